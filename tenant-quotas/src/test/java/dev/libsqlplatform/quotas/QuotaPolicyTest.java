@@ -1,0 +1,69 @@
+package dev.libsqlplatform.quotas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class QuotaPolicyTest {
+
+    @Test
+    void starterPlanAllowsExactly500Databases() {
+        assertThat(QuotaPolicy.mayCreateDatabase(Plan.STARTER, 0).allowed()).isTrue();
+        assertThat(QuotaPolicy.mayCreateDatabase(Plan.STARTER, 499).allowed()).isTrue();
+        QuotaDecision denied = QuotaPolicy.mayCreateDatabase(Plan.STARTER, 500);
+        assertThat(denied).isInstanceOfSatisfying(QuotaDecision.Denied.class, d -> {
+            assertThat(d.code()).isEqualTo(QuotaPolicy.DATABASE_LIMIT);
+            assertThat(d.message()).isEqualTo("maximum database count of 500 reached");
+        });
+    }
+
+    @Test
+    void starterPlanHasNineGigabytes() {
+        assertThat(Plan.STARTER.storageBytes()).isEqualTo(9_000_000_000L);
+        assertThat(Plan.byId("starter")).contains(Plan.STARTER);
+        assertThat(Plan.byId("nope")).isEmpty();
+    }
+
+    @Test
+    void groupQuota() {
+        assertThat(QuotaPolicy.mayCreateGroup(Plan.STARTER, 0).allowed()).isTrue();
+        assertThat(QuotaPolicy.mayCreateGroup(Plan.STARTER, 1).allowed()).isFalse();
+    }
+
+    @Test
+    void storageOverLimitBlocksWritesButNotReads() {
+        BlockDecision d = QuotaPolicy.blocks(Plan.STARTER, new Usage(9_000_000_000L, 0, 0, 0));
+        assertThat(d.blockWrites()).isTrue();
+        assertThat(d.blockReads()).isFalse();
+        assertThat(d.reason()).contains("storage quota");
+        assertThat(QuotaPolicy.blocks(Plan.STARTER, new Usage(8_999_999_999L, 0, 0, 0))).isEqualTo(BlockDecision.NONE);
+    }
+
+    @Test
+    void rowQuotasBlockTheirKindOfAccess() {
+        BlockDecision reads = QuotaPolicy.blocks(Plan.STARTER, new Usage(0, 1_000_000_000L, 0, 0));
+        assertThat(reads.blockReads()).isTrue();
+        assertThat(reads.blockWrites()).isFalse();
+        BlockDecision writes = QuotaPolicy.blocks(Plan.STARTER, new Usage(0, 0, 25_000_000L, 0));
+        assertThat(writes.blockWrites()).isTrue();
+        assertThat(writes.blockReads()).isFalse();
+    }
+
+    @Test
+    void pageCapLeavesRoomOnlyForWhatTheOrganizationHasLeft() {
+        Plan plan = new Plan("p", 10, 40_960, 1, 1, 1, 1, 1);
+        // others use 20,480 bytes, this database 4,096: it may grow to 20,480 bytes = 5 pages
+        assertThat(QuotaPolicy.maxPageCount(plan, 24_576, 4_096, 4096)).isEqualTo(5);
+        // organization already over: the cap still allows one page so the file stays openable
+        assertThat(QuotaPolicy.maxPageCount(plan, 100_000, 0, 4096)).isEqualTo(1);
+        assertThat(QuotaPolicy.maxPageCount(Plan.UNLIMITED, 0, 0, 4096)).isEqualTo(Integer.MAX_VALUE - 1L);
+        assertThatThrownBy(() -> QuotaPolicy.maxPageCount(plan, 0, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void negativeLimitsAreRejected() {
+        assertThatThrownBy(() -> new Plan("x", -1, 0, 0, 0, 0, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Usage(-1, 0, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
