@@ -1,0 +1,93 @@
+package dev.libsqlplatform.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The end-to-end scenarios, run against one platform (control plane + one worker, real processes) per
+ * subclass. Each JS file creates its own uniquely named databases, so the scenarios do not depend on
+ * each other; the restart scenario runs last only because it restarts the processes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class AbstractPlatformIT {
+
+    protected Platform platform;
+
+    /** The control plane's SPRING_DATASOURCE_URL, or null for the embedded SQLite default. */
+    protected abstract String datasourceUrl() throws Exception;
+
+    protected abstract String variant();
+
+    protected void cleanUp() throws Exception {
+    }
+
+    @BeforeAll
+    void startPlatform() throws Exception {
+        platform = new Platform(variant(), datasourceUrl());
+        try {
+            platform.start();
+        } catch (Exception | Error e) {
+            System.err.println(platform.logTails(200));
+            platform.close();
+            cleanUp();
+            throw e;
+        }
+        System.out.println("started " + platform);
+    }
+
+    @AfterAll
+    void stopPlatform() throws Exception {
+        try {
+            if (platform != null) {
+                platform.close();
+            }
+        } finally {
+            cleanUp();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void officialSqlClient() throws Exception {
+        NodeTests.run(platform, "sql-client.test.mjs", Map.of());
+    }
+
+    @Test
+    @Order(2)
+    void officialPlatformApiClientAndBadInput() throws Exception {
+        NodeTests.run(platform, "platform-api.test.mjs", Map.of());
+    }
+
+    @Test
+    @Order(3)
+    void adminTokenIsTheConfiguredOne() throws Exception {
+        HttpResponse<String> ok = platform.platformApi("GET", "/v1/organizations/" + Platform.ORG + "/databases", null);
+        assertEquals(200, ok.statusCode(), ok.body());
+        assertTrue(ok.body().contains("\"databases\""), ok.body());
+    }
+
+    @Test
+    @Order(10)
+    void restartKeepsDatabasesTokensAndData() throws Exception {
+        Path state = platform.root().resolve("restart-state.json");
+        Map<String, String> env = Map.of("STATE_FILE", state.toString());
+        NodeTests.run(platform, "restart-before.test.mjs", env);
+        int[] codes = platform.stop();
+        System.out.println("stopped " + platform + " with exit codes control-plane=" + codes[0] + " worker="
+                + codes[1]);
+        platform.start();
+        NodeTests.run(platform, "restart-after.test.mjs", env);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.libsqlplatform.e2e;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Runs one JS scenario file from src-test-e2e/js/test with node's built-in test runner. */
+final class NodeTests {
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(5);
+
+    private NodeTests() {
+    }
+
+    static Path jsDir() {
+        Path dir = Path.of(System.getProperty("e2e.jsDir", "js")).toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir.resolve("node_modules/@libsql/client"))
+                || !Files.isDirectory(dir.resolve("node_modules/@tursodatabase/api"))) {
+            throw new IllegalStateException(dir + "/node_modules lacks the official clients: the build runs "
+                    + "`npm ci` in " + dir + " (pre-integration-test); run it by hand when starting tests from an IDE");
+        }
+        return dir;
+    }
+
+    /**
+     * Runs {@code node --test} on the file with the platform's addresses in the environment. Fails the JUnit
+     * test with node's report and the tails of the platform's logs unless every JS test passed.
+     */
+    static void run(Platform platform, String file, Map<String, String> extraEnv) throws Exception {
+        Path js = jsDir();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(System.getProperty("e2e.node", "node"));
+        cmd.add("--test");
+        cmd.add("--test-reporter=spec");
+        String pattern = System.getProperty("e2e.testNamePattern", "");
+        if (!pattern.isBlank()) {
+            cmd.add("--test-name-pattern=" + pattern);
+        }
+        cmd.add("test/" + file);
+        Map<String, String> env = new LinkedHashMap<>(platform.clientEnv());
+        env.putAll(extraEnv);
+        String logName = "node-" + file.replace(".test.mjs", "") + ".log";
+        Path log = platform.logDir().resolve(logName);
+        ManagedProcess node = ManagedProcess.start("node " + file, cmd, js, env, log);
+        boolean finished = node.waitFor(TIMEOUT);
+        if (!finished) {
+            node.kill();
+        }
+        String output = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
+        System.out.println("[" + platform + "] node --test " + file + "\n" + output);
+        if (!finished) {
+            fail("node --test " + file + " did not finish within " + TIMEOUT + "\n" + output + "\n"
+                    + platform.logTails(100));
+        }
+        int code = node.exitCode();
+        if (code != 0) {
+            String tails = platform.logTails(150);
+            System.err.println(tails);
+            fail("node --test " + file + " exited with " + code + " (see the report above; log " + log + ")\n"
+                    + failureLines(output) + "\n" + tails);
+        }
+    }
+
+    /** The lines of node's spec report that name failures, to put them in the JUnit failure message. */
+    private static String failureLines(String output) {
+        StringBuilder sb = new StringBuilder();
+        boolean inFailures = false;
+        for (String line : output.split("\n")) {
+            if (line.contains("failing tests:")) {
+                inFailures = true;
+            }
+            if (inFailures) {
+                sb.append(line).append('\n');
+            }
+        }
+        return sb.length() > 0 ? sb.toString() : output;
+    }
+}
