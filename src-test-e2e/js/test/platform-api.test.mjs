@@ -109,7 +109,7 @@ describe("bad input over plain fetch", () => {
   const create = (body, opts = {}) => api("POST", `/v1/organizations/${ORG}/databases`, { body, ...opts });
 
   test("an invalid database name is 400 {error, code}", async () => {
-    for (const bad of ["Upper-Case", "has space", "under_score", "", "x".repeat(65), "dot.name", "-leading"]) {
+    for (const bad of ["Upper-Case", "has space", "under_score", "", "x".repeat(65), "dot.name"]) {
       const r = await create({ name: bad, group: "default" });
       assertErrorBody(r, 400, `name ${JSON.stringify(bad)}`);
     }
