@@ -1,0 +1,23 @@
+package dev.libsqlplatform.controlplane.apitoken;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.data.jdbc.repository.query.Modifying;
+import org.springframework.data.jdbc.repository.query.Query;
+import org.springframework.data.repository.ListCrudRepository;
+
+public interface ApiTokenRepository extends ListCrudRepository<ApiToken, String> {
+
+    Optional<ApiToken> findByTokenHash(String tokenHash);
+
+    Optional<ApiToken> findByUserIdAndKind(String userId, String kind);
+
+    Optional<ApiToken> findByUserIdAndName(String userId, String name);
+
+    List<ApiToken> findByUserIdOrderByCreatedAt(String userId);
+
+    @Modifying
+    @Query("UPDATE api_tokens SET token_hash = :hash WHERE id = :id")
+    int updateHash(String id, String hash);
+}

@@ -1,0 +1,27 @@
+package dev.libsqlplatform.controlplane.database;
+
+import org.springframework.data.annotation.Id;
+import org.springframework.data.relational.core.mapping.Table;
+
+/**
+ * A tenant database. Invariants (kept by {@link DatabaseService} and the reconciler):
+ * <ul>
+ *   <li>live ({@code deletedAt == null}) names are unique per organization (partial unique index);</li>
+ *   <li>the number of live databases of an organization never exceeds its plan: checked after the
+ *       organization lock in the inserting transaction;</li>
+ *   <li>{@code workerId} is assigned at most once and never changes;</li>
+ *   <li>{@code state} moves provisioning → ready → deleting (or provisioning → deleting); a deleting row
+ *       is removed only after its worker confirmed the DELETE (or it was never placed);</li>
+ *   <li>{@code pushedVersion ≤ configVersion}; the worker holds the current keys/limits iff they are equal.</li>
+ * </ul>
+ */
+@Table("databases")
+public record Database(@Id String id, String organizationId, String groupId, String name, String state,
+                       String workerId, long maxBytes, boolean blockReads, boolean blockWrites,
+                       boolean deleteProtection, long configVersion, long pushedVersion,
+                       long createdAt, long updatedAt, Long deletedAt, String lastError) {
+
+    public static final String PROVISIONING = "provisioning";
+    public static final String READY = "ready";
+    public static final String DELETING = "deleting";
+}

@@ -1,0 +1,66 @@
+package dev.libsqlplatform.controlplane.database;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.data.jdbc.repository.query.Modifying;
+import org.springframework.data.jdbc.repository.query.Query;
+import org.springframework.data.repository.ListCrudRepository;
+
+public interface DatabaseRepository extends ListCrudRepository<Database, String> {
+
+    @Query("SELECT * FROM databases WHERE organization_id = :organizationId AND name = :name AND deleted_at IS NULL")
+    Optional<Database> findLive(String organizationId, String name);
+
+    @Query("SELECT * FROM databases WHERE organization_id = :organizationId AND deleted_at IS NULL ORDER BY name")
+    List<Database> findLiveByOrganization(String organizationId);
+
+    @Query("SELECT * FROM databases WHERE organization_id = :organizationId AND group_id = :groupId AND deleted_at IS NULL ORDER BY name")
+    List<Database> findLiveByGroup(String organizationId, String groupId);
+
+    /** What the quota counts: every database not being deleted. */
+    @Query("SELECT COUNT(*) FROM databases WHERE organization_id = :organizationId AND deleted_at IS NULL")
+    long countLive(String organizationId);
+
+    @Query("SELECT COUNT(*) FROM databases WHERE worker_id = :workerId")
+    long countByWorker(String workerId);
+
+    /** Databases whose actual state differs from the desired one. */
+    @Query("SELECT id FROM databases WHERE state = 'provisioning' OR state = 'deleting' "
+            + "OR (state = 'ready' AND pushed_version < config_version) ORDER BY created_at")
+    List<String> findPendingIds();
+
+    @Modifying
+    @Query("UPDATE databases SET state = 'deleting', deleted_at = :now, updated_at = :now "
+            + "WHERE id = :id AND deleted_at IS NULL")
+    int markDeleting(String id, long now);
+
+    @Modifying
+    @Query("UPDATE databases SET state = 'deleting', deleted_at = :now, updated_at = :now "
+            + "WHERE group_id = :groupId AND deleted_at IS NULL")
+    int markDeletingByGroup(String groupId, long now);
+
+    /** Placement happens once: only when no worker was chosen yet. */
+    @Modifying
+    @Query("UPDATE databases SET worker_id = :workerId, updated_at = :now WHERE id = :id AND worker_id IS NULL")
+    int assignWorker(String id, String workerId, long now);
+
+    /** The worker acknowledged {@code version}: provisioning becomes ready. */
+    @Modifying
+    @Query("UPDATE databases SET pushed_version = :version, last_error = NULL, updated_at = :now, "
+            + "state = CASE WHEN state = 'provisioning' THEN 'ready' ELSE state END "
+            + "WHERE id = :id AND state IN ('provisioning', 'ready') AND pushed_version < :version")
+    int markPushed(String id, long version, long now);
+
+    @Modifying
+    @Query("UPDATE databases SET config_version = config_version + 1, updated_at = :now WHERE id = :id")
+    int bumpConfigVersion(String id, long now);
+
+    @Modifying
+    @Query("UPDATE databases SET last_error = :error WHERE id = :id")
+    int recordError(String id, String error);
+
+    @Modifying
+    @Query("DELETE FROM databases WHERE id = :id AND state = 'deleting'")
+    int removeDeleted(String id);
+}

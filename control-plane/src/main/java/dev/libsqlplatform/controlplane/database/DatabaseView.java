@@ -1,0 +1,45 @@
+package dev.libsqlplatform.controlplane.database;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+/** Reference §3.1 superset, plus {@code state} (provisioning | ready). */
+@JsonPropertyOrder({"Name", "DbId", "Hostname", "hostname"})
+public record DatabaseView(
+        @JsonProperty("Name") String name,
+        @JsonProperty("DbId") String dbId,
+        @JsonProperty("Hostname") String hostnameUpper,
+        @JsonProperty("hostname") String hostname,
+        @JsonProperty("block_reads") boolean blockReads,
+        @JsonProperty("block_writes") boolean blockWrites,
+        @JsonProperty("allow_attach") boolean allowAttach,
+        @JsonProperty("delete_protection") boolean deleteProtection,
+        @JsonProperty("regions") List<String> regions,
+        @JsonProperty("primaryRegion") String primaryRegion,
+        @JsonProperty("group") String group,
+        @JsonProperty("type") String type,
+        @JsonProperty("database_type") String databaseType,
+        @JsonProperty("version") String version,
+        @JsonProperty("is_schema") boolean isSchema,
+        @JsonProperty("schema") String schema,
+        @JsonProperty("sleeping") boolean sleeping,
+        @JsonProperty("archived") boolean archived,
+        @JsonProperty("parent") @JsonInclude(JsonInclude.Include.ALWAYS) Object parent,
+        @JsonProperty("state") String state) {
+
+    public static final String VERSION = "0.1.0";
+
+    static DatabaseView of(Database db, String hostname, String group, String location) {
+        return new DatabaseView(db.name(), db.id(), hostname, hostname, db.blockReads(), db.blockWrites(), false,
+                db.deleteProtection(), List.of(location), location, group, "logical", "libsql", VERSION, false, "",
+                false, false, null, db.state());
+    }
+
+    /** Create answers only {@code {"DbId","Hostname","Name"}}. */
+    public record Created(@JsonProperty("DbId") String dbId, @JsonProperty("Hostname") String hostname,
+                          @JsonProperty("Name") String name) {
+    }
+}

@@ -1,0 +1,81 @@
+package dev.libsqlplatform.controlplane.dbtoken;
+
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+
+import dev.libsqlplatform.controlplane.metadata.Ids;
+import org.springframework.data.jdbc.core.JdbcAggregateTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Per-database Ed25519 key pairs. Every method joins the caller's transaction. */
+@Service
+public class DatabaseKeys {
+
+    private final DatabaseKeyRepository keys;
+    private final JdbcAggregateTemplate aggregates;
+
+    DatabaseKeys(DatabaseKeyRepository keys, JdbcAggregateTemplate aggregates) {
+        this.keys = keys;
+        this.aggregates = aggregates;
+    }
+
+    @Transactional(propagation = Propagation.MANDATORY)
+    public DatabaseKey create(String databaseId) {
+        KeyPair pair = generate();
+        return aggregates.insert(new DatabaseKey(Ids.newId(), databaseId, rawPublicKey(pair),
+                b64(pair.getPrivate().getEncoded()), Ids.now()));
+    }
+
+    /** New key pair; all older keys are dropped (tokens they signed stop working once the worker has the new set). */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public DatabaseKey rotate(String databaseId) {
+        keys.deleteByDatabase(databaseId);
+        return create(databaseId);
+    }
+
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void deleteAll(String databaseId) {
+        keys.deleteByDatabase(databaseId);
+    }
+
+    /** Newest first. */
+    public List<DatabaseKey> list(String databaseId) {
+        return keys.findByDatabase(databaseId);
+    }
+
+    static KeyPair generate() {
+        try {
+            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Ed25519 unavailable", e);
+        }
+    }
+
+    /** base64url (no padding) of the raw 32-byte public key: the last 32 bytes of its X.509 encoding. */
+    static String rawPublicKey(KeyPair pair) {
+        byte[] x509 = pair.getPublic().getEncoded();
+        return b64(Arrays.copyOfRange(x509, x509.length - 32, x509.length));
+    }
+
+    static PrivateKey privateKey(DatabaseKey key) {
+        try {
+            return KeyFactory.getInstance("Ed25519")
+                    .generatePrivate(new PKCS8EncodedKeySpec(Base64.getUrlDecoder().decode(key.privateKey())));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("stored key " + key.id() + " is unreadable", e);
+        }
+    }
+
+    static String b64(byte[] bytes) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.libsqlplatform.controlplane.group;
+
+import java.util.List;
+
+import dev.libsqlplatform.controlplane.location.LocationService;
+import dev.libsqlplatform.controlplane.metadata.Ids;
+import dev.libsqlplatform.controlplane.organization.Organization;
+import dev.libsqlplatform.controlplane.organization.OrganizationService;
+import dev.libsqlplatform.controlplane.web.ApiError;
+import dev.libsqlplatform.quotas.QuotaDecision;
+import dev.libsqlplatform.quotas.QuotaPolicy;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.data.jdbc.core.JdbcAggregateTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Groups. Deleting a group deletes its databases, as Turso does ({@code turso group destroy} removes every
+ * database of the group); delete protection on the group refuses the delete.
+ */
+@Service
+public class GroupService {
+
+    public static final String DEFAULT_GROUP = "default";
+
+    private final DbGroupRepository groups;
+    private final OrganizationService organizations;
+    private final LocationService locations;
+    private final JdbcAggregateTemplate aggregates;
+    private final ApplicationEventPublisher events;
+
+    GroupService(DbGroupRepository groups, OrganizationService organizations, LocationService locations,
+                 JdbcAggregateTemplate aggregates, ApplicationEventPublisher events) {
+        this.groups = groups;
+        this.organizations = organizations;
+        this.locations = locations;
+        this.aggregates = aggregates;
+        this.events = events;
+    }
+
+    public List<DbGroup> list(Organization org) {
+        return groups.findLiveByOrganization(org.id());
+    }
+
+    public DbGroup get(Organization org, String name) {
+        return groups.findLive(org.id(), name).orElseThrow(() -> ApiError.GROUP_NOT_FOUND.exception("group not found"));
+    }
+
+    /** For database creation: an unknown group is a 400 there. */
+    public DbGroup forNewDatabase(Organization org, String name) {
+        return groups.findLive(org.id(), name).orElseThrow(() -> ApiError.UNKNOWN_GROUP.exception("group not found"));
+    }
+
+    @Transactional
+    public DbGroup create(Organization org, String name, String location) {
+        organizations.lock(org.id());
+        Names.requireValid("group", name);
+        String primary = location == null || location.isBlank() ? locations.defaultLocation() : location;
+        if (!locations.exists(primary)) {
+            throw ApiError.LOCATION_INVALID.exception("invalid location: " + primary);
+        }
+        if (groups.findLive(org.id(), name).isPresent()) {
+            throw ApiError.GROUP_EXISTS.exception("group already exists");
+        }
+        if (QuotaPolicy.mayCreateGroup(organizations.plan(org), groups.countLive(org.id())) instanceof QuotaDecision.Denied d) {
+            throw ApiError.forQuotaCode(d.code()).exception(d.message());
+        }
+        return aggregates.insert(new DbGroup(Ids.newId(), org.id(), name, primary, false, Ids.now(), null));
+    }
+
+    /** Creates the {@code default} group at the first location when the organization has none of that name. */
+    @Transactional
+    public DbGroup ensureDefault(String organizationId) {
+        return groups.findLive(organizationId, DEFAULT_GROUP).orElseGet(() -> aggregates.insert(
+                new DbGroup(Ids.newId(), organizationId, DEFAULT_GROUP, locations.defaultLocation(), false, Ids.now(), null)));
+    }
+
+    @Transactional
+    public DbGroup delete(Organization org, String name) {
+        organizations.lock(org.id());
+        DbGroup group = get(org, name);
+        if (group.deleteProtection()) {
+            throw ApiError.DELETE_PROTECTED.exception("group " + name + " has delete protection enabled");
+        }
+        groups.markDeleted(group.id(), Ids.now());
+        events.publishEvent(new GroupDeleted(group.id(), org.id()));
+        return group;
+    }
+}

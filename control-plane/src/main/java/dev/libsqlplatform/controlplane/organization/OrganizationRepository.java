@@ -1,0 +1,25 @@
+package dev.libsqlplatform.controlplane.organization;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.data.jdbc.repository.query.Modifying;
+import org.springframework.data.jdbc.repository.query.Query;
+import org.springframework.data.repository.ListCrudRepository;
+
+public interface OrganizationRepository extends ListCrudRepository<Organization, String> {
+
+    Optional<Organization> findBySlug(String slug);
+
+    @Query("SELECT o.* FROM organizations o JOIN memberships m ON m.organization_id = o.id "
+            + "WHERE m.user_id = :userId ORDER BY o.slug")
+    List<Organization> findByMember(String userId);
+
+    /**
+     * Serialises quota-checked writes of one organization: must be the FIRST statement of the transaction
+     * (row lock in PostgreSQL; SQLite transactions already hold the write lock from BEGIN IMMEDIATE).
+     */
+    @Modifying
+    @Query("UPDATE organizations SET lock_version = lock_version + 1 WHERE id = :id")
+    int lock(String id);
+}

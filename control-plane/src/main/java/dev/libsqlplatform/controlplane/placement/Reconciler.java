@@ -1,0 +1,152 @@
+package dev.libsqlplatform.controlplane.placement;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import dev.libsqlplatform.controlplane.database.Database;
+import dev.libsqlplatform.controlplane.database.DatabaseRepository;
+import dev.libsqlplatform.controlplane.dbtoken.DatabaseKeys;
+import dev.libsqlplatform.controlplane.metadata.Ids;
+import dev.libsqlplatform.controlplane.organization.Organization;
+import dev.libsqlplatform.controlplane.organization.OrganizationService;
+import dev.libsqlplatform.controlplane.worker.Worker;
+import dev.libsqlplatform.controlplane.worker.WorkerService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Drives every database toward its desired state. Each step is idempotent and guarded by a conditional UPDATE,
+ * so concurrent runs (the periodic loop and the inline attempt after a create) never place a database twice:
+ * <ul>
+ *   <li>provisioning: choose the live worker with the most free capacity (once: {@code worker_id IS NULL}),
+ *       PUT the database with its keys and limits, then mark it ready;</li>
+ *   <li>ready with {@code pushed_version < config_version}: PUT again (new keys after a rotate);</li>
+ *   <li>deleting: DELETE on its worker (if it was placed), then remove the key rows and the row.</li>
+ * </ul>
+ * A failed call leaves the row as it is; the next round retries. A worker that is down delays readiness.
+ */
+@Service
+public class Reconciler {
+
+    private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+
+    private final DatabaseRepository databases;
+    private final DatabaseKeys keys;
+    private final OrganizationService organizations;
+    private final WorkerService workers;
+    private final WorkerClient client;
+    private final TransactionTemplate tx;
+
+    Reconciler(DatabaseRepository databases, DatabaseKeys keys, OrganizationService organizations,
+               WorkerService workers, WorkerClient client, TransactionTemplate tx) {
+        this.databases = databases;
+        this.keys = keys;
+        this.organizations = organizations;
+        this.workers = workers;
+        this.client = client;
+        this.tx = tx;
+    }
+
+    /** One pass over every pending database; returns how many are still pending afterwards. */
+    public int reconcileAll() {
+        int pending = 0;
+        for (String id : databases.findPendingIds()) {
+            if (!reconcile(id)) {
+                pending++;
+            }
+        }
+        return pending;
+    }
+
+    /** Moves one database one step toward its desired state; true when it needs nothing more. */
+    public boolean reconcile(String databaseId) {
+        Optional<Database> found = databases.findById(databaseId);
+        if (found.isEmpty()) {
+            return true;
+        }
+        Database db = found.get();
+        try {
+            return switch (db.state()) {
+                case Database.DELETING -> removeFromWorker(db);
+                case Database.PROVISIONING -> push(db);
+                case Database.READY -> db.pushedVersion() >= db.configVersion() || push(db);
+                default -> true;
+            };
+        } catch (WorkerClient.WorkerCallException e) {
+            if (!e.getMessage().equals(db.lastError())) {
+                databases.recordError(db.id(), e.getMessage());
+                log.warn("database {} still {} (retrying every round): {}", db.id(), db.state(), e.getMessage());
+            } else {
+                log.debug("database {} still {}: {}", db.id(), db.state(), e.getMessage());
+            }
+            return false;
+        }
+    }
+
+    private boolean push(Database db) throws WorkerClient.WorkerCallException {
+        Optional<Worker> worker = db.workerId() != null ? workers.find(db.workerId()) : place(db);
+        if (worker.isEmpty()) {
+            return false;
+        }
+        Optional<Organization> org = organizations.byId(db.organizationId());
+        if (org.isEmpty()) {
+            return true;
+        }
+        List<WorkerClient.Key> keyList = keys.list(db.id()).stream()
+                .map(k -> new WorkerClient.Key(k.id(), k.publicKey())).toList();
+        long version = db.configVersion();
+        client.put(worker.get().url(), db.id(), new WorkerClient.PutDatabase(db.name(), org.get().slug(),
+                db.maxBytes(), keyList, List.of(), db.blockReads(), db.blockWrites()));
+        if (databases.markPushed(db.id(), version, Ids.now()) == 1) {
+            if (Database.PROVISIONING.equals(db.state())) {
+                log.info("database {} ({}/{}) provisioning → ready on worker {}", db.id(), org.get().slug(), db.name(),
+                        worker.get().id());
+            } else {
+                log.info("database {} ({}/{}) configuration v{} pushed to worker {}", db.id(), org.get().slug(),
+                        db.name(), version, worker.get().id());
+            }
+        }
+        return true;
+    }
+
+    /** Chooses the live worker with the most free capacity and records it, unless another run did first. */
+    private Optional<Worker> place(Database db) {
+        Optional<Worker> best = workers.live().stream()
+                .map(w -> new Candidate(w, w.capacity() - databases.countByWorker(w.id())))
+                .filter(c -> c.free() > 0)
+                .max(Comparator.comparingLong(Candidate::free).thenComparing(c -> c.worker().id(), Comparator.reverseOrder()))
+                .map(Candidate::worker);
+        if (best.isEmpty()) {
+            log.debug("database {} waits for a live worker with free capacity", db.id());
+            return Optional.empty();
+        }
+        if (databases.assignWorker(db.id(), best.get().id(), Ids.now()) == 1) {
+            log.info("database {} placed on worker {}", db.id(), best.get().id());
+            return best;
+        }
+        return databases.findById(db.id()).map(Database::workerId).flatMap(workers::find);
+    }
+
+    private boolean removeFromWorker(Database db) throws WorkerClient.WorkerCallException {
+        if (db.workerId() != null) {
+            Optional<Worker> worker = workers.find(db.workerId());
+            if (worker.isPresent()) {
+                client.delete(worker.get().url(), db.id());
+            }
+        }
+        Boolean removed = tx.execute(status -> {
+            keys.deleteAll(db.id());
+            return databases.removeDeleted(db.id()) == 1;
+        });
+        if (Boolean.TRUE.equals(removed)) {
+            log.info("database {} ({}) deleting → removed", db.id(), db.name());
+        }
+        return true;
+    }
+
+    private record Candidate(Worker worker, long free) {
+    }
+}

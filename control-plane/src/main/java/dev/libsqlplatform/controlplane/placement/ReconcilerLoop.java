@@ -1,0 +1,119 @@
+package dev.libsqlplatform.controlplane.placement;
+
+import dev.libsqlplatform.controlplane.config.PlatformProperties;
+import dev.libsqlplatform.controlplane.database.DatabaseEvents;
+import dev.libsqlplatform.controlplane.worker.WorkerEvents;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.event.TransactionPhase;
+import org.springframework.transaction.event.TransactionalEventListener;
+
+/**
+ * Runs the {@link Reconciler} every {@code platform.reconcile-interval} and whenever an event says there is
+ * work. After a database is created (or its keys changed) the reconciler also runs inline, on the request
+ * thread, so the database is usually ready when the API call answers.
+ */
+@Component
+class ReconcilerLoop implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(ReconcilerLoop.class);
+
+    private final Reconciler reconciler;
+    private final long intervalMillis;
+    private final Object signal = new Object();
+    private volatile boolean wakeUp;
+    private volatile Thread thread;
+
+    ReconcilerLoop(Reconciler reconciler, PlatformProperties properties) {
+        this.reconciler = reconciler;
+        this.intervalMillis = Math.max(10, properties.reconcileInterval().toMillis());
+    }
+
+    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT)
+    void onCreated(DatabaseEvents.Created event) {
+        inline(event.databaseId());
+    }
+
+    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT)
+    void onConfigChanged(DatabaseEvents.ConfigChanged event) {
+        inline(event.databaseId());
+    }
+
+    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT)
+    void onDeleted(DatabaseEvents.Deleted event) {
+        wake();
+    }
+
+    @EventListener
+    void onWorker(WorkerEvents event) {
+        wake();
+    }
+
+    private void inline(String databaseId) {
+        try {
+            if (!reconciler.reconcile(databaseId)) {
+                wake();
+            }
+        } catch (RuntimeException e) {
+            log.warn("inline reconcile of {} failed, the loop retries: {}", databaseId, e.toString());
+            wake();
+        }
+    }
+
+    void wake() {
+        synchronized (signal) {
+            wakeUp = true;
+            signal.notifyAll();
+        }
+    }
+
+    private void run() {
+        while (thread == Thread.currentThread()) {
+            try {
+                reconciler.reconcileAll();
+            } catch (RuntimeException e) {
+                log.warn("reconcile round failed: {}", e.toString());
+            }
+            synchronized (signal) {
+                if (!wakeUp) {
+                    try {
+                        signal.wait(intervalMillis);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                wakeUp = false;
+            }
+        }
+    }
+
+    @Override
+    public void start() {
+        Thread t = new Thread(this::run, "reconciler");
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    @Override
+    public void stop() {
+        Thread t = thread;
+        thread = null;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return thread != null;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.libsqlplatform.controlplane.placement;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+import dev.libsqlplatform.controlplane.config.PlatformProperties;
+import dev.libsqlplatform.controlplane.security.ServiceSecret;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Control plane → worker internal API (docs/internals.md); every call is idempotent and carries the service secret. */
+@Component
+class WorkerClient {
+
+    record Key(String kid, String publicKey) {
+    }
+
+    record PutDatabase(String name, String organization, long maxBytes, List<Key> keys, List<String> revokedTokenIds,
+                       boolean blockReads, boolean blockWrites) {
+    }
+
+    private final HttpClient http;
+    private final Duration timeout;
+    private final ServiceSecret secret;
+    private final JsonMapper json;
+
+    WorkerClient(PlatformProperties properties, ServiceSecret secret, JsonMapper json) {
+        this.timeout = properties.workerCallTimeout();
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+        this.secret = secret;
+        this.json = json;
+    }
+
+    void put(String workerUrl, String databaseId, PutDatabase body) throws WorkerCallException {
+        send(HttpRequest.newBuilder(uri(workerUrl, databaseId))
+                .PUT(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
+                .header("Content-Type", "application/json"));
+    }
+
+    void delete(String workerUrl, String databaseId) throws WorkerCallException {
+        send(HttpRequest.newBuilder(uri(workerUrl, databaseId)).DELETE());
+    }
+
+    private void send(HttpRequest.Builder request) throws WorkerCallException {
+        HttpRequest r = request.timeout(timeout).header("Authorization", "Bearer " + secret.value())
+                .header("Accept", "application/json").build();
+        try {
+            HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                String body = response.body() == null ? "" : response.body();
+                throw new WorkerCallException(r.method() + " " + r.uri() + " answered " + response.statusCode()
+                        + ": " + body.substring(0, Math.min(200, body.length())));
+            }
+        } catch (IOException e) {
+            throw new WorkerCallException(r.method() + " " + r.uri() + " failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WorkerCallException(r.method() + " " + r.uri() + " interrupted");
+        }
+    }
+
+    private static URI uri(String workerUrl, String databaseId) {
+        String base = workerUrl.endsWith("/") ? workerUrl.substring(0, workerUrl.length() - 1) : workerUrl;
+        return URI.create(base + "/internal/v1/databases/" + databaseId);
+    }
+
+    static final class WorkerCallException extends Exception {
+        WorkerCallException(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.libsqlplatform.controlplane.user;
+
+import java.util.Optional;
+
+import dev.libsqlplatform.controlplane.metadata.Ids;
+import dev.libsqlplatform.controlplane.web.ApiError;
+import org.springframework.data.jdbc.core.JdbcAggregateTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+@Service
+public class UserService {
+
+    private final UserRepository users;
+    private final MembershipRepository memberships;
+    private final JdbcAggregateTemplate aggregates;
+
+    UserService(UserRepository users, MembershipRepository memberships, JdbcAggregateTemplate aggregates) {
+        this.users = users;
+        this.memberships = memberships;
+        this.aggregates = aggregates;
+    }
+
+    public Optional<User> findByUsername(String username) {
+        return users.findByUsername(username);
+    }
+
+    public User require(String userId) {
+        return users.findById(userId).orElseThrow(() -> ApiError.UNAUTHORIZED.exception("token is invalid or expired"));
+    }
+
+    /** Creates the user unless one with that username exists; returns the stored user. */
+    @Transactional
+    public User ensureUser(String username) {
+        return users.findByUsername(username).orElseGet(() ->
+                aggregates.insert(new User(Ids.newId(), username, username + "@localhost", username, Ids.now())));
+    }
+
+    public Optional<Membership> membership(String organizationId, String userId) {
+        return memberships.findByOrganizationIdAndUserId(organizationId, userId);
+    }
+
+    @Transactional
+    public Membership ensureMembership(String organizationId, String userId, String role) {
+        return memberships.findByOrganizationIdAndUserId(organizationId, userId).orElseGet(() ->
+                aggregates.insert(new Membership(Ids.newId(), organizationId, userId, role, Ids.now())));
+    }
+}
