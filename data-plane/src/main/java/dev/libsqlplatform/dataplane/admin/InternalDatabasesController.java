@@ -1,0 +1,121 @@
+package dev.libsqlplatform.dataplane.admin;
+
+import dev.libsqlplatform.dataplane.config.ServiceSecret;
+import dev.libsqlplatform.dataplane.error.ApiException;
+import dev.libsqlplatform.dataplane.error.ErrorCode;
+import dev.libsqlplatform.dataplane.storage.DatabaseMeta;
+import dev.libsqlplatform.dataplane.storage.DatabaseRegistry;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Internal API called by the control plane (docs/internals.md); every call is idempotent. */
+@RestController
+@RequestMapping(value = "/internal/v1/databases", produces = "application/json")
+class InternalDatabasesController {
+    private static final Logger log = LoggerFactory.getLogger(InternalDatabasesController.class);
+
+    private final DatabaseRegistry registry;
+    private final ServiceSecret secret;
+
+    InternalDatabasesController(DatabaseRegistry registry, ServiceSecret secret) {
+        this.registry = registry;
+        this.secret = secret;
+    }
+
+    record KeyBody(String kid, String publicKey) {
+    }
+
+    record PutBody(String name, String organization, Long maxBytes, List<KeyBody> keys, List<String> revokedTokenIds,
+                   Boolean blockReads, Boolean blockWrites) {
+    }
+
+    private void requireSecret(String authorization) {
+        String presented = null;
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            presented = authorization.substring(7).trim();
+        }
+        if (!secret.matches(presented)) {
+            throw new ApiException(ErrorCode.UNAUTHORIZED, "the internal API needs `Authorization: Bearer <service secret>`");
+        }
+    }
+
+    @PutMapping("/{dbId}")
+    Map<String, Object> put(@RequestHeader(value = "Authorization", required = false) String authorization,
+                            @PathVariable String dbId, @RequestBody(required = false) PutBody body) {
+        requireSecret(authorization);
+        if (!DatabaseRegistry.isValidId(dbId)) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "invalid database id");
+        }
+        if (body == null || body.name() == null || body.name().isBlank() || body.organization() == null
+                || body.organization().isBlank()) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "`name` and `organization` are required");
+        }
+        List<DatabaseMeta.Key> keys = new ArrayList<>();
+        if (body.keys() != null) {
+            for (KeyBody k : body.keys()) {
+                if (k == null || k.publicKey() == null || k.publicKey().isBlank()) {
+                    throw new ApiException(ErrorCode.BAD_REQUEST, "every key needs a `publicKey`");
+                }
+                keys.add(new DatabaseMeta.Key(k.kid(), k.publicKey()));
+            }
+        }
+        DatabaseMeta meta = new DatabaseMeta(dbId, body.name(), body.organization(),
+                body.maxBytes() == null ? 0 : body.maxBytes(), keys, body.revokedTokenIds(),
+                Boolean.TRUE.equals(body.blockReads()), Boolean.TRUE.equals(body.blockWrites()));
+        try {
+            registry.put(meta);
+        } catch (IOException | SQLException e) {
+            log.error("cannot create or update database {}: {}", dbId, e.getMessage());
+            throw new ApiException(ErrorCode.INTERNAL_ERROR, "cannot store the database: " + e.getMessage());
+        }
+        return state(dbId, "ready");
+    }
+
+    @DeleteMapping("/{dbId}")
+    Map<String, Object> delete(@RequestHeader(value = "Authorization", required = false) String authorization,
+                               @PathVariable String dbId) {
+        requireSecret(authorization);
+        try {
+            registry.delete(dbId);
+        } catch (IOException e) {
+            log.error("cannot delete database {}: {}", dbId, e.getMessage());
+            throw new ApiException(ErrorCode.INTERNAL_ERROR, "cannot delete the database: " + e.getMessage());
+        }
+        return state(dbId, "deleted");
+    }
+
+    @GetMapping
+    Map<String, Object> list(@RequestHeader(value = "Authorization", required = false) String authorization) {
+        requireSecret(authorization);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (DatabaseMeta m : registry.list()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("id", m.id());
+            row.put("name", m.name());
+            row.put("organization", m.organization());
+            out.add(row);
+        }
+        return Map.of("databases", out);
+    }
+
+    private static Map<String, Object> state(String id, String state) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("state", state);
+        return m;
+    }
+}

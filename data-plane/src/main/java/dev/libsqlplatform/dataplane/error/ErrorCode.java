@@ -1,0 +1,27 @@
+package dev.libsqlplatform.dataplane.error;
+
+/**
+ * Every error this worker answers at the HTTP level, with its status. The single mapping to HTTP is
+ * {@code http.ErrorResponses}; protocol-level (in-pipeline) errors reuse the same codes where they overlap.
+ */
+public enum ErrorCode {
+    UNAUTHORIZED(401),
+    PERMISSION_DENIED(403),
+    NAMESPACE_DOESNT_EXIST(404),
+    STREAM_EXPIRED(400),
+    HRANA_PROTO_ERROR(400),
+    BAD_REQUEST(400),
+    NOT_FOUND(404),
+    BLOCKED(403),
+    INTERNAL_ERROR(500);
+
+    private final int httpStatus;
+
+    ErrorCode(int httpStatus) {
+        this.httpStatus = httpStatus;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+}

@@ -1,0 +1,335 @@
+package dev.libsqlplatform.dataplane.hrana;
+
+import dev.libsqlplatform.dataplane.config.WorkerProperties;
+import dev.libsqlplatform.dataplane.error.ApiException;
+import dev.libsqlplatform.dataplane.error.ErrorCode;
+import dev.libsqlplatform.dataplane.sql.SqlScript;
+import dev.libsqlplatform.dataplane.sql.SqlStatement;
+import dev.libsqlplatform.dataplane.storage.DatabaseGoneException;
+import dev.libsqlplatform.dataplane.storage.DatabaseRegistry;
+import dev.libsqlplatform.dataplane.storage.OpenDatabase;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Service;
+
+/**
+ * Hrana streams over HTTP: batons, pipelines, legacy {@code POST /} queries. Transport-free: it takes
+ * parsed protocol structures and an {@link Access}, and returns protocol structures.
+ */
+@Service
+public class HranaService implements DisposableBean {
+    private static final Logger log = LoggerFactory.getLogger(HranaService.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final DatabaseRegistry registry;
+    private final long idleTimeoutNanos;
+    private final Map<String, Stream> byBaton = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService sweeper;
+
+    HranaService(DatabaseRegistry registry, WorkerProperties props) {
+        this.registry = registry;
+        this.idleTimeoutNanos = props.streamIdleTimeout().toNanos();
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hrana-stream-expiry");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(50, Math.min(1000, props.streamIdleTimeout().toMillis() / 4));
+        sweeper.scheduleWithFixedDelay(this::expireIdle, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Number of live baton streams (for metrics and tests). */
+    public int openStreams() {
+        return byBaton.size();
+    }
+
+    void expireIdle() {
+        long now = System.nanoTime();
+        for (Map.Entry<String, Stream> e : byBaton.entrySet()) {
+            Stream s = e.getValue();
+            if (now - s.lastUsedNanos > idleTimeoutNanos && byBaton.remove(e.getKey(), s)) {
+                s.lock.lock();
+                try {
+                    s.close();
+                } catch (RuntimeException ex) {
+                    log.warn("closing an expired stream failed: {}", ex.toString());
+                } finally {
+                    s.lock.unlock();
+                }
+            }
+        }
+    }
+
+    private static String newBaton() {
+        byte[] b = new byte[24];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    private Stream openStream(Access access) {
+        OpenDatabase db;
+        try {
+            db = registry.lease(access.dbId());
+        } catch (DatabaseGoneException e) {
+            throw new ApiException(ErrorCode.NAMESPACE_DOESNT_EXIST, e.getMessage());
+        } catch (SQLException e) {
+            log.warn("cannot open database {}: {}", access.dbId(), e.getMessage());
+            throw new ApiException(ErrorCode.INTERNAL_ERROR, "cannot open the database: " + e.getMessage());
+        }
+        return new Stream(db, access);
+    }
+
+    private Stream takeStream(String baton, Access access) {
+        if (baton == null) {
+            return openStream(access);
+        }
+        Stream s = byBaton.remove(baton);
+        if (s == null) {
+            throw new ApiException(ErrorCode.STREAM_EXPIRED,
+                    "The stream has expired due to inactivity (or the baton is unknown); start a new stream");
+        }
+        if (!s.db.id().equals(access.dbId())) {
+            // a baton for another database: do not reveal anything about it, and do not consume it
+            byBaton.put(baton, s);
+            throw new ApiException(ErrorCode.STREAM_EXPIRED,
+                    "The stream has expired due to inactivity (or the baton is unknown); start a new stream");
+        }
+        s.access = access;
+        return s;
+    }
+
+    /** Runs a pipeline; the response carries a fresh baton unless the stream was closed. */
+    public Proto.PipelineResponse pipeline(Access access, Proto.PipelineRequest req) {
+        if (req == null || req.requests() == null) {
+            throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "the body must have a `requests` array");
+        }
+        Stream s = takeStream(req.baton(), access);
+        s.lock.lock();
+        boolean ok = false;
+        try {
+            StmtExecutor exec = StmtExecutor.forDatabase(registry::meta, access.dbId());
+            List<Proto.StreamResult> results = new ArrayList<>(req.requests().size());
+            for (Proto.StreamRequest r : req.requests()) {
+                if (s.isClosed()) {
+                    results.add(new Proto.StreamResult(null,
+                            new Proto.Error("The stream was closed by an earlier `close` request", "STREAM_CLOSED")));
+                    continue;
+                }
+                results.add(handle(s, exec, r));
+            }
+            String baton = null;
+            if (!s.isClosed()) {
+                baton = newBaton();
+                s.lastUsedNanos = System.nanoTime();
+                byBaton.put(baton, s);
+            }
+            ok = true;
+            return new Proto.PipelineResponse(baton, results);
+        } finally {
+            if (!ok) {
+                s.close(); // an HTTP-level error ends the stream (HTTP_V2_SPEC: the stream is no longer valid)
+            }
+            s.lock.unlock();
+        }
+    }
+
+    private Proto.StreamResult handle(Stream s, StmtExecutor exec, Proto.StreamRequest r) {
+        if (r == null || r.type() == null) {
+            throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "a stream request has no `type`");
+        }
+        try {
+            switch (r.type()) {
+                case "close" -> {
+                    s.close();
+                    return ok("close", null);
+                }
+                case "execute" -> {
+                    if (r.stmt() == null) {
+                        throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "`execute` needs a `stmt`");
+                    }
+                    return ok("execute", exec.execute(s, r.stmt()));
+                }
+                case "batch" -> {
+                    if (r.batch() == null || r.batch().steps() == null) {
+                        throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "`batch` needs a `batch` with `steps`");
+                    }
+                    return ok("batch", runBatch(s, exec, r.batch()));
+                }
+                case "sequence" -> {
+                    runSequence(s, exec, StmtExecutor.resolveSql(s, r.sql(), r.sqlId()));
+                    return ok("sequence", null);
+                }
+                case "describe" -> {
+                    return ok("describe", exec.describe(s, StmtExecutor.resolveSql(s, r.sql(), r.sqlId())));
+                }
+                case "store_sql" -> {
+                    if (r.sqlId() == null || r.sql() == null) {
+                        throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "`store_sql` needs `sql_id` and `sql`");
+                    }
+                    if (s.sqls.containsKey(r.sqlId())) {
+                        throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "SQL text " + r.sqlId() + " already exists");
+                    }
+                    if (s.sqls.size() >= Stream.MAX_STORED_SQL) {
+                        throw new HranaException("The server already stores " + s.sqls.size()
+                                + " SQL texts, it cannot store more", "SQL_STORE_TOO_MANY");
+                    }
+                    s.sqls.put(r.sqlId(), r.sql());
+                    return ok("store_sql", null);
+                }
+                case "close_sql" -> {
+                    if (r.sqlId() != null) {
+                        s.sqls.remove(r.sqlId());
+                    }
+                    return ok("close_sql", null);
+                }
+                case "get_autocommit" -> {
+                    return new Proto.StreamResult(new Proto.StreamResponse("get_autocommit", null, s.isAutocommit()),
+                            null);
+                }
+                default -> throw new ApiException(ErrorCode.HRANA_PROTO_ERROR,
+                        "unknown stream request type '" + r.type() + "'");
+            }
+        } catch (HranaException e) {
+            return new Proto.StreamResult(null, e.error());
+        }
+    }
+
+    private static Proto.StreamResult ok(String type, Object result) {
+        return new Proto.StreamResult(new Proto.StreamResponse(type, result, null), null);
+    }
+
+    private Proto.BatchResult runBatch(Stream s, StmtExecutor exec, Proto.Batch batch) {
+        int n = batch.steps().size();
+        List<Proto.StmtResult> results = new ArrayList<>(n);
+        List<Proto.Error> errors = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Proto.BatchStep step = batch.steps().get(i);
+            if (step == null || step.stmt() == null) {
+                throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "batch step " + i + " has no `stmt`");
+            }
+            boolean run = step.condition() == null || eval(step.condition(), i, results, errors, s);
+            if (!run) {
+                results.add(null);
+                errors.add(null);
+                continue;
+            }
+            try {
+                results.add(exec.execute(s, step.stmt()));
+                errors.add(null);
+            } catch (HranaException e) {
+                results.add(null);
+                errors.add(e.error());
+            }
+        }
+        return new Proto.BatchResult(results, errors);
+    }
+
+    private static boolean eval(Proto.Cond c, int current, List<Proto.StmtResult> results, List<Proto.Error> errors,
+                                Stream s) {
+        if (c.type() == null) {
+            throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "a batch condition has no `type`");
+        }
+        switch (c.type()) {
+            case "ok", "error" -> {
+                Integer step = c.step();
+                if (step == null || step < 0 || step >= current) {
+                    throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "Invalid reference to step in a batch condition");
+                }
+                return c.type().equals("ok") ? results.get(step) != null : errors.get(step) != null;
+            }
+            case "not" -> {
+                if (c.cond() == null) {
+                    throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "a `not` condition needs `cond`");
+                }
+                return !eval(c.cond(), current, results, errors, s);
+            }
+            case "and" -> {
+                if (c.conds() != null) {
+                    for (Proto.Cond sub : c.conds()) {
+                        if (!eval(sub, current, results, errors, s)) {
+                            return false;
+                        }
+                    }
+                }
+                return true;
+            }
+            case "or" -> {
+                if (c.conds() != null) {
+                    for (Proto.Cond sub : c.conds()) {
+                        if (eval(sub, current, results, errors, s)) {
+                            return true;
+                        }
+                    }
+                }
+                return false;
+            }
+            case "is_autocommit" -> {
+                return s.isAutocommit();
+            }
+            default -> throw new ApiException(ErrorCode.HRANA_PROTO_ERROR,
+                    "unknown batch condition type '" + c.type() + "'");
+        }
+    }
+
+    private static void runSequence(Stream s, StmtExecutor exec, String sql) throws HranaException {
+        for (SqlStatement st : SqlScript.parse(sql)) {
+            exec.run(s, st, null, null, false);
+        }
+    }
+
+    /** One statement of a legacy {@code POST /} request, with its arguments. */
+    public record LegacyStatement(String sql, List<Proto.Value> args, List<Proto.NamedArg> namedArgs) {
+    }
+
+    /** The outcome of one legacy statement: a result, an error, or neither (not run after an error). */
+    public record LegacyResult(Proto.StmtResult result, Proto.Error error) {
+    }
+
+    /**
+     * Legacy sqld {@code POST /}: statements run in order until the first error, which ends the request
+     * and rolls back any transaction the statements opened.
+     */
+    public List<LegacyResult> legacy(Access access, List<LegacyStatement> statements) {
+        Stream s = openStream(access);
+        s.lock.lock();
+        try {
+            StmtExecutor exec = StmtExecutor.forDatabase(registry::meta, access.dbId());
+            List<LegacyResult> out = new ArrayList<>(statements.size());
+            for (LegacyStatement ls : statements) {
+                try {
+                    SqlStatement st = StmtExecutor.parseOne(ls.sql());
+                    out.add(new LegacyResult(exec.run(s, st, ls.args(), ls.namedArgs(), true), null));
+                } catch (HranaException e) {
+                    out.add(new LegacyResult(null, e.error()));
+                    break;
+                }
+            }
+            return out;
+        } finally {
+            s.close();
+            s.lock.unlock();
+        }
+    }
+
+    @Override
+    public void destroy() {
+        sweeper.shutdownNow();
+        for (String baton : new ArrayList<>(byBaton.keySet())) {
+            Stream s = byBaton.remove(baton);
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.libsqlplatform.dataplane.hrana;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/** Hrana request and response structures (HRANA_3_SPEC.md "Shared structures" and HTTP pipeline bodies). */
+public final class Proto {
+    private Proto() {
+    }
+
+    /** {@code POST /v2|v3/pipeline} body. */
+    public record PipelineRequest(String baton, List<StreamRequest> requests) {
+    }
+
+    /** One stream request; which fields are used depends on {@code type}. */
+    public record StreamRequest(String type, Stmt stmt, Batch batch, String sql,
+                                @JsonProperty("sql_id") Integer sqlId) {
+    }
+
+    public record Stmt(String sql, @JsonProperty("sql_id") Integer sqlId, List<Value> args,
+                       @JsonProperty("named_args") List<NamedArg> namedArgs,
+                       @JsonProperty("want_rows") Boolean wantRows) {
+    }
+
+    public record NamedArg(String name, Value value) {
+    }
+
+    /** A value as it arrives: {@code value} is a string for integers, a number for floats. */
+    public record Value(String type, Object value, String base64) {
+        public static final Value NULL = new Value("null", null, null);
+    }
+
+    public record Batch(List<BatchStep> steps) {
+    }
+
+    public record BatchStep(Cond condition, Stmt stmt) {
+    }
+
+    public record Cond(String type, Integer step, Cond cond, List<Cond> conds) {
+    }
+
+    /** {@code POST /v3/cursor} body. */
+    public record CursorRequest(String baton, Batch batch) {
+    }
+
+    // ---- results ----
+
+    public record Col(String name, String decltype) {
+    }
+
+    /** Row values are null, Long, Double, String or byte[]. */
+    public record StmtResult(List<Col> cols, List<Object[]> rows, long affectedRowCount, Long lastInsertRowid,
+                             long rowsRead, long rowsWritten, double queryDurationMs) {
+    }
+
+    public record Error(String message, String code) {
+    }
+
+    public record BatchResult(List<StmtResult> stepResults, List<Error> stepErrors) {
+    }
+
+    public record DescribeResult(List<String> params, List<Col> cols, boolean isExplain, boolean isReadonly) {
+    }
+
+    /** The response to one stream request: {@code result} is a StmtResult, BatchResult, DescribeResult or null. */
+    public record StreamResponse(String type, Object result, Boolean isAutocommit) {
+    }
+
+    /** Exactly one of {@code response} and {@code error} is set. */
+    public record StreamResult(StreamResponse response, Error error) {
+    }
+
+    public record PipelineResponse(String baton, List<StreamResult> results) {
+    }
+}

@@ -1,0 +1,77 @@
+package dev.libsqlplatform.dataplane.http;
+
+import dev.libsqlplatform.dataplane.auth.AuthenticatedCaller;
+import dev.libsqlplatform.dataplane.auth.TokenAuthenticator;
+import dev.libsqlplatform.dataplane.hrana.Access;
+import dev.libsqlplatform.dataplane.hrana.HranaJson;
+import dev.libsqlplatform.dataplane.hrana.HranaService;
+import dev.libsqlplatform.dataplane.hrana.Proto;
+import dev.libsqlplatform.dataplane.storage.DatabaseMeta;
+import dev.libsqlplatform.dataplane.storage.DatabaseRegistry;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Hrana over HTTP (v2 and v3, JSON), the legacy sqld {@code POST /}, and the version probes. */
+@RestController
+class HranaController {
+    static final String JSON = "application/json";
+
+    private final TokenAuthenticator authenticator;
+    private final HranaService hrana;
+    private final DatabaseRegistry registry;
+
+    HranaController(TokenAuthenticator authenticator, HranaService hrana, DatabaseRegistry registry) {
+        this.authenticator = authenticator;
+        this.hrana = hrana;
+        this.registry = registry;
+    }
+
+    @GetMapping(value = {"/v2", "/v3"}, produces = MediaType.TEXT_PLAIN_VALUE)
+    String versionProbe(HttpServletRequest req) {
+        return req.getRequestURI().endsWith("3") ? "Hello, this is HTTP API v3 (Hrana over HTTP)"
+                : "Hello, this is HTTP API v2 (Hrana over HTTP)";
+    }
+
+    @PostMapping({"/v2/pipeline", "/v3/pipeline"})
+    void pipeline(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Access access = authenticate(req);
+        Proto.PipelineRequest body = HranaJson.readPipeline(req.getInputStream());
+        Proto.PipelineResponse out = hrana.pipeline(access, body);
+        resp.setStatus(200);
+        resp.setContentType(JSON);
+        try (OutputStream os = resp.getOutputStream()) {
+            HranaJson.writePipeline(out, os);
+        }
+    }
+
+    @PostMapping("/")
+    void legacy(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Access access = authenticate(req);
+        List<HranaService.LegacyStatement> statements = HranaJson.readLegacy(req.getInputStream());
+        List<HranaService.LegacyResult> results = hrana.legacy(access, statements);
+        resp.setStatus(200);
+        resp.setContentType(JSON);
+        try (OutputStream os = resp.getOutputStream()) {
+            HranaJson.writeLegacy(results, os);
+        }
+    }
+
+    private Access authenticate(HttpServletRequest req) {
+        String authz = req.getHeader("Authorization");
+        if (authz == null) {
+            authz = req.getHeader("x-authorization");
+        }
+        AuthenticatedCaller caller = authenticator.authenticate(authz, req.getHeader("Host"));
+        DatabaseMeta meta = registry.meta(caller.dbId());
+        boolean blockReads = meta != null && meta.blockReads();
+        boolean blockWrites = meta != null && meta.blockWrites();
+        return new Access(caller.dbId(), caller.readOnly(), blockWrites, blockReads);
+    }
+}

@@ -1,0 +1,212 @@
+package dev.libsqlplatform.dataplane.storage;
+
+import dev.libsqlplatform.dataplane.config.WorkerProperties;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * All databases of this worker: their metadata (loaded from disk at start, so a restart finds them
+ * again) and an LRU of open ones ({@code max-open-databases}), opened lazily on first use.
+ */
+@Component
+public class DatabaseRegistry implements DisposableBean {
+    private static final Logger log = LoggerFactory.getLogger(DatabaseRegistry.class);
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    private final Path dbsDir;
+    private final StorageSettings settings;
+    private final int maxOpen;
+    private final Map<String, DatabaseMeta> metas = new ConcurrentHashMap<>();
+    private final Map<String, String> idByLabel = new ConcurrentHashMap<>();
+    /** Access-ordered; guarded by {@code this}. */
+    private final LinkedHashMap<String, OpenDatabase> open = new LinkedHashMap<>(16, 0.75f, true);
+
+    DatabaseRegistry(WorkerProperties props) {
+        this.dbsDir = props.dataDir().toAbsolutePath().resolve("dbs");
+        this.settings = new StorageSettings(props.readersPerDatabase(), props.busyTimeout().toMillis(),
+                props.synchronous().name());
+        this.maxOpen = Math.max(1, props.maxOpenDatabases());
+        try {
+            Files.createDirectories(dbsDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dbsDir, e);
+        }
+        scan();
+    }
+
+    private void scan() {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(dbsDir, Files::isDirectory)) {
+            for (Path dir : dirs) {
+                Path meta = dir.resolve("meta.json");
+                if (!Files.exists(meta)) {
+                    continue;
+                }
+                try {
+                    DatabaseMeta m = MetaFiles.read(meta);
+                    if (m.id() != null && m.id().equals(dir.getFileName().toString())) {
+                        index(m);
+                    } else {
+                        log.warn("ignoring {}: its id does not match its folder", meta);
+                    }
+                } catch (IOException e) {
+                    log.warn("ignoring unreadable database metadata {}: {}", meta, e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot scan " + dbsDir, e);
+        }
+        log.info("found {} databases in {}", metas.size(), dbsDir);
+    }
+
+    private void index(DatabaseMeta m) {
+        DatabaseMeta old = metas.put(m.id(), m);
+        if (old != null) {
+            idByLabel.remove(old.label(), old.id());
+        }
+        idByLabel.put(m.label(), m.id());
+    }
+
+    public static boolean isValidId(String id) {
+        return id != null && SAFE_ID.matcher(id).matches() && !id.contains("..");
+    }
+
+    public DatabaseMeta meta(String id) {
+        return id == null ? null : metas.get(id);
+    }
+
+    public String idForLabel(String label) {
+        return idByLabel.get(label);
+    }
+
+    public List<DatabaseMeta> list() {
+        List<DatabaseMeta> all = new ArrayList<>(metas.values());
+        all.sort(Comparator.comparing(DatabaseMeta::id));
+        return all;
+    }
+
+    public int count() {
+        return metas.size();
+    }
+
+    /** Creates the database file when absent, else replaces its metadata. Durable before returning. */
+    public synchronized void put(DatabaseMeta meta) throws IOException, SQLException {
+        if (!isValidId(meta.id())) {
+            throw new IllegalArgumentException("invalid database id");
+        }
+        Path dir = dbsDir.resolve(meta.id());
+        Files.createDirectories(dir);
+        MetaFiles.fsyncDir(dbsDir);
+        Path file = dir.resolve("data.db");
+        if (!Files.exists(file)) {
+            // create the file with its page size and WAL mode, then close it; it is reopened lazily
+            OpenDatabase created = new OpenDatabase(meta.id(), file, settings, meta.maxBytes());
+            created.close();
+        }
+        MetaFiles.writeAtomically(dir.resolve("meta.json"), meta);
+        index(meta);
+        OpenDatabase db = open.get(meta.id());
+        if (db != null) {
+            db.setMaxBytes(meta.maxBytes());
+        }
+    }
+
+    /** Closes the database and removes its folder; true when it existed. */
+    public boolean delete(String id) throws IOException {
+        if (!isValidId(id)) {
+            return false;
+        }
+        DatabaseMeta m;
+        OpenDatabase db;
+        synchronized (this) {
+            m = metas.remove(id);
+            if (m != null) {
+                idByLabel.remove(m.label(), id);
+            }
+            db = open.remove(id);
+        }
+        if (db != null) {
+            db.close();
+        }
+        Path dir = dbsDir.resolve(id);
+        if (Files.exists(dir)) {
+            // remove meta.json first so a crash mid-delete never resurrects a half-deleted database
+            Files.deleteIfExists(dir.resolve("meta.json"));
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Iterator<Path> it = walk.sorted(Comparator.reverseOrder()).iterator(); it.hasNext(); ) {
+                    Files.deleteIfExists(it.next());
+                }
+            }
+            MetaFiles.fsyncDir(dbsDir);
+        }
+        return m != null;
+    }
+
+    /** A lease on the open database (opened now if needed). Call {@link OpenDatabase#release()} when done. */
+    public OpenDatabase lease(String id) throws DatabaseGoneException, SQLException {
+        List<OpenDatabase> evicted = new ArrayList<>();
+        OpenDatabase db;
+        synchronized (this) {
+            DatabaseMeta m = metas.get(id);
+            if (m == null) {
+                throw new DatabaseGoneException(id);
+            }
+            db = open.get(id);
+            if (db == null) {
+                db = new OpenDatabase(id, dbsDir.resolve(id).resolve("data.db"), settings, m.maxBytes());
+                open.put(id, db);
+            }
+            db.retain();
+            if (open.size() > maxOpen) {
+                for (Iterator<Map.Entry<String, OpenDatabase>> it = open.entrySet().iterator();
+                     it.hasNext() && open.size() > maxOpen; ) {
+                    OpenDatabase candidate = it.next().getValue();
+                    if (candidate.refCount() == 0) {
+                        it.remove();
+                        evicted.add(candidate);
+                    }
+                }
+            }
+        }
+        for (OpenDatabase e : evicted) {
+            e.close();
+        }
+        return db;
+    }
+
+    public synchronized int openCount() {
+        return open.size();
+    }
+
+    public synchronized boolean isOpen(String id) {
+        return open.containsKey(id);
+    }
+
+    @Override
+    public void destroy() {
+        List<OpenDatabase> all;
+        synchronized (this) {
+            all = new ArrayList<>(open.values());
+            open.clear();
+        }
+        for (OpenDatabase db : all) {
+            db.close();
+        }
+    }
+}

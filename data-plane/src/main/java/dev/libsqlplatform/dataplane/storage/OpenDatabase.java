@@ -1,0 +1,213 @@
+package dev.libsqlplatform.dataplane.storage;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.SQLiteOpenMode;
+
+/**
+ * An open tenant database: ONE writer connection guarded by a {@code Semaphore(1)} (not a thread-owned
+ * lock: an interactive transaction keeps the writer across HTTP requests served by different threads)
+ * and a small pool of read-only connections. Leases are ref-counted so the LRU never closes a database
+ * in use.
+ */
+public final class OpenDatabase {
+    private static final int SQLITE_LIMIT_ATTACHED = 7;
+    static final int PAGE_SIZE = 4096;
+
+    private final String id;
+    private final Path file;
+    private final StorageSettings settings;
+    private final Semaphore writerPermit = new Semaphore(1, true);
+    private final DbConnection writer;
+    private final ArrayBlockingQueue<DbConnection> idleReaders;
+    private final List<DbConnection> allReaders = new ArrayList<>();
+    private final AtomicInteger refCount = new AtomicInteger();
+    private volatile long desiredMaxPageCount;
+    private long appliedMaxPageCount = -1;
+    private volatile boolean closed;
+
+    OpenDatabase(String id, Path file, StorageSettings settings, long maxBytes) throws SQLException {
+        this.id = id;
+        this.file = file;
+        this.settings = settings;
+        this.idleReaders = new ArrayBlockingQueue<>(Math.max(1, settings.readers()));
+        this.desiredMaxPageCount = maxPageCount(maxBytes);
+        this.writer = new DbConnection(open(false), false);
+        applyMaxPageCount();
+    }
+
+    public String id() {
+        return id;
+    }
+
+    int refCount() {
+        return refCount.get();
+    }
+
+    void retain() {
+        refCount.incrementAndGet();
+    }
+
+    /** Ends one lease taken from {@link DatabaseRegistry#lease(String)}. */
+    public void release() {
+        refCount.decrementAndGet();
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void setMaxBytes(long maxBytes) {
+        desiredMaxPageCount = maxPageCount(maxBytes);
+    }
+
+    static long maxPageCount(long maxBytes) {
+        if (maxBytes <= 0) {
+            return 0;
+        }
+        return Math.max(1, maxBytes / PAGE_SIZE);
+    }
+
+    /** Takes the single writer, waiting at most the busy timeout. */
+    public DbConnection acquireWriter() throws DatabaseBusyException, SQLException {
+        boolean got;
+        try {
+            got = writerPermit.tryAcquire(settings.busyTimeoutMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DatabaseBusyException("interrupted while waiting for the writer");
+        }
+        if (!got) {
+            throw new DatabaseBusyException("database is locked: another transaction held the writer for longer than "
+                    + settings.busyTimeoutMillis() + " ms");
+        }
+        if (closed) {
+            writerPermit.release();
+            throw new SQLException("database " + id + " was closed");
+        }
+        try {
+            applyMaxPageCount();
+        } catch (SQLException e) {
+            writerPermit.release();
+            throw e;
+        }
+        return writer;
+    }
+
+    private void applyMaxPageCount() throws SQLException {
+        long desired = desiredMaxPageCount;
+        if (desired != appliedMaxPageCount) {
+            // 0 means "no cap": SQLite's default maximum
+            writer.exec("PRAGMA max_page_count = " + (desired == 0 ? 4294967294L : desired));
+            appliedMaxPageCount = desired;
+        }
+    }
+
+    public void releaseWriter(DbConnection c) {
+        if (c != writer) {
+            throw new IllegalArgumentException("not this database's writer");
+        }
+        c.reset();
+        writerPermit.release();
+    }
+
+    /** Takes a read-only connection, opening one if fewer than readers-per-database exist. */
+    public DbConnection acquireReader() throws DatabaseBusyException, SQLException {
+        DbConnection c = idleReaders.poll();
+        if (c != null) {
+            return c;
+        }
+        synchronized (allReaders) {
+            if (closed) {
+                throw new SQLException("database " + id + " was closed");
+            }
+            if (allReaders.size() < settings.readers()) {
+                DbConnection fresh = new DbConnection(open(true), true);
+                allReaders.add(fresh);
+                return fresh;
+            }
+        }
+        try {
+            c = idleReaders.poll(settings.busyTimeoutMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (c == null) {
+            throw new DatabaseBusyException("all read connections stayed busy for longer than "
+                    + settings.busyTimeoutMillis() + " ms");
+        }
+        return c;
+    }
+
+    public void releaseReader(DbConnection c) {
+        c.reset();
+        if (closed) {
+            c.close();
+            return;
+        }
+        idleReaders.offer(c);
+    }
+
+    private SQLiteConnection open(boolean readOnly) throws SQLException {
+        SQLiteConfig cfg = new SQLiteConfig();
+        cfg.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, settings.busyTimeoutMillis()));
+        cfg.setGetGeneratedKeys(false);
+        cfg.enableLoadExtension(false);
+        if (readOnly) {
+            cfg.setReadOnly(true);
+            cfg.resetOpenMode(SQLiteOpenMode.CREATE);
+        } else {
+            cfg.setPageSize(PAGE_SIZE);
+            cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            cfg.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(settings.synchronous()));
+        }
+        SQLiteConnection c = (SQLiteConnection) cfg.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        try {
+            c.getDatabase().limit(SQLITE_LIMIT_ATTACHED, 0);
+            try (var s = c.createStatement()) {
+                if (readOnly) {
+                    s.execute("PRAGMA query_only = 1");
+                }
+                s.execute("PRAGMA trusted_schema = OFF");
+            }
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** Closes every connection. Callers guarantee no lease is active, or accept failing users (delete). */
+    void close() {
+        closed = true;
+        boolean gotWriter = false;
+        try {
+            gotWriter = writerPermit.tryAcquire(settings.busyTimeoutMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            writer.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        } catch (SQLException ignored) {
+            // best effort
+        }
+        writer.close();
+        synchronized (allReaders) {
+            for (DbConnection r : allReaders) {
+                r.close();
+            }
+            allReaders.clear();
+        }
+        if (gotWriter) {
+            writerPermit.release();
+        }
+    }
+}

@@ -1,0 +1,5 @@
+package dev.libsqlplatform.dataplane.storage;
+
+/** The storage knobs, copied from the worker properties. */
+record StorageSettings(int readers, long busyTimeoutMillis, String synchronous) {
+}
