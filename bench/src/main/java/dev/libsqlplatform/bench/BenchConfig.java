@@ -1,0 +1,49 @@
+package dev.libsqlplatform.bench;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Sizes and switches. Defaults are the full run the issue asks for; the smoke test passes tiny ones.
+ * Arguments are {@code --key=value}: rows, seconds, warmup, clients (comma list), write-clients,
+ * batch-rows, creates, list-dbs, density-dbs, density-samples, max-open (0 = worker default),
+ * synchronous, server-heap, scenarios (reads,writes,control,density), out, work, root.
+ */
+record BenchConfig(int rows, int seconds, int warmup, List<Integer> clients, List<Integer> writeClients, int batchRows,
+                   int creates, int listDbs, int densityDbs, int densitySamples, int maxOpen, String synchronous,
+                   String serverHeap, Set<String> scenarios, Path out, Path work, Path root, boolean installPlatform) {
+
+    static BenchConfig parse(String... args) {
+        Map<String, String> m = new HashMap<>();
+        for (String a : args) {
+            if (!a.startsWith("--") || !a.contains("=")) throw new IllegalArgumentException("expected --key=value, got " + a);
+            m.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
+        }
+        Path root = Path.of(m.getOrDefault("root", ".")).toAbsolutePath().normalize();
+        return new BenchConfig(
+                i(m, "rows", 100_000), i(m, "seconds", 10), i(m, "warmup", 3),
+                ints(m.getOrDefault("clients", "1,16,64")), ints(m.getOrDefault("write-clients", "1,16")),
+                i(m, "batch-rows", 1000), i(m, "creates", 500), i(m, "list-dbs", 5000),
+                i(m, "density-dbs", 10_000), i(m, "density-samples", 1000), i(m, "max-open", 0),
+                m.getOrDefault("synchronous", "FULL"), m.getOrDefault("server-heap", "1g"),
+                new TreeSet<>(Arrays.asList(m.getOrDefault("scenarios", "reads,writes,control,density").split(","))),
+                Path.of(m.getOrDefault("out", root.resolve("bench/results").toString())).toAbsolutePath(),
+                Path.of(m.getOrDefault("work", root.resolve("bench/target/run").toString())).toAbsolutePath(),
+                root, Boolean.parseBoolean(m.getOrDefault("install-platform", "false")));
+    }
+
+    private static int i(Map<String, String> m, String k, int d) {
+        return m.containsKey(k) ? Integer.parseInt(m.get(k).replace("_", "")) : d;
+    }
+
+    private static List<Integer> ints(String s) {
+        return Arrays.stream(s.split(",")).map(String::trim).map(Integer::parseInt).toList();
+    }
+
+    Path benchDir() { return root.resolve("bench"); }
+}

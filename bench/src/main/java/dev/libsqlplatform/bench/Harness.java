@@ -1,0 +1,551 @@
+package dev.libsqlplatform.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Runs the scenarios, one target at a time, and writes the report. */
+final class Harness {
+    static final String READS = "1. Point reads over HTTP (Hrana /v2/pipeline)";
+    static final String WRITES = "2. Writes";
+    static final String CONTROL = "3. Control plane";
+    static final String DENSITY = "4. Density (one worker)";
+
+    private final BenchConfig cfg;
+    private final Report report = new Report();
+    private final Http http = new Http();
+    private Wrk wrk;
+    private Platform platform;
+    private String platformFailure;
+    /** Names of every database the harness created on the platform, in creation order. */
+    private final List<String> platformDbs = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, String> tokens = new ConcurrentHashMap<>();
+    /** Skipped or failed parts, for the smoke test and the console. */
+    final List<String> skipped = new ArrayList<>();
+
+    Harness(BenchConfig cfg) { this.cfg = cfg; }
+
+    Report report() { return report; }
+
+    void run() throws Exception {
+        Files.createDirectories(cfg.work());
+        Files.createDirectories(cfg.out());
+        if (Wrk.available()) wrk = new Wrk(cfg.work());
+        else skip("wrk not installed (apt-get install -y wrk): every HTTP measurement skipped");
+        header();
+        try {
+            if (cfg.scenarios().contains("reads")) guard(READS, this::reads);
+            if (cfg.scenarios().contains("writes")) guard(WRITES, this::writes);
+            if (cfg.scenarios().contains("control")) guard(CONTROL, this::control);
+            if (cfg.scenarios().contains("density")) guard(DENSITY, this::density);
+        } finally {
+            if (platform != null) platform.close();
+            report.write(cfg.out());
+            Log.info("wrote " + cfg.out().resolve("latest.md"));
+        }
+    }
+
+    interface Body { void run(Report.Section s) throws Exception; }
+
+    private void guard(String title, Body body) throws IOException {
+        Report.Section s = report.section(title);
+        long t0 = System.nanoTime();
+        try {
+            body.run(s);
+        } catch (Exception e) {
+            Log.info(title + " failed: " + e);
+            e.printStackTrace(System.out);
+            s.notes.add("**failed:** " + oneLine(e));
+            skipped.add(title + ": " + oneLine(e));
+        }
+        s.notes.add(String.format("scenario wall time: %.0f s", (System.nanoTime() - t0) / 1e9));
+        report.write(cfg.out()); // partial results survive a later crash
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        return e.getClass().getSimpleName() + ": " + (m.length() > 1500 ? m.substring(0, 1500) + "..." : m).replace("\n", " ⏎ ").replace("|", "\\|");
+    }
+
+    private void skip(String why) {
+        Log.info("SKIP " + why);
+        skipped.add(why);
+    }
+
+    // ---------------------------------------------------------------- platform
+
+    /** Starts the platform once; null (with the reason noted) when its jars are missing or it fails. */
+    private Platform platform(Report.Section s) {
+        if (platform != null) return platform;
+        if (platformFailure == null) {
+            String missing = Platform.missingJars(cfg.root());
+            if (missing != null) {
+                platformFailure = "platform not measured: " + missing + " (bench/run builds them with `mvn -B -q -DskipTests install`)";
+            } else {
+                try {
+                    platform = Platform.start(cfg.root(), cfg.work().resolve("platform"), cfg);
+                    return platform;
+                } catch (Exception e) {
+                    platformFailure = "platform did not start: " + oneLine(e);
+                }
+            }
+            skip(platformFailure);
+        }
+        s.notes.add(platformFailure);
+        return null;
+    }
+
+    private String platformDb(Platform p, String name) throws IOException, InterruptedException {
+        String token = p.readyDatabaseWithToken(name);
+        platformDbs.add(name);
+        tokens.put(name, token);
+        return token;
+    }
+
+    // ---------------------------------------------------------------- 1. reads
+
+    private void reads(Report.Section s) throws Exception {
+        s.intro.add(String.format("`SELECT v FROM kv WHERE k = ?` with a random k in 1..%,d, body `{\"baton\":null,\"requests\":[execute, close]}`, "
+                + "keep-alive, %d s per point after a %d s warm-up; wrk threads = min(clients, nproc).", cfg.rows(), cfg.seconds(), cfg.warmup()));
+        Map<String, Map<Integer, Measure>> m = new LinkedHashMap<>();
+        if (wrk == null) { s.notes.add("wrk missing: nothing measured"); return; }
+
+        // our platform
+        Platform p = platform(s);
+        if (p != null) {
+            try {
+                String token = platformDb(p, "bench-reads");
+                http.loadKv(p.pipelineUrl(), token, cfg.rows(), true);
+                verifyRead(p.pipelineUrl(), token, true);
+                m.put("platform", readCurve(p.pipelineUrl(), token, true));
+            } catch (Exception e) {
+                s.notes.add("platform: **failed:** " + oneLine(e));
+            }
+        }
+        // tursodb peer
+        Optional<Path> turso = Tursodb.find(cfg.benchDir());
+        if (turso.isEmpty()) {
+            s.notes.add("tursodb not installed (bench/run installs turso@0.6.0 with npm into bench/node_modules): peer skipped");
+            skip("tursodb peer not installed");
+        } else {
+            Path dir = cfg.work().resolve("tursodb");
+            deleteTree(dir);
+            int port = Proc.freePort();
+            try (Proc t = Tursodb.start(turso.get(), dir, "reads.db", port)) {
+                String url = "http://127.0.0.1:" + port + "/v2/pipeline";
+                http.loadKv(url, null, cfg.rows(), false);
+                verifyRead(url, null, false);
+                m.put("tursodb", readCurve(url, null, false));
+            } catch (Exception e) {
+                s.notes.add("tursodb: **failed:** " + oneLine(e));
+            }
+            s.notes.add("tursodb 0.6.0 rejects `{\"type\":\"close\"}` (\"unknown variant `close`\"), so its body omits it; it also answers every "
+                    + "request with `Connection: close`, so wrk reconnects per request there: keep-alive is not available on that peer.");
+        }
+        // ceiling
+        try (Proc c = startCeiling()) {
+            String url = "http://127.0.0.1:" + ceilingPort + "/v2/pipeline";
+            verifyRead(url, null, true);
+            m.put("ceiling", readCurve(url, null, true));
+        } catch (Exception e) {
+            s.notes.add("ceiling: **failed:** " + oneLine(e));
+        }
+
+        Map<Integer, Measure> pl = m.getOrDefault("platform", Map.of());
+        for (int c : cfg.clients()) {
+            Measure me = pl.get(c);
+            for (String peer : List.of("tursodb", "ceiling")) {
+                Measure pe = m.getOrDefault(peer, Map.of()).get(c);
+                boolean vsTurso = peer.equals("tursodb");
+                s.compare("platform c=" + c, peer, "req/s", ops(me), ops(pe), "",
+                        vsTurso && c == 16 ? Report.Goal.ratioAtLeast(2) : Report.Goal.NONE);
+                s.compare("platform c=" + c, peer, "p50", p50(me), p50(pe), "ms",
+                        c == 16 && vsTurso ? Report.Goal.atMostMs(0.6) : c == 1 && !vsTurso ? Report.Goal.withinPct(20) : Report.Goal.NONE);
+                s.compare("platform c=" + c, peer, "p99", p99(me), p99(pe), "ms",
+                        c == 16 && vsTurso ? Report.Goal.atMostMs(5) : Report.Goal.NONE);
+            }
+        }
+        for (var e : m.entrySet()) for (var x : e.getValue().entrySet()) if (x.getValue().errors() > 0)
+            s.notes.add(e.getKey() + " c=" + x.getKey() + ": " + x.getValue().errors() + " wrk errors (non-2xx, read, connect or timeout) out of " + x.getValue().ops());
+
+        List<String> cats = cfg.clients().stream().map(c -> "c=" + c).toList();
+        Map<String, List<Double>> rps = new LinkedHashMap<>();
+        Map<String, List<Double>> lat = new LinkedHashMap<>();
+        List<String> latCats = new ArrayList<>();
+        for (int c : cfg.clients()) { latCats.add("c=" + c + " p50"); latCats.add("c=" + c + " p99"); }
+        for (String t : List.of("platform", "tursodb", "ceiling")) {
+            Map<Integer, Measure> tm = m.getOrDefault(t, Map.of());
+            rps.put(t, cfg.clients().stream().map(c -> ops(tm.get(c))).toList());
+            List<Double> l = new ArrayList<>();
+            for (int c : cfg.clients()) { l.add(p50(tm.get(c))); l.add(p99(tm.get(c))); }
+            lat.put(t, l);
+        }
+        chart(s, "reads-throughput.png", "Point reads: requests/s (higher is better)", "requests/s", cats, rps, false);
+        chart(s, "reads-latency.png", "Point reads: latency (lower is better)", "ms", latCats, lat, false);
+    }
+
+    private Map<Integer, Measure> readCurve(String url, String token, boolean close) throws Exception {
+        String tok = token == null ? "-" : token;
+        String cl = close ? "close" : "noclose";
+        if (cfg.warmup() > 0) wrk.run(url, 16, cfg.warmup(), "read", tok, String.valueOf(cfg.rows()), cl);
+        Map<Integer, Measure> r = new LinkedHashMap<>();
+        for (int c : cfg.clients()) {
+            Wrk.Result w = wrk.run(url, c, cfg.seconds(), "read", tok, String.valueOf(cfg.rows()), cl);
+            Log.info(url + " c=" + c + " " + w.raw());
+            r.put(c, Measure.of(w));
+        }
+        return r;
+    }
+
+    private void verifyRead(String url, String token, boolean close) throws IOException, InterruptedException {
+        int k = Math.max(1, cfg.rows() / 2);
+        String body = "{\"baton\":null,\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT v FROM kv WHERE k = ?\",\"args\":[{\"type\":\"integer\",\"value\":\""
+                + k + "\"}]}}" + (close ? ",{\"type\":\"close\"}" : "") + "]}";
+        Http.Response r = Http.check(http.post(url, token, body), "verify read");
+        if (!r.body().contains("value-" + k)) throw new IOException("read of k=" + k + " did not return value-" + k + ": " + Http.abbreviate(r.body()));
+    }
+
+    private int ceilingPort;
+
+    private Proc startCeiling() throws IOException, InterruptedException {
+        ceilingPort = Proc.freePort();
+        Path dir = cfg.work().resolve("ceiling");
+        deleteTree(dir);
+        List<String> cmd = new ArrayList<>(List.of(Proc.java(), "-Xmx" + cfg.serverHeap(), "-Dceiling.db=" + dir.resolve("ceiling.db"),
+                "-Dceiling.rows=" + cfg.rows()));
+        String cp = System.getProperty("java.class.path");
+        if (!cp.contains(java.io.File.pathSeparator) && cp.endsWith(".jar")) cmd.addAll(List.of("-jar", Path.of(cp).toAbsolutePath().toString()));
+        else cmd.addAll(List.of("-cp", cp, BenchMain.class.getName()));
+        cmd.addAll(List.of("ceiling", "--server.port=" + ceilingPort));
+        Proc p = Proc.start("ceiling", cmd, dir, Map.of());
+        try {
+            p.awaitHttp("http://127.0.0.1:" + ceilingPort + "/", Duration.ofSeconds(120));
+        } catch (IOException | InterruptedException e) {
+            p.close();
+            throw e;
+        }
+        return p;
+    }
+
+    // ---------------------------------------------------------------- 2. writes
+
+    private void writes(Report.Section s) throws Exception {
+        s.intro.add(String.format("`INSERT INTO w(v) VALUES (?)` (22-byte text). Platform over HTTP (wrk, keep-alive) vs sqlite-jdbc in this process "
+                + "(Java loop, WAL, `synchronous=%s` on both, the worker's `platform.worker.synchronous`); batch = BEGIN + %,d inserts + COMMIT "
+                + "(a Hrana `batch` over HTTP, one transaction in process), 1 client. %d s per point.", cfg.synchronous(), cfg.batchRows(), cfg.seconds()));
+        Map<String, Measure> pm = new LinkedHashMap<>();
+        Map<String, Measure> rm = new LinkedHashMap<>();
+        Platform p = wrk == null ? null : platform(s);
+        if (wrk == null) s.notes.add("wrk missing: platform side not measured");
+        if (p != null) {
+            try {
+                String token = platformDb(p, "bench-writes");
+                http.loadKv(p.pipelineUrl(), token, 0, true);
+                for (int c : cfg.writeClients()) {
+                    Wrk.Result w = wrk.run(p.pipelineUrl(), c, cfg.seconds(), "insert", token, "0", "close");
+                    Log.info("platform insert c=" + c + " " + w.raw());
+                    pm.put("auto" + c, Measure.of(w));
+                }
+                Wrk.Result w = wrk.run(p.pipelineUrl(), 1, cfg.seconds(), "batch", token, "0", "close", String.valueOf(cfg.batchRows()));
+                Log.info("platform batch " + w.raw());
+                pm.put("batch", Measure.of(w));
+            } catch (Exception e) {
+                s.notes.add("platform: **failed:** " + oneLine(e));
+            }
+        }
+        Path raw = cfg.work().resolve("raw");
+        Files.createDirectories(raw);
+        for (int c : cfg.writeClients()) {
+            Measure r = RawSqlite.autocommit(raw.resolve("auto" + c + ".db"), cfg.synchronous(), c, cfg.seconds());
+            Log.info("raw insert c=" + c + " " + r);
+            rm.put("auto" + c, r);
+        }
+        Measure rb = RawSqlite.batches(raw.resolve("batch.db"), cfg.synchronous(), cfg.batchRows(), cfg.seconds());
+        Log.info("raw batch " + rb);
+        rm.put("batch", rb);
+
+        List<String> cats = new ArrayList<>();
+        List<Double> pv = new ArrayList<>();
+        List<Double> rv = new ArrayList<>();
+        for (int c : cfg.writeClients()) {
+            Measure me = pm.get("auto" + c), pe = rm.get("auto" + c);
+            s.compare("platform autocommit c=" + c, "raw sqlite-jdbc", "rows/s", ops(me), ops(pe), "", Report.Goal.ratioAtLeast(0.9));
+            s.compare("platform autocommit c=" + c, "raw sqlite-jdbc", "p50", p50(me), p50(pe), "ms", Report.Goal.NONE);
+            s.compare("platform autocommit c=" + c, "raw sqlite-jdbc", "p99", p99(me), p99(pe), "ms", Report.Goal.NONE);
+            cats.add("autocommit c=" + c);
+            pv.add(ops(me));
+            rv.add(ops(pe));
+        }
+        Measure mb = pm.get("batch");
+        double pRows = ops(mb) * cfg.batchRows(), rRows = ops(rb) * cfg.batchRows();
+        s.compare("platform " + cfg.batchRows() + "-row batches", "raw sqlite-jdbc", "rows/s", pRows, rRows, "", Report.Goal.ratioAtLeast(0.8));
+        s.compare("platform " + cfg.batchRows() + "-row batches", "raw sqlite-jdbc", "p50 per batch", p50(mb), p50(rb), "ms", Report.Goal.NONE);
+        cats.add(cfg.batchRows() + "-row batches");
+        pv.add(pRows);
+        rv.add(rRows);
+        for (var e : pm.entrySet()) if (e.getValue().errors() > 0) s.notes.add("platform " + e.getKey() + ": " + e.getValue().note());
+        for (var e : rm.entrySet()) if (e.getValue().errors() > 0) s.notes.add("raw " + e.getKey() + ": " + e.getValue().errors() + " SQLite errors");
+        int a = cfg.writeClients().size();
+        Map<String, List<Double>> auto = new LinkedHashMap<>();
+        auto.put("platform (HTTP)", pv.subList(0, a));
+        auto.put("raw sqlite-jdbc (in process)", rv.subList(0, a));
+        chart(s, "writes-autocommit.png", "Autocommit inserts: rows/s at synchronous=" + cfg.synchronous() + " (higher is better)", "rows/s",
+                cats.subList(0, a), auto, false);
+        Map<String, List<Double>> batch = new LinkedHashMap<>();
+        batch.put("platform (HTTP)", pv.subList(a, a + 1));
+        batch.put("raw sqlite-jdbc (in process)", rv.subList(a, a + 1));
+        chart(s, "writes-batch.png", "Batched inserts: rows/s at synchronous=" + cfg.synchronous() + " (higher is better)", "rows/s",
+                cats.subList(a, a + 1), batch, false);
+    }
+
+    // ---------------------------------------------------------------- 3. control plane
+
+    private void control(Report.Section s) throws Exception {
+        s.intro.add(String.format("Create: %,d sequential `POST /v1/organizations/default/databases` (JDK HttpClient, one keep-alive connection), "
+                + "latency of the create call; throughput = %,d / (first create → last `ready`). Then filled to %,d databases (4 parallel creators) "
+                + "and list (`GET .../databases`) and get (`GET .../databases/{name}`, random name) measured with wrk, %d s each.",
+                cfg.creates(), cfg.creates(), cfg.listDbs(), cfg.seconds()));
+        Platform p = platform(s);
+        if (p == null) {
+            s.single("create database", "p99", Double.NaN, "ms", Report.Goal.atMostMs(50));
+            return;
+        }
+        Measure.Recorder rec = new Measure.Recorder();
+        long t0 = System.nanoTime();
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= cfg.creates(); i++) {
+            String name = "cp-" + i;
+            rec.add(p.create(name));
+            names.add(name);
+            platformDbs.add(name);
+        }
+        for (String n : names) p.awaitReady(n, Duration.ofSeconds(120));
+        double total = (System.nanoTime() - t0) / 1e9;
+        Measure create = Measure.ofLatencies(rec.nanos, rec.n, total, 0);
+        s.single("create database", "p50", create.p50ms(), "ms", Report.Goal.NONE);
+        s.single("create database", "p99", create.p99ms(), "ms", Report.Goal.atMostMs(50));
+        s.single(String.format("%,d databases created and ready", cfg.creates()), "total", total, "s",
+                new Report.Goal("< 15 s for 500", (v, x) -> cfg.creates() < 500 || v < 15));
+        s.single("create throughput", "", cfg.creates() / total, "databases/s", Report.Goal.NONE);
+
+        fill(p, "cp-", cfg.creates() + 1, cfg.listDbs());
+        Map<String, List<Double>> series = new LinkedHashMap<>();
+        List<String> cats = new ArrayList<>(List.of("create"));
+        List<Double> p50s = new ArrayList<>(List.of(create.p50ms()));
+        List<Double> p99s = new ArrayList<>(List.of(create.p99ms()));
+        if (wrk != null) {
+            for (int c : List.of(1, 16)) {
+                Wrk.Result l = wrk.run(p.dbUrl(), c, cfg.seconds(), "get", p.adminToken);
+                Log.info("list c=" + c + " " + l.raw());
+                Wrk.Result g = wrk.run(p.dbUrl() + "/", c, cfg.seconds(), "getname", p.adminToken, String.valueOf(cfg.listDbs()), "noclose", "cp-");
+                Log.info("get c=" + c + " " + g.raw());
+                for (var e : Map.of("list", l, "get", g).entrySet()) {
+                    Measure me = Measure.of(e.getValue());
+                    String t = String.format("%s (%,d dbs) c=%d", e.getKey(), cfg.listDbs(), c);
+                    s.single(t, "req/s", me.opsPerSec(), "", Report.Goal.NONE);
+                    s.single(t, "p50", me.p50ms(), "ms", Report.Goal.NONE);
+                    s.single(t, "p99", me.p99ms(), "ms", Report.Goal.NONE);
+                    if (me.errors() > 0) s.notes.add(t + ": " + me.note() + " of " + me.ops());
+                    if (c == 1) { cats.add(e.getKey() + " c=1"); p50s.add(me.p50ms()); p99s.add(me.p99ms()); }
+                }
+            }
+        }
+        s.notes.add("no peer is run for the control plane (tursodb has no Platform API); figures stand against the goals only.");
+        series.put("p50", p50s);
+        series.put("p99", p99s);
+        chart(s, "control-plane.png", "Control plane latency (ms, lower is better)", "ms", cats, series, false);
+    }
+
+    /** Creates prefix+from .. prefix+to with 4 parallel creators and waits until each is ready. */
+    private void fill(Platform p, String prefix, int from, int to) throws Exception {
+        if (from > to) return;
+        Log.info("creating " + prefix + from + " .. " + prefix + to);
+        ExecutorService ex = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int i = from; i <= to; i++) {
+                String name = prefix + i;
+                fs.add(ex.submit(() -> {
+                    p.create(name);
+                    p.awaitReady(name, Duration.ofSeconds(120));
+                    platformDbs.add(name);
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) f.get();
+        } finally {
+            ex.shutdownNow();
+        }
+    }
+
+    // ---------------------------------------------------------------- 4. density
+
+    private void density(Report.Section s) throws Exception {
+        Platform p = platform(s);
+        if (p == null) {
+            s.single("first query to a closed database", "p99", Double.NaN, "ms", Report.Goal.atMostMs(10));
+            return;
+        }
+        int have = platformDbs.size();
+        fill(p, "d-", 1, cfg.densityDbs() - have);
+        List<String> dbs = new ArrayList<>(platformDbs);
+        s.intro.add(String.format("%,d databases on one worker (`-Xmx%s`, `max-open-databases` %s). Warm-up: a token minted for and one `SELECT 1` "
+                + "sent to every database, in creation order; then a full GC (`jcmd GC.run`) and heap used (`jcmd GC.heap_info`), "
+                + "/proc/<pid>/fd count, VmRSS. Then `SELECT 1` to %,d of the least recently used databases (closed by the LRU) one at a time "
+                + "(JDK HttpClient), beside the same query to databases still open.",
+                dbs.size(), cfg.serverHeap(), cfg.maxOpen() > 0 ? String.valueOf(cfg.maxOpen()) : "default 1,000", cfg.densitySamples()));
+        ExecutorService ex = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (String n : dbs) fs.add(ex.submit(() -> { if (!tokens.containsKey(n)) tokens.put(n, p.token(n)); return null; }));
+            for (Future<?> f : fs) f.get();
+        } finally {
+            ex.shutdownNow();
+        }
+        Log.info("warm-up: one query to each of " + dbs.size() + " databases");
+        for (String n : dbs) Http.check(http.post(p.pipelineUrl(), tokens.get(n), Http.pipeline("SELECT 1", true)), "warm-up " + n);
+        long pid = p.worker.pid();
+        double heapMb = heapUsedMb(pid);
+        long fds = fdCount(pid);
+        double rssMb = rssMb(pid);
+        s.single("worker heap after warm-up + full GC", "", heapMb, "MiB", new Report.Goal("≤ 1,024 MiB", (v, x) -> v <= 1024));
+        s.single("worker open files", "", fds, "fds", Report.Goal.NONE);
+        s.single("worker RSS", "", rssMb, "MiB", Report.Goal.NONE);
+
+        int samples = Math.min(cfg.densitySamples(), Math.max(1, dbs.size() / 2));
+        int open = cfg.maxOpen() > 0 ? cfg.maxOpen() : 1000;
+        Measure.Recorder cold = new Measure.Recorder();
+        Measure.Recorder warm = new Measure.Recorder();
+        // the most recently used databases (still open), sampled before the cold ones evict them
+        List<String> recent = dbs.subList(Math.max(0, dbs.size() - Math.min(open, samples) / 2), dbs.size());
+        for (String n : recent) warm.add(Http.check(http.post(p.pipelineUrl(), tokens.get(n), Http.pipeline("SELECT 1", true)), "warm " + n).nanos());
+        for (int i = 0; i < samples; i++) {
+            String n = dbs.get(i);
+            cold.add(Http.check(http.post(p.pipelineUrl(), tokens.get(n), Http.pipeline("SELECT 1", true)), "cold " + n).nanos());
+        }
+        Measure mc = Measure.ofLatencies(cold.nanos, cold.n, 1, 0);
+        Measure mw = Measure.ofLatencies(warm.nanos, warm.n, 1, 0);
+        s.compare("first query to a closed database", "same query, open database", "p50", mc.p50ms(), mw.p50ms(), "ms", Report.Goal.NONE);
+        s.compare("first query to a closed database", "same query, open database", "p99", mc.p99ms(), mw.p99ms(), "ms", Report.Goal.atMostMs(10));
+        if (dbs.size() - samples < open) s.notes.add("fewer databases than max-open + samples: some 'closed' samples may still have been open");
+        s.notes.add(String.format("%,d cold samples, %,d open samples", cold.n, warm.n));
+        Map<String, List<Double>> series = new LinkedHashMap<>();
+        series.put("closed database (first query)", List.of(mc.p50ms(), mc.p99ms()));
+        series.put("open database", List.of(mw.p50ms(), mw.p99ms()));
+        chart(s, "density.png", String.format("SELECT 1 latency with %,d databases on one worker (ms)", dbs.size()), "ms",
+                List.of("p50", "p99"), series, false);
+    }
+
+    static double heapUsedMb(long pid) {
+        try {
+            run(Proc.jdkTool("jcmd"), String.valueOf(pid), "GC.run");
+            String out = run(Proc.jdkTool("jcmd"), String.valueOf(pid), "GC.heap_info");
+            Matcher m = Pattern.compile("total \\d+K, used (\\d+)K").matcher(out);
+            if (m.find()) return Long.parseLong(m.group(1)) / 1024.0;
+            Log.info("could not parse GC.heap_info: " + out);
+        } catch (Exception e) {
+            Log.info("jcmd failed: " + e);
+        }
+        return Double.NaN;
+    }
+
+    static long fdCount(long pid) {
+        String[] l = new java.io.File("/proc/" + pid + "/fd").list();
+        return l == null ? -1 : l.length;
+    }
+
+    static double rssMb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        return Double.NaN;
+    }
+
+    static String run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor(60, TimeUnit.SECONDS);
+        return out;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void chart(Report.Section s, String file, String title, String y, List<String> cats, Map<String, List<Double>> series, boolean log) {
+        try {
+            Report.bars(cfg.out().resolve(file), title, y, cats, series, log);
+            s.charts.add(file);
+        } catch (Exception e) {
+            s.notes.add("chart " + file + " failed: " + oneLine(e));
+        }
+    }
+
+    private static double ops(Measure m) { return m == null ? Double.NaN : m.opsPerSec(); }
+
+    private static double p50(Measure m) { return m == null ? Double.NaN : m.p50ms(); }
+
+    private static double p99(Measure m) { return m == null ? Double.NaN : m.p99ms(); }
+
+    private void header() {
+        List<String> h = report.header;
+        h.add("Generated " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME) + " by `bench/run` at commit `"
+                + safe(() -> run("git", "-C", cfg.root().toString(), "rev-parse", "--short", "HEAD").trim()) + "`.");
+        h.add("");
+        h.add("- **Load generator:** " + (wrk != null ? wrk.version() : "wrk (not installed)")
+                + " with `bench/src/main/resources/wrk/bench.lua` for every HTTP throughput/latency figure, the same for every target "
+                + "(platform worker, tursodb, ceiling, control plane); percentiles from wrk's `done()` (no coordinated-omission correction). "
+                + "JDK HttpClient for sequential control-plane creates and density first-query probes; a plain Java loop for in-process sqlite-jdbc.");
+        h.add("- **Machine:** " + Runtime.getRuntime().availableProcessors() + " cores (nproc), " + safe(Harness::cpuModel) + ", "
+                + safe(Harness::memTotal) + "; load generator, servers and harness share those cores.");
+        h.add("- **JVM:** harness " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
+                + "; servers (platform, ceiling) " + safe(() -> run(Proc.java(), "-version").lines().filter(l -> l.contains("Runtime")).findFirst().orElse("?").trim())
+                + ", `-Xmx" + cfg.serverHeap() + "`.");
+        h.add("- **Peers:** " + Tursodb.find(cfg.benchDir()).map(Tursodb::version).map(v -> "`tursodb --sync-server` (" + v + ", npm `@tursodatabase/cli-linux-x64-gnu@0.6.0`)").orElse("tursodb not installed")
+                + "; ceiling = minimal Spring MVC + sqlite-jdbc endpoint (`bench/src/main/java/.../ceiling/CeilingApp.java`); raw sqlite-jdbc in process.");
+        h.add(String.format("- **Sizes:** %,d rows, %d s per measurement, read clients %s, write clients %s, batches of %,d, %,d creates, list/get at %,d dbs, density %,d dbs, synchronous=%s.",
+                cfg.rows(), cfg.seconds(), cfg.clients(), cfg.writeClients(), cfg.batchRows(), cfg.creates(), cfg.listDbs(), cfg.densityDbs(), cfg.synchronous()));
+        h.add("- Ratios are figure ÷ peer figure; for latency lower is better. Nothing here is asserted by a test.");
+    }
+
+    interface S { String get() throws Exception; }
+
+    private static String safe(S s) {
+        try { return s.get(); } catch (Exception e) { return "?"; }
+    }
+
+    private static String cpuModel() throws IOException {
+        return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst()
+                .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+    }
+
+    private static String memTotal() throws IOException {
+        return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal")).findFirst()
+                .map(l -> String.format("%.0f GiB RAM", Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0)).orElse("?");
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}

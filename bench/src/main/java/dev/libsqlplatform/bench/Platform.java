@@ -1,0 +1,146 @@
+package dev.libsqlplatform.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Our platform as the harness runs it: the packaged control-plane and data-plane jars on free ports,
+ * a temp data dir, random admin token and service secret (docs/internals.md).
+ */
+final class Platform implements AutoCloseable {
+    static final String ORG = "default";
+    final Proc controlPlane;
+    final Proc worker;
+    final String cpUrl;
+    final String workerUrl;
+    final String adminToken;
+    private final Http http = new Http();
+
+    private Platform(Proc cp, Proc worker, String cpUrl, String workerUrl, String adminToken) {
+        this.controlPlane = cp;
+        this.worker = worker;
+        this.cpUrl = cpUrl;
+        this.workerUrl = workerUrl;
+        this.adminToken = adminToken;
+    }
+
+    static Path cpJar(Path root) { return root.resolve("control-plane/target/control-plane.jar"); }
+
+    static Path dpJar(Path root) { return root.resolve("data-plane/target/data-plane.jar"); }
+
+    static String missingJars(Path root) {
+        List<String> missing = new ArrayList<>();
+        if (!Files.isRegularFile(cpJar(root))) missing.add(cpJar(root).toString());
+        if (!Files.isRegularFile(dpJar(root))) missing.add(dpJar(root).toString());
+        return missing.isEmpty() ? null : String.join(", ", missing) + " missing";
+    }
+
+    static Platform start(Path root, Path dir, BenchConfig cfg) throws IOException, InterruptedException {
+        String admin = random();
+        String secret = random();
+        int cpPort = Proc.freePort();
+        int wPort = Proc.freePort();
+        String cpUrl = "http://127.0.0.1:" + cpPort;
+        String wUrl = "http://127.0.0.1:" + wPort;
+        Map<String, String> common = new HashMap<>();
+        common.put("PLATFORM_SERVICE_SECRET", secret);
+        common.put("SERVER_ADDRESS", "127.0.0.1");
+
+        Map<String, String> cpEnv = new HashMap<>(common);
+        cpEnv.put("SERVER_PORT", String.valueOf(cpPort));
+        cpEnv.put("PLATFORM_ADMIN_TOKEN", admin);
+        cpEnv.put("PLATFORM_DATA_DIR", dir.resolve("cp").toString());
+        Proc cp = Proc.start("control-plane", jvm(cfg, cpJar(root)), dir.resolve("cp"), cpEnv);
+        Proc w = null;
+        try {
+            cp.awaitHttp(cpUrl + "/actuator/health", Duration.ofSeconds(120));
+            Map<String, String> wEnv = new HashMap<>(common);
+            wEnv.put("SERVER_PORT", String.valueOf(wPort));
+            wEnv.put("PLATFORM_WORKER_CONTROL_PLANE_URL", cpUrl);
+            wEnv.put("PLATFORM_WORKER_DATA_DIR", dir.resolve("worker").toString());
+            wEnv.put("PLATFORM_WORKER_CAPACITY", String.valueOf(Math.max(10_000, cfg.densityDbs() + 100)));
+            wEnv.put("PLATFORM_WORKER_SYNCHRONOUS", cfg.synchronous());
+            if (cfg.maxOpen() > 0) wEnv.put("PLATFORM_WORKER_MAX_OPEN_DATABASES", String.valueOf(cfg.maxOpen()));
+            w = Proc.start("worker", jvm(cfg, dpJar(root)), dir.resolve("worker"), wEnv);
+            w.awaitHttp(wUrl + "/actuator/health", Duration.ofSeconds(120));
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            if (w != null) w.close();
+            cp.close();
+            throw e;
+        }
+        return new Platform(cp, w, cpUrl, wUrl, admin);
+    }
+
+    static List<String> jvm(BenchConfig cfg, Path jar) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Proc.java());
+        cmd.add("-Xmx" + cfg.serverHeap());
+        cmd.add("-jar");
+        cmd.add(jar.toString());
+        return cmd;
+    }
+
+    private static String random() {
+        byte[] b = new byte[32];
+        new SecureRandom().nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    String dbUrl() { return cpUrl + "/v1/organizations/" + ORG + "/databases"; }
+
+    /** POST create; returns the latency of the create call in nanoseconds. Retries while no worker is registered yet. */
+    long create(String name) throws IOException, InterruptedException {
+        String body = "{\"name\":" + Http.quote(name) + ",\"group\":\"default\"}";
+        Http.Response r = http.post(dbUrl(), adminToken, body);
+        if (r.status() != 200) throw new IOException("create " + name + ": HTTP " + r.status() + " " + Http.abbreviate(r.body()));
+        return r.nanos();
+    }
+
+    /** Polls GET until "state":"ready"; returns when ready. */
+    void awaitReady(String name, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Http.Response last = null;
+        while (System.nanoTime() < deadline) {
+            last = http.get(dbUrl() + "/" + name, adminToken);
+            if (last.status() == 200 && READY.matcher(last.body()).find()) return;
+            Thread.sleep(20);
+        }
+        throw new IOException("database " + name + " not ready within " + timeout + "; last answer: HTTP "
+                + (last == null ? "-" : last.status() + " " + Http.abbreviate(last.body())));
+    }
+
+    private static final Pattern READY = Pattern.compile("\"state\"\\s*:\\s*\"ready\"");
+    private static final Pattern JWT = Pattern.compile("\"jwt\"\\s*:\\s*\"([^\"]+)\"");
+
+    String token(String name) throws IOException, InterruptedException {
+        Http.Response r = http.post(dbUrl() + "/" + name + "/auth/tokens?authorization=full-access", adminToken, "{}");
+        Matcher m = JWT.matcher(r.body());
+        if (r.status() != 200 || !m.find()) throw new IOException("token for " + name + ": HTTP " + r.status() + " " + Http.abbreviate(r.body()));
+        return m.group(1);
+    }
+
+    /** Creates, waits for ready, mints a token: the setup every SQL scenario needs. */
+    String readyDatabaseWithToken(String name) throws IOException, InterruptedException {
+        create(name);
+        awaitReady(name, Duration.ofSeconds(60));
+        return token(name);
+    }
+
+    String pipelineUrl() { return workerUrl + "/v2/pipeline"; }
+
+    @Override
+    public void close() {
+        worker.close();
+        controlPlane.close();
+    }
+}

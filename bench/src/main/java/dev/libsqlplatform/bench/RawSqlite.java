@@ -1,0 +1,92 @@
+package dev.libsqlplatform.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The write peer: sqlite-jdbc in this process, WAL, the same {@code synchronous} setting as the worker,
+ * the same statement and the same 22-byte value as the HTTP load. Measured with plain Java loops
+ * (there is no HTTP here, so wrk cannot drive it).
+ */
+final class RawSqlite {
+    private RawSqlite() {}
+
+    static Connection open(Path file, String synchronous) throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA synchronous=" + synchronous);
+            s.execute("PRAGMA busy_timeout=5000");
+            s.execute("CREATE TABLE IF NOT EXISTS w(k INTEGER PRIMARY KEY, v TEXT)");
+        }
+        return c;
+    }
+
+    /** Autocommit single-row inserts from {@code threads} threads, each with its own connection. */
+    static Measure autocommit(Path file, String synchronous, int threads, int seconds) throws Exception {
+        return run(file, synchronous, threads, seconds, 1);
+    }
+
+    /** Batches of {@code rows} inserts in one transaction, one thread; ops are batches. */
+    static Measure batches(Path file, String synchronous, int rows, int seconds) throws Exception {
+        return run(file, synchronous, 1, seconds, rows);
+    }
+
+    private static Measure run(Path file, String synchronous, int threads, int seconds, int rowsPerTx) throws Exception {
+        Files.deleteIfExists(file);
+        try (Connection c = open(file, synchronous)) {
+            // schema created once before the threads start
+        }
+        List<Measure.Recorder> recs = new ArrayList<>();
+        List<Thread> ts = new ArrayList<>();
+        AtomicLong errors = new AtomicLong();
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        long t0 = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            Measure.Recorder rec = new Measure.Recorder();
+            recs.add(rec);
+            Thread th = new Thread(() -> {
+                try (Connection c = open(file, synchronous);
+                     PreparedStatement p = c.prepareStatement("INSERT INTO w(v) VALUES (?)")) {
+                    while (System.nanoTime() < deadline) {
+                        long s = System.nanoTime();
+                        try {
+                            if (rowsPerTx == 1) {
+                                p.setString(1, "bench-value-0123456789");
+                                p.executeUpdate();
+                            } else {
+                                c.setAutoCommit(false);
+                                for (int i = 0; i < rowsPerTx; i++) {
+                                    p.setString(1, "bench-value-0123456789");
+                                    p.executeUpdate();
+                                }
+                                c.commit();
+                                c.setAutoCommit(true);
+                            }
+                            rec.add(System.nanoTime() - s);
+                        } catch (SQLException e) {
+                            errors.incrementAndGet();
+                            try { if (!c.getAutoCommit()) { c.rollback(); c.setAutoCommit(true); } } catch (SQLException ignored) { }
+                        }
+                    }
+                } catch (SQLException e) {
+                    errors.incrementAndGet();
+                }
+            });
+            ts.add(th);
+            th.start();
+        }
+        for (Thread th : ts) th.join();
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        Measure.Recorder all = Measure.Recorder.merge(recs);
+        return Measure.ofLatencies(all.nanos, all.n, elapsed, errors.get());
+    }
+}
