@@ -52,7 +52,7 @@ final class Report {
 
         void single(String target, String metric, double v, String unit, Goal goal) {
             String met = goal.test() == null ? "" : Double.isNaN(v) ? "not measured" : goal.test().test(v, Double.NaN) ? "yes" : "**no**";
-            rows.add(new Row(target, "–", metric + " " + val(v, unit), "–", "–", goal.text(), met));
+            rows.add(new Row(target, "–", (metric + " " + val(v, unit)).trim(), "–", "–", goal.text(), met));
         }
     }
 

@@ -1,0 +1,40 @@
+package dev.libsqlplatform.bench;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the whole harness at a tiny size (1,000 rows, 1 s per measurement, a handful of databases) so it keeps
+ * compiling and running. Asserts only that a report with every scenario was written, never a timing.
+ * Peers or tools that are not installed (wrk, tursodb, the platform jars) are skipped with a message;
+ * bench/run installs them. Not part of the root build: run with {@code mvn -B -f bench/pom.xml test}.
+ */
+class BenchSmokeTest {
+    @Test
+    void harnessRunsAtTinySize() throws Exception {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        Path out = Path.of("target/smoke-results").toAbsolutePath();
+        BenchConfig cfg = BenchConfig.parse("--root=" + root, "--out=" + out, "--work=" + Path.of("target/smoke-work").toAbsolutePath(),
+                "--rows=1000", "--seconds=1", "--warmup=0", "--clients=1,4", "--write-clients=1,2", "--batch-rows=100",
+                "--creates=5", "--list-dbs=10", "--density-dbs=20", "--density-samples=5", "--max-open=5", "--server-heap=256m");
+        Harness h = new Harness(cfg);
+        h.run();
+        for (String s : h.skipped) System.out.println("[smoke] SKIPPED or FAILED: " + s);
+
+        Path md = out.resolve("latest.md");
+        assertTrue(Files.exists(md), "report written");
+        String text = Files.readString(md);
+        System.out.println(text);
+        for (String title : new String[] {Harness.READS, Harness.WRITES, Harness.CONTROL, Harness.DENSITY}) {
+            assertTrue(text.contains("## " + title), "section " + title);
+        }
+        assertTrue(text.contains("| target | peer | figure | peer figure | ratio | goal | met? |"), "table header");
+        // what needs nothing but this JVM: raw sqlite-jdbc always runs
+        assertTrue(text.contains("raw sqlite-jdbc"), "raw sqlite-jdbc measured");
+        assertTrue(Files.exists(out.resolve("writes-autocommit.png")), "chart drawn");
+    }
+}
