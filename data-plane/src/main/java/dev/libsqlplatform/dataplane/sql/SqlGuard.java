@@ -71,7 +71,7 @@ final class SqlGuard {
         if (i + 2 < toks.size() && toks.get(i + 1).isPunct('.')) {
             String schema = toks.get(i).text().toLowerCase(Locale.ROOT);
             if (!schema.equals("main") && !schema.equals("temp")) {
-                return "PRAGMA on schema '" + toks.get(i).text() + "' is not allowed: only main is reachable";
+                return "PRAGMA on schema '" + schema + "' is not allowed: only main is reachable";
             }
         }
         String name = pragmaName(toks, p);

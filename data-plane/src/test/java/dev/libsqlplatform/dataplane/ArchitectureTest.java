@@ -1,0 +1,36 @@
+package dev.libsqlplatform.dataplane;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+class ArchitectureTest {
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.libsqlplatform.dataplane");
+
+    @Test
+    void neverImportsTheControlPlane() {
+        noClasses().should().dependOnClassesThat().resideInAPackage("dev.libsqlplatform.controlplane..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void protocolIsSeparateFromTransport() {
+        noClasses().that().resideInAPackage("..dataplane.hrana..")
+                .should().dependOnClassesThat().resideInAnyPackage("..dataplane.http..", "jakarta.servlet..",
+                        "org.springframework.web..", "org.springframework.http..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void storageAndSqlKnowNothingOfProtocolOrTransport() {
+        noClasses().that().resideInAnyPackage("..dataplane.storage..", "..dataplane.sql..")
+                .should().dependOnClassesThat().resideInAnyPackage("..dataplane.hrana..", "..dataplane.http..",
+                        "..dataplane.auth..", "..dataplane.admin..")
+                .check(CLASSES);
+    }
+}
