@@ -42,7 +42,9 @@ class HranaHttpTest {
         assertThat(w.send("GET", "/health", null, null, null).statusCode()).isEqualTo(200);
         assertThat(w.send("GET", "/version", null, null, null).body()).contains("data-plane");
         assertThat(w.send("GET", "/actuator/health", null, null, null).statusCode()).isEqualTo(200);
-        assertThat(w.send("GET", "/actuator/prometheus", null, null, null).statusCode()).isEqualTo(200);
+        HttpResponse<String> prom = w.send("GET", "/actuator/prometheus", null, null, null);
+        assertThat(prom.statusCode()).isEqualTo(200);
+        assertThat(prom.body()).contains("worker_databases");
     }
 
     @Test
@@ -319,6 +321,21 @@ class HranaHttpTest {
         assertThat(body.get(2).at("/results/rows/0/0").asLong()).isEqualTo(1);
         assertThat(body.get(2).at("/results/rows/0/1").asString()).isEqualTo("x");
         assertThat(body.get(3).at("/error/message").asString()).contains("no such column");
+    }
+
+    @Test
+    void cursorStreamsEntries() throws Exception {
+        HttpResponse<String> r = w.send("POST", "/v3/cursor", "{\"baton\":null,\"batch\":{\"steps\":["
+                + "{\"stmt\":{\"sql\":\"SELECT 1 AS one UNION ALL SELECT 2\"}},"
+                + "{\"stmt\":{\"sql\":\"SELECT * FROM missing_table\"}}]}}", "Bearer " + token, null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        String[] lines = r.body().split("\n");
+        assertThat(Worker.JSON.readTree(lines[0]).has("baton")).isTrue();
+        assertThat(Worker.JSON.readTree(lines[1]).get("type").asString()).isEqualTo("step_begin");
+        assertThat(Worker.JSON.readTree(lines[2]).at("/row/0/value").asString()).isEqualTo("1");
+        assertThat(Worker.JSON.readTree(lines[4]).get("type").asString()).isEqualTo("step_end");
+        assertThat(Worker.JSON.readTree(lines[5]).get("type").asString()).isEqualTo("step_error");
+        assertThat(Worker.JSON.readTree(lines[5]).at("/error/code").asString()).isEqualTo("SQLITE_ERROR");
     }
 
     @Test

@@ -45,6 +45,74 @@ public final class HranaJson {
         }
     }
 
+    public static Proto.CursorRequest readCursor(InputStream in) {
+        return read(in, Proto.CursorRequest.class);
+    }
+
+    /** Newline-delimited JSON: the {@code CursorRespBody}, then one {@code CursorEntry} per line. */
+    public static void writeCursor(Proto.PipelineResponse resp, OutputStream out) throws java.io.IOException {
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeName("baton");
+            writeNullableString(g, resp.baton());
+            g.writeName("base_url");
+            g.writeNull();
+            g.writeEndObject();
+            g.writeRaw('\n');
+            Proto.StreamResult r = resp.results().get(0);
+            if (r.error() != null) {
+                g.writeStartObject();
+                g.writeStringProperty("type", "error");
+                g.writeName("error");
+                writeError(g, r.error());
+                g.writeEndObject();
+                g.writeRaw('\n');
+                return;
+            }
+            Proto.BatchResult br = (Proto.BatchResult) r.response().result();
+            for (int i = 0; i < br.stepResults().size(); i++) {
+                Proto.StmtResult sr = br.stepResults().get(i);
+                Proto.Error err = br.stepErrors().get(i);
+                if (sr != null) {
+                    g.writeStartObject();
+                    g.writeStringProperty("type", "step_begin");
+                    g.writeNumberProperty("step", i);
+                    g.writeName("cols");
+                    writeCols(g, sr.cols());
+                    g.writeEndObject();
+                    g.writeRaw('\n');
+                    for (Object[] row : sr.rows()) {
+                        g.writeStartObject();
+                        g.writeStringProperty("type", "row");
+                        g.writeName("row");
+                        g.writeStartArray();
+                        for (Object v : row) {
+                            writeValue(g, v);
+                        }
+                        g.writeEndArray();
+                        g.writeEndObject();
+                        g.writeRaw('\n');
+                    }
+                    g.writeStartObject();
+                    g.writeStringProperty("type", "step_end");
+                    g.writeNumberProperty("affected_row_count", sr.affectedRowCount());
+                    g.writeName("last_insert_rowid");
+                    writeNullableString(g, sr.lastInsertRowid() == null ? null : Long.toString(sr.lastInsertRowid()));
+                    g.writeEndObject();
+                    g.writeRaw('\n');
+                } else if (err != null) {
+                    g.writeStartObject();
+                    g.writeStringProperty("type", "step_error");
+                    g.writeNumberProperty("step", i);
+                    g.writeName("error");
+                    writeError(g, err);
+                    g.writeEndObject();
+                    g.writeRaw('\n');
+                }
+            }
+        }
+    }
+
     public static void writePipeline(Proto.PipelineResponse resp, OutputStream out) {
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();

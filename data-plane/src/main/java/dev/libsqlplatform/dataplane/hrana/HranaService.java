@@ -144,6 +144,18 @@ public class HranaService implements DisposableBean {
         }
     }
 
+    /**
+     * {@code POST /v3/cursor}: runs the batch on the stream like a pipeline {@code batch} request; the
+     * transport streams the result as cursor entries.
+     */
+    public Proto.PipelineResponse cursor(Access access, Proto.CursorRequest req) {
+        if (req == null || req.batch() == null) {
+            throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "the body must have a `batch`");
+        }
+        return pipeline(access, new Proto.PipelineRequest(req.baton(),
+                List.of(new Proto.StreamRequest("batch", null, req.batch(), null, null))));
+    }
+
     private Proto.StreamResult handle(Stream s, StmtExecutor exec, Proto.StreamRequest r) {
         if (r == null || r.type() == null) {
             throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "a stream request has no `type`");

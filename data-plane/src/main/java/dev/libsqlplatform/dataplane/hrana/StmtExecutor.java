@@ -293,6 +293,17 @@ final class StmtExecutor {
         if (idx == null) {
             idx = st.paramIndex().get("$" + name);
         }
+        if (idx == null && name.chars().allMatch(Character::isDigit)) {
+            idx = st.paramIndex().get("?" + name);
+            if (idx == null) {
+                try {
+                    int n = Integer.parseInt(name);
+                    idx = n >= 1 && n <= st.paramCount() ? n : null;
+                } catch (NumberFormatException e) {
+                    idx = null;
+                }
+            }
+        }
         return idx;
     }
 

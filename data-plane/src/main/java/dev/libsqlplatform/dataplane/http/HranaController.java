@@ -51,6 +51,19 @@ class HranaController {
         }
     }
 
+    /** Hrana 3 cursor: newline-delimited JSON, Content-Type text/plain as sqld answers it. */
+    @PostMapping("/v3/cursor")
+    void cursor(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Access access = authenticate(req);
+        Proto.CursorRequest body = HranaJson.readCursor(req.getInputStream());
+        Proto.PipelineResponse out = hrana.cursor(access, body);
+        resp.setStatus(200);
+        resp.setContentType("text/plain");
+        try (OutputStream os = resp.getOutputStream()) {
+            HranaJson.writeCursor(out, os);
+        }
+    }
+
     @PostMapping("/")
     void legacy(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Access access = authenticate(req);
