@@ -52,6 +52,11 @@ final class Platform implements AutoCloseable {
         int wPort = Proc.freePort();
         String cpUrl = "http://127.0.0.1:" + cpPort;
         String wUrl = "http://127.0.0.1:" + wPort;
+        // a fresh data dir every run, and private copies of the jars: they are rebuilt under us while we measure
+        Harness.deleteTree(dir);
+        Files.createDirectories(dir.resolve("jars"));
+        Path cpJar = Files.copy(cpJar(root), dir.resolve("jars/control-plane.jar"));
+        Path dpJar = Files.copy(dpJar(root), dir.resolve("jars/data-plane.jar"));
         Map<String, String> common = new HashMap<>();
         common.put("PLATFORM_SERVICE_SECRET", secret);
         common.put("SERVER_ADDRESS", "127.0.0.1");
@@ -60,7 +65,7 @@ final class Platform implements AutoCloseable {
         cpEnv.put("SERVER_PORT", String.valueOf(cpPort));
         cpEnv.put("PLATFORM_ADMIN_TOKEN", admin);
         cpEnv.put("PLATFORM_DATA_DIR", dir.resolve("cp").toString());
-        Proc cp = Proc.start("control-plane", jvm(cfg, cpJar(root)), dir.resolve("cp"), cpEnv);
+        Proc cp = Proc.start("control-plane", jvm(cfg, cpJar), dir.resolve("cp"), cpEnv);
         Proc w = null;
         try {
             cp.awaitHttp(cpUrl + "/actuator/health", Duration.ofSeconds(120));
@@ -71,7 +76,7 @@ final class Platform implements AutoCloseable {
             wEnv.put("PLATFORM_WORKER_CAPACITY", String.valueOf(Math.max(10_000, cfg.densityDbs() + 100)));
             wEnv.put("PLATFORM_WORKER_SYNCHRONOUS", cfg.synchronous());
             if (cfg.maxOpen() > 0) wEnv.put("PLATFORM_WORKER_MAX_OPEN_DATABASES", String.valueOf(cfg.maxOpen()));
-            w = Proc.start("worker", jvm(cfg, dpJar(root)), dir.resolve("worker"), wEnv);
+            w = Proc.start("worker", jvm(cfg, dpJar), dir.resolve("worker"), wEnv);
             w.awaitHttp(wUrl + "/actuator/health", Duration.ofSeconds(120));
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (w != null) w.close();

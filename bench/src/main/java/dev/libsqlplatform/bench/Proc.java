@@ -19,6 +19,13 @@ final class Proc implements AutoCloseable {
     final Process process;
     final Path log;
 
+    /** Every child still running; a shutdown hook stops them if the harness is interrupted. */
+    private static final java.util.Set<Proc> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Proc::close)));
+    }
+
     private Proc(String name, Process process, Path log) {
         this.name = name;
         this.process = process;
@@ -32,7 +39,9 @@ final class Proc implements AutoCloseable {
                 .redirectOutput(log.toFile());
         pb.environment().putAll(env);
         Log.info("start " + name + ": " + String.join(" ", cmd.stream().map(Proc::mask).toList()));
-        return new Proc(name, pb.start(), log);
+        Proc p = new Proc(name, pb.start(), log);
+        LIVE.add(p);
+        return p;
     }
 
     private static String mask(String s) { return s.length() > 60 ? s.substring(0, 57) + "..." : s; }
@@ -68,6 +77,7 @@ final class Proc implements AutoCloseable {
 
     @Override
     public void close() {
+        LIVE.remove(this);
         if (!process.isAlive()) return;
         process.destroy();
         try {

@@ -22,9 +22,9 @@ final class RawSqlite {
     static Connection open(Path file, String synchronous) throws SQLException {
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout=5000"); // first: journal_mode may need the lock
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("PRAGMA synchronous=" + synchronous);
-            s.execute("PRAGMA busy_timeout=5000");
             s.execute("CREATE TABLE IF NOT EXISTS w(k INTEGER PRIMARY KEY, v TEXT)");
         }
         return c;
