@@ -27,9 +27,14 @@ class ReconcilerLoop implements SmartLifecycle {
     private volatile boolean wakeUp;
     private volatile Thread thread;
 
-    ReconcilerLoop(Reconciler reconciler, PlatformProperties properties) {
+    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+
+    ReconcilerLoop(Reconciler reconciler, PlatformProperties properties, io.micrometer.core.instrument.MeterRegistry meters) {
         this.reconciler = reconciler;
         this.intervalMillis = Math.max(10, properties.reconcileInterval().toMillis());
+        io.micrometer.core.instrument.Gauge.builder("platform.databases.pending", pending, java.util.concurrent.atomic.AtomicInteger::get)
+                .description("databases not yet in their desired state after the last reconcile round (provisioning, deleting, keys not pushed)")
+                .register(meters);
     }
 
     @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT)
@@ -73,7 +78,7 @@ class ReconcilerLoop implements SmartLifecycle {
     private void run() {
         while (thread == Thread.currentThread()) {
             try {
-                reconciler.reconcileAll();
+                pending.set(reconciler.reconcileAll());
             } catch (RuntimeException e) {
                 log.warn("reconcile round failed: {}", e.toString());
             }
