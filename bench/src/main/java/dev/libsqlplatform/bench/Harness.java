@@ -332,20 +332,27 @@ final class Harness {
         List<String> names = new ArrayList<>();
         for (int i = 1; i <= cfg.creates(); i++) {
             String name = "cp-" + i;
-            rec.add(p.create(name));
+            try {
+                rec.add(p.create(name));
+            } catch (Platform.QuotaException q) {
+                quota(s, q);
+                break;
+            }
             names.add(name);
             platformDbs.add(name);
         }
         for (String n : names) p.awaitReady(n, Duration.ofSeconds(120));
         double total = (System.nanoTime() - t0) / 1e9;
+        int created = names.size();
         Measure create = Measure.ofLatencies(rec.nanos, rec.n, total, 0);
         s.single("create database", "p50", create.p50ms(), "ms", Report.Goal.NONE);
         s.single("create database", "p99", create.p99ms(), "ms", Report.Goal.atMostMs(50));
-        s.single(String.format("%,d databases created and ready", cfg.creates()), "total", total, "s",
-                new Report.Goal("< 15 s for 500", (v, x) -> cfg.creates() < 500 || v < 15));
-        s.single("create throughput", "", cfg.creates() / total, "databases/s", Report.Goal.NONE);
+        s.single(String.format("%,d databases created and ready", created), "total", total, "s",
+                new Report.Goal("< 15 s for 500", (v, x) -> v * 500.0 / Math.max(1, created) < 15));
+        s.single("create throughput", "", created / total, "databases/s", Report.Goal.NONE);
 
-        fill(p, "cp-", cfg.creates() + 1, cfg.listDbs());
+        if (created == cfg.creates()) fill(s, p, "cp-", cfg.creates() + 1, cfg.listDbs());
+        int listed = (int) platformDbs.stream().filter(n -> n.startsWith("cp-")).count();
         Map<String, List<Double>> series = new LinkedHashMap<>();
         List<String> cats = new ArrayList<>(List.of("create"));
         List<Double> p50s = new ArrayList<>(List.of(create.p50ms()));
@@ -354,11 +361,11 @@ final class Harness {
             for (int c : List.of(1, 16)) {
                 Wrk.Result l = wrk.run(p.dbUrl(), c, cfg.seconds(), "get", p.adminToken);
                 Log.info("list c=" + c + " " + l.raw());
-                Wrk.Result g = wrk.run(p.dbUrl() + "/", c, cfg.seconds(), "getname", p.adminToken, String.valueOf(cfg.listDbs()), "noclose", "cp-");
+                Wrk.Result g = wrk.run(p.dbUrl() + "/", c, cfg.seconds(), "getname", p.adminToken, String.valueOf(listed), "noclose", "cp-");
                 Log.info("get c=" + c + " " + g.raw());
                 for (var e : Map.of("list", l, "get", g).entrySet()) {
                     Measure me = Measure.of(e.getValue());
-                    String t = String.format("%s (%,d dbs) c=%d", e.getKey(), cfg.listDbs(), c);
+                    String t = String.format("%s (%,d dbs) c=%d", e.getKey(), platformDbs.size(), c);
                     s.single(t, "req/s", me.opsPerSec(), "", Report.Goal.NONE);
                     s.single(t, "p50", me.p50ms(), "ms", Report.Goal.NONE);
                     s.single(t, "p99", me.p99ms(), "ms", Report.Goal.NONE);
@@ -374,7 +381,14 @@ final class Harness {
     }
 
     /** Creates prefix+from .. prefix+to with 4 parallel creators and waits until each is ready. */
-    private void fill(Platform p, String prefix, int from, int to) throws Exception {
+    private void quota(Report.Section s, Platform.QuotaException q) {
+        String msg = "stopped at " + platformDbs.size() + " databases in organization `default`: " + q.getMessage()
+                + " — the admin organization is on the starter plan (500 databases) and the API offers no way to lift it; figures below are at that size.";
+        s.notes.add("**quota:** " + msg);
+        skip(msg);
+    }
+
+    private void fill(Report.Section s, Platform p, String prefix, int from, int to) throws Exception {
         if (from > to) return;
         Log.info("creating " + prefix + from + " .. " + prefix + to);
         ExecutorService ex = Executors.newFixedThreadPool(4);
@@ -389,7 +403,15 @@ final class Harness {
                     return null;
                 }));
             }
-            for (Future<?> f : fs) f.get();
+            for (Future<?> f : fs) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof Platform.QuotaException q)) throw e;
+                    quota(s, q);
+                    break;
+                }
+            }
         } finally {
             ex.shutdownNow();
         }
@@ -404,7 +426,7 @@ final class Harness {
             return;
         }
         int have = platformDbs.size();
-        fill(p, "d-", 1, cfg.densityDbs() - have);
+        fill(s, p, "d-", 1, cfg.densityDbs() - have);
         List<String> dbs = new ArrayList<>(platformDbs);
         s.intro.add(String.format("%,d databases on one worker (`-Xmx%s`, `max-open-databases` %s). Warm-up: a token minted for and one `SELECT 1` "
                 + "sent to every database, in creation order; then a full GC (`jcmd GC.run`) and heap used (`jcmd GC.heap_info`), "

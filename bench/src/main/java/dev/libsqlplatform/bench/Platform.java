@@ -107,6 +107,7 @@ final class Platform implements AutoCloseable {
     long create(String name) throws IOException, InterruptedException {
         String body = "{\"name\":" + Http.quote(name) + ",\"group\":\"default\"}";
         Http.Response r = http.post(dbUrl(), adminToken, body);
+        if (r.status() == 402) throw new QuotaException("create " + name + ": HTTP 402 " + Http.abbreviate(r.body()));
         if (r.status() != 200) throw new IOException("create " + name + ": HTTP " + r.status() + " " + Http.abbreviate(r.body()));
         return r.nanos();
     }
@@ -139,6 +140,11 @@ final class Platform implements AutoCloseable {
         create(name);
         awaitReady(name, Duration.ofSeconds(60));
         return token(name);
+    }
+
+    /** The organization's plan refused another database (402). */
+    static final class QuotaException extends IOException {
+        QuotaException(String m) { super(m); }
     }
 
     String pipelineUrl() { return workerUrl + "/v2/pipeline"; }
