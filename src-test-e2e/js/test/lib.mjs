@@ -18,6 +18,28 @@ function required(name) {
   return value;
 }
 
+// Every HTTP call of the scenarios (ours and the official clients' calls through the global fetch) gets a
+// deadline, so that a request the server never answers fails with its method and URL instead of hanging.
+const REQUEST_TIMEOUT_MS = Number(process.env.E2E_REQUEST_TIMEOUT_MS || 30_000);
+const originalFetch = globalThis.fetch;
+if (!originalFetch.e2eWrapped) {
+  const wrapped = async (input, init = {}) => {
+    const signal = init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    try {
+      return await originalFetch(input, { ...init, signal });
+    } catch (e) {
+      if (e?.name === "TimeoutError" || e?.name === "AbortError") {
+        const method = init.method ?? input?.method ?? "GET";
+        const url = typeof input === "string" ? input : input?.url ?? String(input);
+        throw new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms: ${method} ${url}`, { cause: e });
+      }
+      throw e;
+    }
+  };
+  wrapped.e2eWrapped = true;
+  globalThis.fetch = wrapped;
+}
+
 export const CONTROL_PLANE_URL = required("CONTROL_PLANE_URL").replace(/\/+$/, "");
 export const WORKER_URL = required("WORKER_URL").replace(/\/+$/, "");
 export const ADMIN_TOKEN = required("ADMIN_TOKEN");

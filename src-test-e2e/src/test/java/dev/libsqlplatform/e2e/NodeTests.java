@@ -15,6 +15,8 @@ import java.util.Map;
 final class NodeTests {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
+    /** One JS test (or hook) taking longer than this fails by name, and the file goes on. */
+    private static final Duration TEST_TIMEOUT = Duration.ofSeconds(120);
 
     private NodeTests() {
     }
@@ -39,6 +41,7 @@ final class NodeTests {
         cmd.add(System.getProperty("e2e.node", "node"));
         cmd.add("--test");
         cmd.add("--test-reporter=spec");
+        cmd.add("--test-timeout=" + TEST_TIMEOUT.toMillis());
         String pattern = System.getProperty("e2e.testNamePattern", "");
         if (!pattern.isBlank()) {
             cmd.add("--test-name-pattern=" + pattern);

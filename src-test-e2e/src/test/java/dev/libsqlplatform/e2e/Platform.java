@@ -49,10 +49,15 @@ final class Platform implements AutoCloseable {
     Platform(String name, String datasourceUrl) throws IOException {
         this.name = name;
         this.datasourceUrl = datasourceUrl;
-        this.controlPlaneJar = existingJar("e2e.controlPlaneJar", "control-plane");
-        this.dataPlaneJar = existingJar("e2e.dataPlaneJar", "data-plane");
         Path work = Path.of(System.getProperty("e2e.workDir", "target/e2e")).toAbsolutePath();
         this.root = work.resolve(name + "-" + System.currentTimeMillis());
+        Files.createDirectories(root.resolve("jars"));
+        // private copies: a rebuild of the apps while the tests run must not pull the jar from under a
+        // running process (the nested-jar class loader then fails with NoClassDefFoundError)
+        this.controlPlaneJar = Files.copy(existingJar("e2e.controlPlaneJar", "control-plane"),
+                root.resolve("jars/control-plane.jar"));
+        this.dataPlaneJar = Files.copy(existingJar("e2e.dataPlaneJar", "data-plane"),
+                root.resolve("jars/data-plane.jar"));
         Files.createDirectories(root.resolve("control-plane"));
         Files.createDirectories(root.resolve("worker"));
         Files.createDirectories(root.resolve("logs"));
@@ -287,6 +292,12 @@ final class Platform implements AutoCloseable {
             }
             if (controlPlane != null) {
                 controlPlane.kill();
+            }
+            try {
+                Files.deleteIfExists(controlPlaneJar);
+                Files.deleteIfExists(dataPlaneJar);
+            } catch (IOException ignored) {
+                // only disk space
             }
         }
     }
