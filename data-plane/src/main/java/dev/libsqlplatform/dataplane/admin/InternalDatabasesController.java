@@ -1,5 +1,6 @@
 package dev.libsqlplatform.dataplane.admin;
 
+import dev.libsqlplatform.dataplane.auth.IpAllowList;
 import dev.libsqlplatform.dataplane.config.ServiceSecret;
 import dev.libsqlplatform.dataplane.error.ApiException;
 import dev.libsqlplatform.dataplane.error.ErrorCode;
@@ -36,11 +37,13 @@ class InternalDatabasesController {
         this.secret = secret;
     }
 
-    record KeyBody(String kid, String publicKey) {
+    /** {@code scope}: {@code database} (default when absent) or {@code group}. */
+    record KeyBody(String kid, String publicKey, String scope) {
     }
 
     record PutBody(String name, String organization, Long maxBytes, List<KeyBody> keys, List<String> revokedTokenIds,
-                   Boolean blockReads, Boolean blockWrites) {
+                   Boolean blockReads, Boolean blockWrites, String groupId, String blockReason,
+                   List<String> allowedIps) {
     }
 
     private void requireSecret(String authorization) {
@@ -70,12 +73,30 @@ class InternalDatabasesController {
                 if (k == null || k.publicKey() == null || k.publicKey().isBlank()) {
                     throw new ApiException(ErrorCode.BAD_REQUEST, "every key needs a `publicKey`");
                 }
-                keys.add(new DatabaseMeta.Key(k.kid(), k.publicKey()));
+                String scope = k.scope() == null || k.scope().isBlank() ? DatabaseMeta.SCOPE_DATABASE : k.scope();
+                if (!scope.equals(DatabaseMeta.SCOPE_DATABASE) && !scope.equals(DatabaseMeta.SCOPE_GROUP)) {
+                    throw new ApiException(ErrorCode.BAD_REQUEST, "a key's `scope` is `database` or `group`");
+                }
+                keys.add(new DatabaseMeta.Key(k.kid(), k.publicKey(), scope));
             }
         }
+        List<String> allowedIps = new ArrayList<>();
+        if (body.allowedIps() != null) {
+            for (String ip : body.allowedIps()) {
+                allowedIps.add(ip == null ? null : ip.trim());
+            }
+            try {
+                IpAllowList.parse(allowedIps);
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(ErrorCode.BAD_REQUEST, e.getMessage());
+            }
+        }
+        String groupId = body.groupId() == null || body.groupId().isBlank() ? null : body.groupId();
+        String blockReason = body.blockReason() == null || body.blockReason().isBlank() ? null : body.blockReason();
         DatabaseMeta meta = new DatabaseMeta(dbId, body.name(), body.organization(),
                 body.maxBytes() == null ? 0 : body.maxBytes(), keys, body.revokedTokenIds(),
-                Boolean.TRUE.equals(body.blockReads()), Boolean.TRUE.equals(body.blockWrites()));
+                Boolean.TRUE.equals(body.blockReads()), Boolean.TRUE.equals(body.blockWrites()), groupId,
+                blockReason, allowedIps);
         try {
             registry.put(meta);
         } catch (IOException | SQLException e) {

@@ -1,6 +1,5 @@
 package dev.libsqlplatform.dataplane.auth;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.libsqlplatform.dataplane.config.WorkerProperties;
 import dev.libsqlplatform.dataplane.error.ApiException;
 import dev.libsqlplatform.dataplane.error.ErrorCode;
@@ -25,10 +24,23 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.stereotype.Component;
 
 /**
- * Verifies database tokens (compact JWS, EdDSA/Ed25519) and routes them to a database: by the Host label
- * {@code <db>-<org>.<base-domain>}, else by the token's {@code id} claim. See docs/internals.md.
- * Successful signature checks are cached per token (bounded); expiry, revocation and key rotation are
- * re-checked on every use.
+ * Verifies database and group tokens (compact JWS, EdDSA/Ed25519) and routes them to a database: by the
+ * Host label {@code <db>-<org>.<base-domain>}, else by the token's {@code id} claim. See docs/internals.md
+ * ("Database tokens" and "Token lifecycle and usage").
+ *
+ * <ul>
+ *   <li>a database token ({@code id}) verifies only with keys of scope {@code database}, and {@code id}
+ *       must be the database;</li>
+ *   <li>a group token ({@code gid}) verifies only with keys of scope {@code group}, and {@code gid} must be
+ *       the database's group;</li>
+ *   <li>a token with {@code p} only verifies with any key of the database (either scope); its access is
+ *       the strongest entry of {@code p} naming the database ({@code ns}) or its group ({@code tags});</li>
+ *   <li>a token with none of {@code id}, {@code gid}, {@code p} is refused (sqld would give it access to
+ *       every namespace).</li>
+ * </ul>
+ * Successful signature checks are cached per (database, token), bounded, and tied to the exact metadata
+ * object they were checked against: a PUT replacing the metadata (rotation, revocation, new group)
+ * invalidates them at once. Expiry, revocation and the address allow-list are checked on every use.
  */
 @Component
 public class TokenAuthenticator {
@@ -36,6 +48,7 @@ public class TokenAuthenticator {
     private static final int MAX_CACHED = 10_000;
     private static final String BAD_SIGNATURE =
             "the token's signature does not verify with the keys of the requested database";
+    static final String NO_ACCESS = "token does not grant access to this database";
     private static final JsonMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
@@ -44,6 +57,7 @@ public class TokenAuthenticator {
     private final String baseDomainSuffix;
     private final Map<String, PublicKey> publicKeys = new ConcurrentHashMap<>();
     private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+    private final Map<String, AllowList> allowLists = new ConcurrentHashMap<>();
 
     TokenAuthenticator(DatabaseRegistry registry, WorkerProperties props) {
         this.registry = registry;
@@ -53,26 +67,44 @@ public class TokenAuthenticator {
     record Header(String alg, String kid, String typ) {
     }
 
-    record Claims(String a, Long exp, Long iat, String id, String jti, @JsonProperty("p") Object permissions) {
+    /** One entry of {@code p}: database ids ({@code ns}) and group ids ({@code tags}). */
+    record Perm(List<String> ns, List<String> tags) {
+        boolean names(DatabaseMeta meta) {
+            return (ns != null && ns.contains(meta.id()))
+                    || (meta.groupId() != null && tags != null && tags.contains(meta.groupId()));
+        }
     }
 
-    /** A signature already checked against this exact key list. */
-    private record Verified(String dbId, List<DatabaseMeta.Key> keys, Claims claims) {
+    record Claims(String a, Long exp, Long iat, String id, String gid, String jti, Map<String, Perm> p) {
+    }
+
+    /** A signature already checked against this exact metadata object (identity), with the access it grants. */
+    private record Verified(DatabaseMeta meta, Claims claims, boolean readOnly) {
+    }
+
+    /** The parsed allow-list of one metadata object (identity). */
+    private record AllowList(DatabaseMeta meta, IpAllowList list) {
+    }
+
+    /** Like {@link #authenticate(String, String, String)} with an unknown remote address. */
+    public AuthenticatedCaller authenticate(String authorization, String host) {
+        return authenticate(authorization, host, null);
     }
 
     /**
      * @param authorization value of {@code Authorization} (or {@code x-authorization}), may be null
      * @param host          value of the {@code Host} header, may be null
+     * @param remoteAddress the peer's IP address, checked against the database's {@code allowedIps}
+     *                      (null is refused when the list is not empty)
      */
-    public AuthenticatedCaller authenticate(String authorization, String host) {
+    public AuthenticatedCaller authenticate(String authorization, String host, String remoteAddress) {
         String token = bearer(authorization);
         String routedId = routeByHost(host);
+        String cacheKey = routedId == null ? token : routedId + ' ' + token;
 
-        Verified v = verified.get(token);
-        DatabaseMeta meta;
-        if (v != null && (meta = registry.meta(v.dbId())) != null && meta.keys() == v.keys()
-                && (routedId == null || routedId.equals(v.dbId()))) {
-            return checkClaims(v.claims(), meta);
+        Verified v = verified.get(cacheKey);
+        if (v != null && registry.meta(v.meta().id()) == v.meta()) {
+            return admit(v, remoteAddress);
         }
 
         String[] parts = token.split("\\.", -1);
@@ -95,48 +127,125 @@ public class TokenAuthenticator {
         if (!"EdDSA".equals(header.alg())) {
             throw unauthorized("the token's algorithm must be EdDSA (Ed25519)");
         }
+        String id = blankToNull(claims.id());
+        String gid = blankToNull(claims.gid());
+        if (id == null && gid == null && claims.p() == null) {
+            throw unauthorized("the token has no `id` claim naming a database (nor a `gid` group or `p` permissions)");
+        }
+        if (id != null && gid != null) {
+            throw unauthorized("the token is malformed: it has both an `id` and a `gid` claim");
+        }
         String dbId = routedId;
         if (dbId == null) {
-            if (claims.id() == null || claims.id().isBlank()) {
-                throw unauthorized("the token has no `id` claim naming a database");
+            if (id == null) {
+                throw unauthorized("the token has no `id` claim naming a database: a group or fine-grained token"
+                        + " must be sent to the database's hostname");
             }
-            dbId = claims.id();
+            dbId = id;
         }
-        meta = registry.meta(dbId);
+        DatabaseMeta meta = registry.meta(dbId);
         if (meta == null) {
             // unknown database: indistinguishable from a bad signature, so existence does not leak
             throw unauthorized(BAD_SIGNATURE);
         }
-        List<DatabaseMeta.Key> keys = meta.keys();
-        if (!verifySignature(keys, header.kid(), parts[0] + "." + parts[1], signature)) {
+        // a group token verifies only with group keys, a database token only with database keys; a
+        // token carrying only `p` with any key of the database or of its group
+        Boolean groupScope = gid != null ? Boolean.TRUE : id != null ? Boolean.FALSE : null;
+        if (!verifySignature(meta.keys(), groupScope, header.kid(), parts[0] + "." + parts[1], signature)) {
             throw unauthorized(BAD_SIGNATURE);
         }
-        if (claims.id() == null || claims.id().isBlank()) {
-            throw unauthorized("the token has no `id` claim naming a database");
-        }
-        if (!claims.id().equals(dbId)) {
+        if (id != null && !id.equals(dbId)) {
             throw unauthorized("the token is for another database");
         }
-        AuthenticatedCaller caller = checkClaims(claims, meta);
+        if (gid != null && !gid.equals(meta.groupId())) {
+            throw unauthorized("the token is for another group");
+        }
+        boolean readOnly;
+        if (claims.p() != null) {
+            int level = permissionLevel(claims.p(), meta);
+            if (level == 0) {
+                throw unauthorized(NO_ACCESS);
+            }
+            readOnly = level < 2;
+        } else {
+            readOnly = !"rw".equals(claims.a() == null ? "rw" : claims.a());
+        }
+        Verified fresh = new Verified(meta, claims, readOnly);
+        AuthenticatedCaller caller = admit(fresh, remoteAddress);
         if (verified.size() >= MAX_CACHED) {
             verified.clear();
         }
-        verified.put(token, new Verified(dbId, keys, claims));
+        verified.put(cacheKey, fresh);
         return caller;
     }
 
-    private static AuthenticatedCaller checkClaims(Claims claims, DatabaseMeta meta) {
+    /** 0 = no access, 1 = read-only, 2 = read-write: the strongest entry of {@code p} naming the database. */
+    static int permissionLevel(Map<String, Perm> p, DatabaseMeta meta) {
+        int level = 0;
+        for (Map.Entry<String, Perm> e : p.entrySet()) {
+            Perm perm = e.getValue();
+            if (perm == null || !perm.names(meta)) {
+                continue;
+            }
+            switch (e.getKey()) {
+                case "rw", "rwa" -> level = 2;
+                case "ro", "roa" -> level = Math.max(level, 1);
+                default -> {
+                    // unknown permission kinds grant nothing
+                }
+            }
+        }
+        return level;
+    }
+
+    /** Checks what may change without the signature changing: expiry, revocation, the caller's address. */
+    private AuthenticatedCaller admit(Verified v, String remoteAddress) {
+        Claims claims = v.claims();
+        DatabaseMeta meta = v.meta();
         if (claims.exp() != null && claims.exp() * 1000L <= System.currentTimeMillis()) {
             throw unauthorized("the token has expired");
         }
         if (claims.jti() != null && meta.revokedTokenIds().contains(claims.jti())) {
             throw unauthorized("the token has been revoked");
         }
-        boolean readOnly = !"rw".equals(claims.a() == null ? "rw" : claims.a());
-        return new AuthenticatedCaller(meta.id(), readOnly);
+        if (!meta.allowedIps().isEmpty() && !allowList(meta).allows(remoteAddress)) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "requests from this address are not allowed for this database");
+        }
+        return new AuthenticatedCaller(meta.id(), v.readOnly(), meta.blockReads(), meta.blockWrites(),
+                meta.blockReason());
     }
 
-    private boolean verifySignature(List<DatabaseMeta.Key> keys, String kid, String signingInput, byte[] sig) {
+    private IpAllowList allowList(DatabaseMeta meta) {
+        AllowList cached = allowLists.get(meta.id());
+        if (cached != null && cached.meta() == meta) {
+            return cached.list();
+        }
+        IpAllowList list;
+        try {
+            list = IpAllowList.parse(meta.allowedIps());
+        } catch (IllegalArgumentException e) {
+            // validated when stored; a hand-edited meta.json that does not parse allows nobody
+            list = IpAllowList.parse(List.of("0.0.0.0/32"));
+        }
+        allowLists.put(meta.id(), new AllowList(meta, list));
+        return list;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    /**
+     * @param groupScope TRUE: only group keys; FALSE: only database keys; null: any key
+     */
+    private boolean verifySignature(List<DatabaseMeta.Key> allKeys, Boolean groupScope, String kid,
+                                    String signingInput, byte[] sig) {
+        List<DatabaseMeta.Key> keys = new ArrayList<>(allKeys.size());
+        for (DatabaseMeta.Key k : allKeys) {
+            if (groupScope == null || groupScope == k.isGroupKey()) {
+                keys.add(k);
+            }
+        }
         List<DatabaseMeta.Key> candidates = new ArrayList<>(keys.size());
         if (kid != null) {
             for (DatabaseMeta.Key k : keys) {

@@ -7,6 +7,8 @@ package dev.libsqlplatform.dataplane.error;
 public enum ErrorCode {
     UNAUTHORIZED(401),
     PERMISSION_DENIED(403),
+    /** The caller's address is not in the database's {@code allowedIps}. */
+    FORBIDDEN(403),
     NAMESPACE_DOESNT_EXIST(404),
     STREAM_EXPIRED(400),
     HRANA_PROTO_ERROR(400),

@@ -1,22 +1,49 @@
 package dev.libsqlplatform.dataplane.hrana;
 
+import dev.libsqlplatform.dataplane.auth.AuthenticatedCaller;
+
 /**
  * What the authenticated caller may do on its database.
  *
  * @param dbId               the database
- * @param readOnlyToken      the token has {@code a: ro}
- * @param writesBlocked      writes are blocked by quota
- * @param readsBlocked       everything is blocked by quota
+ * @param readOnlyToken      the token grants read-only access ({@code a: ro}, or {@code p} granting only ro/roa)
+ * @param writesBlocked      writes are blocked by the control plane (quota, operator)
+ * @param readsBlocked       everything is blocked by the control plane
+ * @param blockReason        why, as pushed by the control plane; may be null
  */
-public record Access(String dbId, boolean readOnlyToken, boolean writesBlocked, boolean readsBlocked) {
+public record Access(String dbId, boolean readOnlyToken, boolean writesBlocked, boolean readsBlocked,
+                     String blockReason) {
+    private static final String DEFAULT_BLOCK_REASON = "blocked by the platform (usage limit or operator)";
+
+    public Access(String dbId, boolean readOnlyToken, boolean writesBlocked, boolean readsBlocked) {
+        this(dbId, readOnlyToken, writesBlocked, readsBlocked, null);
+    }
+
+    /** The access of a verified caller, with the block flags of the metadata its token was checked against. */
+    public static Access of(AuthenticatedCaller caller) {
+        return new Access(caller.dbId(), caller.readOnly(), caller.blockWrites(), caller.blockReads(),
+                caller.blockReason());
+    }
 
     boolean canWrite() {
         return !readOnlyToken && !writesBlocked && !readsBlocked;
     }
 
+    private String reason() {
+        return blockReason == null || blockReason.isBlank() ? DEFAULT_BLOCK_REASON : blockReason;
+    }
+
+    /** Hrana error for any statement while reads are blocked. */
+    Proto.Error readsDenied() {
+        return new Proto.Error("reads and writes are blocked for this database: " + reason(), "BLOCKED");
+    }
+
     Proto.Error writeDenied() {
-        if (readsBlocked || writesBlocked) {
-            return new Proto.Error("Operation was blocked: writes to this database are blocked", "BLOCKED");
+        if (readsBlocked) {
+            return readsDenied();
+        }
+        if (writesBlocked) {
+            return new Proto.Error("writes are blocked for this database: " + reason(), "BLOCKED");
         }
         return new Proto.Error("this token is read-only: it may not write to the database", "PERMISSION_DENIED");
     }

@@ -11,7 +11,6 @@ import dev.libsqlplatform.dataplane.storage.DbConnection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -71,7 +70,28 @@ final class StmtExecutor {
         return stored;
     }
 
+    /** Lexing + classification of repeated statement texts is done once (SqlStatement is immutable). */
+    private static final int PARSE_CACHE_SIZE = 2048;
+    private static final int MAX_CACHED_SQL_LENGTH = 4096;
+    private static final java.util.concurrent.ConcurrentHashMap<String, SqlStatement> PARSED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     static SqlStatement parseOne(String sql) throws HranaException {
+        SqlStatement st = sql == null ? null : PARSED.get(sql);
+        if (st != null) {
+            return st;
+        }
+        st = parseUncached(sql);
+        if (sql.length() <= MAX_CACHED_SQL_LENGTH) {
+            if (PARSED.size() >= PARSE_CACHE_SIZE) {
+                PARSED.clear();
+            }
+            PARSED.put(sql, st);
+        }
+        return st;
+    }
+
+    private static SqlStatement parseUncached(String sql) throws HranaException {
         SqlStatement st;
         try {
             st = SqlScript.parseSingle(sql);
@@ -100,7 +120,8 @@ final class StmtExecutor {
             throw new HranaException(st.refusal(), "SQL_NOT_ALLOWED");
         }
         if (access.readsBlocked()) {
-            throw new HranaException("Operation was blocked: this database is blocked", "BLOCKED");
+            Proto.Error blocked = access.readsDenied();
+            throw new HranaException(blocked.message(), blocked.code());
         }
         StatementKind kind = st.kind();
         if (!access.canWrite() && !kind.isReadOnly() && kind != StatementKind.WITH) {
@@ -192,13 +213,15 @@ final class StmtExecutor {
                                    List<Proto.NamedArg> named, boolean wantRows) throws SQLException, HranaException {
         long t0 = System.nanoTime();
         DB db = conn.sqlite().getDatabase();
-        try (PreparedStatement ps = conn.jdbc().prepareStatement(sqlText)) {
+        PreparedStatement ps = conn.take(sqlText);
+        boolean clean = false;
+        try {
             bind(ps, st, args, named);
             CoreStatement core = (CoreStatement) ps;
             long totalBefore = db.total_changes();
             boolean hasRows = ps.execute();
             int n = core.pointer.safeRunInt((d, p) -> d.column_count(p));
-            List<Proto.Col> cols = new ArrayList<>(n);
+            List<Proto.Col> cols = n == 0 ? List.of() : new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 final int col = i;
                 String name = core.pointer.safeRun((d, p) -> d.column_name(p, col));
@@ -217,6 +240,7 @@ final class StmtExecutor {
                             rows.add(core.pointer.safeRun((d, p) -> readRow(d, p, n)));
                         }
                     }
+                    rs.close(); // resets the statement: it holds no read snapshot while cached
                 }
             }
             long totalAfter = db.total_changes();
@@ -227,7 +251,14 @@ final class StmtExecutor {
                 lastRowid = lastInsertRowid(conn);
             }
             double ms = (System.nanoTime() - t0) / 1e6;
+            clean = true;
             return new Proto.StmtResult(cols, rows, affected, lastRowid, rowsRead, affected, ms);
+        } finally {
+            if (clean) {
+                conn.recycle(sqlText, ps);
+            } else {
+                conn.discard(ps);
+            }
         }
     }
 
@@ -248,9 +279,24 @@ final class StmtExecutor {
         return row;
     }
 
+    private static final String LAST_INSERT_ROWID = "SELECT last_insert_rowid()";
+
     private static Long lastInsertRowid(DbConnection conn) throws SQLException {
-        try (Statement s = conn.jdbc().createStatement(); ResultSet rs = s.executeQuery("SELECT last_insert_rowid()")) {
-            return rs.next() ? rs.getLong(1) : null;
+        PreparedStatement ps = conn.take(LAST_INSERT_ROWID);
+        boolean clean = false;
+        try {
+            Long id;
+            try (ResultSet rs = ps.executeQuery()) {
+                id = rs.next() ? rs.getLong(1) : null;
+            }
+            clean = true;
+            return id;
+        } finally {
+            if (clean) {
+                conn.recycle(LAST_INSERT_ROWID, ps);
+            } else {
+                conn.discard(ps);
+            }
         }
     }
 

@@ -1,12 +1,10 @@
 package dev.libsqlplatform.dataplane.http;
 
-import dev.libsqlplatform.dataplane.auth.AuthenticatedCaller;
 import dev.libsqlplatform.dataplane.auth.TokenAuthenticator;
 import dev.libsqlplatform.dataplane.hrana.Access;
 import dev.libsqlplatform.dataplane.hrana.HranaJson;
 import dev.libsqlplatform.dataplane.hrana.HranaService;
 import dev.libsqlplatform.dataplane.hrana.Proto;
-import dev.libsqlplatform.dataplane.storage.DatabaseMeta;
 import dev.libsqlplatform.dataplane.storage.DatabaseRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -81,10 +79,6 @@ class HranaController {
         if (authz == null) {
             authz = req.getHeader("x-authorization");
         }
-        AuthenticatedCaller caller = authenticator.authenticate(authz, req.getHeader("Host"));
-        DatabaseMeta meta = registry.meta(caller.dbId());
-        boolean blockReads = meta != null && meta.blockReads();
-        boolean blockWrites = meta != null && meta.blockWrites();
-        return new Access(caller.dbId(), caller.readOnly(), blockWrites, blockReads);
+        return Access.of(authenticator.authenticate(authz, req.getHeader("Host"), req.getRemoteAddr()));
     }
 }
