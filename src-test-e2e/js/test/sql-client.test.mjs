@@ -3,7 +3,7 @@ import { before, after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { LibsqlError } from "@libsql/client";
 import {
-  readyDatabase, mintToken, sqlClient, rejection, waitUntilReady, rawPipeline, WORKER_URL,
+  readyDatabase, mintToken, sqlClient, rejection, waitUntilReady, rawPipeline, WORKER_URL, api, dbPath, sleep,
 } from "./lib.mjs";
 
 let A; // {name, db, token}
@@ -428,5 +428,62 @@ describe("routing and the wire format", () => {
     assert.equal(health.status, 200);
     const version = await fetch(`${WORKER_URL}/version`);
     assert.equal(version.status, 200);
+  });
+});
+
+describe("lifecycle", () => {
+  test("an interactive transaction idle past the stream timeout (10 s) is rolled back with STREAM_EXPIRED", async () => {
+    await client.execute("CREATE TABLE idle_t (x INTEGER)");
+    const tx = await client.transaction("write");
+    try {
+      await tx.execute("INSERT INTO idle_t VALUES (1)");
+      await sleep(12_500);
+      const e = await rejection(tx.execute("INSERT INTO idle_t VALUES (2)"), "statement on an expired stream");
+      assertLibsqlError(e);
+      assert.match(`${e.code} ${e.message}`, /STREAM_EXPIRED|expired/i);
+    } finally {
+      tx.close();
+    }
+    const rs = await client.execute("SELECT count(*) AS n FROM idle_t");
+    assert.equal(rs.rows[0].n, 0, "the expired stream's transaction must have been rolled back");
+    // and the writer is free again
+    await client.execute("INSERT INTO idle_t VALUES (3)");
+  });
+
+  test("the legacy sqld HTTP API (POST /) answers", async () => {
+    const res = await fetch(`${WORKER_URL}/`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${A.token}` },
+      body: JSON.stringify({ statements: ["SELECT 1 AS one", { q: "SELECT ? AS two", params: [2] }] }),
+    });
+    const text = await res.text();
+    assert.equal(res.status, 200, text);
+    const body = JSON.parse(text);
+    assert.ok(Array.isArray(body) && body.length === 2, text);
+    assert.deepEqual(body[0].results.columns, ["one"]);
+    assert.deepEqual(body[0].results.rows, [[1]]);
+    assert.deepEqual(body[1].results.rows, [[2]]);
+  });
+
+  test("a deleted database is gone from the worker: its token no longer reaches anything", async () => {
+    const doomed = await readyDatabase("e2e-doomed");
+    const c = track(sqlClient(doomed.token));
+    await c.execute("CREATE TABLE t (x)");
+    const del = await api("DELETE", dbPath(doomed.name));
+    assert.equal(del.status, 200, del.text);
+    assert.equal(typeof del.body, "object");
+    const deadline = Date.now() + 30_000;
+    let lastError;
+    while (Date.now() < deadline) {
+      try {
+        await c.execute("SELECT count(*) FROM t");
+      } catch (e) {
+        lastError = e;
+        break;
+      }
+      await sleep(250);
+    }
+    assert.ok(lastError, "the worker still serves a deleted database 30 s after DELETE");
+    assertLibsqlError(lastError);
   });
 });

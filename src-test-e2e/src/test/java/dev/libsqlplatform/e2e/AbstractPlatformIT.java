@@ -1,6 +1,7 @@
 package dev.libsqlplatform.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
@@ -76,6 +77,18 @@ abstract class AbstractPlatformIT {
         HttpResponse<String> ok = platform.platformApi("GET", "/v1/organizations/" + Platform.ORG + "/databases", null);
         assertEquals(200, ok.statusCode(), ok.body());
         assertTrue(ok.body().contains("\"databases\""), ok.body());
+    }
+
+    @Test
+    @Order(20)
+    void secretsAndTokensNeverReachTheLogs() throws Exception {
+        for (Path log : platform.processLogs()) {
+            String text = java.nio.file.Files.readString(log, java.nio.charset.StandardCharsets.UTF_8);
+            assertFalse(text.contains(platform.serviceSecret()), log + " contains the service secret");
+            assertFalse(text.contains(platform.adminToken()), log + " contains the admin token");
+            // every database token of the scenarios starts with this base64url of {"alg":"EdDSA",...
+            assertFalse(text.contains("eyJhbGciOiJFZERTQSI"), log + " contains a database token (JWT)");
+        }
     }
 
     @Test

@@ -37,7 +37,8 @@ final class Platform implements AutoCloseable {
     private final Path controlPlaneJar;
     private final Path dataPlaneJar;
     private final String datasourceUrl; // null = embedded SQLite
-    private final String adminToken = randomToken();
+    private final boolean presetAdminToken;
+    private String adminToken; // null until read from <data-dir>/admin-token when the control plane generates it
     private final String serviceSecret = randomToken();
     private final int controlPlanePort = freePort();
     private final int workerPort = freePort();
@@ -47,8 +48,15 @@ final class Platform implements AutoCloseable {
     private int starts;
 
     Platform(String name, String datasourceUrl) throws IOException {
+        this(name, datasourceUrl, true);
+    }
+
+    /** @param presetAdminToken false: leave PLATFORM_ADMIN_TOKEN unset so that the control plane generates one */
+    Platform(String name, String datasourceUrl, boolean presetAdminToken) throws IOException {
         this.name = name;
         this.datasourceUrl = datasourceUrl;
+        this.presetAdminToken = presetAdminToken;
+        this.adminToken = presetAdminToken ? randomToken() : null;
         Path work = Path.of(System.getProperty("e2e.workDir", "target/e2e")).toAbsolutePath();
         this.root = work.resolve(name + "-" + System.currentTimeMillis());
         Files.createDirectories(root.resolve("jars"));
@@ -70,11 +78,38 @@ final class Platform implements AutoCloseable {
                     + "mvn verify -pl src-test-e2e)");
         }
         Path jar = Path.of(value).toAbsolutePath().normalize();
+        // a build running elsewhere may be between jar and repackage: wait a little for a complete Boot jar
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String problem;
+        do {
+            problem = bootJarProblem(jar);
+            if (problem == null) {
+                return jar;
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        } while (System.nanoTime() < deadline);
+        throw new IllegalStateException(jar + " " + problem + ": build it first (mvn -B -DskipTests package -pl "
+                + module + " -am)");
+    }
+
+    private static String bootJarProblem(Path jar) {
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " does not exist: build it first (mvn -B -DskipTests package -pl "
-                    + module + " -am)");
+            return "does not exist";
         }
-        return jar;
+        try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
+            java.util.jar.Manifest manifest = file.getManifest();
+            if (manifest == null || manifest.getMainAttributes().getValue("Start-Class") == null) {
+                return "is not a repackaged Spring Boot jar (no Start-Class)";
+            }
+            return null;
+        } catch (IOException e) {
+            return "cannot be read (" + e.getMessage() + ")";
+        }
     }
 
     static String randomToken() {
@@ -115,6 +150,15 @@ final class Platform implements AutoCloseable {
         return adminToken;
     }
 
+    String serviceSecret() {
+        return serviceSecret;
+    }
+
+    /** The control plane's and the worker's log files. */
+    List<Path> processLogs() {
+        return List.of(logDir().resolve("control-plane.log"), logDir().resolve("worker.log"));
+    }
+
     Path root() {
         return root;
     }
@@ -135,6 +179,19 @@ final class Platform implements AutoCloseable {
 
     /** Starts the control plane, waits for health, starts the worker, waits until it serves a database. */
     void start() throws Exception {
+        startControlPlane();
+        startWorker();
+    }
+
+    Path controlPlaneDataDir() {
+        return root.resolve("control-plane");
+    }
+
+    ManagedProcess controlPlaneProcess() {
+        return controlPlane;
+    }
+
+    void startControlPlane() throws Exception {
         starts++;
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
@@ -142,7 +199,9 @@ final class Platform implements AutoCloseable {
         cpEnv.put("SERVER_PORT", Integer.toString(controlPlanePort));
         cpEnv.put("SERVER_ADDRESS", "127.0.0.1");
         cpEnv.put("PLATFORM_DATA_DIR", root.resolve("control-plane").toString());
-        cpEnv.put("PLATFORM_ADMIN_TOKEN", adminToken);
+        if (presetAdminToken) {
+            cpEnv.put("PLATFORM_ADMIN_TOKEN", adminToken);
+        }
         cpEnv.put("PLATFORM_SERVICE_SECRET", serviceSecret);
         if (datasourceUrl != null) {
             cpEnv.put("SPRING_DATASOURCE_URL", datasourceUrl);
@@ -150,7 +209,18 @@ final class Platform implements AutoCloseable {
         controlPlane = ManagedProcess.start("control-plane", command(javaBin, controlPlaneJar), root, cpEnv,
                 logDir().resolve("control-plane.log"));
         waitForHealth(controlPlane, controlPlaneUrl());
+        if (!presetAdminToken) {
+            Path file = controlPlaneDataDir().resolve("admin-token");
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalStateException("PLATFORM_ADMIN_TOKEN unset but the control plane wrote no " + file
+                        + "\n" + controlPlane.tail(60));
+            }
+            adminToken = Files.readString(file).strip();
+        }
+    }
 
+    void startWorker() throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Map<String, String> wEnv = new LinkedHashMap<>();
         wEnv.put("SERVER_PORT", Integer.toString(workerPort));
         wEnv.put("SERVER_ADDRESS", "127.0.0.1");
