@@ -134,7 +134,9 @@ final class StmtExecutor {
         if (c == null) {
             try {
                 if (kind == StatementKind.BEGIN_READONLY || (kind == StatementKind.BEGIN && !access.canWrite())) {
-                    return beginReadonly(s);
+                    Proto.StmtResult begun = beginReadonly(s);
+                    s.db.usage().recordStatement(st.sql(), 0, 0);
+                    return begun;
                 }
                 boolean onReader = kind == StatementKind.READ || !access.canWrite();
                 c = onReader ? s.db.acquireReader() : s.db.acquireWriter();
@@ -153,6 +155,8 @@ final class StmtExecutor {
         boolean wasInTxn = c.inTransaction();
         try {
             Proto.StmtResult result = runOn(c, sqlText, st, args, named, wantRows);
+            // usage: counted when the statement ran, so rows written in a transaction rolled back later count
+            s.db.usage().recordStatement(st.sql(), result.rowsRead(), result.rowsWritten());
             switch (kind) {
                 case BEGIN, BEGIN_READONLY -> c.setTransaction(true, c.isReader());
                 case COMMIT, ROLLBACK -> c.setTransaction(false, false);

@@ -4,11 +4,15 @@ import dev.libsqlplatform.dataplane.config.ServiceSecret;
 import dev.libsqlplatform.dataplane.config.WorkerIdentity;
 import dev.libsqlplatform.dataplane.config.WorkerProperties;
 import dev.libsqlplatform.dataplane.storage.DatabaseRegistry;
+import dev.libsqlplatform.dataplane.usage.UsageReport;
+import dev.libsqlplatform.dataplane.usage.UsageTracker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -19,20 +23,28 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Registers this worker with the control plane: a heartbeat at start and every heartbeat-interval on a
  * background thread. Failures are logged at WARN (never with the secret) and retried on the next tick;
  * SQL keeps being served meanwhile (keys are on disk).
+ *
+ * <p>Each heartbeat carries the usage report of {@link UsageTracker#nextReport} ({@code reportId} +
+ * {@code usage}; both omitted when there is nothing to report). Only an HTTP 2xx acknowledges it; after a
+ * failure the same report (same {@code reportId}, same deltas) is sent again, see the invariant on
+ * {@link UsageTracker}.
  */
 @Component
 class HeartbeatSender implements ApplicationListener<WebServerInitializedEvent>, DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(HeartbeatSender.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final WorkerProperties props;
     private final WorkerIdentity identity;
     private final ServiceSecret secret;
     private final DatabaseRegistry registry;
+    private final UsageTracker usage;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "worker-heartbeat");
@@ -43,7 +55,9 @@ class HeartbeatSender implements ApplicationListener<WebServerInitializedEvent>,
     private volatile String publicUrl;
     private volatile boolean lastFailed;
 
-    HeartbeatSender(WorkerProperties props, WorkerIdentity identity, ServiceSecret secret, DatabaseRegistry registry) {
+    HeartbeatSender(WorkerProperties props, WorkerIdentity identity, ServiceSecret secret, DatabaseRegistry registry,
+                    UsageTracker usage) {
+        this.usage = usage;
         this.props = props;
         this.identity = identity;
         this.secret = secret;
@@ -58,12 +72,37 @@ class HeartbeatSender implements ApplicationListener<WebServerInitializedEvent>,
         publicUrl = props.publicUrl() != null && !props.publicUrl().isBlank() ? props.publicUrl()
                 : "http://127.0.0.1:" + event.getWebServer().getPort();
         long period = Math.max(100, props.heartbeatInterval().toMillis());
-        scheduler.scheduleWithFixedDelay(this::beat, 0, period, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::beatSafely, 0, period, TimeUnit.MILLISECONDS);
     }
 
-    void beat() {
-        String body = "{\"id\":" + quote(identity.id()) + ",\"url\":" + quote(publicUrl) + ",\"capacity\":"
-                + props.capacity() + ",\"databases\":" + registry.count() + "}";
+    /** A task of a ScheduledExecutorService that throws is never run again: never let one escape. */
+    private void beatSafely() {
+        try {
+            beat();
+        } catch (RuntimeException e) {
+            log.warn("heartbeat failed: {}", e.toString());
+        }
+    }
+
+    /** One heartbeat; synchronized so a report is never in flight twice at once. */
+    synchronized void beat() {
+        UsageReport report;
+        try {
+            report = usage.nextReport(registry.ids(), registry::storageBytes);
+        } catch (RuntimeException e) {
+            log.warn("cannot build the usage report: {}", e.toString());
+            report = null;
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("id", identity.id());
+        payload.put("url", publicUrl);
+        payload.put("capacity", props.capacity());
+        payload.put("databases", registry.count());
+        if (report != null) {
+            payload.put("reportId", report.reportId());
+            payload.put("usage", report.usage());
+        }
+        String body = JSON.writeValueAsString(payload);
         String target = props.controlPlaneUrl().replaceAll("/+$", "") + "/internal/v1/workers/heartbeat";
         try {
             HttpRequest req = HttpRequest.newBuilder(URI.create(target))
@@ -75,9 +114,14 @@ class HeartbeatSender implements ApplicationListener<WebServerInitializedEvent>,
             HttpResponse<Void> resp = http.send(req, HttpResponse.BodyHandlers.discarding());
             if (resp.statusCode() / 100 != 2) {
                 failed("heartbeat to " + target + " answered HTTP " + resp.statusCode());
-            } else if (lastFailed) {
-                lastFailed = false;
-                log.info("heartbeat to {} succeeds again", target);
+            } else {
+                if (report != null) {
+                    usage.acknowledge(report.reportId());
+                }
+                if (lastFailed) {
+                    lastFailed = false;
+                    log.info("heartbeat to {} succeeds again", target);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -94,21 +138,6 @@ class HeartbeatSender implements ApplicationListener<WebServerInitializedEvent>,
             log.debug(message);
         }
         lastFailed = true;
-    }
-
-    private static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                b.append('\\');
-            }
-            if (c < 0x20) {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.append('"').toString();
     }
 
     @Override

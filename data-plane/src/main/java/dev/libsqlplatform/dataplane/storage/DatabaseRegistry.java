@@ -1,6 +1,7 @@
 package dev.libsqlplatform.dataplane.storage;
 
 import dev.libsqlplatform.dataplane.config.WorkerProperties;
+import dev.libsqlplatform.dataplane.usage.UsageTracker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -38,7 +39,10 @@ public class DatabaseRegistry implements DisposableBean {
     /** Access-ordered; guarded by {@code this}. */
     private final LinkedHashMap<String, OpenDatabase> open = new LinkedHashMap<>(16, 0.75f, true);
 
-    DatabaseRegistry(WorkerProperties props) {
+    private final UsageTracker usage;
+
+    DatabaseRegistry(WorkerProperties props, UsageTracker usage) {
+        this.usage = usage;
         this.dbsDir = props.dataDir().toAbsolutePath().resolve("dbs");
         this.settings = new StorageSettings(props.readersPerDatabase(), props.busyTimeout().toMillis(),
                 props.synchronous().name());
@@ -101,6 +105,30 @@ public class DatabaseRegistry implements DisposableBean {
         return all;
     }
 
+    /** Ids of every database held, sorted. */
+    public List<String> ids() {
+        List<String> ids = new ArrayList<>(metas.keySet());
+        ids.sort(null);
+        return ids;
+    }
+
+    /** Current size of a database's files ({@code data.db} plus its WAL); 0 when absent. */
+    public long storageBytes(String id) {
+        if (!isValidId(id)) {
+            return 0;
+        }
+        Path dir = dbsDir.resolve(id);
+        return sizeOrZero(dir.resolve("data.db")) + sizeOrZero(dir.resolve("data.db-wal"));
+    }
+
+    private static long sizeOrZero(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     public int count() {
         return metas.size();
     }
@@ -116,7 +144,7 @@ public class DatabaseRegistry implements DisposableBean {
         Path file = dir.resolve("data.db");
         if (!Files.exists(file)) {
             // create the file with its page size and WAL mode, then close it; it is reopened lazily
-            OpenDatabase created = new OpenDatabase(meta.id(), file, settings, meta.maxBytes());
+            OpenDatabase created = new OpenDatabase(meta.id(), file, settings, meta.maxBytes(), usage.forDatabase(meta.id()));
             created.close();
         }
         MetaFiles.writeAtomically(dir.resolve("meta.json"), meta);
@@ -169,7 +197,8 @@ public class DatabaseRegistry implements DisposableBean {
             }
             db = open.get(id);
             if (db == null) {
-                db = new OpenDatabase(id, dbsDir.resolve(id).resolve("data.db"), settings, m.maxBytes());
+                db = new OpenDatabase(id, dbsDir.resolve(id).resolve("data.db"), settings, m.maxBytes(),
+                        usage.forDatabase(id));
                 open.put(id, db);
             }
             db.retain();

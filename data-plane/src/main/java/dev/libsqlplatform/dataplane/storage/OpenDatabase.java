@@ -1,5 +1,6 @@
 package dev.libsqlplatform.dataplane.storage;
 
+import dev.libsqlplatform.dataplane.usage.DatabaseUsage;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -33,9 +34,12 @@ public final class OpenDatabase {
     private volatile long desiredMaxPageCount;
     private long appliedMaxPageCount = -1;
     private volatile boolean closed;
+    private final DatabaseUsage usage;
 
-    OpenDatabase(String id, Path file, StorageSettings settings, long maxBytes) throws SQLException {
+    OpenDatabase(String id, Path file, StorageSettings settings, long maxBytes, DatabaseUsage usage)
+            throws SQLException {
         this.id = id;
+        this.usage = usage;
         this.file = file;
         this.settings = settings;
         this.idleReaders = new ArrayBlockingQueue<>(Math.max(1, settings.readers()));
@@ -46,6 +50,11 @@ public final class OpenDatabase {
 
     public String id() {
         return id;
+    }
+
+    /** Usage counters of this database (they outlive this open instance). */
+    public DatabaseUsage usage() {
+        return usage;
     }
 
     int refCount() {

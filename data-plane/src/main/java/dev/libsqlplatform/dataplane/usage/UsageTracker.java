@@ -1,0 +1,127 @@
+package dev.libsqlplatform.dataplane.usage;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
+import org.springframework.stereotype.Component;
+
+/**
+ * Per-database usage counters and the usage reports built from them (docs/internals.md, "Usage reports").
+ *
+ * <p><b>Invariant</b>: every counted statement is in exactly one of (a) the live counters of its
+ * database, (b) the single pending report, (c) a report the control plane acknowledged. A report is
+ * made only when none is pending, by draining (a) into (b); a failed heartbeat leaves (b) untouched, so
+ * the next heartbeat re-sends the very same report (same {@code reportId}, same numbers) while new
+ * statements keep accumulating in (a) for the report after it. Only an HTTP 200 moves (b) to (c). The
+ * control plane stores a {@code reportId} once, so a report it stored but whose answer was lost is not
+ * counted twice when re-sent.
+ *
+ * <p>Worker-wide Micrometer counters {@code worker_rows_read_total} and {@code worker_rows_written_total}
+ * carry no per-database tag (bounded cardinality).
+ */
+@Component
+public class UsageTracker {
+    /** Databases without activity are checked for a storage change this often. */
+    static final long FULL_STORAGE_SCAN_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    private final Map<String, DatabaseUsage> byDb = new ConcurrentHashMap<>();
+    private final Counter rowsRead;
+    private final Counter rowsWritten;
+
+    // reporting state: guarded by this (only the heartbeat thread uses it)
+    private UsageReport pending;
+    private final Map<String, Long> reportedStorage = new HashMap<>();
+    private long lastFullScanNanos;
+    private boolean scannedOnce;
+
+    public UsageTracker(MeterRegistry meters) {
+        this.rowsRead = Counter.builder("worker.rows.read")
+                .description("rows read by statements on this worker (at least 1 per statement)").register(meters);
+        this.rowsWritten = Counter.builder("worker.rows.written")
+                .description("rows inserted, updated or deleted on this worker").register(meters);
+    }
+
+    /** The counters of a database (created on first use); callers may keep the reference. */
+    public DatabaseUsage forDatabase(String databaseId) {
+        DatabaseUsage u = byDb.get(databaseId);
+        return u != null ? u : byDb.computeIfAbsent(databaseId, id -> new DatabaseUsage(id, rowsRead, rowsWritten));
+    }
+
+    /**
+     * The report to send with the next heartbeat: the pending one when the previous send failed, else a
+     * new one drained from the counters. Null when there is nothing to report.
+     *
+     * @param databaseIds  the databases this worker holds now (for storage sizes and forgetting deleted ones)
+     * @param storageBytes the current size of a database's files
+     */
+    public synchronized UsageReport nextReport(Collection<String> databaseIds, ToLongFunction<String> storageBytes) {
+        if (pending != null) {
+            return pending;
+        }
+        Set<String> held = new HashSet<>(databaseIds);
+        long now = System.nanoTime();
+        boolean fullScan = !scannedOnce || now - lastFullScanNanos >= FULL_STORAGE_SCAN_NANOS;
+        Map<String, UsageReport.DatabaseEntry> entries = new HashMap<>();
+        for (DatabaseUsage u : byDb.values()) {
+            DatabaseUsage.Drained d = u.drain();
+            String id = u.databaseId();
+            if (d.isEmpty()) {
+                if (!held.contains(id)) {
+                    byDb.remove(id, u); // deleted and idle: forget it
+                }
+                continue;
+            }
+            long size = held.contains(id) ? storageBytes.applyAsLong(id) : 0;
+            entries.put(id, new UsageReport.DatabaseEntry(id, d.rowsRead(), d.rowsWritten(), size, d.bytesSynced(),
+                    d.topQueries()));
+        }
+        if (fullScan) {
+            scannedOnce = true;
+            lastFullScanNanos = now;
+            reportedStorage.keySet().retainAll(held);
+            for (String id : held) {
+                if (!entries.containsKey(id)) {
+                    long size = storageBytes.applyAsLong(id);
+                    Long before = reportedStorage.get(id);
+                    if (before == null || before != size) {
+                        entries.put(id, new UsageReport.DatabaseEntry(id, 0, 0, size, 0, List.of()));
+                    }
+                }
+            }
+        }
+        if (entries.isEmpty()) {
+            return null;
+        }
+        for (UsageReport.DatabaseEntry e : entries.values()) {
+            if (held.contains(e.databaseId())) {
+                reportedStorage.put(e.databaseId(), e.storageBytes());
+            }
+        }
+        List<UsageReport.DatabaseEntry> list = new ArrayList<>(entries.values());
+        list.sort((a, b) -> a.databaseId().compareTo(b.databaseId()));
+        pending = new UsageReport(UUID.randomUUID().toString(), list);
+        return pending;
+    }
+
+    /** The control plane answered 200 to the heartbeat carrying this report. */
+    public synchronized void acknowledge(String reportId) {
+        if (pending != null && pending.reportId().equals(reportId)) {
+            pending = null;
+        }
+    }
+
+    /** The report waiting for acknowledgement, if any (for tests and diagnostics). */
+    public synchronized UsageReport pending() {
+        return pending;
+    }
+}
