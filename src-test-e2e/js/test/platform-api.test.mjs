@@ -98,6 +98,21 @@ describe("@tursodatabase/api", () => {
     assert.ok(def.locations.includes("local"));
   });
 
+  test("apiTokens.create() mints a Platform API token that works until revoked", async () => {
+    const name = uniqueName("e2e-apitoken");
+    const created = await turso.apiTokens.create(name);
+    assert.equal(created.name, name);
+    assert.equal(typeof created.token, "string");
+    const mine = createTursoClient({ org: ORG, token: created.token, baseUrl: `${CONTROL_PLANE_URL}/v1/` });
+    const list = await mine.databases.list();
+    assert.ok(Array.isArray(list));
+    const tokens = await turso.apiTokens.list();
+    assert.ok(tokens.some((t) => t.name === name), JSON.stringify(tokens));
+    await turso.apiTokens.revoke(name);
+    const e = await rejection(mine.databases.list(), "list with a revoked API token");
+    assert.equal(e.status, 401);
+  });
+
   test("errors surface as TursoClientError with the server's message", async () => {
     const e = await rejection(turso.databases.get(uniqueName("e2e-missing")), "get of an unknown database");
     assert.equal(e.status, 404);

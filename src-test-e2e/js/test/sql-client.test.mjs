@@ -487,3 +487,30 @@ describe("lifecycle", () => {
     assertLibsqlError(lastError);
   });
 });
+
+describe("key rotation", () => {
+  test("rotating a database's keys refuses every earlier token; new tokens work", async () => {
+    const db = await readyDatabase("e2e-rotate");
+    const oldRo = await mintToken(db.name, { readOnly: true });
+    const rotated = await api("POST", `${dbPath(db.name)}/auth/rotate`);
+    assert.equal(rotated.status, 200, rotated.text);
+    assert.ok(rotated.body !== null && typeof rotated.body === "object", `rotate must answer JSON: ${rotated.text}`);
+    const fresh = await mintToken(db.name);
+    await waitUntilReady(db.name, fresh, 30_000);
+    for (const [label, old] of [["full-access", db.token], ["read-only", oldRo]]) {
+      const c = track(sqlClient(old));
+      const deadline = Date.now() + 30_000;
+      let refused;
+      while (!refused && Date.now() < deadline) {
+        try {
+          await c.execute("SELECT 1");
+          await sleep(250);
+        } catch (e) {
+          refused = e;
+        }
+      }
+      assert.ok(refused, `the ${label} token minted before rotate still works 30 s later`);
+      assertLibsqlError(refused, /^UNAUTHORIZED$/);
+    }
+  });
+});
