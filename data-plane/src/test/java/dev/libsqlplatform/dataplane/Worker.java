@@ -45,7 +45,12 @@ final class Worker implements AutoCloseable {
                 "platform.worker.busy-timeout=5s",
                 "spring.main.banner-mode=off",
                 "logging.level.root=WARN"));
-        props.addAll(Arrays.asList(extraProps));
+        // an extra property replaces the default of the same name (duplicated arguments would become a list)
+        for (String extra : extraProps) {
+            String name = extra.substring(0, extra.indexOf('=') + 1);
+            props.removeIf(p -> p.startsWith(name));
+            props.add(extra);
+        }
         // command-line arguments: they win over application.yaml (builder "properties" are only defaults)
         this.ctx = new SpringApplicationBuilder(DataPlaneApplication.class)
                 .run(props.stream().map(p -> "--" + p).toArray(String[]::new));
@@ -71,6 +76,31 @@ final class Worker implements AutoCloseable {
             throw new IllegalStateException("PUT failed: " + r.statusCode() + " " + r.body());
         }
         return id;
+    }
+
+    /** PUT /internal/v1/databases/{id} with a raw JSON body; fails unless 200. */
+    void put(String id, String jsonBody) throws Exception {
+        HttpResponse<String> r = send("PUT", "/internal/v1/databases/" + id, jsonBody, "Bearer " + SECRET, null);
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("PUT failed: " + r.statusCode() + " " + r.body());
+        }
+    }
+
+    /** A compact JWS over any payload, signed with Ed25519. */
+    static String sign(PrivateKey key, String kid, String payloadJson) {
+        try {
+            Base64.Encoder enc = Base64.getUrlEncoder().withoutPadding();
+            String header = kid == null ? "{\"alg\":\"EdDSA\",\"typ\":\"JWT\"}"
+                    : "{\"alg\":\"EdDSA\",\"typ\":\"JWT\",\"kid\":\"" + kid + "\"}";
+            String input = enc.encodeToString(header.getBytes(StandardCharsets.UTF_8))
+                    + "." + enc.encodeToString(payloadJson.getBytes(StandardCharsets.UTF_8));
+            Signature s = Signature.getInstance("Ed25519");
+            s.initSign(key);
+            s.update(input.getBytes(StandardCharsets.US_ASCII));
+            return input + "." + enc.encodeToString(s.sign());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static KeyPair newKeyPair() {
