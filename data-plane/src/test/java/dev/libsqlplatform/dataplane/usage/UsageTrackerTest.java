@@ -1,0 +1,91 @@
+package dev.libsqlplatform.dataplane.usage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class UsageTrackerTest {
+
+    @Test
+    void topTenQueriesByRowsRead() {
+        UsageTracker t = new UsageTracker(new SimpleMeterRegistry());
+        DatabaseUsage u = t.forDatabase("d");
+        for (int i = 1; i <= 15; i++) {
+            u.recordStatement("SELECT " + i, i, 0);
+        }
+        u.recordStatement("SELECT 15", 15, 0);
+        UsageReport r = t.nextReport(List.of("d"), id -> 4096);
+        UsageReport.DatabaseEntry e = r.usage().get(0);
+        assertThat(e.rowsRead()).isEqualTo(120 + 15);
+        assertThat(e.storageBytes()).isEqualTo(4096);
+        assertThat(e.queries()).hasSize(10);
+        assertThat(e.queries().get(0)).isEqualTo(new UsageReport.QueryUsage("SELECT 15", 30, 0, 2));
+        assertThat(e.queries().get(9).query()).isEqualTo("SELECT 6");
+    }
+
+    @Test
+    void pendingReportIsResentUntilAcknowledgedAndNothingIsLostUnderConcurrency() throws Exception {
+        UsageTracker t = new UsageTracker(new SimpleMeterRegistry());
+        AtomicBoolean stop = new AtomicBoolean();
+        int threads = 4;
+        long[] done = new long[threads];
+        List<Thread> workers = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            int n = i;
+            Thread th = new Thread(() -> {
+                DatabaseUsage u = t.forDatabase("db" + (n % 2));
+                while (!stop.get()) {
+                    u.recordStatement("INSERT " + (done[n] % 3), 0, 2);
+                    done[n]++;
+                }
+            });
+            workers.add(th);
+            th.start();
+        }
+        long read = 0;
+        long written = 0;
+        Set<String> acknowledged = new java.util.HashSet<>();
+        for (int round = 0; round < 200; round++) {
+            UsageReport r = t.nextReport(List.of("db0", "db1"), id -> 0);
+            if (r == null) {
+                continue;
+            }
+            if (round % 3 == 0) {
+                // "failed": the next call must return the very same report
+                assertThat(t.nextReport(List.of("db0", "db1"), id -> 0)).isSameAs(r);
+                continue;
+            }
+            assertThat(acknowledged.add(r.reportId())).isTrue();
+            for (UsageReport.DatabaseEntry e : r.usage()) {
+                read += e.rowsRead();
+                written += e.rowsWritten();
+            }
+            t.acknowledge(r.reportId());
+        }
+        stop.set(true);
+        for (Thread th : workers) {
+            th.join();
+        }
+        for (int i = 0; i < 2; i++) {
+            UsageReport r = t.nextReport(List.of("db0", "db1"), id -> 0);
+            if (r != null) {
+                for (UsageReport.DatabaseEntry e : r.usage()) {
+                    read += e.rowsRead();
+                    written += e.rowsWritten();
+                }
+                t.acknowledge(r.reportId());
+            }
+        }
+        long total = 0;
+        for (long d : done) {
+            total += d;
+        }
+        assertThat(read).isEqualTo(total);
+        assertThat(written).isEqualTo(2 * total);
+    }
+}
