@@ -56,6 +56,20 @@ class ErrorResponses {
                 .body(json(message, code.name()));
     }
 
+    /** The same answer as {@link #body}, written straight to a servlet response (the lean pipeline path). */
+    static void write(jakarta.servlet.http.HttpServletResponse resp, ErrorCode code, String message)
+            throws java.io.IOException {
+        if (resp.isCommitted()) {
+            return; // part of a body is out already: nothing consistent can be added
+        }
+        byte[] body = json(message, code.name());
+        resp.resetBuffer();
+        resp.setStatus(code.httpStatus());
+        resp.setContentType(HranaController.JSON);
+        resp.setContentLength(body.length);
+        resp.getOutputStream().write(body);
+    }
+
     private static byte[] json(String message, String code) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
         HranaJson.writeErrorBody(message, code, out);
