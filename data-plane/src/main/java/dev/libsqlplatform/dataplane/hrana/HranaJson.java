@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,7 +30,16 @@ public final class HranaJson {
     }
 
     public static Proto.PipelineRequest readPipeline(InputStream in) {
-        return read(in, Proto.PipelineRequest.class);
+        try (JsonParser p = JSON.createParser(in)) {
+            Proto.PipelineRequest value = new PipelineReader(p).readPipeline();
+            if (value == null) {
+                throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "the request body is empty");
+            }
+            return value;
+        } catch (JacksonException e) {
+            throw new ApiException(ErrorCode.HRANA_PROTO_ERROR,
+                    "Cannot deserialize client message from JSON: " + e.getOriginalMessage());
+        }
     }
 
     private static <T> T read(InputStream in, Class<T> type) {
