@@ -330,4 +330,367 @@ abstract class AbstractApiContractTest {
         // the group quota counts live groups only: default can be created again
         assertThat(http.post(base + "/groups", "{\"name\":\"default\"}").status()).isEqualTo(200);
     }
+
+    // ---------------------------------------------------------------- issue 4: roles, tokens, usage, audit
+
+    /** A new user created by the platform administrator; its first Platform API token is returned once. */
+    Http newUser(String username) {
+        Http.Response r = http.post("/v1/users", "{\"username\":\"" + username + "\",\"email\":\"" + username + "@example.com\"}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().at("/user/username").asString()).isEqualTo(username);
+        return http.as(r.json().get("token").asString());
+    }
+
+    @Test
+    void usersAreCreatedByThePlatformAdministratorOnly() {
+        String name = unique("u");
+        Http user = newUser(name);
+        assertThat(user.get("/v1/current-user").json().at("/user/username").asString()).isEqualTo(name);
+        expect(user.post("/v1/users", "{\"username\":\"" + unique("x") + "\",\"email\":\"x@y.z\"}"), 403, "forbidden",
+                "creating users requires the platform administrator");
+        expect(http.post("/v1/users", "{\"username\":\"" + name + "\",\"email\":\"x@y.z\"}"), 409, "user_already_exists", null);
+        expect(http.post("/v1/users", "{\"username\":\"Bad Name\",\"email\":\"x@y.z\"}"), 400, "invalid_name", null);
+        // a user without organization: org-less routes have nothing to resolve to
+        expect(user.get("/v1/databases"), 404, "organization_not_found", "organization not found");
+        // the token is stored only as a hash
+        assertThat(jdbc.queryForList("SELECT token_hash FROM api_tokens", String.class)).allMatch(h -> h.matches("[0-9a-f]{64}"));
+    }
+
+    @Test
+    void roleByRoutePermissionMatrix() {
+        Organization org = newOrg();
+        String base = "/v1/organizations/" + org.slug();
+        assertThat(http.post(base + "/databases", "{\"name\":\"fixture\"}").status()).isEqualTo(200);
+        java.util.Map<String, Http> as = new java.util.LinkedHashMap<>();
+        for (String role : List.of("viewer", "member", "admin", "owner")) {
+            String name = unique(role);
+            Http h = newUser(name);
+            Http.Response added = http.post(base + "/members", "{\"username\":\"" + name + "\",\"role\":\"" + role + "\"}");
+            assertThat(added.status()).as(added.body()).isEqualTo(200);
+            assertThat(added.json().get("role").asString()).isEqualTo(role);
+            as.put(role, h);
+        }
+        as.put("non-member", newUser(unique("outsider")));
+        String otherOwner = unique("other");
+        Http other = newUser(otherOwner);
+        organizations.ensureOrganization(unique("their"), users.findByUsername(otherOwner).orElseThrow().id());
+        as.put("other-org", other);
+
+        // expected statuses in the order viewer, member, admin, owner, non-member, other-org
+        check(as, "GET databases", r -> r.get(base + "/databases"), 200, 200, 200, 200, 403, 403);
+        check(as, "POST databases", r -> r.post(base + "/databases", "{\"name\":\"" + unique("d") + "\"}"), 403, 200, 200, 200, 403, 403);
+        check(as, "mint token", r -> r.post(base + "/databases/fixture/auth/tokens", null), 403, 200, 200, 200, 403, 403);
+        check(as, "rotate", r -> r.post(base + "/databases/fixture/auth/rotate", null), 403, 200, 200, 200, 403, 403);
+        check(as, "configuration", r -> r.send("PATCH", base + "/databases/fixture/configuration", "{\"block_reads\":false}",
+                "application/json"), 403, 200, 200, 200, 403, 403);
+        check(as, "members add", r -> {
+            String target = unique("t");
+            newUser(target);
+            return r.post(base + "/members", "{\"username\":\"" + target + "\",\"role\":\"viewer\"}");
+        }, 403, 403, 200, 200, 403, 403);
+        check(as, "org update", r -> r.send("PATCH", base, "{\"overages\":false}", "text/plain;charset=UTF-8"), 403, 403, 200, 200, 403, 403);
+        check(as, "audit logs", r -> r.get(base + "/audit-logs"), 403, 403, 200, 200, 403, 403);
+        java.util.Map<String, Http> notOwners = new java.util.LinkedHashMap<>(as);
+        notOwners.remove("owner");
+        check(notOwners, "org delete", r -> r.delete(base), 403, 403, 403, 403, 403);
+
+        Http.Response denied = as.get("viewer").post(base + "/databases", "{\"name\":\"nope\"}");
+        expect(denied, 403, "forbidden", "creating databases requires role member, admin or owner");
+        expect(as.get("member").send("PATCH", base, "{}", "application/json"), 403, "forbidden",
+                "updating the organization requires role admin or owner");
+        expect(as.get("non-member").get(base + "/databases"), 403, "not_a_member", "you are not a member of organization " + org.slug());
+        expect(as.get("other-org").get(base + "/databases/fixture"), 403, "not_a_member", null);
+        expect(as.get("member").get("/v1/organizations/" + unique("nowhere") + "/databases"), 404, "organization_not_found", null);
+
+        // admins cannot touch owners; owners can; the last owner stays
+        String ownerName = as.get("owner").get("/v1/current-user").json().at("/user/username").asString();
+        String adminName = as.get("admin").get("/v1/current-user").json().at("/user/username").asString();
+        expect(as.get("admin").send("PATCH", base + "/members/" + ownerName, "{\"role\":\"member\"}", "application/json"),
+                403, "forbidden", "changing the role of an admin or owner requires role owner");
+        Http.Response demoted = as.get("owner").send("PATCH", base + "/members/" + adminName, "{\"role\":\"member\"}", "application/json");
+        assertThat(demoted.status()).as(demoted.body()).isEqualTo(200);
+        assertThat(demoted.json().at("/member/role").asString()).isEqualTo("member");
+        expect(http.send("PATCH", base + "/members/" + adminName, "{\"role\":\"root\"}", "application/json"), 400, "invalid_role", null);
+        expect(http.post(base + "/members", "{\"username\":\"" + adminName + "\"}"), 409, "member_already_exists",
+                "user " + adminName + " is already a member of organization " + org.slug());
+        expect(http.post(base + "/members", "{\"username\":\"ghost-user\"}"), 404, "user_not_found", "could not find user ghost-user");
+        assertThat(http.get(base + "/members").json().get("members").size()).isGreaterThanOrEqualTo(5);
+        assertThat(http.get(base + "/members/" + ownerName).json().at("/member/role").asString()).isEqualTo("owner");
+
+        // the owner deletes the organization: its databases go, the slug is unknown afterwards
+        Http.Response deleted = as.get("owner").delete(base);
+        assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
+        assertThat(deleted.body()).isEqualTo("{}");
+        expect(http.get(base), 404, "organization_not_found", "organization not found");
+        assertThat(databaseRepository.countLive(org.id())).isZero();
+    }
+
+    private static void check(java.util.Map<String, Http> as, String what, java.util.function.Function<Http, Http.Response> call,
+                              int... expected) {
+        int i = 0;
+        for (java.util.Map.Entry<String, Http> e : as.entrySet()) {
+            Http.Response r = call.apply(e.getValue());
+            assertThat(r.status()).as(what + " as " + e.getKey() + ": " + r.body()).isEqualTo(expected[i++]);
+            if (r.status() != 200) {
+                assertThat(r.json().get("code").asString()).isIn("forbidden", "not_a_member");
+            }
+        }
+    }
+
+    @Test
+    void invitesAreAcceptedByTheInvitedUser() {
+        Organization org = newOrg();
+        String name = unique("inv");
+        Http invited = newUser(name);
+        Http.Response created = http.send("POST", "/v2/organizations/" + org.slug() + "/invites",
+                "{\"email\":\"" + name + "@example.com\",\"role\":\"viewer\"}", "text/plain;charset=UTF-8");
+        assertThat(created.status()).as(created.body()).isEqualTo(200);
+        assertThat(created.json().at("/invited/organization").asString()).isEqualTo(org.slug());
+        expect(http.post("/v2/organizations/" + org.slug() + "/invites", "{\"email\":\"" + name + "@example.com\"}"), 409,
+                "invite_already_exists", null);
+        expect(http.post("/v2/organizations/" + org.slug() + "/invites", "{\"email\":\"a@b.c\",\"role\":\"owner\"}"), 400, "invalid_role", null);
+        JsonNode list = http.get("/v2/organizations/" + org.slug() + "/invites").json().get("invites");
+        assertThat(list).hasSize(1);
+        long id = list.get(0).get("id").asLong();
+        expect(invited.get("/v1/organizations/" + org.slug()), 403, "not_a_member", null);
+        JsonNode mine = invited.get("/v1/invites").json().get("invites");
+        assertThat(mine.get(0).get("organization").asString()).isEqualTo(org.slug());
+        expect(http.post("/v1/invites/" + id + "/accept", null), 404, "invite_not_found", "invite not found");
+        Http.Response accepted = invited.post("/v1/invites/" + id + "/accept", null);
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(200);
+        assertThat(invited.get("/v1/organizations/" + org.slug()).status()).isEqualTo(200);
+        expect(invited.post("/v1/organizations/" + org.slug() + "/databases", "{\"name\":\"x\"}"), 403, "forbidden", null);
+        // v1 legacy invite + delete by e-mail (raw in the path)
+        assertThat(http.post("/v1/organizations/" + org.slug() + "/invite", "{\"email\":\"later@x.io\",\"role\":\"member\"}").body()).isEqualTo("{}");
+        assertThat(http.get("/v1/organizations/" + org.slug() + "/invites").json().get("invites")).hasSize(2);
+        assertThat(http.delete("/v2/organizations/" + org.slug() + "/invites/later@x.io").body()).isEqualTo("{}");
+        expect(http.delete("/v1/organizations/" + org.slug() + "/invites/later@x.io"), 404, "invite_not_found", "invite not found");
+    }
+
+    @Test
+    void tokenRecordsRevocationAndPermissions() {
+        Organization org = newOrg();
+        String base = "/v1/organizations/" + org.slug();
+        String id = http.post(base + "/databases", "{\"name\":\"main\"}").json().at("/database/DbId").asString();
+        String otherId = http.post(base + "/databases", "{\"name\":\"other\"}").json().at("/database/DbId").asString();
+        String jwt = http.send("POST", base + "/databases/main/auth/tokens?expiration=2w1d30m&authorization=read-only",
+                "{\"permissions\":{\"read_attach\":{\"databases\":[\"other\"]}}}", "text/plain;charset=UTF-8").json().get("jwt").asString();
+        JsonNode claims = claims(jwt);
+        assertThat(claims.get("a").asString()).isEqualTo("ro");
+        assertThat(claims.get("exp").asLong() - claims.get("iat").asLong()).isEqualTo(14 * 86400 + 86400 + 1800);
+        assertThat(claims.get("p").toString()).isEqualTo("{\"ro\":{\"ns\":[\"" + id + "\"]},\"roa\":{\"ns\":[\"" + otherId + "\"]}}");
+        expect(http.post(base + "/databases/main/auth/tokens", "{\"permissions\":{\"read_attach\":{\"databases\":[\"ghost\"]}}}"),
+                400, "bad_request", null);
+        String second = http.post(base + "/databases/main/auth/tokens", null).json().get("jwt").asString();
+        assertThat(claims(second).has("p")).isFalse();
+
+        JsonNode tokens = http.get(base + "/databases/main/auth/tokens").json().get("tokens");
+        assertThat(tokens).hasSize(2);
+        assertThat(tokens.get(0).get("authorization").asString()).isEqualTo("read-only");
+        assertThat(tokens.get(1).get("expires_at").isNull()).isTrue();
+        String jti = claims.get("jti").asString();
+        assertThat(http.delete(base + "/databases/main/auth/tokens/" + jti).json().get("token").asString()).isEqualTo(jti);
+        expect(http.delete(base + "/databases/main/auth/tokens/" + UUID.randomUUID()), 404, "token_not_found", "token not found");
+        expect(http.delete(base + "/databases/other/auth/tokens/" + jti), 404, "token_not_found", null);
+        tokens = http.get(base + "/databases/main/auth/tokens").json().get("tokens");
+        assertThat(tokens.get(0).get("revoked").asBoolean()).isTrue();
+        assertThat(tokens.get(1).get("revoked").asBoolean()).isFalse();
+
+        // group token: gid claim, listed and revocable under the group
+        String group = groups.get(org, "default").id();
+        String g = http.post(base + "/groups/default/auth/tokens?authorization=read-only", "{}").json().get("jwt").asString();
+        JsonNode gc = claims(g);
+        assertThat(gc.get("gid").asString()).isEqualTo(group);
+        assertThat(gc.get("a").asString()).isEqualTo("ro");
+        assertThat(gc.has("id")).isFalse();
+        expect(http.post(base + "/groups/default/auth/tokens?expiration=forever", null), 400, "invalid_expiration", "Invalid expiration format");
+        assertThat(http.get(base + "/groups/default/auth/tokens").json().get("tokens")).hasSize(1);
+        assertThat(http.delete(base + "/groups/default/auth/tokens/" + gc.get("jti").asString()).status()).isEqualTo(200);
+        assertThat(http.post(base + "/groups/default/auth/rotate", null).body()).isEqualTo("{}");
+        // rotation: every earlier token of the group and its databases reads as revoked
+        assertThat(http.get(base + "/databases/main/auth/tokens").json().get("tokens").get(1).get("revoked").asBoolean()).isTrue();
+        // tokens are never stored: only their ids
+        assertThat(jdbc.queryForList("SELECT id FROM issued_tokens", String.class)).noneMatch(t -> t.contains("."));
+    }
+
+    static JsonNode claims(String jwt) {
+        return Http.JSON.readTree(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void usageIntakeIsDeduplicatedByReportId() {
+        Organization org = newOrg();
+        String base = "/v1/organizations/" + org.slug();
+        String id = http.post(base + "/databases", "{\"name\":\"used\"}").json().at("/database/DbId").asString();
+        Http internal = new Http(port, SERVICE_SECRET);
+        String report = UUID.randomUUID().toString();
+        String beat = "{\"id\":\"w-usage\",\"url\":\"http://127.0.0.1:9\",\"capacity\":0,\"databases\":0,\"reportId\":\"" + report
+                + "\",\"usage\":[{\"databaseId\":\"" + id + "\",\"rowsRead\":10,\"rowsWritten\":3,\"storageBytes\":8192,"
+                + "\"bytesSynced\":0,\"queries\":[{\"query\":\"SELECT * FROM t\",\"rowsRead\":9,\"rowsWritten\":0,\"count\":2},"
+                + "{\"query\":\"INSERT INTO t VALUES (1)\",\"rowsRead\":1,\"rowsWritten\":3,\"count\":3}]}]}";
+        assertThat(internal.post("/internal/v1/workers/heartbeat", beat).status()).isEqualTo(200);
+        assertThat(internal.post("/internal/v1/workers/heartbeat", beat).status()).isEqualTo(200); // re-sent: ignored
+        String next = beat.replace(report, UUID.randomUUID().toString()).replace("\"storageBytes\":8192", "\"storageBytes\":12288");
+        assertThat(internal.post("/internal/v1/workers/heartbeat", next).status()).isEqualTo(200);
+
+        JsonNode usage = http.get(base + "/databases/used/usage").json().get("database");
+        assertThat(usage.get("uuid").asString()).isEqualTo(id);
+        assertThat(usage.at("/usage/rows_read").asLong()).isEqualTo(20);
+        assertThat(usage.at("/usage/rows_written").asLong()).isEqualTo(6);
+        assertThat(usage.at("/usage/storage_bytes").asLong()).isEqualTo(12288);
+        assertThat(usage.get("total")).isEqualTo(usage.get("usage"));
+        assertThat(usage.at("/instances/0/usage")).isEqualTo(usage.get("usage"));
+        // a window without reports
+        assertThat(http.get(base + "/databases/used/usage?from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00.000Z")
+                .json().at("/database/usage/rows_read").asLong()).isZero();
+        Http.Response bad = http.get(base + "/databases/used/usage?from=2023-12-12T00:00:00");
+        expect(bad, 400, "invalid_date", null);
+        assertThat(bad.json().get("error").asString()).startsWith("invalid from parameter");
+
+        JsonNode orgUsage = http.get(base + "/usage").json().get("organization");
+        assertThat(orgUsage.at("/usage/rows_read").asLong()).isEqualTo(20);
+        assertThat(orgUsage.at("/usage/databases").asLong()).isEqualTo(1);
+        assertThat(orgUsage.at("/usage/groups").asLong()).isEqualTo(1);
+        assertThat(orgUsage.at("/databases/0/usage/storage_bytes").asLong()).isEqualTo(12288);
+
+        JsonNode top = http.get(base + "/databases/used/stats").json().get("top_queries");
+        assertThat(top.get(0).get("query").asString()).isEqualTo("SELECT * FROM t");
+        assertThat(top.get(0).get("rows_read").asLong()).isEqualTo(18);
+        JsonNode queries = http.get(base + "/databases/used/usage/queries").json();
+        assertThat(queries.isArray()).isTrue();
+        assertThat(queries).hasSize(2);
+
+        assertThat(http.get("/v1/plans").json().at("/plans/0/quotas/databases").asLong()).isEqualTo(500);
+        assertThat(http.get(base + "/plans").json().at("/plans/0/name").asString()).isEqualTo("starter");
+        assertThat(http.get(base + "/subscription").json().at("/subscription/plan").asString()).isEqualTo("starter");
+        assertThat(http.get(base + "/invoices").body()).isEqualTo("{\"invoices\":[]}");
+    }
+
+    @Test
+    void configurationInstancesAndGroups() {
+        Organization org = newOrg();
+        String base = "/v1/organizations/" + org.slug();
+        http.post(base + "/databases", "{\"name\":\"conf\",\"size_limit\":\"256mb\"}");
+        JsonNode conf = http.get(base + "/databases/conf/configuration").json();
+        assertThat(conf.get("size_limit").asString()).isEqualTo("256000000");
+        assertThat(conf.get("allow_attach").asBoolean()).isFalse();
+        assertThat(conf.get("allowed_ips").isArray()).isTrue();
+        JsonNode patched = http.send("PATCH", base + "/databases/conf/configuration",
+                "{\"size_limit\":\"1gb\",\"block_writes\":true,\"delete_protection\":true,\"allowed_ips\":[\"10.0.0.1\"],\"allow_attach\":null}",
+                "application/json").json();
+        assertThat(patched.get("size_limit").asString()).isEqualTo("1000000000");
+        assertThat(patched.get("block_writes").asBoolean()).isTrue();
+        assertThat(patched.get("block_reads").asBoolean()).isFalse();
+        assertThat(patched.get("allowed_ips").get(0).asString()).isEqualTo("10.0.0.1");
+        // null = unchanged; allowed_ips null clears
+        patched = http.send("PATCH", base + "/databases/conf/configuration", "{\"block_writes\":null,\"allowed_ips\":null}",
+                "application/json").json();
+        assertThat(patched.get("block_writes").asBoolean()).isTrue();
+        assertThat(patched.get("allowed_ips")).isEmpty();
+        assertThat(http.get(base + "/databases/conf").json().at("/database/block_writes").asBoolean()).isTrue();
+        assertThat(databaseRepository.findById(http.get(base + "/databases/conf").json().at("/database/DbId").asString())
+                .orElseThrow().maxBytes()).isEqualTo(1_000_000_000L);
+        expect(http.send("PATCH", base + "/databases/conf/configuration", "{\"allow_attach\":true}", "application/json"),
+                400, "attach_not_supported", null);
+        expect(http.send("PATCH", base + "/databases/conf/configuration", "{\"size_limit\":\"12parsecs\"}", "application/json"),
+                400, "invalid_size_limit", null);
+        Http.Response protectedDelete = http.delete(base + "/databases/conf");
+        expect(protectedDelete, 400, "delete_protection_enabled", null);
+        assertThat(protectedDelete.json().get("error").asString()).contains("delete protected");
+
+        JsonNode instances = http.get(base + "/databases/conf/instances").json().get("instances");
+        assertThat(instances).hasSize(1);
+        assertThat(instances.get(0).get("type").asString()).isEqualTo("primary");
+        assertThat(instances.get(0).get("name").asString()).isEqualTo("local");
+        assertThat(http.get(base + "/databases/conf/instances/local").json().at("/instance/hostname").asString())
+                .isEqualTo("conf-" + org.slug() + ".localhost");
+        expect(http.get(base + "/databases/conf/instances/nope"), 404, "instance_not_found", null);
+        assertThat(http.post(base + "/databases/conf/update", null).body()).isEqualTo("{}");
+
+        assertThat(http.send("PATCH", base + "/groups/default/configuration", "{\"delete_protection\":true}", "application/json")
+                .json().get("delete_protection").asBoolean()).isTrue();
+        assertThat(http.get(base + "/groups/default/configuration").json().get("delete_protection").asBoolean()).isTrue();
+        expect(http.post(base + "/groups/default/locations/amss", null), 400, "invalid_location", "invalid location: amss");
+        expect(http.delete(base + "/groups/default/locations/amss"), 400, "invalid_location", "invalid location: amss");
+        assertThat(http.post(base + "/groups/default/locations/local", null).json().at("/group/locations/0").asString()).isEqualTo("local");
+        assertThat(http.post(base + "/groups/default/unarchive", null).json().at("/group/name").asString()).isEqualTo("default");
+        assertThat(http.post(base + "/groups/default/update", null).body()).isEqualTo("{}");
+        // org update (text/plain, as npm sends it)
+        JsonNode updated = http.send("PATCH", base, "{\"overages\":true,\"require_mfa\":null}", "text/plain;charset=UTF-8").json();
+        assertThat(updated.at("/organization/overages").asBoolean()).isTrue();
+        assertThat(updated.at("/organization/require_mfa").asBoolean()).isFalse();
+    }
+
+    @Test
+    void auditLogRecordsEveryMutatingCall() {
+        Organization org = newOrg();
+        String base = "/v1/organizations/" + org.slug();
+        http.post(base + "/databases", "{\"name\":\"audited\"}");
+        http.send("POST", base + "/databases/audited/auth/rotate", null, null);
+        Http.Response failed = http.post(base + "/databases", "{\"name\":\"audited\"}"); // 409: not recorded
+        assertThat(failed.status()).isEqualTo(409);
+        new CliHttp(port, ADMIN_TOKEN).delete(base + "/databases/audited");
+        http.get(base + "/databases"); // reads are not recorded
+        JsonNode page = http.get(base + "/audit-logs?page=1&page_size=2").json();
+        assertThat(page.at("/pagination/total_rows").asLong()).isEqualTo(3);
+        assertThat(page.at("/pagination/total_pages").asLong()).isEqualTo(2);
+        assertThat(page.at("/pagination/page_size").asLong()).isEqualTo(2);
+        JsonNode first = page.at("/audit_logs/0");
+        assertThat(first.get("code").asString()).isEqualTo("db-delete");
+        assertThat(first.get("origin").asString()).isEqualTo("cli");
+        assertThat(first.get("author").asString()).isEqualTo("admin");
+        assertThat(first.get("message").asString()).isEqualTo("deleted database audited");
+        assertThat(first.at("/data/db").asString()).isEqualTo("audited");
+        assertThat(first.get("created_at").asString()).isNotBlank();
+        JsonNode rest = http.get(base + "/audit-logs?page=2&page_size=2").json().get("audit_logs");
+        assertThat(rest).hasSize(1);
+        assertThat(rest.get(0).get("code").asString()).isEqualTo("db-create");
+        assertThat(rest.get(0).get("origin").asString()).isEqualTo("web");
+        expect(http.get(base + "/audit-logs?page=0"), 400, "bad_request", null);
+    }
+
+    /** Sends the CLI's User-Agent. */
+    static final class CliHttp {
+        final int port;
+        final String token;
+
+        CliHttp(int port, String token) {
+            this.port = port;
+            this.token = token;
+        }
+
+        Http.Response delete(String path) throws RuntimeException {
+            try {
+                var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + port + path)).DELETE()
+                        .header("Authorization", "Bearer " + token).header("User-Agent", "turso-cli/1.0.0 (linux/amd64)").build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                return new Http.Response(r.statusCode(), r.body(), "application/json");
+            } catch (java.io.IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    @Test
+    void orgLessAliasesResolveToTheCallersOwnOrganization() {
+        String name = unique("solo");
+        Http solo = newUser(name);
+        Organization own = organizations.ensureOrganization(unique("own"), users.findByUsername(name).orElseThrow().id());
+        groups.ensureDefault(own.id());
+        assertThat(solo.post("/v1/databases", "{\"name\":\"aliased\"}").status()).isEqualTo(200);
+        assertThat(solo.get("/v1/organizations/" + own.slug() + "/databases/aliased").status()).isEqualTo(200);
+        assertThat(solo.get("/v1/databases/aliased").json().at("/database/Name").asString()).isEqualTo("aliased");
+        assertThat(solo.get("/v1/groups").json().at("/groups/0/name").asString()).isEqualTo("default");
+        assertThat(solo.get("/v1/usage").json().at("/organization/uuid").asString()).isEqualTo(own.id());
+        assertThat(solo.get("/v1/subscription").status()).isEqualTo(200);
+        assertThat(solo.get("/v1/invoices").status()).isEqualTo(200);
+        Http.Response members = solo.get("/v1/organizations//members");
+        assertThat(members.status()).as(members.body()).isEqualTo(200);
+        assertThat(members.json().at("/members/0/username").asString()).isEqualTo(name);
+        assertThat(solo.post("/v1/databases/aliased/auth/tokens?expiration=1h", null).status()).isEqualTo(200);
+        assertThat(solo.get("/v2/locations").status()).isEqualTo(200);
+        // the forwarded call is audited like the org-scoped one
+        assertThat(solo.get("/v1/audit-logs").json().at("/audit_logs/0/code").asString()).isEqualTo("db-token-create");
+    }
 }

@@ -19,7 +19,8 @@ import org.springframework.data.relational.core.mapping.Table;
 public record Database(@Id String id, String organizationId, String groupId, String name, String state,
                        String workerId, long maxBytes, boolean blockReads, boolean blockWrites,
                        boolean deleteProtection, long configVersion, long pushedVersion,
-                       long createdAt, long updatedAt, Long deletedAt, String lastError) {
+                       long createdAt, long updatedAt, Long deletedAt, String lastError,
+                       Long sizeLimit, String allowedIps, String allowedAwsVpcIds) {
 
     public static final String PROVISIONING = "provisioning";
     public static final String READY = "ready";

@@ -57,6 +57,17 @@ public interface DatabaseRepository extends ListCrudRepository<Database, String>
     int bumpConfigVersion(String id, long now);
 
     @Modifying
+    @Query("UPDATE databases SET size_limit = :sizeLimit, max_bytes = :maxBytes, block_reads = :blockReads, "
+            + "block_writes = :blockWrites, delete_protection = :deleteProtection, allowed_ips = :allowedIps, "
+            + "allowed_aws_vpc_ids = :allowedAwsVpcIds, config_version = config_version + 1, updated_at = :now "
+            + "WHERE id = :id AND deleted_at IS NULL")
+    int updateConfiguration(String id, Long sizeLimit, long maxBytes, boolean blockReads, boolean blockWrites,
+                            boolean deleteProtection, String allowedIps, String allowedAwsVpcIds, long now);
+
+    @Query("SELECT * FROM databases WHERE id = :id AND deleted_at IS NULL")
+    Optional<Database> findLiveById(String id);
+
+    @Modifying
     @Query("UPDATE databases SET last_error = :error WHERE id = :id")
     int recordError(String id, String error);
 

@@ -18,6 +18,8 @@ import dev.libsqlplatform.controlplane.web.ApiError;
 import dev.libsqlplatform.quotas.Plan;
 import dev.libsqlplatform.quotas.QuotaDecision;
 import dev.libsqlplatform.quotas.QuotaPolicy;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -38,10 +40,12 @@ public class DatabaseService {
     private final JdbcAggregateTemplate aggregates;
     private final ApplicationEventPublisher events;
     private final PlatformProperties properties;
+    private final JsonMapper json;
 
     DatabaseService(DatabaseRepository databases, OrganizationService organizations, GroupService groups,
                     DatabaseKeys keys, JdbcAggregateTemplate aggregates, ApplicationEventPublisher events,
-                    PlatformProperties properties) {
+                    PlatformProperties properties, JsonMapper json) {
+        this.json = json;
         this.databases = databases;
         this.organizations = organizations;
         this.groups = groups;
@@ -59,6 +63,13 @@ public class DatabaseService {
      */
     @Transactional
     public Database create(Organization org, String name, String groupName) {
+        return create(org, name, groupName, null);
+    }
+
+    /** {@code sizeLimit}: a {@link SizeLimit} string or number, null for the plan's storage. */
+    @Transactional
+    public Database create(Organization org, String name, String groupName, Object sizeLimit) {
+        Long limit = sizeLimit == null || sizeLimit.toString().isBlank() ? null : SizeLimit.parse(sizeLimit.toString());
         Names.requireValidDatabaseName(name, org.slug());
         organizations.lock(org.id());
         DbGroup group = groups.forNewDatabase(org, groupName == null || groupName.isBlank() ? GroupService.DEFAULT_GROUP : groupName);
@@ -71,7 +82,7 @@ public class DatabaseService {
         }
         long now = Ids.now();
         Database db = aggregates.insert(new Database(Ids.newId(), org.id(), group.id(), name, Database.PROVISIONING,
-                null, plan.storageBytes(), false, false, false, 1, 0, now, now, null, null));
+                null, maxBytes(plan, limit), false, false, false, 1, 0, now, now, null, null, limit, "[]", "[]"));
         keys.create(db.id());
         events.publishEvent(new DatabaseEvents.Created(db.id()));
         log.info("database {} ({}/{}) created: provisioning", db.id(), org.slug(), name);
@@ -83,11 +94,15 @@ public class DatabaseService {
                 "could not find database with name " + name + ": record not found"));
     }
 
+    public java.util.Optional<Database> find(Organization org, String name) {
+        return databases.findLive(org.id(), name);
+    }
+
     public DatabaseView view(Organization org, String name) {
         Database db = get(org, name);
         return toView(org, db, Map.of(db.groupId(), groups.list(org).stream()
                 .filter(g -> g.id().equals(db.groupId())).findFirst()
-                .orElseGet(() -> new DbGroup(db.groupId(), org.id(), "default", properties.defaultLocation(), false, 0, null))));
+                .orElseGet(() -> new DbGroup(db.groupId(), org.id(), "default", properties.defaultLocation(), false, 0, null, ""))));
     }
 
     /** All live databases of the organization, optionally only those of one group (unknown group → empty). */
@@ -108,7 +123,8 @@ public class DatabaseService {
     public Database delete(Organization org, String name) {
         Database db = get(org, name);
         if (db.deleteProtection()) {
-            throw ApiError.DELETE_PROTECTED.exception("database " + name + " has delete protection enabled");
+            throw ApiError.DELETE_PROTECTED.exception("database " + name
+                    + " is delete protected: disable delete_protection in its configuration first");
         }
         databases.markDeleting(db.id(), Ids.now());
         events.publishEvent(new DatabaseEvents.Deleted(db.id()));
@@ -131,6 +147,126 @@ public class DatabaseService {
     public void configChanged(String databaseId) {
         databases.bumpConfigVersion(databaseId, Ids.now());
         events.publishEvent(new DatabaseEvents.ConfigChanged(databaseId));
+    }
+
+    static long maxBytes(Plan plan, Long sizeLimit) {
+        return sizeLimit == null ? plan.storageBytes() : Math.min(sizeLimit, plan.storageBytes());
+    }
+
+    public DatabaseConfiguration configuration(Organization org, String name) {
+        return configuration(get(org, name));
+    }
+
+    private DatabaseConfiguration configuration(Database db) {
+        return new DatabaseConfiguration(db.sizeLimit() == null ? "0" : Long.toString(db.sizeLimit()), false,
+                db.blockReads(), db.blockWrites(), db.deleteProtection(), stringList(db.allowedIps()),
+                stringList(db.allowedAwsVpcIds()));
+    }
+
+    /**
+     * PATCH semantics of reference §4.4: a key absent or null leaves {@code size_limit}, {@code block_reads},
+     * {@code block_writes}, {@code delete_protection} unchanged; {@code allowed_ips}/{@code allowed_aws_vpc_ids}:
+     * absent = unchanged, null or [] = cleared. {@code allow_attach: true} is refused (ATTACH is never allowed
+     * here). Any change bumps the configuration version, so the worker receives limits and blocks within a
+     * reconcile interval.
+     */
+    @Transactional
+    public DatabaseConfiguration configure(Organization org, String name, Map<String, Object> body) {
+        Database db = get(org, name);
+        JsonNode patch = body == null ? null : json.valueToTree(body);
+        if (patch != null && !patch.isNull() && !patch.isObject()) {
+            throw ApiError.BAD_REQUEST.exception("configuration must be a JSON object");
+        }
+        JsonNode p = patch == null || patch.isNull() ? json.createObjectNode() : patch;
+        JsonNode attach = p.get("allow_attach");
+        if (attach != null && !attach.isNull()) {
+            if (!attach.isBoolean()) {
+                throw ApiError.BAD_REQUEST.exception("allow_attach must be a boolean");
+            }
+            if (attach.asBoolean()) {
+                throw ApiError.ATTACH_NOT_SUPPORTED.exception("ATTACH is not supported on this platform: databases "
+                        + "cannot attach other databases, so allow_attach cannot be enabled");
+            }
+        }
+        Long sizeLimit = db.sizeLimit();
+        JsonNode size = p.get("size_limit");
+        if (size != null && !size.isNull()) {
+            String text = size.isNumber() ? Long.toString(size.asLong()) : size.asString();
+            sizeLimit = "0".equals(text.trim()) ? null : SizeLimit.parse(text);
+        }
+        boolean blockReads = bool(p, "block_reads", db.blockReads());
+        boolean blockWrites = bool(p, "block_writes", db.blockWrites());
+        boolean deleteProtection = bool(p, "delete_protection", db.deleteProtection());
+        String ips = list(p, "allowed_ips", db.allowedIps());
+        String vpcs = list(p, "allowed_aws_vpc_ids", db.allowedAwsVpcIds());
+        databases.updateConfiguration(db.id(), sizeLimit, maxBytes(organizations.plan(org), sizeLimit), blockReads,
+                blockWrites, deleteProtection, ips, vpcs, Ids.now());
+        events.publishEvent(new DatabaseEvents.ConfigChanged(db.id()));
+        return configuration(databases.findById(db.id()).orElseThrow());
+    }
+
+    public List<InstanceView> instances(Organization org, String name) {
+        Database db = get(org, name);
+        DatabaseView view = view(org, name);
+        return List.of(new InstanceView(java.util.UUID.nameUUIDFromBytes(("instance:" + db.id())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString(), view.primaryRegion(), "primary",
+                view.primaryRegion(), view.hostname()));
+    }
+
+    public InstanceView instance(Organization org, String name, String instanceName) {
+        return instances(org, name).stream().filter(i -> i.name().equals(instanceName) || i.uuid().equals(instanceName))
+                .findFirst().orElseThrow(() -> ApiError.INSTANCE_NOT_FOUND.exception("instance " + instanceName
+                        + " not found for database " + name));
+    }
+
+    private static boolean bool(JsonNode patch, String key, boolean current) {
+        JsonNode v = patch.get(key);
+        if (v == null || v.isNull()) {
+            return current;
+        }
+        if (!v.isBoolean()) {
+            throw ApiError.BAD_REQUEST.exception(key + " must be a boolean");
+        }
+        return v.asBoolean();
+    }
+
+    private String list(JsonNode patch, String key, String current) {
+        if (!patch.has(key)) {
+            return current;
+        }
+        JsonNode v = patch.get(key);
+        if (v == null || v.isNull()) {
+            return "[]";
+        }
+        if (!v.isArray()) {
+            throw ApiError.BAD_REQUEST.exception(key + " must be an array of strings");
+        }
+        List<String> values = new java.util.ArrayList<>();
+        for (JsonNode item : v) {
+            if (!item.isString() || item.asString().isBlank()) {
+                throw ApiError.BAD_REQUEST.exception(key + " must be an array of strings");
+            }
+            values.add(item.asString().trim());
+        }
+        return json.writeValueAsString(values);
+    }
+
+    private List<String> stringList(String stored) {
+        if (stored == null || stored.isBlank()) {
+            return List.of();
+        }
+        List<String> out = new java.util.ArrayList<>();
+        json.readTree(stored).forEach(n -> out.add(n.asString()));
+        return out;
+    }
+
+    /** Live databases of one group. */
+    public List<Database> inGroup(Organization org, String groupId) {
+        return databases.findLiveByGroup(org.id(), groupId);
+    }
+
+    public List<Database> all(Organization org) {
+        return databases.findLiveByOrganization(org.id());
     }
 
     public String hostname(Organization org, String name) {

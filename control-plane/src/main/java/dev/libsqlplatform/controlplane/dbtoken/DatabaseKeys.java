@@ -67,11 +67,15 @@ public class DatabaseKeys {
     }
 
     static PrivateKey privateKey(DatabaseKey key) {
+        return privateKey(key.id(), key.privateKey());
+    }
+
+    static PrivateKey privateKey(String kid, String pkcs8) {
         try {
             return KeyFactory.getInstance("Ed25519")
-                    .generatePrivate(new PKCS8EncodedKeySpec(Base64.getUrlDecoder().decode(key.privateKey())));
+                    .generatePrivate(new PKCS8EncodedKeySpec(Base64.getUrlDecoder().decode(pkcs8)));
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("stored key " + key.id() + " is unreadable", e);
+            throw new IllegalStateException("stored key " + kid + " is unreadable", e);
         }
     }
 

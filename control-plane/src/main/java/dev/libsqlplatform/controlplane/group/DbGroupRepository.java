@@ -19,6 +19,14 @@ public interface DbGroupRepository extends ListCrudRepository<DbGroup, String> {
     long countLive(String organizationId);
 
     @Modifying
+    @Query("UPDATE db_groups SET delete_protection = :deleteProtection WHERE id = :id")
+    int updateDeleteProtection(String id, boolean deleteProtection);
+
+    @Modifying
+    @Query("UPDATE db_groups SET extra_locations = :extraLocations WHERE id = :id")
+    int updateExtraLocations(String id, String extraLocations);
+
+    @Modifying
     @Query("UPDATE db_groups SET deleted_at = :now WHERE id = :id AND deleted_at IS NULL")
     int markDeleted(String id, long now);
 }

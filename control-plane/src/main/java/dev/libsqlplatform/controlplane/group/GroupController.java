@@ -3,11 +3,14 @@ package dev.libsqlplatform.controlplane.group;
 import java.util.List;
 import java.util.Map;
 
-import dev.libsqlplatform.controlplane.organization.OrganizationService;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.libsqlplatform.controlplane.access.Action;
+import dev.libsqlplatform.controlplane.access.Authorizer;
 import dev.libsqlplatform.controlplane.security.Caller;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -18,11 +21,11 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/v1/organizations/{org}/groups")
 class GroupController {
 
-    private final OrganizationService organizations;
+    private final Authorizer authorizer;
     private final GroupService groups;
 
-    GroupController(OrganizationService organizations, GroupService groups) {
-        this.organizations = organizations;
+    GroupController(Authorizer authorizer, GroupService groups) {
+        this.authorizer = authorizer;
         this.groups = groups;
     }
 
@@ -30,33 +33,79 @@ class GroupController {
     record CreateGroupRequest(String name, String location, Object extensions, String version) {
     }
 
+    record GroupConfiguration(@JsonProperty("delete_protection") Boolean deleteProtection) {
+    }
+
     @GetMapping
     Map<String, List<GroupView>> list(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
-        return Map.of("groups", groups.list(organizations.requireMember(caller, org)).stream().map(GroupView::of).toList());
+        return Map.of("groups", groups.list(authorizer.require(caller, org, Action.READ)).stream().map(GroupView::of).toList());
     }
 
     @PostMapping
     Map<String, GroupView> create(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                   @RequestBody(required = false) CreateGroupRequest body) {
         CreateGroupRequest b = body != null ? body : new CreateGroupRequest(null, null, null, null);
-        return Map.of("group", GroupView.of(groups.create(organizations.requireMember(caller, org), b.name(), b.location())));
+        return Map.of("group", GroupView.of(groups.create(authorizer.require(caller, org, Action.GROUP_CREATE),
+                b.name(), b.location())));
     }
 
     @GetMapping("/{group}")
     Map<String, GroupView> get(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String group) {
-        return Map.of("group", GroupView.of(groups.get(organizations.requireMember(caller, org), group)));
+        return Map.of("group", GroupView.of(groups.get(authorizer.require(caller, org, Action.READ), group)));
     }
 
     @DeleteMapping("/{group}")
     Map<String, GroupView> delete(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String group) {
-        return Map.of("group", GroupView.of(groups.delete(organizations.requireMember(caller, org), group)));
+        return Map.of("group", GroupView.of(groups.delete(authorizer.require(caller, org, Action.GROUP_DELETE), group)));
+    }
+
+    @GetMapping("/{group}/configuration")
+    GroupConfiguration configuration(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+                                     @PathVariable String group) {
+        return new GroupConfiguration(groups.get(authorizer.require(caller, org, Action.READ), group).deleteProtection());
+    }
+
+    /** {@code {"delete_protection": bool}}; absent or null = unchanged. */
+    @PatchMapping("/{group}/configuration")
+    GroupConfiguration configure(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+                                 @PathVariable String group, @RequestBody(required = false) GroupConfiguration body) {
+        return new GroupConfiguration(groups.setDeleteProtection(authorizer.require(caller, org, Action.GROUP_CONFIGURE),
+                group, body != null ? body.deleteProtection() : null).deleteProtection());
+    }
+
+    @PostMapping("/{group}/locations/{location}")
+    Map<String, GroupView> addLocation(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+                                       @PathVariable String group, @PathVariable String location) {
+        return Map.of("group", GroupView.of(groups.addLocation(authorizer.require(caller, org, Action.GROUP_CONFIGURE),
+                group, location)));
+    }
+
+    @DeleteMapping("/{group}/locations/{location}")
+    Map<String, GroupView> removeLocation(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+                                          @PathVariable String group, @PathVariable String location) {
+        return Map.of("group", GroupView.of(groups.removeLocation(authorizer.require(caller, org, Action.GROUP_CONFIGURE),
+                group, location)));
     }
 
     /** CLI waits on this after creating a group: groups are usable at once. */
     @GetMapping("/{group}/locations/{location}/wait")
     Map<String, Object> waitForLocation(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                         @PathVariable String group, @PathVariable String location) {
-        groups.get(organizations.requireMember(caller, org), group);
+        groups.get(authorizer.require(caller, org, Action.READ), group);
+        return Map.of();
+    }
+
+    /** Groups are never archived here: answers the group as it is. */
+    @PostMapping("/{group}/unarchive")
+    Map<String, GroupView> unarchive(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+                                     @PathVariable String group) {
+        return Map.of("group", GroupView.of(groups.get(authorizer.require(caller, org, Action.GROUP_CONFIGURE), group)));
+    }
+
+    /** One server version: nothing to update. */
+    @PostMapping("/{group}/update")
+    Map<String, Object> update(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String group) {
+        groups.get(authorizer.require(caller, org, Action.GROUP_CONFIGURE), group);
         return Map.of();
     }
 }

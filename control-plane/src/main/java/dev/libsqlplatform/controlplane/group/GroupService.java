@@ -65,14 +65,79 @@ public class GroupService {
         if (QuotaPolicy.mayCreateGroup(organizations.plan(org), groups.countLive(org.id())) instanceof QuotaDecision.Denied d) {
             throw ApiError.forQuotaCode(d.code()).exception(d.message());
         }
-        return aggregates.insert(new DbGroup(Ids.newId(), org.id(), name, primary, false, Ids.now(), null));
+        DbGroup created = aggregates.insert(new DbGroup(Ids.newId(), org.id(), name, primary, false, Ids.now(), null, ""));
+        events.publishEvent(new GroupCreated(created.id(), org.id()));
+        return created;
     }
 
     /** Creates the {@code default} group at the first location when the organization has none of that name. */
     @Transactional
     public DbGroup ensureDefault(String organizationId) {
-        return groups.findLive(organizationId, DEFAULT_GROUP).orElseGet(() -> aggregates.insert(
-                new DbGroup(Ids.newId(), organizationId, DEFAULT_GROUP, locations.defaultLocation(), false, Ids.now(), null)));
+        return groups.findLive(organizationId, DEFAULT_GROUP).orElseGet(() -> {
+            DbGroup created = aggregates.insert(new DbGroup(Ids.newId(), organizationId, DEFAULT_GROUP,
+                    locations.defaultLocation(), false, Ids.now(), null, ""));
+            events.publishEvent(new GroupCreated(created.id(), organizationId));
+            return created;
+        });
+    }
+
+    @Transactional
+    public DbGroup setDeleteProtection(Organization org, String name, Boolean deleteProtection) {
+        DbGroup group = get(org, name);
+        if (deleteProtection != null) {
+            groups.updateDeleteProtection(group.id(), deleteProtection);
+        }
+        return groups.findById(group.id()).orElseThrow();
+    }
+
+    /**
+     * Adds a location to the group (reference §4.3, deprecated edge replicas): 400 {@code invalid location: X}
+     * for an unknown code, 402 past the plan's location count. Databases stay on their primary; the location is
+     * listed in {@code locations}.
+     */
+    @Transactional
+    public DbGroup addLocation(Organization org, String name, String location) {
+        organizations.lock(org.id());
+        DbGroup group = get(org, name);
+        if (!locations.exists(location)) {
+            throw ApiError.LOCATION_INVALID.exception("invalid location: " + location);
+        }
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(GroupView.locations(group));
+        if (all.add(location)) {
+            if (QuotaPolicy.mayUseLocations(organizations.plan(org), all.size()) instanceof QuotaDecision.Denied d) {
+                throw ApiError.forQuotaCode(d.code()).exception(d.message());
+            }
+            all.remove(group.primaryLocation());
+            groups.updateExtraLocations(group.id(), String.join(",", all));
+        }
+        return groups.findById(group.id()).orElseThrow();
+    }
+
+    /** 400 {@code invalid location: X} for an unknown code; the primary location cannot be removed. */
+    @Transactional
+    public DbGroup removeLocation(Organization org, String name, String location) {
+        DbGroup group = get(org, name);
+        if (!locations.exists(location)) {
+            throw ApiError.LOCATION_INVALID.exception("invalid location: " + location);
+        }
+        if (location.equals(group.primaryLocation())) {
+            throw ApiError.BAD_REQUEST.exception("cannot remove the primary location " + location + " of group " + name);
+        }
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(GroupView.locations(group));
+        all.remove(group.primaryLocation());
+        if (all.remove(location)) {
+            groups.updateExtraLocations(group.id(), String.join(",", all));
+        }
+        return groups.findById(group.id()).orElseThrow();
+    }
+
+    /** Deleting an organization deletes its groups, and so its databases, in the same transaction. */
+    @org.springframework.context.event.EventListener
+    void onOrganizationDeleted(dev.libsqlplatform.controlplane.organization.OrganizationDeleted event) {
+        for (DbGroup group : groups.findLiveByOrganization(event.organizationId())) {
+            groups.markDeleted(group.id(), Ids.now());
+            events.publishEvent(new GroupDeleted(group.id(), event.organizationId()));
+        }
     }
 
     @Transactional

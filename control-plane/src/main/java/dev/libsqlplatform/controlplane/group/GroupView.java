@@ -18,7 +18,21 @@ public record GroupView(String name, String uuid, String version, List<String> l
     }
 
     public static GroupView of(DbGroup g) {
-        return new GroupView(g.name(), g.id(), VERSION, List.of(g.primaryLocation()), g.primaryLocation(), false,
-                g.deleteProtection(), new Status(List.of(new LocationStatus(g.primaryLocation(), "up"))));
+        List<String> all = locations(g);
+        return new GroupView(g.name(), g.id(), VERSION, all, g.primaryLocation(), false,
+                g.deleteProtection(), new Status(all.stream().map(l -> new LocationStatus(l, "up")).toList()));
+    }
+
+    /** The primary location first, then the added ones. */
+    public static List<String> locations(DbGroup g) {
+        java.util.List<String> all = new java.util.ArrayList<>(List.of(g.primaryLocation()));
+        if (g.extraLocations() != null && !g.extraLocations().isBlank()) {
+            for (String l : g.extraLocations().split(",")) {
+                if (!l.isBlank() && !all.contains(l)) {
+                    all.add(l);
+                }
+            }
+        }
+        return List.copyOf(all);
     }
 }

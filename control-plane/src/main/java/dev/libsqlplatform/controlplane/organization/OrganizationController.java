@@ -3,19 +3,31 @@ package dev.libsqlplatform.controlplane.organization;
 import java.util.List;
 import java.util.Map;
 
+import dev.libsqlplatform.controlplane.access.Action;
+import dev.libsqlplatform.controlplane.access.Authorizer;
 import dev.libsqlplatform.controlplane.security.Caller;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 class OrganizationController {
 
     private final OrganizationService organizations;
+    private final Authorizer authorizer;
 
-    OrganizationController(OrganizationService organizations) {
+    OrganizationController(OrganizationService organizations, Authorizer authorizer) {
         this.organizations = organizations;
+        this.authorizer = authorizer;
+    }
+
+    /** Reference §4.2 PATCH (npm sends it as text/plain): absent or null = unchanged. */
+    record UpdateOrganizationRequest(Boolean overages,
+                                     @com.fasterxml.jackson.annotation.JsonProperty("require_mfa") Boolean requireMfa) {
     }
 
     /** Spec shape: a bare array. */
@@ -32,6 +44,21 @@ class OrganizationController {
 
     @GetMapping("/v1/organizations/{org}")
     Map<String, OrganizationView> get(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
-        return Map.of("organization", OrganizationView.of(organizations.requireMember(caller, org)));
+        return Map.of("organization", OrganizationView.of(authorizer.require(caller, org, Action.READ)));
+    }
+
+    @PatchMapping("/v1/organizations/{org}")
+    Map<String, OrganizationView> update(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+                                         @RequestBody(required = false) UpdateOrganizationRequest body) {
+        Organization o = authorizer.require(caller, org, Action.ORGANIZATION_UPDATE);
+        UpdateOrganizationRequest b = body != null ? body : new UpdateOrganizationRequest(null, null);
+        return Map.of("organization", OrganizationView.of(organizations.update(o, b.overages(), b.requireMfa())));
+    }
+
+    /** Owner only; its groups and databases are deleted (the reconciler removes the databases from their workers). */
+    @DeleteMapping("/v1/organizations/{org}")
+    Map<String, Object> delete(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
+        organizations.delete(authorizer.require(caller, org, Action.ORGANIZATION_DELETE));
+        return Map.of();
     }
 }

@@ -12,13 +12,26 @@ public interface OrganizationRepository extends ListCrudRepository<Organization,
     Optional<Organization> findBySlug(String slug);
 
     @Query("SELECT o.* FROM organizations o JOIN memberships m ON m.organization_id = o.id "
-            + "WHERE m.user_id = :userId ORDER BY o.slug")
+            + "WHERE m.user_id = :userId AND o.deleted_at IS NULL ORDER BY o.slug")
     List<Organization> findByMember(String userId);
+
+    @Query("SELECT o.* FROM organizations o JOIN memberships m ON m.organization_id = o.id "
+            + "WHERE m.user_id = :userId AND o.deleted_at IS NULL "
+            + "ORDER BY CASE WHEN m.role = 'owner' THEN 0 ELSE 1 END, m.created_at, o.slug")
+    List<Organization> findOwnFirst(String userId);
 
     /**
      * Serialises quota-checked writes of one organization: must be the FIRST statement of the transaction
      * (row lock in PostgreSQL; SQLite transactions already hold the write lock from BEGIN IMMEDIATE).
      */
+    @Modifying
+    @Query("UPDATE organizations SET overages = :overages, require_mfa = :requireMfa WHERE id = :id")
+    int updateSettings(String id, boolean overages, boolean requireMfa);
+
+    @Modifying
+    @Query("UPDATE organizations SET slug = :newSlug, deleted_at = :now WHERE id = :id AND deleted_at IS NULL")
+    int markDeleted(String id, String newSlug, long now);
+
     @Modifying
     @Query("UPDATE organizations SET lock_version = lock_version + 1 WHERE id = :id")
     int lock(String id);

@@ -13,7 +13,7 @@ public record OrganizationView(
         String platform) {
 
     public static OrganizationView of(Organization o) {
-        return new OrganizationView(o.id(), o.name(), o.slug(), "team", false, false, false, false,
+        return new OrganizationView(o.id(), o.name(), o.slug(), "team", o.overages(), o.requireMfa(), false, false,
                 o.planId(), "monthly", "");
     }
 }

@@ -7,6 +7,7 @@ import java.util.Optional;
 import dev.libsqlplatform.controlplane.database.Database;
 import dev.libsqlplatform.controlplane.database.DatabaseRepository;
 import dev.libsqlplatform.controlplane.dbtoken.DatabaseKeys;
+import dev.libsqlplatform.controlplane.dbtoken.WorkerKeySet;
 import dev.libsqlplatform.controlplane.metadata.Ids;
 import dev.libsqlplatform.controlplane.organization.Organization;
 import dev.libsqlplatform.controlplane.organization.OrganizationService;
@@ -39,9 +40,11 @@ public class Reconciler {
     private final WorkerService workers;
     private final WorkerClient client;
     private final TransactionTemplate tx;
+    private final WorkerKeySet keySets;
 
     Reconciler(DatabaseRepository databases, DatabaseKeys keys, OrganizationService organizations,
-               WorkerService workers, WorkerClient client, TransactionTemplate tx) {
+               WorkerService workers, WorkerClient client, TransactionTemplate tx, WorkerKeySet keySets) {
+        this.keySets = keySets;
         this.databases = databases;
         this.keys = keys;
         this.organizations = organizations;
@@ -95,11 +98,12 @@ public class Reconciler {
         if (org.isEmpty()) {
             return true;
         }
-        List<WorkerClient.Key> keyList = keys.list(db.id()).stream()
-                .map(k -> new WorkerClient.Key(k.id(), k.publicKey())).toList();
         long version = db.configVersion();
-        client.put(worker.get().url(), db.id(), new WorkerClient.PutDatabase(db.name(), org.get().slug(),
-                db.maxBytes(), keyList, List.of(), db.blockReads(), db.blockWrites()));
+        WorkerKeySet.KeySet keySet = keySets.forDatabase(db.id(), db.groupId());
+        List<WorkerClient.Key> keyList = keySet.keys().stream()
+                .map(k -> new WorkerClient.Key(k.kid(), k.publicKey(), k.scope())).toList();
+        client.put(worker.get().url(), db.id(), new WorkerClient.PutDatabase(db.name(), org.get().slug(), db.groupId(),
+                db.maxBytes(), keyList, keySet.revokedTokenIds(), db.blockReads(), db.blockWrites()));
         if (databases.markPushed(db.id(), version, Ids.now()) == 1) {
             if (Database.PROVISIONING.equals(db.state())) {
                 log.info("database {} ({}/{}) provisioning → ready on worker {}", db.id(), org.get().slug(), db.name(),

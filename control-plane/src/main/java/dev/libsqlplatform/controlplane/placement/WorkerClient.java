@@ -17,11 +17,12 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class WorkerClient {
 
-    record Key(String kid, String publicKey) {
+    /** {@code scope}: {@code database} or {@code group} (docs/internals.md "Keys pushed to workers"). */
+    record Key(String kid, String publicKey, String scope) {
     }
 
-    record PutDatabase(String name, String organization, long maxBytes, List<Key> keys, List<String> revokedTokenIds,
-                       boolean blockReads, boolean blockWrites) {
+    record PutDatabase(String name, String organization, String groupId, long maxBytes, List<Key> keys,
+                       List<String> revokedTokenIds, boolean blockReads, boolean blockWrites) {
     }
 
     private final HttpClient http;

@@ -3,28 +3,67 @@ package dev.libsqlplatform.controlplane.user;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.libsqlplatform.controlplane.apitoken.ApiTokenService;
+import dev.libsqlplatform.controlplane.config.PlatformProperties;
 import dev.libsqlplatform.controlplane.security.Caller;
+import dev.libsqlplatform.controlplane.web.ApiError;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 class UserController {
 
     private final UserService users;
+    private final ApiTokenService tokens;
+    private final PlatformProperties properties;
 
-    UserController(UserService users) {
+    UserController(UserService users, ApiTokenService tokens, PlatformProperties properties) {
         this.users = users;
+        this.tokens = tokens;
+        this.properties = properties;
     }
 
     /** Reference §3.6 User. */
     record UserView(String username, String name, String email, String avatarUrl, String plan, boolean mfa,
                     @JsonProperty("has_pending_invites") boolean hasPendingInvites) {
+        static UserView of(User u) {
+            return new UserView(u.username(), u.name(), u.email(), "", "starter", false, false);
+        }
+    }
+
+    record CreateUserRequest(String username, String email, String name) {
+    }
+
+    record CreatedUser(UserView user, String token) {
     }
 
     @GetMapping({"/v1/user", "/v1/current-user"})
     Map<String, UserView> current(@AuthenticationPrincipal Caller caller) {
-        User u = users.require(caller.userId());
-        return Map.of("user", new UserView(u.username(), u.name(), u.email(), "", "starter", false, false));
+        return Map.of("user", UserView.of(users.require(caller.userId())));
+    }
+
+    /**
+     * Our extension (self-hosting needs a way to create users): the platform administrator (the bootstrap admin
+     * user) creates a user and receives its first Platform API token, shown once. The user joins organizations
+     * by being added as a member or by accepting an invite.
+     */
+    @PostMapping("/v1/users")
+    CreatedUser create(@AuthenticationPrincipal Caller caller, @RequestBody(required = false) CreateUserRequest body) {
+        if (!properties.adminUsername().equals(caller.username())) {
+            throw ApiError.FORBIDDEN.exception("creating users requires the platform administrator");
+        }
+        CreateUserRequest b = body != null ? body : new CreateUserRequest(null, null, null);
+        if (b.username() == null || !b.username().matches("^[a-z0-9](?:[a-z0-9_-]{0,38}[a-z0-9])?$")) {
+            throw ApiError.NAME_INVALID.exception("invalid username '" + b.username()
+                    + "': use 1 to 40 lowercase letters, numbers, dashes and underscores");
+        }
+        if (b.email() == null || !b.email().trim().matches("^[^@\\s]+@[^@\\s]+$")) {
+            throw ApiError.BAD_REQUEST.exception("invalid email: " + b.email());
+        }
+        User u = users.create(b.username(), b.email().trim(), b.name());
+        return new CreatedUser(UserView.of(u), tokens.issue(u.id(), "initial").value());
     }
 }

@@ -36,8 +36,49 @@ public class UserService {
                 aggregates.insert(new User(Ids.newId(), username, username + "@localhost", username, Ids.now())));
     }
 
+    public Optional<User> byId(String userId) {
+        return users.findById(userId);
+    }
+
+    public java.util.List<User> all() {
+        return users.findAll();
+    }
+
+    /** A new user; 409 when the username is taken. */
+    @Transactional
+    public User create(String username, String email, String name) {
+        if (users.findByUsername(username).isPresent()) {
+            throw ApiError.USER_EXISTS.exception("user " + username + " already exists");
+        }
+        return aggregates.insert(new User(Ids.newId(), username, email, name == null || name.isBlank() ? username : name,
+                Ids.now()));
+    }
+
+    public java.util.List<Membership> memberships(String organizationId) {
+        return memberships.findByOrganization(organizationId);
+    }
+
+    public long owners(String organizationId) {
+        return memberships.countOwners(organizationId);
+    }
+
+    @Transactional
+    public void changeRole(Membership membership, String role) {
+        memberships.updateRole(membership.id(), role);
+    }
+
+    @Transactional
+    public void removeMembership(Membership membership) {
+        memberships.deleteById(membership.id());
+    }
+
     public Optional<Membership> membership(String organizationId, String userId) {
         return memberships.findByOrganizationIdAndUserId(organizationId, userId);
+    }
+
+    @Transactional
+    public void removeMemberships(String organizationId) {
+        memberships.deleteByOrganization(organizationId);
     }
 
     @Transactional

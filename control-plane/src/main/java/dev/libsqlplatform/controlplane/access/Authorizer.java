@@ -1,0 +1,69 @@
+package dev.libsqlplatform.controlplane.access;
+
+import dev.libsqlplatform.controlplane.organization.Organization;
+import dev.libsqlplatform.controlplane.organization.OrganizationService;
+import dev.libsqlplatform.controlplane.security.Caller;
+import dev.libsqlplatform.controlplane.user.Membership;
+import dev.libsqlplatform.controlplane.user.UserService;
+import dev.libsqlplatform.controlplane.web.ApiError;
+import org.springframework.stereotype.Service;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
+
+/**
+ * THE authorization check of every organization-scoped route: controllers call {@link #require} with the
+ * {@link Action} they perform and get the organization back. Unknown organization → 404
+ * {@code organization not found}; not a member → 403 {@code you are not a member of organization X}; a member
+ * whose role is too weak → 403 {@code forbidden} naming the roles that may. The organization is remembered on
+ * the request for the audit log.
+ */
+@Service
+public class Authorizer {
+
+    /** Request attribute: id of the organization the request was authorized against. */
+    public static final String ORGANIZATION_ATTRIBUTE = Authorizer.class.getName() + ".organization";
+
+    private final OrganizationService organizations;
+    private final UserService users;
+
+    Authorizer(OrganizationService organizations, UserService users) {
+        this.organizations = organizations;
+        this.users = users;
+    }
+
+    /** Organization {@code slug} (null or blank: the caller's own organization) if the caller may do {@code action}. */
+    public Organization require(Caller caller, String slug, Action action) {
+        return authorize(caller, slug, action).organization();
+    }
+
+    public record Access(Organization organization, Role role) {
+    }
+
+    public Access authorize(Caller caller, String slug, Action action) {
+        Organization org = slug == null || slug.isBlank() ? organizations.ownOrganization(caller)
+                : organizations.bySlug(slug);
+        Membership membership = users.membership(org.id(), caller.userId()).orElseThrow(() ->
+                ApiError.NOT_A_MEMBER.exception("you are not a member of organization " + org.slug()));
+        Role role = Role.parse(membership.role()).orElse(Role.VIEWER);
+        if (!role.atLeast(action.minimum())) {
+            throw ApiError.FORBIDDEN.exception(action.deniedMessage());
+        }
+        remember(org.id());
+        return new Access(org, role);
+    }
+
+    /** Names the organization a request acted on, for the audit log (routes outside {@link #require}). */
+    public static void remember(String organizationId) {
+        RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
+        if (attributes != null) {
+            attributes.setAttribute(ORGANIZATION_ATTRIBUTE, organizationId, RequestAttributes.SCOPE_REQUEST);
+        }
+    }
+
+    /** Role checks that depend on the target (e.g. demoting an admin needs an owner). */
+    public void requireRole(Access access, Action action) {
+        if (!access.role().atLeast(action.minimum())) {
+            throw ApiError.FORBIDDEN.exception(action.deniedMessage());
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.libsqlplatform.controlplane.dbtoken;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.libsqlplatform.controlplane.metadata.Ids;
+import org.springframework.stereotype.Component;
+
+/**
+ * What a worker must know to verify tokens of one database (docs/internals.md "Keys pushed to workers"):
+ * the database's keys (scope {@code database}), its group's keys (scope {@code group}) and the jtis of revoked,
+ * unexpired tokens of the database and of its group.
+ */
+@Component
+public class WorkerKeySet {
+
+    public static final String SCOPE_DATABASE = "database";
+    public static final String SCOPE_GROUP = "group";
+
+    public record Key(String kid, String publicKey, String scope) {
+    }
+
+    public record KeySet(List<Key> keys, List<String> revokedTokenIds) {
+    }
+
+    private final DatabaseKeys databaseKeys;
+    private final GroupKeys groupKeys;
+    private final IssuedTokenRepository issued;
+
+    WorkerKeySet(DatabaseKeys databaseKeys, GroupKeys groupKeys, IssuedTokenRepository issued) {
+        this.databaseKeys = databaseKeys;
+        this.groupKeys = groupKeys;
+        this.issued = issued;
+    }
+
+    public KeySet forDatabase(String databaseId, String groupId) {
+        List<Key> keys = new ArrayList<>();
+        databaseKeys.list(databaseId).forEach(k -> keys.add(new Key(k.id(), k.publicKey(), SCOPE_DATABASE)));
+        groupKeys.list(groupId).forEach(k -> keys.add(new Key(k.id(), k.publicKey(), SCOPE_GROUP)));
+        return new KeySet(keys, issued.findRevokedFor(databaseId, groupId, Ids.now()));
+    }
+}

@@ -1,0 +1,130 @@
+package dev.libsqlplatform.controlplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+import dev.libsqlplatform.controlplane.dbtoken.DatabaseKeys;
+import dev.libsqlplatform.controlplane.dbtoken.GroupKeys;
+import dev.libsqlplatform.controlplane.support.Http;
+import dev.libsqlplatform.controlplane.support.StandInWorker;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What a worker receives (docs/internals.md "Token lifecycle and usage"): group keys with scopes, groupId,
+ * revokedTokenIds after single-token revocation, new keys after database and group rotation, blocks and maxBytes
+ * after a configuration PATCH — each pushed within the reconcile interval.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class WorkerPushTest {
+
+    static final String TOKEN = "push-admin-token";
+    static final String SECRET = "push-secret";
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry r) throws IOException {
+        r.add("platform.data-dir", Files.createTempDirectory("cp-push")::toString);
+        r.add("platform.admin-token", () -> TOKEN);
+        r.add("platform.service-secret", () -> SECRET);
+        r.add("platform.reconcile-interval", () -> "200ms");
+        r.add("platform.worker-call-timeout", () -> "2s");
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    DatabaseKeys keys;
+    @Autowired
+    GroupKeys groupKeys;
+
+    @Test
+    void groupKeysScopesRevocationsAndRotationsReachTheWorker() throws Exception {
+        Http http = new Http(port, TOKEN);
+        String base = "/v1/organizations/default";
+        try (StandInWorker worker = new StandInWorker(0)) {
+            assertThat(new Http(port, SECRET).post("/internal/v1/workers/heartbeat",
+                    "{\"id\":\"w-push\",\"url\":\"" + worker.url() + "\",\"capacity\":100,\"databases\":0}").status()).isEqualTo(200);
+            String a = http.post(base + "/databases", "{\"name\":\"a\"}").json().at("/database/DbId").asString();
+            String b = http.post(base + "/databases", "{\"name\":\"b\"}").json().at("/database/DbId").asString();
+            String groupId = http.get(base + "/groups/default").json().at("/group/uuid").asString();
+
+            JsonNode put = last(worker, a);
+            assertThat(put.get("groupId").asString()).isEqualTo(groupId);
+            List<String> scopes = new ArrayList<>();
+            put.get("keys").forEach(k -> scopes.add(k.get("scope").asString()));
+            assertThat(scopes).containsExactly("database", "group");
+            assertThat(put.at("/keys/0/kid").asString()).isEqualTo(keys.list(a).get(0).id());
+            String groupKid = groupKeys.list(groupId).get(0).id();
+            assertThat(put.at("/keys/1/kid").asString()).isEqualTo(groupKid);
+            assertThat(put.get("revokedTokenIds")).isEmpty();
+
+            // a group token is signed with the group key; revoking it reaches every database of the group
+            String groupJwt = http.post(base + "/groups/default/auth/tokens", null).json().get("jwt").asString();
+            String header = new String(java.util.Base64.getUrlDecoder().decode(groupJwt.split("\\.")[0]));
+            assertThat(header).contains("\"kid\":\"" + groupKid + "\"");
+            assertThat(AbstractApiContractTest.verify(groupKeys.list(groupId).get(0).publicKey(), groupJwt.split("\\."))).isTrue();
+            String groupJti = AbstractApiContractTest.claims(groupJwt).get("jti").asString();
+            String dbJwt = http.post(base + "/databases/a/auth/tokens?expiration=1h", null).json().get("jwt").asString();
+            String dbJti = AbstractApiContractTest.claims(dbJwt).get("jti").asString();
+            long before = System.nanoTime();
+            assertThat(http.delete(base + "/groups/default/auth/tokens/" + groupJti).status()).isEqualTo(200);
+            assertThat(http.delete(base + "/databases/a/auth/tokens/" + dbJti).status()).isEqualTo(200);
+            await(() -> revoked(last(worker, a)).containsAll(List.of(groupJti, dbJti))
+                    && revoked(last(worker, b)).equals(List.of(groupJti)));
+            assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(3));
+
+            // group rotate: new group key AND new database keys for every database of the group
+            String oldA = keys.list(a).get(0).id();
+            assertThat(http.post(base + "/groups/default/auth/rotate", null).body()).isEqualTo("{}");
+            String newGroupKid = groupKeys.list(groupId).get(0).id();
+            assertThat(newGroupKid).isNotEqualTo(groupKid);
+            await(() -> {
+                JsonNode pa = last(worker, a);
+                JsonNode pb = last(worker, b);
+                return pa.at("/keys/1/kid").asString().equals(newGroupKid) && pb.at("/keys/1/kid").asString().equals(newGroupKid)
+                        && !pa.at("/keys/0/kid").asString().equals(oldA) && pa.get("keys").size() == 2;
+            });
+            assertThat(AbstractApiContractTest.verify(groupKeys.list(groupId).get(0).publicKey(), groupJwt.split("\\."))).isFalse();
+
+            // configuration: blocks and size limit reach the worker
+            http.send("PATCH", base + "/databases/b/configuration", "{\"block_reads\":true,\"size_limit\":\"1mb\"}", "application/json");
+            await(() -> {
+                JsonNode pb = last(worker, b);
+                return pb.get("blockReads").asBoolean() && pb.get("maxBytes").asLong() == 1_000_000L && !pb.get("blockWrites").asBoolean();
+            });
+        }
+    }
+
+    private static List<String> revoked(JsonNode put) {
+        List<String> out = new ArrayList<>();
+        put.get("revokedTokenIds").forEach(n -> out.add(n.asString()));
+        return out;
+    }
+
+    private static JsonNode last(StandInWorker worker, String databaseId) {
+        List<StandInWorker.Call> calls = worker.callsFor(databaseId);
+        return Http.JSON.readTree(calls.get(calls.size() - 1).body());
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(condition.getAsBoolean()).as("condition within 10 s").isTrue();
+    }
+}
