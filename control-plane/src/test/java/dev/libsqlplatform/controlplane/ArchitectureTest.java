@@ -37,4 +37,14 @@ class ArchitectureTest {
     void controllersArePackagePrivate() {
         noClasses().that().areAnnotatedWith(RestController.class).should().bePublic().check(CLASSES);
     }
+
+    /** Organizations reach controllers only through the Authorizer (the one role check). */
+    @Test
+    void controllersResolveOrganizationsOnlyThroughTheAuthorizer() {
+        noClasses().that().areAnnotatedWith(RestController.class)
+                .should().callMethod(dev.libsqlplatform.controlplane.organization.OrganizationService.class, "bySlug", String.class)
+                .orShould().callMethod(dev.libsqlplatform.controlplane.organization.OrganizationService.class, "ownOrganization",
+                        dev.libsqlplatform.controlplane.security.Caller.class)
+                .check(CLASSES);
+    }
 }
