@@ -39,6 +39,7 @@ final class StmtExecutor {
     private static final int SQLITE_FLOAT = 2;
     private static final int SQLITE_TEXT = 3;
     private static final int SQLITE_BLOB = 4;
+    private static final int SQLITE_ROW = 100;
 
     private final LongSupplier maxBytes;
 
@@ -289,10 +290,17 @@ final class StmtExecutor {
         PreparedStatement ps = conn.take(LAST_INSERT_ROWID);
         boolean clean = false;
         try {
-            Long id;
-            try (ResultSet rs = ps.executeQuery()) {
-                id = rs.next() ? rs.getLong(1) : null;
-            }
+            // stepped natively: the JDBC result set (column names, metadata) costs more than the query
+            long id = ((CoreStatement) ps).pointer.safeRunLong((d, p) -> {
+                try {
+                    if (d.step(p) != SQLITE_ROW) {
+                        throw new SQLException("last_insert_rowid() returned no row");
+                    }
+                    return d.column_long(p, 0);
+                } finally {
+                    d.reset(p);
+                }
+            });
             clean = true;
             return id;
         } finally {
