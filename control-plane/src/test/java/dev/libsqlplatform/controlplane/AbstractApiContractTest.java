@@ -114,6 +114,37 @@ abstract class AbstractApiContractTest {
     }
 
     @Test
+    void organizationCreateGivesOwnerDefaultGroupAndStarterPlan() {
+        String slug = unique("neworg");
+        Http.Response dry = http.post("/v1/organizations?dry_run=true", "{\"name\":\"" + slug + "\"}");
+        assertThat(dry.status()).isEqualTo(200);
+        assertThat(dry.json().at("/org/slug").asString()).isEqualTo(slug);
+        assertThat(http.get("/v1/organizations/" + slug).status()).isEqualTo(404);
+
+        Http.Response created = http.post("/v1/organizations", "{\"Name\":\"" + slug + "\",\"stripe_id\":\"x\"}");
+        assertThat(created.status()).isEqualTo(200);
+        JsonNode org = created.json().get("org");
+        assertThat(org.get("slug").asString()).isEqualTo(slug);
+        assertThat(org.get("type").asString()).isEqualTo("team");
+        assertThat(org.get("plan_id").asString()).isEqualTo("starter");
+        assertThat(http.get("/v1/organizations/" + slug + "/groups/default").status()).isEqualTo(200);
+        assertThat(http.get("/v1/organizations/" + slug + "/members").json().toString())
+                .contains("\"username\":\"admin\"").contains("\"role\":\"owner\"");
+        assertThat(http.post("/v1/organizations/" + slug + "/databases", "{\"name\":\"first\"}").status()).isEqualTo(200);
+
+        Http.Response duplicate = http.post("/v1/organizations", "{\"name\":\"" + slug + "\"}");
+        assertThat(duplicate.status()).isEqualTo(409);
+        assertThat(duplicate.json().get("code").asString()).isEqualTo("organization_already_exists");
+        Http.Response invalid = http.post("/v1/organizations", "{\"name\":\"Bad_Name\"}");
+        assertThat(invalid.status()).isEqualTo(400);
+        assertThat(invalid.json().get("code").asString()).isEqualTo("invalid_name");
+        Http.Response tooLong = http.post("/v1/organizations", "{\"name\":\"" + "a".repeat(41) + "\"}");
+        assertThat(tooLong.status()).isEqualTo(400);
+        assertThat(tooLong.json().get("error").asString()).contains("between 1 and 40");
+        assertThat(http.post("/v1/organizations", "").status()).isEqualTo(400);
+    }
+
+    @Test
     void databaseLifecycle() {
         Organization org = newOrg();
         String base = "/v1/organizations/" + org.slug() + "/databases";

@@ -67,6 +67,7 @@ class AuditInterceptor implements HandlerInterceptor, WebMvcConfigurer {
         code("POST /v2/auth/api-tokens/{name}", "api-token-create", "created API token {name}");
         code("DELETE /v1/auth/api-tokens/{name}", "api-token-revoke", "revoked API token {name}");
         code("POST /v1/users", "user-create", "created a user");
+        code("POST /v1/organizations", "org-create", "created an organization");
     }
 
     private static void code(String route, String code, String message) {

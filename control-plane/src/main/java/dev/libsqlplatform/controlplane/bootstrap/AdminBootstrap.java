@@ -23,7 +23,8 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.stereotype.Component;
 
 /**
- * On every start, before the web server accepts requests: the admin user, its team organization (plan starter),
+ * On every start, before the web server accepts requests: the admin user, its team organization (on
+ * {@code platform.admin-plan}),
  * the owner membership, the {@code default} group at the first location, and the admin Platform API token.
  * <ul>
  *   <li>{@code PLATFORM_ADMIN_TOKEN} set: its SHA-256 is stored; a changed value replaces the previous one.</li>
@@ -54,7 +55,8 @@ class AdminBootstrap implements SmartInitializingSingleton {
     @Override
     public void afterSingletonsInstantiated() {
         User admin = users.ensureUser(properties.adminUsername());
-        Organization org = organizations.ensureOrganization(properties.adminOrganization(), admin.id());
+        Organization org = organizations.ensureOrganization(properties.adminOrganization(), admin.id(),
+                properties.adminPlan());
         groups.ensureDefault(org.id());
         if (properties.adminToken() != null) {
             if (tokens.ensureBootstrapToken(admin.id(), properties.adminToken())) {

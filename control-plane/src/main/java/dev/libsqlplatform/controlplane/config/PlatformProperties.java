@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.libsqlplatform.quotas.Plan;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -14,6 +15,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param adminToken        accepted as the first administrator's Platform API token (unset: generated on first start)
  * @param adminOrganization slug of the administrator's organization ({@code default})
  * @param adminUsername     administrator's username ({@code admin})
+ * @param adminPlan         plan of the administrator's organization ({@code starter}: 500 databases, 9 GB;
+ *                          {@code unlimited} for operators who meter elsewhere, e.g. the density benchmark)
  * @param baseDomain        database hostnames are {@code <db>-<org>.<base-domain>} ({@code localhost})
  * @param locations         location code → description, in order; the first is the default group's primary
  *                          ({@code local} = "Local workers")
@@ -29,6 +32,7 @@ public record PlatformProperties(
         String adminToken,
         String adminOrganization,
         String adminUsername,
+        String adminPlan,
         String baseDomain,
         Map<String, String> locations,
         Duration reconcileInterval,
@@ -42,6 +46,11 @@ public record PlatformProperties(
         adminToken = blankToNull(adminToken);
         adminOrganization = adminOrganization != null && !adminOrganization.isBlank() ? adminOrganization : "default";
         adminUsername = adminUsername != null && !adminUsername.isBlank() ? adminUsername : "admin";
+        adminPlan = adminPlan != null && !adminPlan.isBlank() ? adminPlan : Plan.STARTER.id();
+        if (Plan.byId(adminPlan).isEmpty()) {
+            // fail at start rather than silently fall back to another plan's limits
+            throw new IllegalArgumentException("platform.admin-plan: unknown plan '" + adminPlan + "'");
+        }
         baseDomain = baseDomain != null && !baseDomain.isBlank() ? baseDomain : "localhost";
         if (locations == null || locations.isEmpty()) {
             locations = new LinkedHashMap<>();
@@ -69,6 +78,6 @@ public record PlatformProperties(
     public String toString() {
         // never print secrets
         return "PlatformProperties[dataDir=" + dataDir + ", adminOrganization=" + adminOrganization
-                + ", adminUsername=" + adminUsername + ", baseDomain=" + baseDomain + ", locations=" + locations + "]";
+                + ", adminUsername=" + adminUsername + ", adminPlan=" + adminPlan + ", baseDomain=" + baseDomain + ", locations=" + locations + "]";
     }
 }

@@ -132,6 +132,12 @@ public class GroupService {
     }
 
     /** Deleting an organization deletes its groups, and so its databases, in the same transaction. */
+    /** Every organization has a {@code default} group from its first moment (same transaction). */
+    @org.springframework.context.event.EventListener
+    void onOrganizationCreated(dev.libsqlplatform.controlplane.organization.OrganizationCreated event) {
+        ensureDefault(event.organizationId());
+    }
+
     @org.springframework.context.event.EventListener
     void onOrganizationDeleted(dev.libsqlplatform.controlplane.organization.OrganizationDeleted event) {
         for (DbGroup group : groups.findLiveByOrganization(event.organizationId())) {

@@ -11,6 +11,8 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -28,6 +30,19 @@ class OrganizationController {
     /** Reference §4.2 PATCH (npm sends it as text/plain): absent or null = unchanged. */
     record UpdateOrganizationRequest(Boolean overages,
                                      @com.fasterxml.jackson.annotation.JsonProperty("require_mfa") Boolean requireMfa) {
+    }
+
+    /** CLI {@code org create}: {@code {"name", "stripe_id"?}}; {@code stripe_id} is accepted and ignored. */
+    record CreateOrganizationRequest(String name) {
+    }
+
+    /** CLI shape {@code {"org": Organization}}; the caller becomes its owner. */
+    @PostMapping("/v1/organizations")
+    Map<String, OrganizationView> create(@AuthenticationPrincipal Caller caller,
+                                         @RequestParam(name = "dry_run", defaultValue = "false") boolean dryRun,
+                                         @RequestBody(required = false) CreateOrganizationRequest body) {
+        String name = body != null ? body.name() : null;
+        return Map.of("org", OrganizationView.of(organizations.create(caller, name, dryRun)));
     }
 
     /** Spec shape: a bare array. */

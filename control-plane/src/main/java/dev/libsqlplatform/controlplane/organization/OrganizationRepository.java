@@ -33,6 +33,10 @@ public interface OrganizationRepository extends ListCrudRepository<Organization,
     int markDeleted(String id, String newSlug, long now);
 
     @Modifying
+    @Query("UPDATE organizations SET plan_id = :planId WHERE id = :id")
+    int updatePlan(String id, String planId);
+
+    @Modifying
     @Query("UPDATE organizations SET lock_version = lock_version + 1 WHERE id = :id")
     int lock(String id);
 }

@@ -80,12 +80,58 @@ public class OrganizationService {
         }
     }
 
-    /** Creates a team organization on the starter plan owned by {@code ownerUserId}, unless the slug exists. */
+    /** Longest organization slug: leaves room for a database name in the {@code <db>-<org>} DNS label. */
+    static final int MAX_SLUG = 40;
+
+    /**
+     * {@code POST /v1/organizations}: a team organization on the starter plan owned by the caller, with its
+     * {@code default} group (created by the {@link OrganizationCreated} listener in the same transaction, so an
+     * organization never exists without it). {@code dryRun} validates and answers without creating.
+     */
     @Transactional
-    public Organization ensureOrganization(String slug, String ownerUserId) {
+    public Organization create(Caller caller, String name, boolean dryRun) {
+        dev.libsqlplatform.controlplane.group.Names.requireValid("organization", name);
+        if (name.length() > MAX_SLUG) {
+            throw ApiError.NAME_INVALID.exception("organization name must contain between 1 and " + MAX_SLUG
+                    + " characters, to leave room for database names in '<database>-<organization>' hostnames");
+        }
+        if (organizations.findBySlug(name).isPresent()) {
+            throw ApiError.ORGANIZATION_EXISTS.exception("organization " + name + " already exists");
+        }
+        Organization org = new Organization(Ids.newId(), name, name, "team", Plan.STARTER.id(), 0, Ids.now(),
+                false, false, null);
+        if (dryRun) {
+            return org;
+        }
+        try {
+            org = aggregates.insert(org);
+        } catch (org.springframework.dao.DataIntegrityViolationException e) {
+            // the unique slug index caught a concurrent create of the same name
+            throw ApiError.ORGANIZATION_EXISTS.exception("organization " + name + " already exists");
+        }
+        users.ensureMembership(org.id(), caller.userId(), "owner");
+        events.publishEvent(new OrganizationCreated(org.id(), org.slug()));
+        return org;
+    }
+
+    /**
+     * Creates a team organization on {@code planId} owned by {@code ownerUserId}, unless the slug exists; an
+     * existing one is moved to {@code planId} (the operator's configuration wins on every start).
+     */
+    @Transactional
+    public Organization ensureOrganization(String slug, String ownerUserId, String planId) {
         Organization org = organizations.findBySlug(slug).orElseGet(() -> aggregates.insert(
-                new Organization(Ids.newId(), slug, slug, "team", Plan.STARTER.id(), 0, Ids.now(), false, false, null)));
+                new Organization(Ids.newId(), slug, slug, "team", planId, 0, Ids.now(), false, false, null)));
+        if (!org.planId().equals(planId)) {
+            organizations.updatePlan(org.id(), planId);
+            org = organizations.findById(org.id()).orElseThrow();
+        }
         users.ensureMembership(org.id(), ownerUserId, "owner");
         return org;
+    }
+
+    /** {@link #ensureOrganization(String, String, String)} on the starter plan. */
+    public Organization ensureOrganization(String slug, String ownerUserId) {
+        return ensureOrganization(slug, ownerUserId, Plan.STARTER.id());
     }
 }

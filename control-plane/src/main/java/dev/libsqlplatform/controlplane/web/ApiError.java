@@ -10,6 +10,7 @@ public enum ApiError {
     UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "unauthorized"),
     NOT_A_MEMBER(HttpStatus.FORBIDDEN, "not_a_member"),
     ORGANIZATION_NOT_FOUND(HttpStatus.NOT_FOUND, "organization_not_found"),
+    ORGANIZATION_EXISTS(HttpStatus.CONFLICT, "organization_already_exists"),
     DATABASE_NOT_FOUND(HttpStatus.NOT_FOUND, "database_not_found"),
     GROUP_NOT_FOUND(HttpStatus.NOT_FOUND, "group_not_found"),
     /** Create database naming a group that does not exist: 400 per the reference. */
