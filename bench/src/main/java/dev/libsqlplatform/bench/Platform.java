@@ -64,6 +64,8 @@ final class Platform implements AutoCloseable {
         Map<String, String> cpEnv = new HashMap<>(common);
         cpEnv.put("SERVER_PORT", String.valueOf(cpPort));
         cpEnv.put("PLATFORM_ADMIN_TOKEN", admin);
+        // the benchmark needs more than the starter plan's 500 databases (scenarios 3 and 4)
+        cpEnv.put("PLATFORM_ADMIN_PLAN", "unlimited");
         cpEnv.put("PLATFORM_DATA_DIR", dir.resolve("cp").toString());
         Proc cp = Proc.start("control-plane", jvm(cfg, cpJar), dir.resolve("cp"), cpEnv);
         Proc w = null;

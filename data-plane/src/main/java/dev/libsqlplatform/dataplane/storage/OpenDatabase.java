@@ -82,7 +82,8 @@ public final class OpenDatabase {
         if (maxBytes <= 0) {
             return 0;
         }
-        return Math.max(1, maxBytes / PAGE_SIZE);
+        // SQLite's page numbers are 32-bit: a larger cap (an unlimited plan's Long.MAX_VALUE) would wrap around
+        return Math.max(1, Math.min(4294967294L, maxBytes / PAGE_SIZE));
     }
 
     /** Takes the single writer, waiting at most the busy timeout. */
