@@ -80,6 +80,42 @@ abstract class AbstractPlatformIT {
     }
 
     @Test
+    @Order(4)
+    void everyPlatformApiClientMethod() throws Exception {
+        NodeTests.run(platform, "platform-api-methods.test.mjs", Map.of());
+    }
+
+    @Test
+    @Order(5)
+    void dataPlaneTokenMatrix() throws Exception {
+        new DataPlaneTokenMatrix(platform).run();
+    }
+
+    @Test
+    @Order(6)
+    void platformApiRoleMatrix() throws Exception {
+        new PlatformApiRoleMatrix(platform).run();
+    }
+
+    @Test
+    @Order(7)
+    void swaggerUiAndApiDocs() throws Exception {
+        Http.Answer ui = Http.send("GET", platform.controlPlaneUrl() + "/swagger-ui.html", null, null, null);
+        assertEquals(200, ui.status(), ui.toString());
+        assertTrue(ui.contentType().startsWith("text/html"), ui.contentType());
+        assertTrue(ui.text().contains("swagger-ui"), ui.toString());
+        Http.Answer index = Http.send("GET", platform.controlPlaneUrl() + "/swagger-ui/index.html", null, null, null);
+        assertEquals(200, index.status(), index.toString());
+        assertTrue(index.contentType().startsWith("text/html"), index.contentType());
+        Http.Answer docs = Http.send("GET", platform.controlPlaneUrl() + "/v3/api-docs", null, null, null);
+        assertEquals(200, docs.status(), docs.toString());
+        assertTrue(docs.contentType().startsWith("application/json"), docs.contentType());
+        assertTrue(docs.json() != null && docs.json().path("openapi").asString().startsWith("3."), docs.toString());
+        assertTrue(docs.json().path("paths").has("/v1/organizations/{org}/databases"),
+                "/v3/api-docs lacks /v1/organizations/{org}/databases");
+    }
+
+    @Test
     @Order(20)
     void secretsAndTokensNeverReachTheLogs() throws Exception {
         for (Path log : platform.processLogs()) {
