@@ -724,4 +724,262 @@ abstract class AbstractApiContractTest {
         // the forwarded call is audited like the org-scoped one
         assertThat(solo.get("/v1/audit-logs").json().at("/audit_logs/0/code").asString()).isEqualTo("db-token-create");
     }
+
+    // ---------------------------------------------------------------- P2: org API tokens, invalidate, releases, groups
+
+    /** Adds a new user to {@code org} with {@code role}; returns its client. */
+    Http member(Organization org, String role) {
+        String name = unique(role);
+        Http h = newUser(name);
+        Http.Response added = http.post("/v1/organizations/" + org.slug() + "/members",
+                "{\"username\":\"" + name + "\",\"role\":\"" + role + "\"}");
+        assertThat(added.status()).as(added.body()).isEqualTo(200);
+        return h;
+    }
+
+    @Test
+    void organizationApiTokensAreListedWithoutValuesAndRevokedById() {
+        Organization org = newOrg();
+        String base = "/v1/organizations/" + org.slug();
+        Http memberUser = member(org, "member");
+        Http viewer = member(org, "viewer");
+        Http outsider = newUser(unique("outsider"));
+
+        Http.Response adminMint = http.post("/v2/auth/api-tokens/" + unique("ci"), "{\"organization\":\"" + org.slug() + "\"}");
+        assertThat(adminMint.status()).as(adminMint.body()).isEqualTo(200);
+        String adminTokenId = adminMint.json().at("/token/id").asString();
+        String bound = adminMint.json().at("/token/value").asString();
+        Http.Response memberMint = memberUser.send("POST", "/v1/auth/api-tokens/mine",
+                "{\"organization\":\"" + org.slug() + "\"}", "text/plain;charset=UTF-8");
+        assertThat(memberMint.status()).as(memberMint.body()).isEqualTo(200);
+        String memberTokenId = memberMint.json().get("id").asString();
+        assertThat(http.post("/v1/auth/api-tokens/" + unique("unbound"), null).status()).isEqualTo(200);
+
+        expect(outsider.post("/v1/auth/api-tokens/x", "{\"organization\":\"" + org.slug() + "\"}"), 403, "not_a_member", null);
+        expect(http.post("/v1/auth/api-tokens/x", "{\"organization\":\"" + unique("nowhere") + "\"}"), 404,
+                "organization_not_found", "organization not found");
+        expect(http.post("/v1/auth/api-tokens/x", "{\"organization\":\"" + org.slug() + "\",\"group\":\"default\"}"), 400,
+                "bad_request", null);
+        expect(http.post("/v1/auth/api-tokens/x", "{\"scopes\":[\"read-only\"]}"), 400, "bad_request", null);
+        expect(http.post("/v1/auth/api-tokens/bad%20name", null), 400, "invalid_name", null);
+
+        // admins see every token of the organization, members and viewers their own; never a value
+        Http.Response all = http.get(base + "/api-tokens");
+        assertThat(all.status()).as(all.body()).isEqualTo(200);
+        JsonNode tokens = all.json().get("tokens");
+        assertThat(tokens).hasSize(2);
+        assertThat(all.body()).doesNotContain(bound).doesNotContain("\"value\"").doesNotContain("\"token\":\"");
+        JsonNode first = tokens.get(0);
+        assertThat(first.get("id").asString()).isEqualTo(adminTokenId);
+        assertThat(first.get("organization").asString()).isEqualTo(org.slug());
+        assertThat(first.at("/owner/username").asString()).isEqualTo("admin");
+        assertThat(first.at("/owner/email").asString()).isNotBlank();
+        assertThat(first.get("created_at").asString()).matches("\\d{4}-\\d{2}-\\d{2}");
+        JsonNode own = memberUser.get(base + "/api-tokens").json().get("tokens");
+        assertThat(own).hasSize(1);
+        assertThat(own.get(0).get("id").asString()).isEqualTo(memberTokenId);
+        assertThat(viewer.get(base + "/api-tokens").json().get("tokens")).isEmpty();
+        expect(outsider.get(base + "/api-tokens"), 403, "not_a_member", null);
+        expect(http.get("/v1/organizations/" + unique("nowhere") + "/api-tokens"), 404, "organization_not_found", null);
+        assertThat(http.get("/v1/auth/api-tokens").body()).contains("\"organization\":\"" + org.slug() + "\"");
+
+        // a bound token acts in its organization only, and cannot mint a wider token or create organizations
+        Http boundClient = http.as(bound);
+        assertThat(boundClient.get(base + "/databases").status()).isEqualTo(200);
+        expect(boundClient.get("/v1/organizations/default/databases"), 403, "not_a_member", null);
+        JsonNode visible = boundClient.get("/v2/organizations").json().get("organizations");
+        assertThat(visible).hasSize(1);
+        assertThat(visible.get(0).get("slug").asString()).isEqualTo(org.slug());
+        expect(boundClient.post("/v1/organizations", "{\"name\":\"" + unique("o") + "\"}"), 403, "forbidden", null);
+        expect(boundClient.post("/v1/auth/api-tokens/x", "{\"organization\":\"default\"}"), 403, "not_a_member", null);
+        String child = unique("child");
+        assertThat(boundClient.post("/v1/auth/api-tokens/" + child, null).status()).isEqualTo(200);
+        assertThat(http.get(base + "/api-tokens").body()).contains("\"name\":\"" + child + "\"");
+
+        // revoke by id: members their own only, admins any; unknown or foreign ids are 404
+        expect(memberUser.delete(base + "/api-tokens/" + adminTokenId), 403, "forbidden",
+                "managing the organization's API tokens requires role admin or owner");
+        expect(outsider.delete(base + "/api-tokens/" + memberTokenId), 403, "not_a_member", null);
+        Http.Response revoked = memberUser.delete(base + "/api-tokens/" + memberTokenId);
+        assertThat(revoked.status()).as(revoked.body()).isEqualTo(200);
+        assertThat(revoked.body()).isEqualTo("{\"token\":\"" + memberTokenId + "\"}");
+        expect(memberUser.delete(base + "/api-tokens/" + memberTokenId), 404, "api_token_not_found", null);
+        expect(http.delete("/v1/organizations/default/api-tokens/" + adminTokenId), 404, "api_token_not_found", null);
+        assertThat(http.delete(base + "/api-tokens/" + adminTokenId).status()).isEqualTo(200);
+        expect(boundClient.get("/v1/auth/validate"), 401, "unauthorized", null);
+        assertThat(http.get(base + "/audit-logs").json().at("/audit_logs/0/code").asString()).isEqualTo("org-api-token-revoke");
+    }
+
+    @Test
+    void invalidateRevokesTheCallersOtherTokens() throws Exception {
+        String name = unique("sess");
+        Http user = newUser(name);
+        String a = user.post("/v1/auth/api-tokens/a", null).json().get("token").asString();
+        String b = user.post("/v2/auth/api-tokens/b", null).json().at("/token/value").asString();
+        assertThat(http.as(a).get("/v1/auth/validate").status()).isEqualTo(200);
+        long before = System.currentTimeMillis() / 1000;
+        Http.Response r = user.post("/v1/auth/invalidate", null);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("validFrom").asLong()).isBetween(before - 1, before + 60);
+        expect(http.as(a).get("/v1/auth/validate"), 401, "unauthorized", null);
+        expect(http.as(b).get("/v1/current-user"), 401, "unauthorized", null);
+        // the calling token survives (the caller is never locked out); other users are untouched
+        assertThat(user.get("/v1/auth/api-tokens").json().get("tokens")).hasSize(1);
+        assertThat(http.get("/v1/auth/validate").status()).isEqualTo(200);
+        expect(http.as(null).post("/v1/auth/invalidate", null), 401, "unauthorized", null);
+    }
+
+    @Test
+    void releasesLatestNeedsNoTokenAndNeverProposesAnUnvettedUpdate() throws Exception {
+        Http.Response anonymous = http.as(null).get("/releases/latest");
+        assertThat(anonymous.status()).isEqualTo(200);
+        assertThat(anonymous.contentType()).startsWith("application/json");
+        assertThat(anonymous.body()).isEqualTo("{\"latest\":\"v0.0.0\"}");
+        var client = java.net.http.HttpClient.newHttpClient();
+        for (String[] c : new String[][]{{"v1.2.3", "v1.2.3"}, {"0.97.1", "v0.97.1"}, {"nonsense", "v0.0.0"}}) {
+            var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                            "http://127.0.0.1:" + port + "/releases/latest")).header("TursoCliVersion", c[0])
+                    .header("User-Agent", "turso-cli/" + c[0] + " (linux/amd64)").build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(Http.JSON.readTree(response.body()).get("latest").asString()).isEqualTo(c[1]);
+        }
+    }
+
+    @Test
+    void userObjectReportsPendingInvites() {
+        Organization org = newOrg();
+        String name = unique("pend");
+        Http invited = newUser(name);
+        assertThat(invited.get("/v1/current-user").json().at("/user/has_pending_invites").asBoolean()).isFalse();
+        assertThat(http.post("/v2/organizations/" + org.slug() + "/invites", "{\"username\":\"" + name + "\"}").status())
+                .isEqualTo(200);
+        assertThat(invited.get("/v1/user").json().at("/user/has_pending_invites").asBoolean()).isTrue();
+        long id = invited.get("/v1/invites").json().at("/invites/0/id").asLong();
+        assertThat(invited.post("/v1/invites/" + id + "/accept", null).status()).isEqualTo(200);
+        assertThat(invited.get("/v1/current-user").json().at("/user/has_pending_invites").asBoolean()).isFalse();
+    }
+
+    @Test
+    void groupRename() {
+        User admin = users.findByUsername("admin").orElseThrow();
+        Organization org = organizations.ensureOrganization(unique("ren"), admin.id(), "unlimited");
+        groups.ensureDefault(org.id());
+        String base = "/v1/organizations/" + org.slug() + "/groups";
+        assertThat(http.post("/v1/organizations/" + org.slug() + "/databases", "{\"name\":\"kept\"}").status()).isEqualTo(200);
+        String hostname = http.get("/v1/organizations/" + org.slug() + "/databases/kept").json().at("/database/Hostname").asString();
+        assertThat(http.post(base, "{\"name\":\"other\"}").status()).isEqualTo(200);
+
+        Http.Response renamed = http.post(base + "/default/rename", "{\"Name\":\"main\"}");
+        assertThat(renamed.status()).as(renamed.body()).isEqualTo(200);
+        assertThat(renamed.body()).isEqualTo("{}");
+        assertThat(http.get(base + "/main").json().at("/group/name").asString()).isEqualTo("main");
+        expect(http.get(base + "/default"), 404, "group_not_found", "group not found");
+        JsonNode db = http.get("/v1/organizations/" + org.slug() + "/databases/kept").json().get("database");
+        assertThat(db.get("group").asString()).isEqualTo("main");
+        assertThat(db.get("Hostname").asString()).isEqualTo(hostname);
+        assertThat(http.post(base + "/main/rename", "{\"name\":\"main\"}").status()).isEqualTo(200);
+
+        expect(http.post(base + "/main/rename", "{\"Name\":\"other\"}"), 409, "group_already_exists", "group already exists");
+        expect(http.post(base + "/main/rename", "{\"Name\":\"Bad_Name\"}"), 400, "invalid_name", null);
+        expect(http.post(base + "/main/rename", null), 400, "invalid_name", "group name is required");
+        expect(http.post(base + "/nope/rename", "{\"Name\":\"x\"}"), 404, "group_not_found", "group not found");
+        Http viewer = member(org, "viewer");
+        expect(viewer.post(base + "/main/rename", "{\"Name\":\"x\"}"), 403, "forbidden",
+                "changing group configuration requires role member, admin or owner");
+        assertThat(member(org, "member").post(base + "/other/rename", "{\"Name\":\"renamed\"}").status()).isEqualTo(200);
+        assertThat(http.get("/v1/organizations/" + org.slug() + "/audit-logs").json().at("/audit_logs/0/code").asString())
+                .isEqualTo("group-rename");
+    }
+
+    @Test
+    void groupTransferMovesDatabasesAndTheirHostnames() {
+        User admin = users.findByUsername("admin").orElseThrow();
+        Organization from = organizations.ensureOrganization(unique("src"), admin.id(), "unlimited");
+        Organization to = organizations.ensureOrganization(unique("dst"), admin.id(), "unlimited");
+        groups.ensureDefault(from.id());
+        groups.ensureDefault(to.id());
+        String src = "/v1/organizations/" + from.slug();
+        String dst = "/v1/organizations/" + to.slug();
+        assertThat(http.post(src + "/groups", "{\"name\":\"moving\"}").status()).isEqualTo(200);
+        assertThat(http.post(src + "/databases", "{\"name\":\"d1\",\"group\":\"moving\"}").status()).isEqualTo(200);
+        assertThat(http.post(src + "/databases", "{\"name\":\"d2\",\"group\":\"moving\"}").status()).isEqualTo(200);
+        assertThat(http.post(src + "/databases", "{\"name\":\"stays\"}").status()).isEqualTo(200);
+        String d1Id = http.get(src + "/databases/d1").json().at("/database/DbId").asString();
+        long versionBefore = databaseRepository.findById(d1Id).orElseThrow().configVersion();
+        String transfer = src + "/groups/moving/transfer";
+        String body = "{\"organization\":\"" + to.slug() + "\"}";
+
+        // bad input, unknown things, roles
+        expect(http.post(transfer, null), 400, "bad_request", null);
+        expect(http.post(transfer, "{\"organization\":\"" + from.slug() + "\"}"), 400, "bad_request", null);
+        expect(http.post(src + "/groups/nope/transfer", body), 404, "group_not_found", "group not found");
+        expect(http.post(transfer, "{\"organization\":\"" + unique("nowhere") + "\"}"), 404, "organization_not_found", null);
+        String strangerName = unique("stranger");
+        Http stranger = newUser(strangerName);
+        Organization theirs = organizations.ensureOrganization(unique("theirs"), users.findByUsername(strangerName).orElseThrow().id());
+        expect(http.post(transfer, "{\"organization\":\"" + theirs.slug() + "\"}"), 403, "not_a_member", null);
+        Http srcMember = member(from, "member");
+        expect(srcMember.post(transfer, body), 403, "not_a_member", null); // not a member of the target
+        assertThat(http.post(dst + "/members", "{\"username\":\"" + srcMember.get("/v1/current-user").json()
+                .at("/user/username").asString() + "\",\"role\":\"admin\"}").status()).isEqualTo(200);
+        expect(srcMember.post(transfer, body), 403, "forbidden",
+                "transferring groups between organizations requires role admin or owner");
+        expect(stranger.post(transfer, body), 403, "not_a_member", null);
+
+        // conflicts in the target roll everything back
+        assertThat(http.post(dst + "/groups", "{\"name\":\"moving\"}").status()).isEqualTo(200);
+        expect(http.post(transfer, body), 409, "group_already_exists", "group already exists in organization " + to.slug());
+        assertThat(http.delete(dst + "/groups/moving").status()).isEqualTo(200);
+        assertThat(http.post(dst + "/databases", "{\"name\":\"d2\"}").status()).isEqualTo(200);
+        expect(http.post(transfer, body), 409, "database_already_exists",
+                "database with name d2 already exists in organization " + to.slug());
+        assertThat(http.get(src + "/groups/moving").status()).isEqualTo(200);
+        assertThat(http.get(src + "/databases/d1").status()).isEqualTo(200);
+        assertThat(http.delete(dst + "/databases/d2").status()).isEqualTo(200);
+
+        // quotas of the target: a starter organization already has its one group
+        Organization starter = newOrg();
+        expect(http.post(transfer, "{\"organization\":\"" + starter.slug() + "\"}"), 402, "group_limit_reached",
+                "maximum group count of 1 reached in organization " + starter.slug());
+        // ... and room for 500 databases: with 499 live, two more do not fit
+        assertThat(http.delete("/v1/organizations/" + starter.slug() + "/groups/default").status()).isEqualTo(200);
+        String deletedGroup = jdbc.queryForObject("SELECT id FROM db_groups WHERE organization_id = ?", String.class, starter.id());
+        long now = System.currentTimeMillis();
+        List<Object[]> rows = new ArrayList<>();
+        for (int i = 0; i < 499; i++) {
+            rows.add(new Object[]{UUID.randomUUID().toString(), starter.id(), deletedGroup, "pre-" + i, "ready",
+                    9_000_000_000L, false, false, false, 1L, 1L, now, now});
+        }
+        jdbc.batchUpdate("INSERT INTO databases (id, organization_id, group_id, name, state, max_bytes, block_reads, "
+                + "block_writes, delete_protection, config_version, pushed_version, created_at, updated_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
+        expect(http.post(transfer, "{\"organization\":\"" + starter.slug() + "\"}"), 402, "database_limit_reached",
+                "maximum database count of 500 reached in organization " + starter.slug());
+        assertThat(http.get(src + "/groups/moving").status()).isEqualTo(200);
+
+        // success: the group answers unwrapped; databases, names and hostnames follow; the worker is told
+        Http.Response moved = http.post(transfer, body);
+        assertThat(moved.status()).as(moved.body()).isEqualTo(200);
+        assertThat(moved.json().get("name").asString()).isEqualTo("moving");
+        assertThat(moved.json().get("uuid").asString()).isNotBlank();
+        expect(http.get(src + "/groups/moving"), 404, "group_not_found", null);
+        expect(http.get(src + "/databases/d1"), 404, "database_not_found", null);
+        assertThat(http.get(src + "/databases/stays").status()).isEqualTo(200);
+        JsonNode d1 = http.get(dst + "/databases/d1").json().get("database");
+        assertThat(d1.get("DbId").asString()).isEqualTo(d1Id);
+        assertThat(d1.get("Hostname").asString()).isEqualTo("d1-" + to.slug() + ".localhost");
+        assertThat(d1.get("group").asString()).isEqualTo("moving");
+        assertThat(http.get(dst + "/databases?group=moving").json().get("databases")).hasSize(2);
+        var row = databaseRepository.findById(d1Id).orElseThrow();
+        assertThat(row.organizationId()).isEqualTo(to.id());
+        assertThat(row.configVersion()).isGreaterThan(versionBefore);
+        for (String org : List.of(src, dst)) {
+            JsonNode entry = http.get(org + "/audit-logs").json().at("/audit_logs/0");
+            assertThat(entry.get("code").asString()).isEqualTo("group-transfer");
+            assertThat(entry.get("message").asString()).isEqualTo("transferred group moving to organization " + to.slug());
+            assertThat(entry.at("/data/organization").asString()).isEqualTo(to.slug());
+        }
+        assertThat(http.post(dst + "/databases/d1/auth/tokens", null).status()).isEqualTo(200);
+    }
 }

@@ -47,6 +47,10 @@ class WorkerPushTest {
     DatabaseKeys keys;
     @Autowired
     GroupKeys groupKeys;
+    @Autowired
+    dev.libsqlplatform.controlplane.organization.OrganizationService organizations;
+    @Autowired
+    dev.libsqlplatform.controlplane.user.UserService users;
 
     @Test
     void groupKeysScopesRevocationsAndRotationsReachTheWorker() throws Exception {
@@ -103,6 +107,17 @@ class WorkerPushTest {
                 JsonNode pb = last(worker, b);
                 return pb.get("blockReads").asBoolean() && pb.get("maxBytes").asLong() == 1_000_000L && !pb.get("blockWrites").asBoolean();
             });
+
+            // group transfer: the databases' organization (hence their <db>-<org> label) reaches the worker
+            String target = "push-target";
+            organizations.ensureOrganization(target, users.findByUsername("admin").orElseThrow().id(), "unlimited");
+            assertThat(http.post(base + "/groups/default/rename", "{\"Name\":\"moved\"}").status()).isEqualTo(200);
+            Http.Response moved = http.post(base + "/groups/moved/transfer", "{\"organization\":\"" + target + "\"}");
+            assertThat(moved.status()).as(moved.body()).isEqualTo(200);
+            await(() -> target.equals(last(worker, a).get("organization").asString())
+                    && target.equals(last(worker, b).get("organization").asString()));
+            assertThat(last(worker, a).get("name").asString()).isEqualTo("a");
+            assertThat(last(worker, a).get("groupId").asString()).isEqualTo(groupId);
         }
     }
 

@@ -3,7 +3,8 @@ package dev.libsqlplatform.controlplane.access;
 /**
  * Every organization-scoped operation of the Platform API and the weakest role allowed to do it. The matrix:
  * viewer reads; member also manages databases, groups, their tokens, rotations and configuration; admin also
- * manages members, invites, the organization's settings and API tokens and reads the audit log; owner also
+ * manages members, invites, the organization's settings and API tokens, transfers groups (admin of both
+ * organizations) and reads the audit log; owner also
  * deletes the organization and changes the roles of admins and owners.
  */
 public enum Action {
@@ -27,6 +28,7 @@ public enum Action {
     INVITES_MANAGE(Role.ADMIN, "managing invites"),
     ORGANIZATION_UPDATE(Role.ADMIN, "updating the organization"),
     API_TOKENS_MANAGE(Role.ADMIN, "managing the organization's API tokens"),
+    GROUP_TRANSFER(Role.ADMIN, "transferring groups between organizations"),
     AUDIT_LOG_READ(Role.ADMIN, "reading the audit log"),
 
     ORGANIZATION_DELETE(Role.OWNER, "deleting the organization"),

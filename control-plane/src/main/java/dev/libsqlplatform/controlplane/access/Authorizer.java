@@ -14,7 +14,8 @@ import org.springframework.web.context.request.RequestContextHolder;
  * THE authorization check of every organization-scoped route: controllers call {@link #require} with the
  * {@link Action} they perform and get the organization back. Unknown organization → 404
  * {@code organization not found}; not a member → 403 {@code you are not a member of organization X}; a member
- * whose role is too weak → 403 {@code forbidden} naming the roles that may. The organization is remembered on
+ * whose role is too weak → 403 {@code forbidden} naming the roles that may; an organization-bound API token used
+ * for another organization → 403 {@code not_a_member}. The organization is remembered on
  * the request for the audit log.
  */
 @Service
@@ -42,6 +43,9 @@ public class Authorizer {
     public Access authorize(Caller caller, String slug, Action action) {
         Organization org = slug == null || slug.isBlank() ? organizations.ownOrganization(caller)
                 : organizations.bySlug(slug);
+        if (caller.restricted() && !caller.organizationId().equals(org.id())) {
+            throw ApiError.NOT_A_MEMBER.exception("this API token is bound to another organization than " + org.slug());
+        }
         Membership membership = users.membership(org.id(), caller.userId()).orElseThrow(() ->
                 ApiError.NOT_A_MEMBER.exception("you are not a member of organization " + org.slug()));
         Role role = Role.parse(membership.role()).orElse(Role.VIEWER);

@@ -20,4 +20,17 @@ public interface ApiTokenRepository extends ListCrudRepository<ApiToken, String>
     @Modifying
     @Query("UPDATE api_tokens SET token_hash = :hash WHERE id = :id")
     int updateHash(String id, String hash);
+
+    List<ApiToken> findByOrganizationIdOrderByCreatedAt(String organizationId);
+
+    List<ApiToken> findByOrganizationIdAndUserIdOrderByCreatedAt(String organizationId, String userId);
+
+    /** {@code POST /v1/auth/invalidate}: the user's minted tokens issued up to {@code validFrom}, except {@code keepId}. */
+    @Modifying
+    @Query("DELETE FROM api_tokens WHERE user_id = :userId AND kind = 'user' AND id <> :keepId AND created_at <= :validFrom")
+    int invalidate(String userId, String keepId, long validFrom);
+
+    @Modifying
+    @Query("DELETE FROM api_tokens WHERE organization_id = :organizationId")
+    int deleteByOrganization(String organizationId);
 }

@@ -27,8 +27,11 @@ public class ApiTokenService {
     private final ApiTokenRepository tokens;
     private final UserRepository users;
     private final JdbcAggregateTemplate aggregates;
+    private final dev.libsqlplatform.controlplane.organization.OrganizationService organizations;
 
-    ApiTokenService(ApiTokenRepository tokens, UserRepository users, JdbcAggregateTemplate aggregates) {
+    ApiTokenService(ApiTokenRepository tokens, UserRepository users, JdbcAggregateTemplate aggregates,
+                    dev.libsqlplatform.controlplane.organization.OrganizationService organizations) {
+        this.organizations = organizations;
         this.tokens = tokens;
         this.users = users;
         this.aggregates = aggregates;
@@ -55,7 +58,8 @@ public class ApiTokenService {
         }
         return tokens.findByTokenHash(hash(bearer))
                 .filter(t -> t.expiresAt() == null || t.expiresAt() > Ids.now())
-                .flatMap(t -> users.findById(t.userId()).map(u -> new Caller(u.id(), u.username(), t.id(), t.expiresAt())));
+                .flatMap(t -> users.findById(t.userId()).map(u -> new Caller(u.id(), u.username(), t.id(), t.expiresAt(),
+                        t.organizationId())));
     }
 
     /**
@@ -73,7 +77,8 @@ public class ApiTokenService {
             tokens.updateHash(existing.get().id(), hash);
             return true;
         }
-        aggregates.insert(new ApiToken(Ids.newId(), userId, "bootstrap-admin", ApiToken.KIND_BOOTSTRAP, hash, Ids.now(), null));
+        aggregates.insert(new ApiToken(Ids.newId(), userId, "bootstrap-admin", ApiToken.KIND_BOOTSTRAP, hash, Ids.now(), null,
+                null));
         return true;
     }
 
@@ -81,19 +86,91 @@ public class ApiTokenService {
         return tokens.findByUserIdAndKind(userId, ApiToken.KIND_BOOTSTRAP).isPresent();
     }
 
-    /** A new named token for the user; the value is returned once and never stored. */
+    /** A new named, unrestricted token for the user; the value is returned once and never stored. */
     @Transactional
     public IssuedToken issue(String userId, String name) {
+        return issue(userId, name, null);
+    }
+
+    /**
+     * A new named token for the user, bound to {@code organizationId} when not null (the caller has checked the
+     * user's membership); the value is returned once and never stored. 400 for an invalid name, 409 for a taken one.
+     */
+    @Transactional
+    public IssuedToken issue(String userId, String name, String organizationId) {
+        if (name == null || name.isBlank() || name.length() > 64 || !name.matches("^[A-Za-z0-9._-]+$")) {
+            throw ApiError.NAME_INVALID.exception("invalid token name '" + name
+                    + "': use 1 to 64 letters, numbers, dots, dashes and underscores");
+        }
         if (tokens.findByUserIdAndName(userId, name).isPresent()) {
             throw ApiError.API_TOKEN_EXISTS.exception("token with name " + name + " already exists");
         }
         String value = newTokenValue();
-        ApiToken token = aggregates.insert(new ApiToken(Ids.newId(), userId, name, ApiToken.KIND_USER, hash(value), Ids.now(), null));
+        ApiToken token = aggregates.insert(new ApiToken(Ids.newId(), userId, name, ApiToken.KIND_USER, hash(value),
+                Ids.now(), null, organizationId));
         return new IssuedToken(token, value);
+    }
+
+    /** An organization's tokens with their owners: all of them, or only {@code ownerUserId}'s when not null. */
+    public List<OwnedToken> listForOrganization(String organizationId, String ownerUserId) {
+        List<ApiToken> found = ownerUserId == null ? tokens.findByOrganizationIdOrderByCreatedAt(organizationId)
+                : tokens.findByOrganizationIdAndUserIdOrderByCreatedAt(organizationId, ownerUserId);
+        java.util.Map<String, User> owners = new java.util.HashMap<>();
+        return found.stream().map(t -> new OwnedToken(t, owners.computeIfAbsent(t.userId(),
+                id -> users.findById(id).orElse(new User(id, "", "", "", 0))))).toList();
+    }
+
+    /**
+     * Revokes token {@code tokenId} of the organization: 404 when no token of that organization has this id; a
+     * caller who may not manage the organization's tokens ({@code mayManageAll} false) may revoke only their own
+     * (403 otherwise).
+     */
+    @Transactional
+    public ApiToken revokeInOrganization(String organizationId, String tokenId, String callerUserId,
+                                         boolean mayManageAll, String deniedMessage) {
+        ApiToken token = tokens.findById(tokenId).filter(t -> organizationId.equals(t.organizationId()))
+                .orElseThrow(() -> ApiError.API_TOKEN_NOT_FOUND.exception("could not find token " + tokenId));
+        if (!mayManageAll && !token.userId().equals(callerUserId)) {
+            throw ApiError.FORBIDDEN.exception(deniedMessage);
+        }
+        tokens.delete(token);
+        return token;
+    }
+
+    /**
+     * {@code POST /v1/auth/invalidate} ({@code turso auth logout --all}): revokes every token the caller minted up
+     * to now except the one making the call (so the caller is never locked out; revoke it by name afterwards if
+     * wanted) and the administrator's bootstrap token (managed by configuration). Returns validFrom (epoch ms).
+     */
+    @Transactional
+    public long invalidate(Caller caller) {
+        long validFrom = Ids.now();
+        tokens.invalidate(caller.userId(), caller.tokenId(), validFrom);
+        return validFrom;
+    }
+
+    /** Tokens bound to a deleted organization go with it. */
+    @org.springframework.context.event.EventListener
+    void onOrganizationDeleted(dev.libsqlplatform.controlplane.organization.OrganizationDeleted event) {
+        tokens.deleteByOrganization(event.organizationId());
+    }
+
+    public record OwnedToken(ApiToken token, User owner) {
     }
 
     public List<ApiToken> list(String userId) {
         return tokens.findByUserIdOrderByCreatedAt(userId);
+    }
+
+    /** The user's tokens, each with the slug of the organization it is bound to (null: unrestricted). */
+    public List<BoundToken> listWithOrganizations(String userId) {
+        java.util.Map<String, String> slugs = new java.util.HashMap<>();
+        return tokens.findByUserIdOrderByCreatedAt(userId).stream().map(t -> new BoundToken(t,
+                t.organizationId() == null ? null : slugs.computeIfAbsent(t.organizationId(),
+                        id -> organizations.byId(id).map(o -> o.slug()).orElse(null)))).toList();
+    }
+
+    public record BoundToken(ApiToken token, String organization) {
     }
 
     @Transactional

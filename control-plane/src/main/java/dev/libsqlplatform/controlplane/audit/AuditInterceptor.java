@@ -50,6 +50,9 @@ class AuditInterceptor implements HandlerInterceptor, WebMvcConfigurer {
         code("DELETE /groups/{group}/locations/{location}", "group-remove-location", "removed location {location} from group {group}");
         code("POST /groups/{group}/unarchive", "group-unarchive", "unarchived group {group}");
         code("POST /groups/{group}/update", "group-update", "updated group {group}");
+        code("POST /groups/{group}/rename", "group-rename", "renamed group {group}");
+        code("POST /groups/{group}/transfer", "group-transfer", "transferred group {group} to organization {organization}");
+        code("DELETE /api-tokens/{tokenId}", "org-api-token-revoke", "revoked API token {tokenId} of the organization");
         code("POST /groups/{group}/auth/tokens", "group-token-create", "created a token for group {group}");
         code("POST /groups/{group}/auth/rotate", "group-rotate-creds", "rotated the credentials of group {group}");
         code("DELETE /groups/{group}/auth/tokens/{jti}", "group-token-revoke", "revoked token {jti} of group {group}");
@@ -67,6 +70,7 @@ class AuditInterceptor implements HandlerInterceptor, WebMvcConfigurer {
         code("POST /v2/auth/api-tokens/{name}", "api-token-create", "created API token {name}");
         code("DELETE /v1/auth/api-tokens/{name}", "api-token-revoke", "revoked API token {name}");
         code("POST /v1/users", "user-create", "created a user");
+        code("POST /v1/auth/invalidate", "auth-invalidate", "invalidated the other API tokens of the user");
         code("POST /v1/organizations", "org-create", "created an organization");
     }
 
@@ -114,11 +118,21 @@ class AuditInterceptor implements HandlerInterceptor, WebMvcConfigurer {
                 }
             }
             request.getParameterMap().forEach((k, v) -> data.put(k, v.length == 1 ? v[0] : List.of(v)));
+            if (request.getAttribute(AuditDetails.DATA) instanceof Map<?, ?> extra) {
+                for (Map.Entry<?, ?> e : extra.entrySet()) {
+                    data.put(String.valueOf(e.getKey()), e.getValue());
+                    message = message.replace("{" + e.getKey() + "}", String.valueOf(e.getValue()));
+                }
+            }
             data.put("path", request.getRequestURI());
             String ua = request.getHeader("User-Agent");
             String origin = ua != null && ua.toLowerCase(Locale.ROOT).startsWith("turso-cli") ? "cli" : "web";
             Object org = request.getAttribute(Authorizer.ORGANIZATION_ATTRIBUTE);
             audit.record(org == null ? null : org.toString(), caller.username(), code, message, origin, data);
+            Object also = request.getAttribute(AuditDetails.ALSO_FOR);
+            if (also != null && !also.equals(org)) {
+                audit.record(also.toString(), caller.username(), code, message, origin, data);
+            }
         } catch (RuntimeException e) {
             log.warn("could not write the audit log entry of {} {}: {}", method, request.getRequestURI(), e.toString());
         }

@@ -25,6 +25,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param workerCallTimeout timeout of one control plane → worker HTTP call ({@code 5s})
  * @param serviceSecret     shared secret with the workers (unset: read or create {@link #serviceSecretFile})
  * @param serviceSecretFile file holding the shared secret ({@code ./data/service-secret})
+ * @param cliRelease        what {@code GET /releases/latest} answers (the Turso CLI's update check), e.g.
+ *                          {@code v1.0.0}; unset: the version the calling CLI names in its {@code TursoCliVersion}
+ *                          header, so the CLI never proposes an update that this platform did not vet
  */
 @ConfigurationProperties("platform")
 public record PlatformProperties(
@@ -39,7 +42,8 @@ public record PlatformProperties(
         Duration workerTimeout,
         Duration workerCallTimeout,
         String serviceSecret,
-        Path serviceSecretFile) {
+        Path serviceSecretFile,
+        String cliRelease) {
 
     public PlatformProperties {
         dataDir = dataDir != null ? dataDir : Path.of("./data/control-plane");
@@ -63,6 +67,10 @@ public record PlatformProperties(
         workerCallTimeout = workerCallTimeout != null ? workerCallTimeout : Duration.ofSeconds(5);
         serviceSecret = blankToNull(serviceSecret);
         serviceSecretFile = serviceSecretFile != null ? serviceSecretFile : Path.of("./data/service-secret");
+        cliRelease = blankToNull(cliRelease);
+        if (cliRelease != null && !cliRelease.matches("^v\\d+\\.\\d+\\.\\d+([-+][0-9A-Za-z.-]+)?$")) {
+            throw new IllegalArgumentException("platform.cli-release: expected a version like v1.0.0, got '" + cliRelease + "'");
+        }
     }
 
     /** The first configured location: the default group's primary location. */

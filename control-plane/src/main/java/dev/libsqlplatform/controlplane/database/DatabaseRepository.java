@@ -52,6 +52,12 @@ public interface DatabaseRepository extends ListCrudRepository<Database, String>
             + "WHERE id = :id AND state IN ('provisioning', 'ready') AND pushed_version < :version")
     int markPushed(String id, long version, long now);
 
+    /** Group transfer: the database now belongs to {@code organizationId}; the worker must learn it (new label). */
+    @Modifying
+    @Query("UPDATE databases SET organization_id = :organizationId, max_bytes = :maxBytes, "
+            + "config_version = config_version + 1, updated_at = :now WHERE id = :id AND deleted_at IS NULL")
+    int moveToOrganization(String id, String organizationId, long maxBytes, long now);
+
     @Modifying
     @Query("UPDATE databases SET config_version = config_version + 1, updated_at = :now WHERE id = :id")
     int bumpConfigVersion(String id, long now);

@@ -10,6 +10,7 @@ import dev.libsqlplatform.controlplane.dbtoken.DatabaseKeys;
 import dev.libsqlplatform.controlplane.group.DbGroup;
 import dev.libsqlplatform.controlplane.group.GroupDeleted;
 import dev.libsqlplatform.controlplane.group.GroupService;
+import dev.libsqlplatform.controlplane.group.GroupTransferred;
 import dev.libsqlplatform.controlplane.group.Names;
 import dev.libsqlplatform.controlplane.metadata.Ids;
 import dev.libsqlplatform.controlplane.organization.Organization;
@@ -140,6 +141,42 @@ public class DatabaseService {
             log.info("group {} deleted: {} database(s) → deleting", event.groupId(), n);
             events.publishEvent(new DatabaseEvents.Deleted(null));
         }
+    }
+
+    /**
+     * A group moved to another organization (in the transfer transaction, both organizations locked): its live
+     * databases follow. 400 when {@code <db>-<target>} would not fit one DNS label, 409 when the target already has
+     * a database of the same name, 402 past the target plan's database count; any of these rolls the transfer back.
+     * Each moved database gets the target plan's storage cap and a new configuration version, so the reconciler
+     * pushes the new organization (hence hostname) to its worker.
+     */
+    @EventListener
+    void onGroupTransferred(GroupTransferred event) {
+        Organization from = organizations.byId(event.fromOrganizationId()).orElseThrow();
+        Organization to = organizations.byId(event.toOrganizationId()).orElseThrow();
+        List<Database> moving = databases.findLiveByGroup(from.id(), event.groupId());
+        if (moving.isEmpty()) {
+            return;
+        }
+        for (Database db : moving) {
+            Names.requireValidDatabaseName(db.name(), to.slug());
+            if (databases.findLive(to.id(), db.name()).isPresent()) {
+                throw ApiError.DATABASE_EXISTS.exception("database with name " + db.name()
+                        + " already exists in organization " + to.slug());
+            }
+        }
+        Plan plan = organizations.plan(to);
+        if (QuotaPolicy.mayCreateDatabase(plan, databases.countLive(to.id()) + moving.size() - 1)
+                instanceof QuotaDecision.Denied d) {
+            throw ApiError.forQuotaCode(d.code()).exception(d.message() + " in organization " + to.slug());
+        }
+        long now = Ids.now();
+        for (Database db : moving) {
+            databases.moveToOrganization(db.id(), to.id(), maxBytes(plan, db.sizeLimit()), now);
+            events.publishEvent(new DatabaseEvents.ConfigChanged(db.id()));
+        }
+        log.info("group {} transferred from {} to {}: {} database(s) follow", event.groupId(), from.slug(), to.slug(),
+                moving.size());
     }
 
     /** Keys or limits changed: the worker must receive them again. Joins the caller's transaction. */

@@ -27,6 +27,14 @@ public interface DbGroupRepository extends ListCrudRepository<DbGroup, String> {
     int updateExtraLocations(String id, String extraLocations);
 
     @Modifying
+    @Query("UPDATE db_groups SET name = :name WHERE id = :id AND deleted_at IS NULL")
+    int rename(String id, String name);
+
+    @Modifying
+    @Query("UPDATE db_groups SET organization_id = :organizationId WHERE id = :id AND deleted_at IS NULL")
+    int moveToOrganization(String id, String organizationId);
+
+    @Modifying
     @Query("UPDATE db_groups SET deleted_at = :now WHERE id = :id AND deleted_at IS NULL")
     int markDeleted(String id, long now);
 }

@@ -6,7 +6,9 @@ import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.libsqlplatform.controlplane.access.Action;
 import dev.libsqlplatform.controlplane.access.Authorizer;
+import dev.libsqlplatform.controlplane.audit.AuditDetails;
 import dev.libsqlplatform.controlplane.security.Caller;
+import dev.libsqlplatform.controlplane.web.ApiError;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -100,6 +102,37 @@ class GroupController {
     Map<String, GroupView> unarchive(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                      @PathVariable String group) {
         return Map.of("group", GroupView.of(groups.get(authorizer.require(caller, org, Action.GROUP_CONFIGURE), group)));
+    }
+
+    /** CLI {@code group rename}: {@code {"Name": "<new>"}} (keys case-insensitive) → {@code {}}. */
+    record RenameRequest(String name) {
+    }
+
+    /** {@code {"organization": "<target slug>"}}. */
+    record TransferRequest(String organization) {
+    }
+
+    @PostMapping("/{group}/rename")
+    Map<String, Object> rename(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String group,
+                               @RequestBody(required = false) RenameRequest body) {
+        groups.rename(authorizer.require(caller, org, Action.GROUP_CONFIGURE), group, body != null ? body.name() : null);
+        return Map.of();
+    }
+
+    /**
+     * Reference §4.3: answers the moved group, unwrapped. The caller needs {@link Action#GROUP_TRANSFER} in both
+     * organizations; the audit entry (with the target in {@code data.organization}) lands in both audit logs.
+     */
+    @PostMapping("/{group}/transfer")
+    GroupView transfer(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String group,
+                       @RequestBody(required = false) TransferRequest body) {
+        if (body == null || body.organization() == null || body.organization().isBlank()) {
+            throw ApiError.BAD_REQUEST.exception("organization is required: the slug of the organization to transfer the group to");
+        }
+        var target = authorizer.require(caller, body.organization().trim(), Action.GROUP_TRANSFER);
+        AuditDetails.put("organization", target.slug());
+        AuditDetails.alsoFor(target.id());
+        return GroupView.of(groups.transfer(authorizer.require(caller, org, Action.GROUP_TRANSFER), group, target));
     }
 
     /** One server version: nothing to update. */

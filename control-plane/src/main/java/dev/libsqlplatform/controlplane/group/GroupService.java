@@ -131,6 +131,59 @@ public class GroupService {
         return groups.findById(group.id()).orElseThrow();
     }
 
+    /**
+     * {@code POST .../groups/{g}/rename} (CLI {@code group rename}): 404 unknown group, 400 invalid new name, 409
+     * when a live group of the organization already has it. Databases keep their names and hostnames
+     * ({@code <db>-<org>}: the group is not part of them), so workers need nothing.
+     */
+    @Transactional
+    public DbGroup rename(Organization org, String name, String newName) {
+        organizations.lock(org.id());
+        DbGroup group = get(org, name);
+        Names.requireValid("group", newName);
+        if (newName.equals(group.name())) {
+            return group;
+        }
+        if (groups.findLive(org.id(), newName).isPresent()) {
+            throw ApiError.GROUP_EXISTS.exception("group already exists");
+        }
+        groups.rename(group.id(), newName);
+        return groups.findById(group.id()).orElseThrow();
+    }
+
+    /**
+     * {@code POST .../groups/{g}/transfer}: moves the group and its databases from {@code from} to {@code to} in
+     * ONE transaction holding both organizations' quota locks (taken in id order, so two opposite transfers cannot
+     * deadlock). 400 same organization; 404 unknown group; 409 the target has a group of that name (or, from the
+     * {@link GroupTransferred} listener, a database of the same name); 402 past the target plan's group, location or
+     * database count. Database hostnames follow the new organization: the listener bumps each database's
+     * configuration version and the reconciler pushes the new organization to its worker, which re-indexes the
+     * {@code <db>-<org>} label. Keys stay: tokens minted before the transfer keep working (rotate to end them).
+     */
+    @Transactional
+    public DbGroup transfer(Organization from, String name, Organization to) {
+        if (from.id().equals(to.id())) {
+            throw ApiError.BAD_REQUEST.exception("group " + name + " already belongs to organization " + to.slug());
+        }
+        boolean fromFirst = from.id().compareTo(to.id()) < 0;
+        organizations.lock(fromFirst ? from.id() : to.id());
+        organizations.lock(fromFirst ? to.id() : from.id());
+        DbGroup group = get(from, name);
+        if (groups.findLive(to.id(), group.name()).isPresent()) {
+            throw ApiError.GROUP_EXISTS.exception("group already exists in organization " + to.slug());
+        }
+        dev.libsqlplatform.quotas.Plan plan = organizations.plan(to);
+        if (QuotaPolicy.mayCreateGroup(plan, groups.countLive(to.id())) instanceof QuotaDecision.Denied d) {
+            throw ApiError.forQuotaCode(d.code()).exception(d.message() + " in organization " + to.slug());
+        }
+        if (QuotaPolicy.mayUseLocations(plan, GroupView.locations(group).size()) instanceof QuotaDecision.Denied d) {
+            throw ApiError.forQuotaCode(d.code()).exception(d.message() + " in organization " + to.slug());
+        }
+        groups.moveToOrganization(group.id(), to.id());
+        events.publishEvent(new GroupTransferred(group.id(), from.id(), to.id()));
+        return groups.findById(group.id()).orElseThrow();
+    }
+
     /** Deleting an organization deletes its groups, and so its databases, in the same transaction. */
     /** Every organization has a {@code default} group from its first moment (same transaction). */
     @org.springframework.context.event.EventListener

@@ -35,7 +35,8 @@ public class OrganizationService {
 
     /** What org-less routes (reference §2.4) act on: the caller's first owned organization, else its first one. */
     public Organization ownOrganization(Caller caller) {
-        return organizations.findOwnFirst(caller.userId()).stream().findFirst()
+        return organizations.findOwnFirst(caller.userId()).stream()
+                .filter(o -> !caller.restricted() || o.id().equals(caller.organizationId())).findFirst()
                 .orElseThrow(() -> ApiError.ORGANIZATION_NOT_FOUND.exception("organization not found"));
     }
 
@@ -44,7 +45,8 @@ public class OrganizationService {
     }
 
     public List<Organization> listFor(Caller caller) {
-        return organizations.findByMember(caller.userId());
+        return organizations.findByMember(caller.userId()).stream()
+                .filter(o -> !caller.restricted() || o.id().equals(caller.organizationId())).toList();
     }
 
     public Plan plan(Organization org) {
@@ -90,6 +92,9 @@ public class OrganizationService {
      */
     @Transactional
     public Organization create(Caller caller, String name, boolean dryRun) {
+        if (caller.restricted()) {
+            throw ApiError.FORBIDDEN.exception("an API token bound to an organization cannot create organizations");
+        }
         dev.libsqlplatform.controlplane.group.Names.requireValid("organization", name);
         if (name.length() > MAX_SLUG) {
             throw ApiError.NAME_INVALID.exception("organization name must contain between 1 and " + MAX_SLUG

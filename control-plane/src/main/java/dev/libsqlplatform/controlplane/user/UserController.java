@@ -29,8 +29,8 @@ class UserController {
     /** Reference §3.6 User. */
     record UserView(String username, String name, String email, String avatarUrl, String plan, boolean mfa,
                     @JsonProperty("has_pending_invites") boolean hasPendingInvites) {
-        static UserView of(User u) {
-            return new UserView(u.username(), u.name(), u.email(), "", "starter", false, false);
+        static UserView of(User u, boolean hasPendingInvites) {
+            return new UserView(u.username(), u.name(), u.email(), "", "starter", false, hasPendingInvites);
         }
     }
 
@@ -42,7 +42,8 @@ class UserController {
 
     @GetMapping({"/v1/user", "/v1/current-user"})
     Map<String, UserView> current(@AuthenticationPrincipal Caller caller) {
-        return Map.of("user", UserView.of(users.require(caller.userId())));
+        User user = users.require(caller.userId());
+        return Map.of("user", UserView.of(user, users.hasPendingInvites(user)));
     }
 
     /**
@@ -52,7 +53,7 @@ class UserController {
      */
     @PostMapping("/v1/users")
     CreatedUser create(@AuthenticationPrincipal Caller caller, @RequestBody(required = false) CreateUserRequest body) {
-        if (!properties.adminUsername().equals(caller.username())) {
+        if (!properties.adminUsername().equals(caller.username()) || caller.restricted()) {
             throw ApiError.FORBIDDEN.exception("creating users requires the platform administrator");
         }
         CreateUserRequest b = body != null ? body : new CreateUserRequest(null, null, null);
@@ -64,6 +65,6 @@ class UserController {
             throw ApiError.BAD_REQUEST.exception("invalid email: " + b.email());
         }
         User u = users.create(b.username(), b.email().trim(), b.name());
-        return new CreatedUser(UserView.of(u), tokens.issue(u.id(), "initial").value());
+        return new CreatedUser(UserView.of(u, users.hasPendingInvites(u)), tokens.issue(u.id(), "initial").value());
     }
 }

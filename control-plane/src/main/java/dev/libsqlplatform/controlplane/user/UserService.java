@@ -36,6 +36,11 @@ public class UserService {
                 aggregates.insert(new User(Ids.newId(), username, username + "@localhost", username, Ids.now())));
     }
 
+    /** {@code has_pending_invites} of the User object (reference §3.6). */
+    public boolean hasPendingInvites(User user) {
+        return users.countPendingInvites(user.email(), user.username()) > 0;
+    }
+
     public Optional<User> byId(String userId) {
         return users.findById(userId);
     }
