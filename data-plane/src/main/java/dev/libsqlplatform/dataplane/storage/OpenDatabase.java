@@ -88,12 +88,17 @@ public final class OpenDatabase {
 
     /** Takes the single writer, waiting at most the busy timeout. */
     public DbConnection acquireWriter() throws DatabaseBusyException, SQLException {
-        boolean got;
-        try {
-            got = writerPermit.tryAcquire(settings.busyTimeoutMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DatabaseBusyException("interrupted while waiting for the writer");
+        boolean got = writerPermit.tryAcquire();
+        if (!got) {
+            BlockedWaits.begin();
+            try {
+                got = writerPermit.tryAcquire(settings.busyTimeoutMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DatabaseBusyException("interrupted while waiting for the writer");
+            } finally {
+                BlockedWaits.end();
+            }
         }
         if (!got) {
             throw new DatabaseBusyException("database is locked: another transaction held the writer for longer than "

@@ -1,0 +1,65 @@
+package dev.libsqlplatform.dataplane;
+
+import static dev.libsqlplatform.dataplane.Worker.stmtReq;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The request pool starts with one thread here, so requests waiting for the writer occupy it while the COMMIT
+ * that frees the writer is queued behind them: the watchdog must add threads, or the COMMIT would only run
+ * after the waiting writes gave up (busy timeout 30 s).
+ */
+class RequestThreadsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aCommitQueuedBehindWritersWaitingForItStillRuns() throws Exception {
+        try (Worker w = new Worker(dir, "platform.worker.request-threads.base=1",
+                "platform.worker.request-threads.max=16", "platform.worker.busy-timeout=30s")) {
+            String token = w.token(w.createDatabase("starve", "acme"));
+            w.exec(token, "CREATE TABLE t (v)");
+            JsonNode begun = w.pipeline(token, "{\"baton\":null,\"requests\":[" + stmtReq("BEGIN IMMEDIATE") + ","
+                    + stmtReq("INSERT INTO t VALUES ('in the transaction')") + "]}");
+            String baton = begun.get("baton").asString();
+
+            ExecutorService clients = Executors.newFixedThreadPool(4);
+            try {
+                List<CompletableFuture<JsonNode>> waiting = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    int n = i;
+                    waiting.add(CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return w.exec(token, "INSERT INTO t VALUES ('waiting " + n + "')");
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }, clients));
+                }
+                Thread.sleep(300); // the four writes now wait for the writer
+                long t0 = System.nanoTime();
+                JsonNode committed = w.pipeline(token, "{\"baton\":\"" + baton + "\",\"requests\":["
+                        + stmtReq("COMMIT") + ",{\"type\":\"close\"}]}");
+                long commitMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertThat(committed.at("/results/0/type").asString()).isEqualTo("ok");
+                assertThat(commitMillis).as("COMMIT latency behind waiting writers").isLessThan(500);
+                for (CompletableFuture<JsonNode> f : waiting) {
+                    assertThat(f.get(30, TimeUnit.SECONDS).get("affected_row_count").asLong()).isEqualTo(1);
+                }
+            } finally {
+                clients.shutdownNow();
+            }
+            assertThat(w.exec(token, "SELECT count(*) FROM t").at("/rows/0/0/value").asString()).isEqualTo("5");
+        }
+    }
+}
