@@ -11,6 +11,10 @@ import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
+import tools.jackson.core.SerializableString;
+import tools.jackson.core.io.SerializedString;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.util.JsonRecyclerPools;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -20,11 +24,57 @@ import tools.jackson.databind.json.JsonMapper;
  * numbers, blobs as padded base64, as HRANA_3_SPEC.md requires.
  */
 public final class HranaJson {
-    private static final JsonMapper JSON = JsonMapper.builder()
+    /**
+     * Buffers are recycled per thread: the request threads are few and long-lived (RequestThreads), and
+     * Jackson's default shared lock-free deque showed up at 5 % of the worker's CPU on point reads.
+     */
+    private static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .recyclerPool(JsonRecyclerPools.threadLocalPool()).build())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
     private static final Base64.Encoder B64 = Base64.getEncoder();
+    // pre-encoded names and constant values: Jackson writes them as bytes instead of escaping each String
+    private static final SerializableString N_AFFECTED_ROW_COUNT = new SerializedString("affected_row_count");
+    private static final SerializableString N_BASE64 = new SerializedString("base64");
+    private static final SerializableString N_BASE_URL = new SerializedString("base_url");
+    private static final SerializableString N_BATON = new SerializedString("baton");
+    private static final SerializableString N_CODE = new SerializedString("code");
+    private static final SerializableString N_COLS = new SerializedString("cols");
+    private static final SerializableString N_COLUMNS = new SerializedString("columns");
+    private static final SerializableString N_DECLTYPE = new SerializedString("decltype");
+    private static final SerializableString N_ERROR = new SerializedString("error");
+    private static final SerializableString N_IS_AUTOCOMMIT = new SerializedString("is_autocommit");
+    private static final SerializableString N_IS_EXPLAIN = new SerializedString("is_explain");
+    private static final SerializableString N_IS_READONLY = new SerializedString("is_readonly");
+    private static final SerializableString N_LAST_INSERT_ROWID = new SerializedString("last_insert_rowid");
+    private static final SerializableString N_MESSAGE = new SerializedString("message");
+    private static final SerializableString N_NAME = new SerializedString("name");
+    private static final SerializableString N_PARAMS = new SerializedString("params");
+    private static final SerializableString N_QUERY_DURATION_MS = new SerializedString("query_duration_ms");
+    private static final SerializableString N_RESPONSE = new SerializedString("response");
+    private static final SerializableString N_RESULT = new SerializedString("result");
+    private static final SerializableString N_RESULTS = new SerializedString("results");
+    private static final SerializableString N_ROW = new SerializedString("row");
+    private static final SerializableString N_ROWS = new SerializedString("rows");
+    private static final SerializableString N_ROWS_READ = new SerializedString("rows_read");
+    private static final SerializableString N_ROWS_WRITTEN = new SerializedString("rows_written");
+    private static final SerializableString N_STEP = new SerializedString("step");
+    private static final SerializableString N_STEP_ERRORS = new SerializedString("step_errors");
+    private static final SerializableString N_STEP_RESULTS = new SerializedString("step_results");
+    private static final SerializableString N_TYPE = new SerializedString("type");
+    private static final SerializableString N_VALUE = new SerializedString("value");
+    private static final SerializableString V_BLOB = new SerializedString("blob");
+    private static final SerializableString V_ERROR = new SerializedString("error");
+    private static final SerializableString V_FLOAT = new SerializedString("float");
+    private static final SerializableString V_INTEGER = new SerializedString("integer");
+    private static final SerializableString V_NULL = new SerializedString("null");
+    private static final SerializableString V_OK = new SerializedString("ok");
+    private static final SerializableString V_ROW = new SerializedString("row");
+    private static final SerializableString V_STEP_BEGIN = new SerializedString("step_begin");
+    private static final SerializableString V_STEP_END = new SerializedString("step_end");
+    private static final SerializableString V_STEP_ERROR = new SerializedString("step_error");
+    private static final SerializableString V_TEXT = new SerializedString("text");
 
     private HranaJson() {
     }
@@ -63,17 +113,18 @@ public final class HranaJson {
     public static void writeCursor(Proto.PipelineResponse resp, OutputStream out) throws java.io.IOException {
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
-            g.writeName("baton");
+            g.writeName(N_BATON);
             writeNullableString(g, resp.baton());
-            g.writeName("base_url");
+            g.writeName(N_BASE_URL);
             g.writeNull();
             g.writeEndObject();
             g.writeRaw('\n');
             Proto.StreamResult r = resp.results().get(0);
             if (r.error() != null) {
                 g.writeStartObject();
-                g.writeStringProperty("type", "error");
-                g.writeName("error");
+                g.writeName(N_TYPE);
+                g.writeString(V_ERROR);
+                g.writeName(N_ERROR);
                 writeError(g, r.error());
                 g.writeEndObject();
                 g.writeRaw('\n');
@@ -85,16 +136,19 @@ public final class HranaJson {
                 Proto.Error err = br.stepErrors().get(i);
                 if (sr != null) {
                     g.writeStartObject();
-                    g.writeStringProperty("type", "step_begin");
-                    g.writeNumberProperty("step", i);
-                    g.writeName("cols");
+                    g.writeName(N_TYPE);
+                    g.writeString(V_STEP_BEGIN);
+                    g.writeName(N_STEP);
+                    g.writeNumber(i);
+                    g.writeName(N_COLS);
                     writeCols(g, sr.cols());
                     g.writeEndObject();
                     g.writeRaw('\n');
                     for (Object[] row : sr.rows()) {
                         g.writeStartObject();
-                        g.writeStringProperty("type", "row");
-                        g.writeName("row");
+                        g.writeName(N_TYPE);
+                        g.writeString(V_ROW);
+                        g.writeName(N_ROW);
                         g.writeStartArray();
                         for (Object v : row) {
                             writeValue(g, v);
@@ -104,17 +158,21 @@ public final class HranaJson {
                         g.writeRaw('\n');
                     }
                     g.writeStartObject();
-                    g.writeStringProperty("type", "step_end");
-                    g.writeNumberProperty("affected_row_count", sr.affectedRowCount());
-                    g.writeName("last_insert_rowid");
+                    g.writeName(N_TYPE);
+                    g.writeString(V_STEP_END);
+                    g.writeName(N_AFFECTED_ROW_COUNT);
+                    g.writeNumber(sr.affectedRowCount());
+                    g.writeName(N_LAST_INSERT_ROWID);
                     writeNullableString(g, sr.lastInsertRowid() == null ? null : Long.toString(sr.lastInsertRowid()));
                     g.writeEndObject();
                     g.writeRaw('\n');
                 } else if (err != null) {
                     g.writeStartObject();
-                    g.writeStringProperty("type", "step_error");
-                    g.writeNumberProperty("step", i);
-                    g.writeName("error");
+                    g.writeName(N_TYPE);
+                    g.writeString(V_STEP_ERROR);
+                    g.writeName(N_STEP);
+                    g.writeNumber(i);
+                    g.writeName(N_ERROR);
                     writeError(g, err);
                     g.writeEndObject();
                     g.writeRaw('\n');
@@ -126,21 +184,23 @@ public final class HranaJson {
     public static void writePipeline(Proto.PipelineResponse resp, OutputStream out) {
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
-            g.writeName("baton");
+            g.writeName(N_BATON);
             writeNullableString(g, resp.baton());
-            g.writeName("base_url");
+            g.writeName(N_BASE_URL);
             g.writeNull();
-            g.writeName("results");
+            g.writeName(N_RESULTS);
             g.writeStartArray();
             for (Proto.StreamResult r : resp.results()) {
                 g.writeStartObject();
                 if (r.error() != null) {
-                    g.writeStringProperty("type", "error");
-                    g.writeName("error");
+                    g.writeName(N_TYPE);
+                    g.writeString(V_ERROR);
+                    g.writeName(N_ERROR);
                     writeError(g, r.error());
                 } else {
-                    g.writeStringProperty("type", "ok");
-                    g.writeName("response");
+                    g.writeName(N_TYPE);
+                    g.writeString(V_OK);
+                    g.writeName(N_RESPONSE);
                     writeResponse(g, r.response());
                 }
                 g.writeEndObject();
@@ -152,28 +212,31 @@ public final class HranaJson {
 
     private static void writeResponse(JsonGenerator g, Proto.StreamResponse r) {
         g.writeStartObject();
-        g.writeStringProperty("type", r.type());
+        g.writeName(N_TYPE);
+        g.writeString(r.type());
         Object result = r.result();
         if (result instanceof Proto.StmtResult sr) {
-            g.writeName("result");
+            g.writeName(N_RESULT);
             writeStmtResult(g, sr);
         } else if (result instanceof Proto.BatchResult br) {
-            g.writeName("result");
+            g.writeName(N_RESULT);
             writeBatchResult(g, br);
         } else if (result instanceof Proto.DescribeResult dr) {
-            g.writeName("result");
+            g.writeName(N_RESULT);
             writeDescribe(g, dr);
         }
         if (r.isAutocommit() != null) {
-            g.writeBooleanProperty("is_autocommit", r.isAutocommit());
+            g.writeName(N_IS_AUTOCOMMIT);
+            g.writeBoolean(r.isAutocommit());
         }
         g.writeEndObject();
     }
 
     static void writeError(JsonGenerator g, Proto.Error e) {
         g.writeStartObject();
-        g.writeStringProperty("message", e.message());
-        g.writeName("code");
+        g.writeName(N_MESSAGE);
+        g.writeString(e.message());
+        g.writeName(N_CODE);
         writeNullableString(g, e.code());
         g.writeEndObject();
     }
@@ -190,9 +253,9 @@ public final class HranaJson {
         g.writeStartArray();
         for (Proto.Col c : cols) {
             g.writeStartObject();
-            g.writeName("name");
+            g.writeName(N_NAME);
             writeNullableString(g, c.name());
-            g.writeName("decltype");
+            g.writeName(N_DECLTYPE);
             writeNullableString(g, c.decltype());
             g.writeEndObject();
         }
@@ -201,9 +264,9 @@ public final class HranaJson {
 
     static void writeStmtResult(JsonGenerator g, Proto.StmtResult r) {
         g.writeStartObject();
-        g.writeName("cols");
+        g.writeName(N_COLS);
         writeCols(g, r.cols());
-        g.writeName("rows");
+        g.writeName(N_ROWS);
         g.writeStartArray();
         for (Object[] row : r.rows()) {
             g.writeStartArray();
@@ -213,12 +276,15 @@ public final class HranaJson {
             g.writeEndArray();
         }
         g.writeEndArray();
-        g.writeNumberProperty("affected_row_count", r.affectedRowCount());
-        g.writeName("last_insert_rowid");
+        g.writeName(N_AFFECTED_ROW_COUNT);
+        g.writeNumber(r.affectedRowCount());
+        g.writeName(N_LAST_INSERT_ROWID);
         writeNullableString(g, r.lastInsertRowid() == null ? null : Long.toString(r.lastInsertRowid()));
-        g.writeNumberProperty("rows_read", r.rowsRead());
-        g.writeNumberProperty("rows_written", r.rowsWritten());
-        g.writeName("query_duration_ms");
+        g.writeName(N_ROWS_READ);
+        g.writeNumber(r.rowsRead());
+        g.writeName(N_ROWS_WRITTEN);
+        g.writeNumber(r.rowsWritten());
+        g.writeName(N_QUERY_DURATION_MS);
         g.writeNumber(millis(r.queryDurationMs()));
         g.writeEndObject();
     }
@@ -237,29 +303,40 @@ public final class HranaJson {
     static void writeValue(JsonGenerator g, Object v) {
         g.writeStartObject();
         if (v == null) {
-            g.writeStringProperty("type", "null");
+            g.writeName(N_TYPE);
+            g.writeString(V_NULL);
         } else if (v instanceof Long l) {
-            g.writeStringProperty("type", "integer");
-            g.writeStringProperty("value", Long.toString(l));
+            g.writeName(N_TYPE);
+            g.writeString(V_INTEGER);
+            g.writeName(N_VALUE);
+            g.writeString(Long.toString(l));
         } else if (v instanceof Double d) {
-            g.writeStringProperty("type", "float");
-            g.writeNumberProperty("value", d);
+            g.writeName(N_TYPE);
+            g.writeString(V_FLOAT);
+            g.writeName(N_VALUE);
+            g.writeNumber(d);
         } else if (v instanceof String s) {
-            g.writeStringProperty("type", "text");
-            g.writeStringProperty("value", s);
+            g.writeName(N_TYPE);
+            g.writeString(V_TEXT);
+            g.writeName(N_VALUE);
+            g.writeString(s);
         } else if (v instanceof byte[] b) {
-            g.writeStringProperty("type", "blob");
-            g.writeStringProperty("base64", B64.encodeToString(b));
+            g.writeName(N_TYPE);
+            g.writeString(V_BLOB);
+            g.writeName(N_BASE64);
+            g.writeString(B64.encodeToString(b));
         } else {
-            g.writeStringProperty("type", "text");
-            g.writeStringProperty("value", v.toString());
+            g.writeName(N_TYPE);
+            g.writeString(V_TEXT);
+            g.writeName(N_VALUE);
+            g.writeString(v.toString());
         }
         g.writeEndObject();
     }
 
     private static void writeBatchResult(JsonGenerator g, Proto.BatchResult r) {
         g.writeStartObject();
-        g.writeName("step_results");
+        g.writeName(N_STEP_RESULTS);
         g.writeStartArray();
         for (Proto.StmtResult sr : r.stepResults()) {
             if (sr == null) {
@@ -269,7 +346,7 @@ public final class HranaJson {
             }
         }
         g.writeEndArray();
-        g.writeName("step_errors");
+        g.writeName(N_STEP_ERRORS);
         g.writeStartArray();
         for (Proto.Error e : r.stepErrors()) {
             if (e == null) {
@@ -284,19 +361,21 @@ public final class HranaJson {
 
     private static void writeDescribe(JsonGenerator g, Proto.DescribeResult r) {
         g.writeStartObject();
-        g.writeName("params");
+        g.writeName(N_PARAMS);
         g.writeStartArray();
         for (String p : r.params()) {
             g.writeStartObject();
-            g.writeName("name");
+            g.writeName(N_NAME);
             writeNullableString(g, p);
             g.writeEndObject();
         }
         g.writeEndArray();
-        g.writeName("cols");
+        g.writeName(N_COLS);
         writeCols(g, r.cols());
-        g.writeBooleanProperty("is_explain", r.isExplain());
-        g.writeBooleanProperty("is_readonly", r.isReadonly());
+        g.writeName(N_IS_EXPLAIN);
+        g.writeBoolean(r.isExplain());
+        g.writeName(N_IS_READONLY);
+        g.writeBoolean(r.isReadonly());
         g.writeEndObject();
     }
 
@@ -377,20 +456,21 @@ public final class HranaJson {
             for (HranaService.LegacyResult r : results) {
                 g.writeStartObject();
                 if (r.error() != null) {
-                    g.writeName("error");
+                    g.writeName(N_ERROR);
                     g.writeStartObject();
-                    g.writeStringProperty("message", r.error().message());
+                    g.writeName(N_MESSAGE);
+                    g.writeString(r.error().message());
                     g.writeEndObject();
                 } else {
-                    g.writeName("results");
+                    g.writeName(N_RESULTS);
                     g.writeStartObject();
-                    g.writeName("columns");
+                    g.writeName(N_COLUMNS);
                     g.writeStartArray();
                     for (Proto.Col c : r.result().cols()) {
                         writeNullableString(g, c.name());
                     }
                     g.writeEndArray();
-                    g.writeName("rows");
+                    g.writeName(N_ROWS);
                     g.writeStartArray();
                     for (Object[] row : r.result().rows()) {
                         g.writeStartArray();
@@ -417,7 +497,8 @@ public final class HranaJson {
             g.writeNumber(d);
         } else if (v instanceof byte[] b) {
             g.writeStartObject();
-            g.writeStringProperty("base64", Base64.getEncoder().withoutPadding().encodeToString(b));
+            g.writeName(N_BASE64);
+            g.writeString(Base64.getEncoder().withoutPadding().encodeToString(b));
             g.writeEndObject();
         } else {
             g.writeString(v.toString());
