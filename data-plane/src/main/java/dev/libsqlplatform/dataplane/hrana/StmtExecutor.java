@@ -131,6 +131,9 @@ final class StmtExecutor {
         }
 
         DbConnection c = s.held;
+        if (c == null && access.canWrite() && isPlainDml(st)) {
+            return runGrouped(s, st, args, named, wantRows);
+        }
         boolean borrowed = false;
         if (c == null) {
             try {
@@ -183,6 +186,41 @@ final class StmtExecutor {
         } finally {
             settle(s, c, borrowed);
         }
+    }
+
+    /**
+     * INSERT, UPDATE, DELETE or REPLACE outside a transaction: may share a transaction with concurrent ones of
+     * the same database (GroupCommit). DDL stays alone: it changes the schema under cached statements.
+     */
+    static boolean isPlainDml(SqlStatement st) {
+        if (st.kind() != StatementKind.WRITE || st.explain()) {
+            return false;
+        }
+        String sql = st.sql();
+        int i = 0;
+        while (i < sql.length() && Character.isWhitespace(sql.charAt(i))) {
+            i++;
+        }
+        return sql.regionMatches(true, i, "INSERT", 0, 6) || sql.regionMatches(true, i, "UPDATE", 0, 6)
+                || sql.regionMatches(true, i, "DELETE", 0, 6) || sql.regionMatches(true, i, "REPLACE", 0, 7);
+    }
+
+    private Proto.StmtResult runGrouped(Stream s, SqlStatement st, List<Proto.Value> args, List<Proto.NamedArg> named,
+                                        boolean wantRows) throws HranaException {
+        Proto.StmtResult result;
+        try {
+            result = s.db.groupCommit().submit(w -> runOn(w, st.sql(), st, args, named, wantRows));
+        } catch (HranaException | RuntimeException e) {
+            throw e;
+        } catch (DatabaseBusyException e) {
+            throw new HranaException(e.getMessage(), "SQLITE_BUSY");
+        } catch (SQLException e) {
+            throw SqliteErrors.toHrana(e, maxBytes.getAsLong());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        s.db.usage().recordStatement(st.sql(), result.rowsRead(), result.rowsWritten());
+        return result;
     }
 
     /** After a statement: keep the connection on the stream while a transaction is open, else give it back. */

@@ -35,6 +35,7 @@ public final class OpenDatabase {
     private long appliedMaxPageCount = -1;
     private volatile boolean closed;
     private final DatabaseUsage usage;
+    private final GroupCommit groupCommit = new GroupCommit(this);
 
     OpenDatabase(String id, Path file, StorageSettings settings, long maxBytes, DatabaseUsage usage)
             throws SQLException {
@@ -50,6 +51,11 @@ public final class OpenDatabase {
 
     public String id() {
         return id;
+    }
+
+    /** Autocommit writes of this database, grouped into shared transactions while they arrive concurrently. */
+    public GroupCommit groupCommit() {
+        return groupCommit;
     }
 
     /** Usage counters of this database (they outlive this open instance). */
