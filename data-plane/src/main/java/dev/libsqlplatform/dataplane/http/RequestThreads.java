@@ -51,7 +51,7 @@ final class RequestThreads extends ThreadPoolExecutor {
     private long lastShrink;
 
     RequestThreads(int base, int max, long starvationNanos, long tickNanos, String namePrefix) {
-        super(base, max, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads(namePrefix));
+        super(base, max, 60, TimeUnit.SECONDS, new java.util.concurrent.LinkedTransferQueue<>(), threads(namePrefix));
         if (base < 1 || max < base) {
             throw new IllegalArgumentException("request threads: need 1 <= base <= max, got base " + base + ", max " + max);
         }
