@@ -9,8 +9,11 @@ import dev.libsqlplatform.dataplane.storage.DatabaseRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Consumer;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -20,6 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class HranaController {
     static final String JSON = "application/json";
+    static final byte[] JSON_BYTES = JSON.getBytes(StandardCharsets.US_ASCII);
 
     private final TokenAuthenticator authenticator;
     private final HranaService hrana;
@@ -39,11 +43,18 @@ class HranaController {
 
     @PostMapping({"/v2/pipeline", "/v3/pipeline"})
     void pipeline(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        Access access = authenticate(req);
-        Proto.PipelineRequest body = HranaJson.readPipeline(req.getInputStream());
+        pipeline(authorization(req), req.getHeader("Host"), req.getRemoteAddr(), req.getInputStream(), resp,
+                r -> r.setContentType(JSON));
+    }
+
+    /** The pipeline with its inputs already taken from the request ({@link HranaPipelineValve} reads them as bytes). */
+    void pipeline(String authorization, String host, String remoteAddress, InputStream in, HttpServletResponse resp,
+                  Consumer<HttpServletResponse> jsonContentType) throws IOException {
+        Access access = Access.of(authenticator.authenticate(authorization, host, remoteAddress));
+        Proto.PipelineRequest body = HranaJson.readPipeline(in);
         Proto.PipelineResponse out = hrana.pipeline(access, body);
         resp.setStatus(200);
-        resp.setContentType(JSON);
+        jsonContentType.accept(resp);
         try (OutputStream os = resp.getOutputStream()) {
             HranaJson.writePipeline(out, os);
         }
@@ -75,10 +86,11 @@ class HranaController {
     }
 
     private Access authenticate(HttpServletRequest req) {
+        return Access.of(authenticator.authenticate(authorization(req), req.getHeader("Host"), req.getRemoteAddr()));
+    }
+
+    private static String authorization(HttpServletRequest req) {
         String authz = req.getHeader("Authorization");
-        if (authz == null) {
-            authz = req.getHeader("x-authorization");
-        }
-        return Access.of(authenticator.authenticate(authz, req.getHeader("Host"), req.getRemoteAddr()));
+        return authz != null ? authz : req.getHeader("x-authorization");
     }
 }

@@ -1,26 +1,31 @@
 package dev.libsqlplatform.dataplane.http;
 
 import dev.libsqlplatform.dataplane.config.RequestThreadsProperties;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.tomcat.TomcatContextCustomizer;
 import org.springframework.boot.tomcat.TomcatProtocolHandlerCustomizer;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The hot path's Tomcat set-up: {@link HranaPipelineValve} in the context (see there for why), and
+ * The hot path's Tomcat set-up: {@link HranaPipelineValve} in the engine (see there for why), and
  * {@link RequestThreads} as the connector's executor (see there for why). The executor is not a bean, so
  * Spring Boot's task-execution auto-configuration keeps its own executor for everything else; it is shut
  * down with the context.
  */
 @Configuration(proxyBeanMethods = false)
 class LeanPipelineConfig implements DisposableBean {
-    private volatile RequestThreads requestThreads;
+    /** One executor per connector the customizer is applied to (a management port would add one). */
+    private final List<RequestThreads> executors = new CopyOnWriteArrayList<>();
 
     @Bean
-    TomcatContextCustomizer hranaPipelineValve(ObjectProvider<HranaController> controller) {
-        return context -> context.getPipeline().addValve(new HranaPipelineValve(controller));
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> hranaPipelineValve(
+            ObjectProvider<HranaController> controller) {
+        return factory -> factory.addEngineValves(new HranaPipelineValve(controller));
     }
 
     @Bean
@@ -28,20 +33,13 @@ class LeanPipelineConfig implements DisposableBean {
         return protocol -> {
             RequestThreads threads = new RequestThreads(props.effectiveBase(), Math.max(props.max(),
                     props.effectiveBase()), props.starvation().toNanos(), props.tick().toNanos(), "request-");
-            RequestThreads previous = requestThreads;
-            requestThreads = threads;
-            if (previous != null) {
-                previous.shutdown();
-            }
+            executors.add(threads);
             protocol.setExecutor(threads);
         };
     }
 
     @Override
     public void destroy() {
-        RequestThreads threads = requestThreads;
-        if (threads != null) {
-            threads.shutdown();
-        }
+        executors.forEach(RequestThreads::shutdown);
     }
 }
