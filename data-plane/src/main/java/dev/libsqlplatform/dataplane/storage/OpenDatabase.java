@@ -94,7 +94,14 @@ public final class OpenDatabase {
 
     /** Takes the single writer, waiting at most the busy timeout. */
     public DbConnection acquireWriter() throws DatabaseBusyException, SQLException {
-        boolean got = writerPermit.tryAcquire();
+        boolean got;
+        try {
+            // a zero timeout keeps the permit's FIFO order (plain tryAcquire() would barge past waiters)
+            got = writerPermit.tryAcquire(0, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DatabaseBusyException("interrupted while waiting for the writer");
+        }
         if (!got) {
             BlockedWaits.begin();
             try {
