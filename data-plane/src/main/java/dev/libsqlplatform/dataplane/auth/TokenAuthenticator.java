@@ -336,8 +336,25 @@ public class TokenAuthenticator {
     }
 
     /** The database id selected by a Host label, or null when the Host is not a database hostname. */
+    /** Digits, dots and an optional :port: no hostname label to route by (checked without allocating). */
+    static boolean isIpv4Literal(String host) {
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c == ':') {
+                return i > 0;
+            }
+            if (c != '.' && (c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     String routeByHost(String host) {
-        if (host == null || host.isBlank()) {
+        if (host == null || host.isEmpty() || isIpv4Literal(host)) {
+            return null; // clients that connect by address route by the token's `id`
+        }
+        if (host.isBlank()) {
             return null;
         }
         String h = host.trim().toLowerCase(Locale.ROOT);

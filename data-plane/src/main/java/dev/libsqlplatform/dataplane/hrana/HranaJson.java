@@ -81,6 +81,19 @@ public final class HranaJson {
 
     public static Proto.PipelineRequest readPipeline(InputStream in) {
         try (JsonParser p = JSON.createParser(in)) {
+            return readPipeline(p);
+        }
+    }
+
+    /** A body already read into memory: the parser skips the stream bootstrapping and the per-read checks. */
+    public static Proto.PipelineRequest readPipeline(byte[] body) {
+        try (JsonParser p = JSON.createParser(body)) {
+            return readPipeline(p);
+        }
+    }
+
+    private static Proto.PipelineRequest readPipeline(JsonParser p) {
+        try {
             Proto.PipelineRequest value = new PipelineReader(p).readPipeline();
             if (value == null) {
                 throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "the request body is empty");

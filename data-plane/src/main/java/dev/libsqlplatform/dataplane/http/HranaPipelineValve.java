@@ -49,6 +49,9 @@ final class HranaPipelineValve extends ValveBase {
         return c;
     }
 
+    /** Bodies up to this size are read whole before parsing; longer ones (and chunked ones) are parsed as they arrive. */
+    private static final long MAX_BUFFERED_BODY = 64 * 1024;
+
     /** Written as a header of bytes: a String value would go through a charset encoder on every response. */
     private static final java.util.function.Consumer<HttpServletResponse> JSON_CONTENT_TYPE = resp -> {
         byte[] value = HranaController.JSON_BYTES;
@@ -84,8 +87,16 @@ final class HranaPipelineValve extends ValveBase {
             if (authorization == null) {
                 authorization = latin1(headers.getValue("x-authorization"));
             }
-            controller().pipeline(authorization, latin1(headers.getValue("host")), request.getRemoteAddr(),
-                    request.getInputStream(), response, JSON_CONTENT_TYPE);
+            String host = latin1(headers.getValue("host"));
+            long length = request.getContentLengthLong();
+            if (length > 0 && length <= MAX_BUFFERED_BODY) {
+                byte[] body = request.getInputStream().readNBytes((int) length);
+                controller().pipeline(authorization, host, request.getRemoteAddr(), body, response,
+                        JSON_CONTENT_TYPE);
+            } else {
+                controller().pipeline(authorization, host, request.getRemoteAddr(), request.getInputStream(),
+                        response, JSON_CONTENT_TYPE);
+            }
         } catch (ApiException e) {
             ErrorResponses.write(response, e.code(), e.getMessage());
         } catch (IOException e) {
