@@ -1,5 +1,6 @@
 package dev.libsqlplatform.controlplane.dbtoken;
 
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,24 +80,9 @@ public class DatabaseTokenService {
             throw ApiError.INTERNAL.exception("database " + databaseName + " has no signing key");
         }
         DatabaseKey key = all.get(0);
-        long now = Ids.now();
-        long iat = now / 1000;
-        Long exp = ttl.map(d -> iat + d.getSeconds()).orElse(null);
-        String jti = UUID.randomUUID().toString();
-        Map<String, Object> claims = new TreeMap<>();
-        claims.put("a", access);
-        if (exp != null) {
-            claims.put("exp", exp);
-        }
-        claims.put("iat", iat);
-        claims.put("id", db.id());
-        claims.put("jti", jti);
-        if (!attachIds.isEmpty()) {
-            claims.put("p", Map.of(access, Map.of("ns", List.of(db.id())), "roa", Map.of("ns", attachIds)));
-        }
-        aggregates.insert(new IssuedToken(jti, org.id(), IssuedToken.DATABASE, db.id(), db.groupId(), db.name(), access,
-                now, exp == null ? null : exp * 1000, IssuedToken.ACTIVE, null, request.mintedBy()));
-        return Jwt.sign(DatabaseKeys.privateKey(key), key.id(), claims);
+        return issue(org, request.mintedBy(), access, ttl, attachIds,
+                new Subject(IssuedToken.DATABASE, db.id(), db.groupId(), db.name()),
+                DatabaseKeys.privateKey(key), key.id());
     }
 
     @Transactional
@@ -114,6 +100,25 @@ public class DatabaseTokenService {
         } else {
             key = all.get(0);
         }
+        return issue(org, request.mintedBy(), access, ttl, attachIds,
+                new Subject(IssuedToken.GROUP, null, group.id(), group.name()),
+                DatabaseKeys.privateKey(key.id(), key.privateKey()), key.id());
+    }
+
+    /** What a token opens: one database ({@code id} claim) or every database of a group ({@code gid}). */
+    private record Subject(String kind, String databaseId, String groupId, String name) {
+        boolean isDatabase() {
+            return IssuedToken.DATABASE.equals(kind);
+        }
+    }
+
+    /**
+     * Builds the claims, records the token (so it can be listed and revoked alone) and signs it. With
+     * read_attach databases the token also carries sqld's {@code p}: its own access on the subject
+     * ({@code ns} for a database, {@code tags} for a group) and {@code roa} on the attached ones.
+     */
+    private String issue(Organization org, String mintedBy, String access, Optional<Duration> ttl,
+                         List<String> attachIds, Subject subject, PrivateKey key, String kid) {
         long now = Ids.now();
         long iat = now / 1000;
         Long exp = ttl.map(d -> iat + d.getSeconds()).orElse(null);
@@ -123,15 +128,21 @@ public class DatabaseTokenService {
         if (exp != null) {
             claims.put("exp", exp);
         }
-        claims.put("gid", group.id());
         claims.put("iat", iat);
+        if (subject.isDatabase()) {
+            claims.put("id", subject.databaseId());
+        } else {
+            claims.put("gid", subject.groupId());
+        }
         claims.put("jti", jti);
         if (!attachIds.isEmpty()) {
-            claims.put("p", Map.of(access, Map.of("tags", List.of(group.id())), "roa", Map.of("ns", attachIds)));
+            Map<String, Object> own = subject.isDatabase() ? Map.of("ns", List.of(subject.databaseId()))
+                    : Map.of("tags", List.of(subject.groupId()));
+            claims.put("p", Map.of(access, own, "roa", Map.of("ns", attachIds)));
         }
-        aggregates.insert(new IssuedToken(jti, org.id(), IssuedToken.GROUP, null, group.id(), group.name(), access,
-                now, exp == null ? null : exp * 1000, IssuedToken.ACTIVE, null, request.mintedBy()));
-        return Jwt.sign(DatabaseKeys.privateKey(key.id(), key.privateKey()), key.id(), claims);
+        aggregates.insert(new IssuedToken(jti, org.id(), subject.kind(), subject.databaseId(), subject.groupId(),
+                subject.name(), access, now, exp == null ? null : exp * 1000, IssuedToken.ACTIVE, null, mintedBy));
+        return Jwt.sign(key, kid, claims);
     }
 
     private List<String> attachIds(Organization org, List<String> names) {
@@ -157,6 +168,10 @@ public class DatabaseTokenService {
     @Transactional
     public void rotate(Organization org, String databaseName) {
         Database db = databases.get(org, databaseName);
+        rotateKeys(db);
+    }
+
+    private void rotateKeys(Database db) {
         keys.rotate(db.id());
         issued.markDatabaseTokensRotated(db.id());
         databases.configChanged(db.id());
@@ -171,11 +186,7 @@ public class DatabaseTokenService {
         DbGroup group = groups.get(org, groupName);
         groupKeys.rotate(group.id());
         issued.markGroupTokensRotated(group.id());
-        for (Database db : databases.inGroup(org, group.id())) {
-            keys.rotate(db.id());
-            issued.markDatabaseTokensRotated(db.id());
-            databases.configChanged(db.id());
-        }
+        databases.inGroup(org, group.id()).forEach(this::rotateKeys);
     }
 
     public List<TokenInfo> list(Organization org, String databaseName) {
