@@ -15,6 +15,14 @@ public enum ErrorCode {
     BAD_REQUEST(400),
     NOT_FOUND(404),
     BLOCKED(403),
+    /** More requests and batch steps in one pipeline than platform.worker.limits.max-pipeline-steps. */
+    PIPELINE_TOO_LONG(400),
+    /** The body is longer than platform.worker.limits.max-request-bytes. */
+    PAYLOAD_TOO_LARGE(413),
+    /** The body did not arrive within platform.worker.limits.body-read-timeout. */
+    REQUEST_TIMEOUT(408),
+    /** The database has platform.worker.limits.max-streams-per-database open streams already. */
+    TOO_MANY_STREAMS(429),
     INTERNAL_ERROR(500);
 
     private final int httpStatus;

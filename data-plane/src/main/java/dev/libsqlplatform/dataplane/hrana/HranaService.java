@@ -1,5 +1,6 @@
 package dev.libsqlplatform.dataplane.hrana;
 
+import dev.libsqlplatform.dataplane.config.LimitsProperties;
 import dev.libsqlplatform.dataplane.config.WorkerProperties;
 import dev.libsqlplatform.dataplane.error.ApiException;
 import dev.libsqlplatform.dataplane.error.ErrorCode;
@@ -18,9 +19,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Service;
 
 /**
@@ -28,7 +31,7 @@ import org.springframework.stereotype.Service;
  * parsed protocol structures and an {@link Access}, and returns protocol structures.
  */
 @Service
-public class HranaService implements DisposableBean {
+public class HranaService implements DisposableBean, SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(HranaService.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -36,9 +39,14 @@ public class HranaService implements DisposableBean {
     private final long idleTimeoutNanos;
     private final Map<String, Stream> byBaton = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sweeper;
+    private final LimitsProperties limits;
+    /** Open streams (with or without a baton) per database, bounded by max-streams-per-database. */
+    private final Map<String, AtomicInteger> streamsByDatabase = new ConcurrentHashMap<>();
+    private volatile boolean running;
 
-    HranaService(DatabaseRegistry registry, WorkerProperties props) {
+    HranaService(DatabaseRegistry registry, WorkerProperties props, LimitsProperties limits) {
         this.registry = registry;
+        this.limits = limits;
         this.idleTimeoutNanos = props.streamIdleTimeout().toNanos();
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hrana-stream-expiry");
@@ -78,6 +86,22 @@ public class HranaService implements DisposableBean {
     }
 
     private Stream openStream(Access access) {
+        AtomicInteger open = streamsByDatabase.computeIfAbsent(access.dbId(), k -> new AtomicInteger());
+        if (open.incrementAndGet() > limits.maxStreamsPerDatabase()) {
+            open.decrementAndGet();
+            throw new ApiException(ErrorCode.TOO_MANY_STREAMS, "this database already has "
+                    + limits.maxStreamsPerDatabase() + " open streams: close finished transactions (or wait for idle"
+                    + " ones to expire) before opening more");
+        }
+        try {
+            return openLeased(access, open);
+        } catch (RuntimeException e) {
+            open.decrementAndGet();
+            throw e;
+        }
+    }
+
+    private Stream openLeased(Access access, AtomicInteger open) {
         OpenDatabase db;
         try {
             db = registry.lease(access.dbId());
@@ -87,7 +111,7 @@ public class HranaService implements DisposableBean {
             log.warn("cannot open database {}: {}", access.dbId(), e.getMessage());
             throw new ApiException(ErrorCode.INTERNAL_ERROR, "cannot open the database: " + e.getMessage());
         }
-        return new Stream(db, access);
+        return new Stream(db, access, open::decrementAndGet);
     }
 
     private Stream takeStream(String baton, Access access) {
@@ -105,7 +129,15 @@ public class HranaService implements DisposableBean {
             throw new ApiException(ErrorCode.STREAM_EXPIRED,
                     "The stream has expired due to inactivity (or the baton is unknown); start a new stream");
         }
-        s.access = access;
+        if (s.access.readOnlyToken() != access.readOnlyToken()) {
+            // a baton belongs to the access level that opened it: a read-only token must not borrow a
+            // read-write stream's open transaction (nor the reverse); the owner can still continue
+            byBaton.put(baton, s);
+            throw new ApiException(ErrorCode.PERMISSION_DENIED, "this baton belongs to a stream opened with a "
+                    + (s.access.readOnlyToken() ? "read-only" : "read-write") + " token; use the same access level"
+                    + " to continue it, or start a new stream");
+        }
+        s.access = access; // block flags may have changed since the last request
         return s;
     }
 
@@ -114,11 +146,13 @@ public class HranaService implements DisposableBean {
         if (req == null || req.requests() == null) {
             throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "the body must have a `requests` array");
         }
+        checkSteps(req);
         Stream s = takeStream(req.baton(), access);
         s.lock.lock();
         boolean ok = false;
         try {
-            StmtExecutor exec = StmtExecutor.forDatabase(registry::meta, access.dbId());
+            s.budget = new ResponseBudget(limits.maxResponseBytes().toBytes());
+            StmtExecutor exec = StmtExecutor.forDatabase(registry::meta, s.db);
             List<Proto.StreamResult> results = new ArrayList<>(req.requests().size());
             for (Proto.StreamRequest r : req.requests()) {
                 if (s.isClosed()) {
@@ -141,6 +175,20 @@ public class HranaService implements DisposableBean {
                 s.close(); // an HTTP-level error ends the stream (HTTP_V2_SPEC: the stream is no longer valid)
             }
             s.lock.unlock();
+        }
+    }
+
+    /** Stream requests plus batch steps: each is a statement the worker may have to run. */
+    private void checkSteps(Proto.PipelineRequest req) {
+        long steps = req.requests().size();
+        for (Proto.StreamRequest r : req.requests()) {
+            if (r != null && r.batch() != null && r.batch().steps() != null) {
+                steps += r.batch().steps().size();
+            }
+        }
+        if (steps > limits.maxPipelineSteps()) {
+            throw new ApiException(ErrorCode.PIPELINE_TOO_LONG, "the pipeline has " + steps + " requests and batch"
+                    + " steps; at most " + limits.maxPipelineSteps() + " are accepted in one request");
         }
     }
 
@@ -313,10 +361,15 @@ public class HranaService implements DisposableBean {
      * and rolls back any transaction the statements opened.
      */
     public List<LegacyResult> legacy(Access access, List<LegacyStatement> statements) {
+        if (statements.size() > limits.maxPipelineSteps()) {
+            throw new ApiException(ErrorCode.PIPELINE_TOO_LONG, "the request has " + statements.size()
+                    + " statements; at most " + limits.maxPipelineSteps() + " are accepted in one request");
+        }
         Stream s = openStream(access);
         s.lock.lock();
         try {
-            StmtExecutor exec = StmtExecutor.forDatabase(registry::meta, access.dbId());
+            s.budget = new ResponseBudget(limits.maxResponseBytes().toBytes());
+            StmtExecutor exec = StmtExecutor.forDatabase(registry::meta, s.db);
             List<LegacyResult> out = new ArrayList<>(statements.size());
             for (LegacyStatement ls : statements) {
                 try {
@@ -335,7 +388,33 @@ public class HranaService implements DisposableBean {
     }
 
     @Override
+    public void start() {
+        running = true;
+    }
+
+    /**
+     * First thing at shutdown, before the web server waits for requests in flight: interrupts running
+     * statements so a tenant's endless query cannot hold the worker's stop (they fail with SQLITE_INTERRUPT).
+     */
+    @Override
+    public void stop() {
+        running = false;
+        registry.cancelAll("the worker is shutting down");
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE;
+    }
+
+    @Override
     public void destroy() {
+        registry.cancelAll("the worker is shutting down");
         sweeper.shutdownNow();
         for (String baton : new ArrayList<>(byBaton.keySet())) {
             Stream s = byBaton.remove(baton);

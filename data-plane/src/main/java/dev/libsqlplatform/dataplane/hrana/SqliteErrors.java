@@ -1,6 +1,7 @@
 package dev.libsqlplatform.dataplane.hrana;
 
 import java.sql.SQLException;
+import dev.libsqlplatform.dataplane.storage.SandboxException;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
@@ -45,6 +46,15 @@ final class SqliteErrors {
     }
 
     static HranaException toHrana(SQLException e, long maxBytes) {
+        if (e instanceof SandboxException se) {
+            return switch (se.reason()) {
+                case DENIED -> new HranaException(se.getMessage(), "SQL_NOT_ALLOWED");
+                case TIMED_OUT -> new HranaException(se.getMessage(), "STATEMENT_TIMEOUT");
+                case TEMP_FULL -> new HranaException("database or disk is full: " + se.getMessage()
+                        + (maxBytes > 0 ? " (this database's storage limit, " + maxBytes + " bytes)" : ""), "SQLITE_FULL");
+                case CANCELLED -> new HranaException(se.getMessage(), "SQLITE_INTERRUPT");
+            };
+        }
         String name = primaryName(e);
         String message = sqliteMessage(e);
         if (name.equals("SQLITE_FULL") && maxBytes > 0) {

@@ -8,6 +8,7 @@ import dev.libsqlplatform.dataplane.sql.StatementKind;
 import dev.libsqlplatform.dataplane.storage.DatabaseBusyException;
 import dev.libsqlplatform.dataplane.storage.DatabaseMeta;
 import dev.libsqlplatform.dataplane.storage.DbConnection;
+import dev.libsqlplatform.dataplane.storage.OpenDatabase;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -42,16 +43,18 @@ final class StmtExecutor {
     private static final int SQLITE_ROW = 100;
 
     private final LongSupplier maxBytes;
+    private final LongSupplier tempLimit;
 
-    StmtExecutor(LongSupplier maxBytes) {
+    StmtExecutor(LongSupplier maxBytes, LongSupplier tempLimit) {
         this.maxBytes = maxBytes;
+        this.tempLimit = tempLimit;
     }
 
-    static StmtExecutor forDatabase(java.util.function.Function<String, DatabaseMeta> metas, String dbId) {
+    static StmtExecutor forDatabase(java.util.function.Function<String, DatabaseMeta> metas, OpenDatabase db) {
         return new StmtExecutor(() -> {
-            DatabaseMeta m = metas.apply(dbId);
+            DatabaseMeta m = metas.apply(db.id());
             return m == null ? 0 : m.maxBytes();
-        });
+        }, db::tempLimitBytes);
     }
 
     static String resolveSql(Stream s, String sql, Integer sqlId) {
@@ -158,7 +161,7 @@ final class StmtExecutor {
         String sqlText = kind == StatementKind.BEGIN_READONLY ? "BEGIN DEFERRED" : st.sql();
         boolean wasInTxn = c.inTransaction();
         try {
-            Proto.StmtResult result = runOn(c, sqlText, st, args, named, wantRows);
+            Proto.StmtResult result = runOn(c, sqlText, st, args, named, wantRows, s.budget);
             // usage: counted when the statement ran, so rows written in a transaction rolled back later count
             s.db.usage().recordStatement(st.sql(), result.rowsRead(), result.rowsWritten());
             switch (kind) {
@@ -209,7 +212,8 @@ final class StmtExecutor {
                                         boolean wantRows) throws HranaException {
         Proto.StmtResult result;
         try {
-            result = s.db.groupCommit().submit(w -> runOn(w, st.sql(), st, args, named, wantRows));
+            ResponseBudget budget = s.budget;
+            result = s.db.groupCommit().submit(w -> runOn(w, st.sql(), st, args, named, wantRows, budget));
         } catch (HranaException | RuntimeException e) {
             throw e;
         } catch (DatabaseBusyException e) {
@@ -253,12 +257,16 @@ final class StmtExecutor {
     }
 
     private Proto.StmtResult runOn(DbConnection conn, String sqlText, SqlStatement st, List<Proto.Value> args,
-                                   List<Proto.NamedArg> named, boolean wantRows) throws SQLException, HranaException {
+                                   List<Proto.NamedArg> named, boolean wantRows, ResponseBudget budget)
+            throws SQLException, HranaException {
         long t0 = System.nanoTime();
         DB db = conn.sqlite().getDatabase();
-        PreparedStatement ps = conn.take(sqlText);
+        conn.beginStatement(tempLimit.getAsLong());
+        SQLException failure = null;
+        PreparedStatement ps = null;
         boolean clean = false;
         try {
+            ps = conn.take(sqlText);
             bind(ps, st, args, named);
             CoreStatement core = (CoreStatement) ps;
             long totalBefore = db.total_changes();
@@ -280,7 +288,9 @@ final class StmtExecutor {
                     while (rs.next()) {
                         rowsRead++;
                         if (wantRows) {
-                            rows.add(core.pointer.safeRun((d, p) -> readRow(d, p, n)));
+                            Object[] row = core.pointer.safeRun((d, p) -> readRow(d, p, n));
+                            budget.charge(row);
+                            rows.add(row);
                         }
                     }
                     rs.close(); // resets the statement: it holds no read snapshot while cached
@@ -296,11 +306,20 @@ final class StmtExecutor {
             double ms = (System.nanoTime() - t0) / 1e6;
             clean = true;
             return new Proto.StmtResult(cols, rows, affected, lastRowid, rowsRead, affected, ms);
+        } catch (SQLException e) {
+            failure = e;
+            throw e;
         } finally {
-            if (clean) {
-                conn.recycle(sqlText, ps);
-            } else {
-                conn.discard(ps);
+            SQLException explained = conn.endStatement(failure);
+            if (ps != null) {
+                if (clean) {
+                    conn.recycle(sqlText, ps);
+                } else {
+                    conn.discard(ps);
+                }
+            }
+            if (explained != failure) {
+                throw explained;
             }
         }
     }
@@ -479,6 +498,8 @@ final class StmtExecutor {
                 borrowed = true;
             }
             String text = st.kind() == StatementKind.BEGIN_READONLY ? "BEGIN DEFERRED" : st.sql();
+            c.beginStatement(tempLimit.getAsLong());
+            SQLException failure = null;
             try (PreparedStatement ps = c.jdbc().prepareStatement(text)) {
                 CoreStatement core = (CoreStatement) ps;
                 int n = core.pointer.safeRunInt((d, p) -> d.column_count(p));
@@ -489,6 +510,14 @@ final class StmtExecutor {
                             core.pointer.safeRun((d, p) -> d.column_decltype(p, col))));
                 }
                 return new Proto.DescribeResult(st.paramNames(), cols, st.explain(), st.kind().isReadOnly());
+            } catch (SQLException e) {
+                failure = e;
+                throw e;
+            } finally {
+                SQLException explained = c.endStatement(failure);
+                if (explained != failure) {
+                    throw explained;
+                }
             }
         } catch (DatabaseBusyException e) {
             throw new HranaException(e.getMessage(), "SQLITE_BUSY");

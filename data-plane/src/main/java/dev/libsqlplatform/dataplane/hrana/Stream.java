@@ -19,12 +19,17 @@ final class Stream {
     final ReentrantLock lock = new ReentrantLock();
     Access access;
     DbConnection held;
+    /** Result bytes the request being served may still produce (set per request). */
+    ResponseBudget budget = ResponseBudget.unlimited();
     volatile long lastUsedNanos = System.nanoTime();
     private boolean closed;
 
-    Stream(OpenDatabase db, Access access) {
+    private final Runnable onClose;
+
+    Stream(OpenDatabase db, Access access, Runnable onClose) {
         this.db = db;
         this.access = access;
+        this.onClose = onClose;
     }
 
     boolean isAutocommit() {
@@ -57,5 +62,6 @@ final class Stream {
         sqls.clear();
         releaseConnection();
         db.release();
+        onClose.run();
     }
 }

@@ -1,6 +1,7 @@
 package dev.libsqlplatform.dataplane.http;
 
 import dev.libsqlplatform.dataplane.auth.TokenAuthenticator;
+import dev.libsqlplatform.dataplane.config.LimitsProperties;
 import dev.libsqlplatform.dataplane.hrana.Access;
 import dev.libsqlplatform.dataplane.hrana.HranaJson;
 import dev.libsqlplatform.dataplane.hrana.HranaService;
@@ -28,11 +29,18 @@ class HranaController {
     private final TokenAuthenticator authenticator;
     private final HranaService hrana;
     private final DatabaseRegistry registry;
+    private final RequestBodies bodies;
 
-    HranaController(TokenAuthenticator authenticator, HranaService hrana, DatabaseRegistry registry) {
+    HranaController(TokenAuthenticator authenticator, HranaService hrana, DatabaseRegistry registry,
+                    LimitsProperties limits) {
         this.authenticator = authenticator;
         this.hrana = hrana;
         this.registry = registry;
+        this.bodies = new RequestBodies(limits);
+    }
+
+    RequestBodies bodies() {
+        return bodies;
     }
 
     @GetMapping(value = {"/v2", "/v3"}, produces = MediaType.TEXT_PLAIN_VALUE)
@@ -43,14 +51,18 @@ class HranaController {
 
     @PostMapping({"/v2/pipeline", "/v3/pipeline"})
     void pipeline(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        pipeline(authorization(req), req.getHeader("Host"), req.getRemoteAddr(), req.getInputStream(), resp,
-                r -> r.setContentType(JSON));
+        Access access = authenticate(req);
+        pipeline(access, body(req), resp, r -> r.setContentType(JSON));
+    }
+
+    /** Authenticates from the headers alone: nothing of the body is read for a caller without a valid token. */
+    Access authenticate(String authorization, String host, String remoteAddress) {
+        return Access.of(authenticator.authenticate(authorization, host, remoteAddress));
     }
 
     /** The pipeline with its inputs already taken from the request ({@link HranaPipelineValve} reads them as bytes). */
-    void pipeline(String authorization, String host, String remoteAddress, InputStream in, HttpServletResponse resp,
+    void pipeline(Access access, InputStream in, HttpServletResponse resp,
                   Consumer<HttpServletResponse> jsonContentType) throws IOException {
-        Access access = Access.of(authenticator.authenticate(authorization, host, remoteAddress));
         Proto.PipelineRequest body = HranaJson.readPipeline(in);
         Proto.PipelineResponse out = hrana.pipeline(access, body);
         writeOk(resp, jsonContentType, out);
@@ -60,9 +72,8 @@ class HranaController {
      * The pipeline with a body of known length already in memory ({@link HranaPipelineValve} reads small bodies
      * whole: parsing from a byte array is cheaper than from the servlet stream).
      */
-    void pipeline(String authorization, String host, String remoteAddress, byte[] in, HttpServletResponse resp,
+    void pipeline(Access access, byte[] in, HttpServletResponse resp,
                   Consumer<HttpServletResponse> jsonContentType) throws IOException {
-        Access access = Access.of(authenticator.authenticate(authorization, host, remoteAddress));
         Proto.PipelineRequest body = HranaJson.readPipeline(in);
         Proto.PipelineResponse out = hrana.pipeline(access, body);
         writeOk(resp, jsonContentType, out);
@@ -81,7 +92,7 @@ class HranaController {
     @PostMapping("/v3/cursor")
     void cursor(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Access access = authenticate(req);
-        Proto.CursorRequest body = HranaJson.readCursor(req.getInputStream());
+        Proto.CursorRequest body = HranaJson.readCursor(body(req));
         Proto.PipelineResponse out = hrana.cursor(access, body);
         resp.setStatus(200);
         resp.setContentType("text/plain");
@@ -93,13 +104,18 @@ class HranaController {
     @PostMapping("/")
     void legacy(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Access access = authenticate(req);
-        List<HranaService.LegacyStatement> statements = HranaJson.readLegacy(req.getInputStream());
+        List<HranaService.LegacyStatement> statements = HranaJson.readLegacy(body(req));
         List<HranaService.LegacyResult> results = hrana.legacy(access, statements);
         resp.setStatus(200);
         resp.setContentType(JSON);
         try (OutputStream os = resp.getOutputStream()) {
             HranaJson.writeLegacy(results, os);
         }
+    }
+
+    private InputStream body(HttpServletRequest req) throws IOException {
+        bodies.checkDeclaredLength(req.getContentLengthLong());
+        return bodies.bounded(req.getInputStream());
     }
 
     private Access authenticate(HttpServletRequest req) {

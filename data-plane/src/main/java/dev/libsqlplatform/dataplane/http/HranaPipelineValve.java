@@ -2,6 +2,7 @@ package dev.libsqlplatform.dataplane.http;
 
 import dev.libsqlplatform.dataplane.error.ApiException;
 import dev.libsqlplatform.dataplane.error.ErrorCode;
+import dev.libsqlplatform.dataplane.hrana.Access;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -88,14 +89,16 @@ final class HranaPipelineValve extends ValveBase {
                 authorization = latin1(headers.getValue("x-authorization"));
             }
             String host = latin1(headers.getValue("host"));
+            HranaController c = controller();
+            // the token first: an unauthenticated client never makes the worker wait for its body
+            Access access = c.authenticate(authorization, host, request.getRemoteAddr());
             long length = request.getContentLengthLong();
+            c.bodies().checkDeclaredLength(length);
             if (length > 0 && length <= MAX_BUFFERED_BODY) {
-                byte[] body = request.getInputStream().readNBytes((int) length);
-                controller().pipeline(authorization, host, request.getRemoteAddr(), body, response,
+                c.pipeline(access, c.bodies().readAll(request.getInputStream(), (int) length), response,
                         JSON_CONTENT_TYPE);
             } else {
-                controller().pipeline(authorization, host, request.getRemoteAddr(), request.getInputStream(),
-                        response, JSON_CONTENT_TYPE);
+                c.pipeline(access, c.bodies().bounded(request.getInputStream()), response, JSON_CONTENT_TYPE);
             }
         } catch (ApiException e) {
             ErrorResponses.write(response, e.code(), e.getMessage());

@@ -1,8 +1,11 @@
 package dev.libsqlplatform.dataplane.http;
 
+import dev.libsqlplatform.dataplane.config.LimitsProperties;
 import dev.libsqlplatform.dataplane.config.RequestThreadsProperties;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.coyote.AbstractProtocol;
+import org.apache.coyote.http11.AbstractHttp11Protocol;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.tomcat.TomcatProtocolHandlerCustomizer;
@@ -27,6 +30,24 @@ class LeanPipelineConfig implements DisposableBean {
             ObjectProvider<HranaController> controller) {
         return factory -> factory.addEngineValves(new HranaPipelineValve(controller));
     }
+
+    /**
+     * One blocked body read may last at most body-read-timeout (Tomcat's default is 60 s per read); idle
+     * keep-alive connections keep Tomcat's default minute, which the connection timeout would otherwise set.
+     */
+    @Bean
+    TomcatProtocolHandlerCustomizer<?> bodyReadTimeout(LimitsProperties limits) {
+        return protocol -> {
+            if (protocol instanceof AbstractProtocol<?> p) {
+                p.setConnectionTimeout((int) Math.min(Integer.MAX_VALUE, limits.bodyReadTimeout().toMillis()));
+                if (protocol instanceof AbstractHttp11Protocol<?> http) {
+                    http.setKeepAliveTimeout(KEEP_ALIVE_MILLIS);
+                }
+            }
+        };
+    }
+
+    private static final int KEEP_ALIVE_MILLIS = 60_000;
 
     @Bean
     TomcatProtocolHandlerCustomizer<?> requestThreadsExecutor(RequestThreadsProperties props) {

@@ -2,26 +2,15 @@ package dev.libsqlplatform.dataplane.sql;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Refuses, before execution, SQL that could leave the tenant's own file or change durability or limits:
- * ATTACH, DETACH, VACUUM INTO, load_extension() and pragmas outside an allowlist. The connections are
- * hardened as well (SQLITE_LIMIT_ATTACHED = 0, extension loading off); this is the clear-error layer.
+ * ATTACH, DETACH, VACUUM INTO, denied functions and pragmas outside {@link SqlPolicy}. This is the first,
+ * friendly layer; the engine's authorizer enforces the same policy wherever the lexer cannot see it.
  */
 final class SqlGuard {
     private SqlGuard() {
     }
-
-    static final Set<String> READABLE_PRAGMAS = Set.of(
-            "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
-            "foreign_key_list", "foreign_key_check", "integrity_check", "quick_check", "page_count",
-            "page_size", "freelist_count", "schema_version", "user_version", "data_version", "database_list",
-            "collation_list", "function_list", "pragma_list", "compile_options", "encoding", "application_id",
-            "foreign_keys", "defer_foreign_keys");
-
-    static final Set<String> SETTABLE_PRAGMAS = Set.of(
-            "foreign_keys", "defer_foreign_keys", "user_version", "application_id");
 
     static String check(List<SqlToken> toks, int p) {
         if (p < toks.size()) {
@@ -42,9 +31,11 @@ final class SqlGuard {
         }
         for (int i = 0; i + 1 < toks.size(); i++) {
             SqlToken t = toks.get(i);
-            if ((t.kind() == SqlToken.Kind.WORD || t.kind() == SqlToken.Kind.QUOTED_ID)
-                    && t.text().equalsIgnoreCase("load_extension") && toks.get(i + 1).isPunct('(')) {
-                return "load_extension() is not allowed on this server";
+            if ((t.kind() == SqlToken.Kind.WORD || t.kind() == SqlToken.Kind.QUOTED_ID) && toks.get(i + 1).isPunct('(')) {
+                String fn = t.text().toLowerCase(Locale.ROOT);
+                if (SqlPolicy.DENIED_FUNCTIONS.contains(fn)) {
+                    return fn + "() is not allowed on this server";
+                }
             }
         }
         return null;
@@ -78,23 +69,19 @@ final class SqlGuard {
         if (name == null) {
             return "malformed PRAGMA statement";
         }
-        boolean assigns = false;
-        boolean hasArg = false;
+        boolean hasArgument = false;
         for (int k = p + 1; k < toks.size(); k++) {
-            if (toks.get(k).isPunct('=')) {
-                assigns = true;
-            }
-            if (toks.get(k).isPunct('(')) {
-                hasArg = true;
+            if (toks.get(k).isPunct('=') || toks.get(k).isPunct('(')) {
+                hasArgument = true;
             }
         }
-        if (!READABLE_PRAGMAS.contains(name)) {
+        if (SqlPolicy.SETTABLE_PRAGMAS.contains(name) || SqlPolicy.READABLE_PRAGMAS_WITH_ARGUMENT.contains(name)) {
+            return null;
+        }
+        if (!SqlPolicy.READABLE_PRAGMAS.contains(name)) {
             return "PRAGMA " + name + " is not allowed on this server";
         }
-        if ((assigns || (hasArg && SETTABLE_PRAGMAS.contains(name))) && !SETTABLE_PRAGMAS.contains(name)) {
-            return "setting PRAGMA " + name + " is not allowed on this server";
-        }
-        if (assigns && !SETTABLE_PRAGMAS.contains(name)) {
+        if (hasArgument) {
             return "setting PRAGMA " + name + " is not allowed on this server";
         }
         return null;

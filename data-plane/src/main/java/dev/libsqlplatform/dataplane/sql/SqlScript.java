@@ -78,12 +78,13 @@ public final class SqlScript {
             }
         }
         StatementKind kind = classify(toks, p);
+        String refusal = SqlGuard.check(toks, p);
+        // EXPLAIN PRAGMA applies the pragma while preparing: it is checked like the pragma itself
+        if (refusal == null && (kind == StatementKind.PRAGMA_READ || kind == StatementKind.PRAGMA_WRITE)) {
+            refusal = SqlGuard.checkPragma(toks, p);
+        }
         if (explain) {
             kind = StatementKind.READ;
-        }
-        String refusal = SqlGuard.check(toks, p);
-        if (refusal == null && !explain && (kind == StatementKind.PRAGMA_READ || kind == StatementKind.PRAGMA_WRITE)) {
-            refusal = SqlGuard.checkPragma(toks, p);
         }
 
         List<String> names = new ArrayList<>();
@@ -172,7 +173,7 @@ public final class SqlScript {
                 if (toks.size() > p + 2 && toks.get(toks.size() - 1).isPunct(')')) {
                     // PRAGMA name(value): a setter for the setter pragmas, a query for the others
                     String name = SqlGuard.pragmaName(toks, p);
-                    if (name != null && SqlGuard.SETTABLE_PRAGMAS.contains(name)) {
+                    if (name != null && SqlPolicy.SETTABLE_PRAGMAS.contains(name)) {
                         return StatementKind.PRAGMA_WRITE;
                     }
                 }

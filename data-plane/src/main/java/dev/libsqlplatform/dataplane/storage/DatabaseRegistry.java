@@ -1,5 +1,6 @@
 package dev.libsqlplatform.dataplane.storage;
 
+import dev.libsqlplatform.dataplane.config.LimitsProperties;
 import dev.libsqlplatform.dataplane.config.WorkerProperties;
 import dev.libsqlplatform.dataplane.usage.UsageTracker;
 import java.io.IOException;
@@ -41,11 +42,13 @@ public class DatabaseRegistry implements DisposableBean {
 
     private final UsageTracker usage;
 
-    DatabaseRegistry(WorkerProperties props, UsageTracker usage) {
+    DatabaseRegistry(WorkerProperties props, LimitsProperties limits, UsageTracker usage) {
+        SqliteEngine.load();
         this.usage = usage;
         this.dbsDir = props.dataDir().toAbsolutePath().resolve("dbs");
         this.settings = new StorageSettings(props.readersPerDatabase(), props.busyTimeout().toMillis(),
-                props.synchronous().name());
+                props.synchronous().name(), limits.engineLimits(), limits.statementTimeout().toNanos(),
+                limits.maxTempBytes().toBytes());
         this.maxOpen = Math.max(1, props.maxOpenDatabases());
         try {
             Files.createDirectories(dbsDir);
@@ -225,6 +228,17 @@ public class DatabaseRegistry implements DisposableBean {
 
     public synchronized boolean isOpen(String id) {
         return open.containsKey(id);
+    }
+
+    /** Interrupts every running tenant statement (the worker is stopping: nobody waits for them). */
+    public void cancelAll(String reason) {
+        List<OpenDatabase> all;
+        synchronized (this) {
+            all = new ArrayList<>(open.values());
+        }
+        for (OpenDatabase db : all) {
+            db.cancelAll(reason);
+        }
     }
 
     @Override

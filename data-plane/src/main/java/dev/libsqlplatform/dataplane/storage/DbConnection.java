@@ -20,15 +20,93 @@ public final class DbConnection {
     static final int MAX_CACHED_SQL_LENGTH = 4096;
 
     private final SQLiteConnection conn;
+    /** The native sandbox guard of this connection (0 before {@link #harden}). */
+    private long guard;
+    private final long statementTimeoutNanos;
+    private volatile boolean inStatement;
+    private volatile String cancelledBecause;
     private final LinkedHashMap<String, PreparedStatement> statements = new LinkedHashMap<>(16, 0.75f, true);
     private final boolean reader;
     private boolean inTransaction;
     private boolean readonlyTransaction;
     private boolean pragmasChanged;
 
-    DbConnection(SQLiteConnection conn, boolean reader) {
+    DbConnection(SQLiteConnection conn, boolean reader, long statementTimeoutNanos) {
         this.conn = conn;
         this.reader = reader;
+        this.statementTimeoutNanos = statementTimeoutNanos;
+    }
+
+    /**
+     * Puts the connection under the tenant sandbox (authorizer, defensive mode, limits). Everything the
+     * platform sets up on it runs before; later maintenance goes through {@link #trusted}.
+     */
+    void harden(int[] limits) {
+        guard = NativeSandbox.install(conn.getDatabase(), limits);
+    }
+
+    /** Runs the platform's own statement (not a tenant's) with the authorizer switched off. */
+    void trusted(String sql) throws SQLException {
+        NativeSandbox.setEnforcing(guard, false);
+        try {
+            exec(sql);
+        } finally {
+            NativeSandbox.setEnforcing(guard, true);
+        }
+    }
+
+    /**
+     * Starts a tenant statement on the calling thread: its deadline and the temporary-file budget
+     * ({@code tempLimitBytes}). Every prepare and step of the statement happens between this and
+     * {@link #endStatement}, on this thread.
+     */
+    public void beginStatement(long tempLimitBytes) {
+        cancelledBecause = null;
+        NativeSandbox.enter(guard, System.nanoTime() + statementTimeoutNanos, tempLimitBytes);
+        inStatement = true;
+    }
+
+    /**
+     * Ends the statement begun by {@link #beginStatement}. When it failed, give its exception: one the
+     * sandbox caused comes back as a {@link SandboxException} saying why; others come back unchanged.
+     */
+    public SQLException endStatement(SQLException failure) {
+        inStatement = false;
+        int flags = NativeSandbox.leave(guard);
+        if (failure == null || flags == 0 && cancelledBecause == null) {
+            return failure;
+        }
+        if ((flags & NativeSandbox.DENIED) != 0) {
+            String why = NativeSandbox.denial(guard);
+            return new SandboxException(SandboxException.Reason.DENIED, why == null ? "not authorized" : why, failure);
+        }
+        if ((flags & NativeSandbox.TIMED_OUT) != 0) {
+            return new SandboxException(SandboxException.Reason.TIMED_OUT, "the statement ran longer than the limit of "
+                    + statementTimeoutNanos / 1_000_000 + " ms and was interrupted", failure);
+        }
+        if ((flags & NativeSandbox.TEMP_FULL) != 0) {
+            return new SandboxException(SandboxException.Reason.TEMP_FULL, "temporary storage (TEMP tables, sorts,"
+                    + " materialised subqueries) of this connection reached its limit", failure);
+        }
+        return new SandboxException(SandboxException.Reason.CANCELLED, "the statement was interrupted: "
+                + cancelledBecause, failure);
+    }
+
+    /** Interrupts the running statement, if any (from any thread); it fails with {@code reason}. */
+    public void cancel(String reason) {
+        if (inStatement) {
+            cancelledBecause = reason;
+            try {
+                conn.getDatabase().interrupt();
+            } catch (SQLException e) {
+                // the connection is closing: nothing runs on it any more
+            }
+        }
+    }
+
+    /** Bytes of temporary files the connection holds (TEMP tables stay until the connection closes). */
+    public long tempBytes() {
+        return guard == 0 ? 0 : NativeSandbox.tempBytes(guard);
     }
 
     public Connection jdbc() {
@@ -153,8 +231,8 @@ public final class DbConnection {
         readonlyTransaction = false;
         if (pragmasChanged) {
             try {
-                exec("PRAGMA foreign_keys = OFF");
-                exec("PRAGMA defer_foreign_keys = OFF");
+                trusted("PRAGMA foreign_keys = OFF");
+                trusted("PRAGMA defer_foreign_keys = OFF");
             } catch (SQLException ignored) {
                 // best effort
             }
@@ -168,6 +246,11 @@ public final class DbConnection {
             conn.close();
         } catch (SQLException ignored) {
             // closing
+        }
+        if (guard != 0 && conn.getDatabase().isClosed()) {
+            // only once SQLite can no longer call the authorizer or progress handler with it
+            NativeSandbox.release(guard);
+            guard = 0;
         }
     }
 }

@@ -20,7 +20,6 @@ import org.sqlite.SQLiteOpenMode;
  * in use.
  */
 public final class OpenDatabase {
-    private static final int SQLITE_LIMIT_ATTACHED = 7;
     static final int PAGE_SIZE = 4096;
 
     private final String id;
@@ -45,7 +44,7 @@ public final class OpenDatabase {
         this.settings = settings;
         this.idleReaders = new ArrayBlockingQueue<>(Math.max(1, settings.readers()));
         this.desiredMaxPageCount = maxPageCount(maxBytes);
-        this.writer = new DbConnection(open(false), false);
+        this.writer = open(false);
         applyMaxPageCount();
     }
 
@@ -134,7 +133,7 @@ public final class OpenDatabase {
         long desired = desiredMaxPageCount;
         if (desired != appliedMaxPageCount) {
             // 0 means "no cap": SQLite's default maximum
-            writer.exec("PRAGMA max_page_count = " + (desired == 0 ? 4294967294L : desired));
+            writer.trusted("PRAGMA max_page_count = " + (desired == 0 ? 4294967294L : desired));
             appliedMaxPageCount = desired;
         }
     }
@@ -158,7 +157,7 @@ public final class OpenDatabase {
                 throw new SQLException("database " + id + " was closed");
             }
             if (allReaders.size() < settings.readers()) {
-                DbConnection fresh = new DbConnection(open(true), true);
+                DbConnection fresh = open(true);
                 allReaders.add(fresh);
                 return fresh;
             }
@@ -184,7 +183,7 @@ public final class OpenDatabase {
         idleReaders.offer(c);
     }
 
-    private SQLiteConnection open(boolean readOnly) throws SQLException {
+    private DbConnection open(boolean readOnly) throws SQLException {
         SQLiteConfig cfg = new SQLiteConfig();
         cfg.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, settings.busyTimeoutMillis()));
         cfg.setGetGeneratedKeys(false);
@@ -198,24 +197,45 @@ public final class OpenDatabase {
             cfg.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(settings.synchronous()));
         }
         SQLiteConnection c = (SQLiteConnection) cfg.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        DbConnection conn = new DbConnection(c, readOnly, settings.statementTimeoutNanos());
         try {
-            c.getDatabase().limit(SQLITE_LIMIT_ATTACHED, 0);
             try (var s = c.createStatement()) {
                 if (readOnly) {
                     s.execute("PRAGMA query_only = 1");
                 }
                 s.execute("PRAGMA trusted_schema = OFF");
             }
-        } catch (SQLException e) {
-            c.close();
+            conn.harden(settings.engineLimits());
+        } catch (SQLException | RuntimeException e) {
+            conn.close();
             throw e;
         }
-        return c;
+        return conn;
+    }
+
+    /**
+     * Budget of temporary files for one connection: the database's storage limit (TEMP tables and sort
+     * spills count against it as the file itself does), or the worker's max-temp-bytes without one.
+     */
+    public long tempLimitBytes() {
+        long pages = desiredMaxPageCount;
+        return pages > 0 ? pages * PAGE_SIZE : settings.maxTempBytes();
+    }
+
+    /** Interrupts every statement running on this database (the worker stops, or the database goes away). */
+    void cancelAll(String reason) {
+        writer.cancel(reason);
+        synchronized (allReaders) {
+            for (DbConnection r : allReaders) {
+                r.cancel(reason);
+            }
+        }
     }
 
     /** Closes every connection. Callers guarantee no lease is active, or accept failing users (delete). */
     void close() {
         closed = true;
+        cancelAll("the database is being closed");
         boolean gotWriter = false;
         try {
             gotWriter = writerPermit.tryAcquire(settings.busyTimeoutMillis(), TimeUnit.MILLISECONDS);
@@ -223,7 +243,7 @@ public final class OpenDatabase {
             Thread.currentThread().interrupt();
         }
         try {
-            writer.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+            writer.trusted("PRAGMA wal_checkpoint(TRUNCATE)");
         } catch (SQLException ignored) {
             // best effort
         }
