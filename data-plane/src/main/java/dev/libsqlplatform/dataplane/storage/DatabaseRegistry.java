@@ -1,6 +1,7 @@
 package dev.libsqlplatform.dataplane.storage;
 
 import dev.libsqlplatform.dataplane.config.LimitsProperties;
+import dev.libsqlplatform.dataplane.config.SandboxProperties;
 import dev.libsqlplatform.dataplane.config.WorkerProperties;
 import dev.libsqlplatform.dataplane.usage.UsageTracker;
 import java.io.IOException;
@@ -42,13 +43,17 @@ public class DatabaseRegistry implements DisposableBean {
 
     private final UsageTracker usage;
 
-    DatabaseRegistry(WorkerProperties props, LimitsProperties limits, UsageTracker usage) {
-        SqliteEngine.load();
+    DatabaseRegistry(WorkerProperties props, LimitsProperties limits, SandboxProperties sandbox, UsageTracker usage) {
+        log.info("SQLite engine {} loaded", SqliteEngine.load());
+        if (!sandbox.enabled()) {
+            log.warn("platform.worker.sandbox.enabled=false: tenant connections run WITHOUT the engine sandbox"
+                    + " (authorizer, limits, statement deadline, temporary-file budget); for benchmarks only");
+        }
         this.usage = usage;
         this.dbsDir = props.dataDir().toAbsolutePath().resolve("dbs");
         this.settings = new StorageSettings(props.readersPerDatabase(), props.busyTimeout().toMillis(),
                 props.synchronous().name(), limits.engineLimits(), limits.statementTimeout().toNanos(),
-                limits.maxTempBytes().toBytes());
+                limits.maxTempBytes().toBytes(), sandbox.enabled());
         this.maxOpen = Math.max(1, props.maxOpenDatabases());
         try {
             Files.createDirectories(dbsDir);

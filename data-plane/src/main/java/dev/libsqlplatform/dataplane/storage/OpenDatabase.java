@@ -205,7 +205,9 @@ public final class OpenDatabase {
                 }
                 s.execute("PRAGMA trusted_schema = OFF");
             }
-            conn.harden(settings.engineLimits());
+            if (settings.sandbox()) {
+                conn.harden(settings.engineLimits());
+            }
         } catch (SQLException | RuntimeException e) {
             conn.close();
             throw e;

@@ -41,7 +41,7 @@ class EngineSandboxTest {
         SqliteEngine.load();
         LimitsProperties l = limits(Duration.ofSeconds(1));
         StorageSettings settings = new StorageSettings(2, 2000, "FULL", l.engineLimits(),
-                l.statementTimeout().toNanos(), l.maxTempBytes().toBytes());
+                l.statementTimeout().toNanos(), l.maxTempBytes().toBytes(), true);
         // a 1 MB database: its temporary files get the same 1 MB
         db = new OpenDatabase("t", dir.resolve("data.db"), settings, 1024 * 1024,
                 new UsageTracker(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).forDatabase("t"));
