@@ -7,7 +7,7 @@
 #   build.sh <dir with org/sqlite/core/NativeDB.c> <output dir>
 #
 # The amalgamation comes from the npm registry (better-sqlite3's package bundles the official, unmodified
-# sqlite3.c; npm checks the tarball's integrity). Results are cached under
+# sqlite3.c), fetched with curl and checked against the registry's pinned sha512. Results are cached under
 # ${LIBSQL_PLATFORM_CACHE:-~/.cache/libsql-platform}, keyed by the hash of every input, so only the first
 # build on a machine compiles SQLite (about a minute).
 set -euo pipefail
@@ -17,8 +17,10 @@ OUT_DIR="$2"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 # The SQLite release the workers run, as bundled by this better-sqlite3 version.
-AMALGAMATION_PACKAGE="better-sqlite3@13.2.0"
+AMALGAMATION_PACKAGE="better-sqlite3-13.2.0.tgz"
+AMALGAMATION_SHA512="Z8Q/9x/uNyKxA1v4FNodyItRVRw1TeKBrmj32JhxhR0ceNcBY+wMobt/Bv7M7TzwPAXjnZRtNaEsATnUZSKWZQ=="
 SQLITE_VERSION="3.54.1"
+REGISTRY="${NPM_CONFIG_REGISTRY:-https://registry.npmjs.org/}"
 
 CACHE="${LIBSQL_PLATFORM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/libsql-platform}"
 say() { printf '[native] %s\n' "$*"; }
@@ -39,12 +41,14 @@ JAVA_HOME_DIR="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v ja
 # --- the amalgamation --------------------------------------------------------------------------------------
 SRC="$CACHE/sqlite-$SQLITE_VERSION"
 if [ ! -f "$SRC/sqlite3.c" ]; then
-  command -v npm >/dev/null 2>&1 || die "npm is needed once to fetch the SQLite amalgamation"
-  say "fetching the SQLite $SQLITE_VERSION amalgamation ($AMALGAMATION_PACKAGE from the npm registry)"
+  say "fetching the SQLite $SQLITE_VERSION amalgamation ($AMALGAMATION_PACKAGE from $REGISTRY)"
   tmp="$(mktemp -d)"
   trap 'rm -rf "$tmp"' EXIT
-  (cd "$tmp" && npm pack --silent "$AMALGAMATION_PACKAGE" >/dev/null)
-  tar -xzf "$tmp"/better-sqlite3-*.tgz -C "$tmp" package/deps/sqlite3/sqlite3.c package/deps/sqlite3/sqlite3.h
+  curl -fsSL --retry 3 -o "$tmp/pkg.tgz" "${REGISTRY%/}/better-sqlite3/-/$AMALGAMATION_PACKAGE" \
+    || die "cannot download $AMALGAMATION_PACKAGE from $REGISTRY"
+  actual="$(openssl dgst -sha512 -binary "$tmp/pkg.tgz" 2>/dev/null | base64 -w0 || true)"
+  [ "$actual" = "$AMALGAMATION_SHA512" ] || die "$AMALGAMATION_PACKAGE does not match its pinned sha512"
+  tar -xzf "$tmp/pkg.tgz" -C "$tmp" package/deps/sqlite3/sqlite3.c package/deps/sqlite3/sqlite3.h
   grep -q "#define SQLITE_VERSION *\"$SQLITE_VERSION\"" "$tmp/package/deps/sqlite3/sqlite3.h" \
     || die "$AMALGAMATION_PACKAGE does not bundle SQLite $SQLITE_VERSION"
   mkdir -p "$SRC.partial"

@@ -16,6 +16,9 @@ import org.springframework.util.unit.DataSize;
  *                             {@code RESPONSE_TOO_LARGE} for the statement that crossed it (default 32MB)
  * @param maxPipelineSteps     stream requests plus batch steps in one pipeline; more is a 400 (default 10000)
  * @param maxStreamsPerDatabase open baton streams of one database; one more answers 429 (default 128)
+ * @param maxTransactionDuration an interactive transaction open longer is rolled back once its stream is idle,
+ *                             and the stream expires ({@code STREAM_EXPIRED}): it bounds how long a snapshot can
+ *                             hold the WAL from being checkpointed (default 120s)
  * @param maxValueBytes        longest string or blob a statement may produce or bind: SQLITE_LIMIT_LENGTH,
  *                             answered with {@code SQLITE_TOOBIG} (default 16MB)
  * @param maxSqlBytes          longest statement text: SQLITE_LIMIT_SQL_LENGTH (default 1MB)
@@ -36,6 +39,7 @@ public record LimitsProperties(
         @DefaultValue("32MB") DataSize maxResponseBytes,
         @DefaultValue("10000") int maxPipelineSteps,
         @DefaultValue("128") int maxStreamsPerDatabase,
+        @DefaultValue("120s") Duration maxTransactionDuration,
         @DefaultValue("16MB") DataSize maxValueBytes,
         @DefaultValue("1MB") DataSize maxSqlBytes,
         @DefaultValue("2000") int maxColumns,
@@ -47,7 +51,7 @@ public record LimitsProperties(
 
     public LimitsProperties {
         if (statementTimeout.isNegative() || statementTimeout.isZero() || bodyReadTimeout.isNegative()
-                || bodyReadTimeout.isZero()) {
+                || bodyReadTimeout.isZero() || maxTransactionDuration.isNegative() || maxTransactionDuration.isZero()) {
             throw new IllegalArgumentException("platform.worker.limits: timeouts must be positive");
         }
         if (maxPipelineSteps < 1 || maxStreamsPerDatabase < 1 || maxColumns < 1 || maxExpressionDepth < 1

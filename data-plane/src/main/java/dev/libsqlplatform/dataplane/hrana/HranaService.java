@@ -62,11 +62,23 @@ public class HranaService implements DisposableBean, SmartLifecycle {
         return byBaton.size();
     }
 
+    /**
+     * Closes (and rolls back) streams idle past the idle timeout, and idle streams whose transaction has been
+     * open longer than max-transaction-duration: an open transaction pins a WAL snapshot, so without a bound one
+     * client could keep the WAL from ever being checkpointed and grow it without end.
+     */
     void expireIdle() {
         long now = System.nanoTime();
+        long maxTxn = limits.maxTransactionDuration().toNanos();
         for (Map.Entry<String, Stream> e : byBaton.entrySet()) {
             Stream s = e.getValue();
-            if (now - s.lastUsedNanos > idleTimeoutNanos && byBaton.remove(e.getKey(), s)) {
+            boolean idle = now - s.lastUsedNanos > idleTimeoutNanos;
+            boolean txnTooLong = s.held != null && now - s.heldSinceNanos > maxTxn;
+            if ((idle || txnTooLong) && byBaton.remove(e.getKey(), s)) {
+                if (txnTooLong && !idle) {
+                    log.info("rolled back a transaction of database {} open longer than {}", s.db.id(),
+                            limits.maxTransactionDuration());
+                }
                 s.lock.lock();
                 try {
                     s.close();
@@ -121,13 +133,15 @@ public class HranaService implements DisposableBean, SmartLifecycle {
         Stream s = byBaton.remove(baton);
         if (s == null) {
             throw new ApiException(ErrorCode.STREAM_EXPIRED,
-                    "The stream has expired due to inactivity (or the baton is unknown); start a new stream");
+                    "The stream has expired due to inactivity, or its transaction was open longer than the limit"
+                            + " (or the baton is unknown); start a new stream");
         }
         if (!s.db.id().equals(access.dbId())) {
             // a baton for another database: do not reveal anything about it, and do not consume it
             byBaton.put(baton, s);
             throw new ApiException(ErrorCode.STREAM_EXPIRED,
-                    "The stream has expired due to inactivity (or the baton is unknown); start a new stream");
+                    "The stream has expired due to inactivity, or its transaction was open longer than the limit"
+                            + " (or the baton is unknown); start a new stream");
         }
         if (s.access.readOnlyToken() != access.readOnlyToken()) {
             // a baton belongs to the access level that opened it: a read-only token must not borrow a

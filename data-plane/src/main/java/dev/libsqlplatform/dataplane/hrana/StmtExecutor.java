@@ -230,7 +230,7 @@ final class StmtExecutor {
     /** After a statement: keep the connection on the stream while a transaction is open, else give it back. */
     private static void settle(Stream s, DbConnection c, boolean borrowed) {
         if (c.inTransaction()) {
-            s.held = c;
+            s.hold(c);
         } else if (borrowed) {
             if (c.isReader()) {
                 s.db.releaseReader(c);
@@ -252,7 +252,7 @@ final class StmtExecutor {
             throw e;
         }
         r.setTransaction(true, true);
-        s.held = r;
+        s.hold(r);
         return new Proto.StmtResult(List.of(), List.of(), 0, null, 0, 0, (System.nanoTime() - t0) / 1e6);
     }
 

@@ -19,6 +19,8 @@ final class Stream {
     final ReentrantLock lock = new ReentrantLock();
     Access access;
     DbConnection held;
+    /** When the held connection's transaction began ({@link System#nanoTime()}); meaningful while held. */
+    long heldSinceNanos;
     /** Result bytes the request being served may still produce (set per request). */
     ResponseBudget budget = ResponseBudget.unlimited();
     volatile long lastUsedNanos = System.nanoTime();
@@ -30,6 +32,14 @@ final class Stream {
         this.db = db;
         this.access = access;
         this.onClose = onClose;
+    }
+
+    /** Keeps {@code c}, whose transaction is open, for the stream's next requests. */
+    void hold(DbConnection c) {
+        if (held != c) {
+            held = c;
+            heldSinceNanos = System.nanoTime();
+        }
     }
 
     boolean isAutocommit() {

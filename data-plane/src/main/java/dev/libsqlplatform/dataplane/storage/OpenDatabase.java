@@ -21,6 +21,8 @@ import org.sqlite.SQLiteOpenMode;
  */
 public final class OpenDatabase {
     static final int PAGE_SIZE = 4096;
+    /** Bytes a WAL keeps after a checkpoint. */
+    static final long WAL_SIZE_LIMIT = 64L * 1024 * 1024;
 
     private final String id;
     private final Path file;
@@ -202,6 +204,10 @@ public final class OpenDatabase {
             try (var s = c.createStatement()) {
                 if (readOnly) {
                     s.execute("PRAGMA query_only = 1");
+                } else {
+                    // after a checkpoint the WAL shrinks back to this; its growth in between is bounded by the
+                    // statement deadline and max-transaction-duration (no snapshot pins it for longer)
+                    s.execute("PRAGMA journal_size_limit = " + WAL_SIZE_LIMIT);
                 }
                 s.execute("PRAGMA trusted_schema = OFF");
             }

@@ -32,7 +32,7 @@ class EngineSandboxTest {
 
     static LimitsProperties limits(Duration timeout) {
         return new LimitsProperties(timeout, DataSize.ofMegabytes(32), Duration.ofSeconds(10), DataSize.ofMegabytes(32),
-                10000, 128, DataSize.ofMegabytes(16), DataSize.ofMegabytes(1), 2000, 250, 250, 32766, 100,
+                10000, 128, Duration.ofSeconds(120), DataSize.ofMegabytes(16), DataSize.ofMegabytes(1), 2000, 250, 250, 32766, 100,
                 DataSize.ofGigabytes(1));
     }
 

@@ -1,0 +1,26 @@
+# Shared by bin/run and bin/test (sourced): package installation for what the build needs.
+# Expects say() and die() to be defined by the caller.
+
+SUDO=""
+if [[ $(id -u) != 0 ]] && command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; fi
+
+apt_updated=0
+apt_install() {
+  if [[ $apt_updated == 0 ]]; then
+    $SUDO apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@"
+}
+
+# The worker's SQLite engine (SQLite + the tenant sandbox) is compiled by the data-plane build
+# (data-plane/src/main/native/build.sh): it needs a C compiler, and openssl to check the source's hash.
+ensure_native_toolchain() {
+  local missing=()
+  command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  if (( ${#missing[@]} > 0 )); then
+    say "installing ${missing[*]} (the worker's SQLite engine is compiled by the build)"
+    apt_install "${missing[@]}"
+  fi
+}
