@@ -15,6 +15,11 @@ public enum ErrorCode {
     BAD_REQUEST(400),
     NOT_FOUND(404),
     BLOCKED(403),
+    /**
+     * Internal API: the database's hostname label {@code <name>-<organization>} is held by another database on this
+     * worker. Routing by label must never be ambiguous, so the put is refused instead of re-pointing the label.
+     */
+    LABEL_CONFLICT(409),
     INTERNAL_ERROR(500);
 
     private final int httpStatus;
