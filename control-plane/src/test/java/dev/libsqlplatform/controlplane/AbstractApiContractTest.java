@@ -786,12 +786,12 @@ abstract class AbstractApiContractTest {
         // a bound token acts in its organization only, and cannot mint a wider token or create organizations
         Http boundClient = http.as(bound);
         assertThat(boundClient.get(base + "/databases").status()).isEqualTo(200);
-        expect(boundClient.get("/v1/organizations/default/databases"), 403, "not_a_member", null);
+        expect(boundClient.get("/v1/organizations/default/databases"), 403, "token_bound_to_organization", null);
         JsonNode visible = boundClient.get("/v2/organizations").json().get("organizations");
         assertThat(visible).hasSize(1);
         assertThat(visible.get(0).get("slug").asString()).isEqualTo(org.slug());
-        expect(boundClient.post("/v1/organizations", "{\"name\":\"" + unique("o") + "\"}"), 403, "forbidden", null);
-        expect(boundClient.post("/v1/auth/api-tokens/x", "{\"organization\":\"default\"}"), 403, "not_a_member", null);
+        expect(boundClient.post("/v1/organizations", "{\"name\":\"" + unique("o") + "\"}"), 403, "token_bound_to_organization", null);
+        expect(boundClient.post("/v1/auth/api-tokens/x", "{\"organization\":\"default\"}"), 403, "token_bound_to_organization", null);
         String child = unique("child");
         assertThat(boundClient.post("/v1/auth/api-tokens/" + child, null).status()).isEqualTo(200);
         assertThat(http.get(base + "/api-tokens").body()).contains("\"name\":\"" + child + "\"");
@@ -981,5 +981,176 @@ abstract class AbstractApiContractTest {
             assertThat(entry.at("/data/organization").asString()).isEqualTo(to.slug());
         }
         assertThat(http.post(dst + "/databases/d1/auth/tokens", null).status()).isEqualTo(200);
+    }
+
+    // ---------------------------------------------------------------- tenant isolation
+
+    private Organization orgWithSlug(String slug) {
+        Organization org = organizations.ensureOrganization(slug, users.findByUsername("admin").orElseThrow().id(), "unlimited");
+        groups.ensureDefault(org.id());
+        return org;
+    }
+
+    /** {@code shop-prod} in {@code acme} and {@code shop} in {@code prod-acme} would both be {@code shop-prod-acme}. */
+    @Test
+    void hostnameLabelsAreUniqueAcrossOrganizations() {
+        String sfx = UUID.randomUUID().toString().substring(0, 8);
+        Organization acme = orgWithSlug("acme-" + sfx);
+        Organization prodAcme = orgWithSlug("prod-acme-" + sfx);
+        String acmeDbs = "/v1/organizations/" + acme.slug() + "/databases";
+        String prodDbs = "/v1/organizations/" + prodAcme.slug() + "/databases";
+        Http.Response first = http.post(acmeDbs, "{\"name\":\"shop-prod\"}");
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        String hostname = "shop-prod-acme-" + sfx + ".localhost";
+        assertThat(first.json().at("/database/Hostname").asString()).isEqualTo(hostname);
+
+        expect(http.post(prodDbs, "{\"name\":\"shop\"}"), 409, "hostname_already_exists", "hostname " + hostname
+                + " is already used by a database of another organization (hostnames are <database>-<organization> "
+                + "and unique across organizations): choose another database name");
+        assertThat(databaseRepository.countLive(prodAcme.id())).isZero();
+        assertThat(http.get(prodDbs + "/shop").status()).isEqualTo(404);
+
+        // deleting the holder frees the hostname at once; then the other organization holds it
+        assertThat(http.delete(acmeDbs + "/shop-prod").status()).isEqualTo(200);
+        Http.Response second = http.post(prodDbs, "{\"name\":\"shop\"}");
+        assertThat(second.status()).as(second.body()).isEqualTo(200);
+        assertThat(second.json().at("/database/Hostname").asString()).isEqualTo(hostname);
+        expect(http.post(acmeDbs, "{\"name\":\"shop-prod\"}"), 409, "hostname_already_exists", null);
+
+        // a group transfer that would give a moved database a taken hostname is refused and rolled back
+        Organization source = orgWithSlug("src-" + sfx);
+        Organization holder = orgWithSlug("u" + sfx);
+        Organization target = orgWithSlug("t-u" + sfx);
+        String src = "/v1/organizations/" + source.slug();
+        assertThat(http.post(src + "/groups", "{\"name\":\"moving\"}").status()).isEqualTo(200);
+        assertThat(http.post(src + "/databases", "{\"name\":\"x\",\"group\":\"moving\"}").status()).isEqualTo(200);
+        assertThat(http.post("/v1/organizations/" + holder.slug() + "/databases", "{\"name\":\"x-t\"}").status()).isEqualTo(200);
+        expect(http.post(src + "/groups/moving/transfer", "{\"organization\":\"" + target.slug() + "\"}"), 409,
+                "hostname_already_exists", null);
+        assertThat(http.get(src + "/groups/moving").status()).isEqualTo(200);
+        assertThat(http.get(src + "/databases/x").json().at("/database/Hostname").asString())
+                .isEqualTo("x-" + source.slug() + ".localhost");
+        assertThat(http.get("/v1/organizations/" + target.slug() + "/groups/moving").status()).isEqualTo(404);
+        // once the holder is gone the same transfer succeeds, and the stored label follows the database
+        assertThat(http.delete("/v1/organizations/" + holder.slug() + "/databases/x-t").status()).isEqualTo(200);
+        Http.Response moved = http.post(src + "/groups/moving/transfer", "{\"organization\":\"" + target.slug() + "\"}");
+        assertThat(moved.status()).as(moved.body()).isEqualTo(200);
+        assertThat(jdbc.queryForObject("SELECT label FROM databases WHERE organization_id = ? AND name = 'x' "
+                + "AND deleted_at IS NULL", String.class, target.id())).isEqualTo("x-t-u" + sfx);
+        expect(http.post("/v1/organizations/" + holder.slug() + "/databases", "{\"name\":\"x-t\"}"), 409,
+                "hostname_already_exists", null);
+    }
+
+    /** Two creates in DIFFERENT organizations (different organization locks) giving one label: exactly one wins. */
+    @Test
+    void concurrentCreatesOfOneHostnameInTwoOrganizationsLetExactlyOneWin() throws Exception {
+        String sfx = UUID.randomUUID().toString().substring(0, 8);
+        Organization p = orgWithSlug("p" + sfx);
+        Organization q = orgWithSlug("q-p" + sfx);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 10; round++) {
+                String name = "n" + round;
+                CountDownLatch start = new CountDownLatch(1);
+                // n<round>-q in p and n<round> in q-p: both n<round>-q-p<sfx>
+                Future<Http.Response> inP = pool.submit(() -> {
+                    start.await();
+                    return http.post("/v1/organizations/" + p.slug() + "/databases", "{\"name\":\"" + name + "-q\"}");
+                });
+                Future<Http.Response> inQ = pool.submit(() -> {
+                    start.await();
+                    return http.post("/v1/organizations/" + q.slug() + "/databases", "{\"name\":\"" + name + "\"}");
+                });
+                start.countDown();
+                List<Http.Response> answers = List.of(inP.get(), inQ.get());
+                assertThat(answers.stream().filter(r -> r.status() == 200)).as(answers.toString()).hasSize(1);
+                Http.Response loser = answers.stream().filter(r -> r.status() != 200).findFirst().orElseThrow();
+                expect(loser, 409, "hostname_already_exists", null);
+                assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM databases WHERE label = ? AND deleted_at IS NULL",
+                        Long.class, name + "-q-p" + sfx)).isEqualTo(1L);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(databaseRepository.countLive(p.id()) + databaseRepository.countLive(q.id())).isEqualTo(10);
+    }
+
+    /**
+     * Hostile cases for an organization-bound API token: everything outside its organization — other organizations'
+     * routes, the user's tokens of other organizations or unbound ones, invites to other organizations, platform-level
+     * creations — answers 403 {@code token_bound_to_organization}; lists show its organization's items only.
+     */
+    @Test
+    void organizationBoundTokensActOnlyInsideTheirOrganization() {
+        Organization a = orgWithSlug(unique("orga"));
+        Organization b = orgWithSlug(unique("orgb"));
+        String name = unique("multi");
+        Http user = newUser(name);
+        for (Organization o : List.of(a, b)) {
+            assertThat(http.post("/v1/organizations/" + o.slug() + "/members", "{\"username\":\"" + name
+                    + "\",\"role\":\"admin\"}").status()).isEqualTo(200);
+        }
+        String tokenA = user.post("/v1/auth/api-tokens/a1", "{\"organization\":\"" + a.slug() + "\"}").json().get("token").asString();
+        String tokenA2 = user.post("/v1/auth/api-tokens/a2", "{\"organization\":\"" + a.slug() + "\"}").json().get("token").asString();
+        String tokenB = user.post("/v1/auth/api-tokens/b1", "{\"organization\":\"" + b.slug() + "\"}").json().get("token").asString();
+        String unbound = user.post("/v1/auth/api-tokens/free", null).json().get("token").asString();
+        Http boundA = http.as(tokenA);
+        String refusal = "this API token is bound to organization " + a.slug() + " and cannot ";
+
+        // other organization's routes, org-scoped and via a body
+        expect(boundA.get("/v1/organizations/" + b.slug() + "/databases"), 403, "token_bound_to_organization",
+                refusal + "act in organization " + b.slug());
+        expect(boundA.get("/v1/organizations/" + b.slug()), 403, "token_bound_to_organization", null);
+        expect(boundA.post("/v1/auth/api-tokens/x", "{\"organization\":\"" + b.slug() + "\"}"), 403,
+                "token_bound_to_organization", null);
+        assertThat(boundA.post("/v1/organizations/" + a.slug() + "/groups", "{\"name\":\"g\"}").status()).isEqualTo(200);
+        expect(boundA.post("/v1/organizations/" + a.slug() + "/groups/g/transfer", "{\"organization\":\"" + b.slug() + "\"}"),
+                403, "token_bound_to_organization", null);
+        assertThat(http.get("/v1/organizations/" + a.slug() + "/groups/g").status()).isEqualTo(200);
+        // org-less routes resolve to its organization
+        assertThat(boundA.get("/v1/databases").status()).isEqualTo(200);
+        assertThat(boundA.get("/v1/organizations").json()).hasSize(1);
+
+        // the user's tokens: only those bound to A are listed and revocable
+        JsonNode listed = boundA.get("/v1/auth/api-tokens").json().get("tokens");
+        List<String> names = new ArrayList<>();
+        listed.forEach(t -> names.add(t.get("name").asString()));
+        assertThat(names).containsExactly("a1", "a2");
+        assertThat(listed.get(0).get("organization").asString()).isEqualTo(a.slug());
+        expect(boundA.delete("/v1/auth/api-tokens/b1"), 403, "token_bound_to_organization",
+                refusal + "revoke token b1, which is not bound to it");
+        expect(boundA.delete("/v1/auth/api-tokens/free"), 403, "token_bound_to_organization", null);
+        expect(boundA.delete("/v1/auth/api-tokens/nope"), 404, "api_token_not_found", null);
+        assertThat(http.as(tokenB).get("/v1/auth/validate").status()).isEqualTo(200);
+        assertThat(http.as(unbound).get("/v1/auth/validate").status()).isEqualTo(200);
+        // logout --all from a bound token ends only that organization's other tokens
+        assertThat(boundA.post("/v1/auth/invalidate", null).status()).isEqualTo(200);
+        expect(http.as(tokenA2).get("/v1/auth/validate"), 401, "unauthorized", null);
+        assertThat(boundA.get("/v1/auth/validate").status()).isEqualTo(200);
+        assertThat(http.as(tokenB).get("/v1/auth/validate").status()).isEqualTo(200);
+        assertThat(http.as(unbound).get("/v1/auth/validate").status()).isEqualTo(200);
+
+        // invites to another organization: not listed, not counted, not acceptable with the bound token
+        Organization c = newOrg();
+        assertThat(http.post("/v2/organizations/" + c.slug() + "/invites", "{\"username\":\"" + name + "\"}").status())
+                .isEqualTo(200);
+        assertThat(user.get("/v1/invites").json().get("invites")).hasSize(1);
+        long inviteId = user.get("/v1/invites").json().at("/invites/0/id").asLong();
+        assertThat(boundA.get("/v1/invites").json().get("invites")).isEmpty();
+        assertThat(boundA.get("/v1/current-user").json().at("/user/has_pending_invites").asBoolean()).isFalse();
+        assertThat(user.get("/v1/current-user").json().at("/user/has_pending_invites").asBoolean()).isTrue();
+        expect(boundA.post("/v1/invites/" + inviteId + "/accept", null), 403, "token_bound_to_organization",
+                refusal + "accept an invite to organization " + c.slug());
+        expect(user.get("/v1/organizations/" + c.slug()), 403, "not_a_member", null);
+        assertThat(http.as(unbound).post("/v1/invites/" + inviteId + "/accept", null).status()).isEqualTo(200);
+        expect(boundA.get("/v1/organizations/" + c.slug()), 403, "token_bound_to_organization", null);
+
+        // platform-level creations
+        expect(boundA.post("/v1/organizations", "{\"name\":\"" + unique("o") + "\"}"), 403, "token_bound_to_organization",
+                refusal + "create organizations");
+        String adminBound = http.post("/v1/auth/api-tokens/" + unique("adm"), "{\"organization\":\"" + a.slug() + "\"}")
+                .json().get("token").asString();
+        expect(http.as(adminBound).post("/v1/users", "{\"username\":\"" + unique("u") + "\",\"email\":\"u@x.io\"}"), 403,
+                "token_bound_to_organization", "this API token is bound to organization " + a.slug() + " and cannot create users");
     }
 }

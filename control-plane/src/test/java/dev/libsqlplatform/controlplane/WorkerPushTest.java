@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 
 import dev.libsqlplatform.controlplane.dbtoken.DatabaseKeys;
 import dev.libsqlplatform.controlplane.dbtoken.GroupKeys;
 import dev.libsqlplatform.controlplane.support.Http;
 import dev.libsqlplatform.controlplane.support.StandInWorker;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -45,6 +48,10 @@ class WorkerPushTest {
     int port;
     @Autowired
     DatabaseKeys keys;
+    @Autowired
+    dev.libsqlplatform.controlplane.database.DatabaseRepository databases;
+    @Autowired
+    dev.libsqlplatform.controlplane.group.GroupService groups;
     @Autowired
     GroupKeys groupKeys;
     @Autowired
@@ -108,6 +115,36 @@ class WorkerPushTest {
                 return pb.get("blockReads").asBoolean() && pb.get("maxBytes").asLong() == 1_000_000L && !pb.get("blockWrites").asBoolean();
             });
 
+            // allowed_ips and the block reason reach the worker; clearing them reaches it too
+            Http.Response ips = http.send("PATCH", base + "/databases/b/configuration",
+                    "{\"allowed_ips\":[\"10.0.0.0/8\",\" 2001:db8::1 \"],\"block_reads\":false,\"block_writes\":true}",
+                    "application/json");
+            assertThat(ips.status()).as(ips.body()).isEqualTo(200);
+            assertThat(ips.json().get("allowed_ips").toString()).isEqualTo("[\"10.0.0.0/8\",\"2001:db8::1\"]");
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                JsonNode pb = last(worker, b);
+                assertThat(pb.get("allowedIps").toString()).isEqualTo("[\"10.0.0.0/8\",\"2001:db8::1\"]");
+                assertThat(pb.get("blockReason").asString()).isEqualTo("block_writes is set in the database's configuration");
+            });
+            assertContract(last(worker, b));
+            Http.Response cleared = http.send("PATCH", base + "/databases/b/configuration",
+                    "{\"allowed_ips\":null,\"block_writes\":false}", "application/json");
+            assertThat(cleared.json().get("allowed_ips")).isEmpty();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                JsonNode pb = last(worker, b);
+                assertThat(pb.get("allowedIps")).isEmpty();
+                assertThat(pb.get("blockReason").isNull()).isTrue();
+                assertThat(pb.get("blockWrites").asBoolean()).isFalse();
+            });
+            // values a worker would refuse are refused here, before they could block the database's pushes
+            for (String bad : List.of("\"example.com\"", "\"10.0.0.0/33\"", "\"300.1.1.1\"", "\"\"", "1")) {
+                Http.Response r = http.send("PATCH", base + "/databases/b/configuration", "{\"allowed_ips\":[" + bad + "]}",
+                        "application/json");
+                assertThat(r.status()).as(bad + ": " + r.body()).isEqualTo(400);
+                assertThat(r.json().get("code").asString()).isIn("invalid_allowed_ips", "bad_request");
+            }
+            assertThat(http.get(base + "/databases/b/configuration").json().get("allowed_ips")).isEmpty();
+
             // group transfer: the databases' organization (hence their <db>-<org> label) reaches the worker
             String target = "push-target";
             organizations.ensureOrganization(target, users.findByUsername("admin").orElseThrow().id(), "unlimited");
@@ -118,6 +155,41 @@ class WorkerPushTest {
                     && target.equals(last(worker, b).get("organization").asString()));
             assertThat(last(worker, a).get("name").asString()).isEqualTo("a");
             assertThat(last(worker, a).get("groupId").asString()).isEqualTo(groupId);
+        }
+    }
+
+    /**
+     * The control plane's side of docs/contracts/worker-put-database.json (the data plane's InternalPutContractTest
+     * checks the worker's side): the PUT carries exactly the sample's fields, so nothing is sent that the worker
+     * does not read, and nothing the worker reads is left out.
+     */
+    private static void assertContract(JsonNode put) throws IOException {
+        JsonNode sample = Http.JSON.readTree(Files.readString(Path.of("..", "docs", "contracts", "worker-put-database.json")));
+        assertThat(new TreeSet<>(put.propertyNames())).isEqualTo(new TreeSet<>(sample.propertyNames()));
+        assertThat(new TreeSet<>(put.get("keys").get(0).propertyNames()))
+                .isEqualTo(new TreeSet<>(sample.get("keys").get(0).propertyNames()));
+    }
+
+    @Test
+    void aLabelConflictOnTheWorkerKeepsTheDatabasePendingAndIsRecorded() throws Exception {
+        Http http = new Http(port, TOKEN);
+        var org = organizations.ensureOrganization("push-conflict", users.findByUsername("admin").orElseThrow().id(), "unlimited");
+        groups.ensureDefault(org.id());
+        String base = "/v1/organizations/" + org.slug();
+        try (StandInWorker worker = new StandInWorker(0)) {
+            assertThat(new Http(port, SECRET).post("/internal/v1/workers/heartbeat",
+                    "{\"id\":\"w-conflict\",\"url\":\"" + worker.url() + "\",\"capacity\":100,\"databases\":0}").status()).isEqualTo(200);
+            worker.refuseLabelOf("clash");
+            Http.Response created = http.post(base + "/databases", "{\"name\":\"clash\"}");
+            assertThat(created.status()).as(created.body()).isEqualTo(200);
+            String id = created.json().at("/database/DbId").asString();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> worker.callsFor(id).size() >= 3);
+            assertThat(http.get(base + "/databases/clash").json().at("/database/state").asString()).isEqualTo("provisioning");
+            assertThat(databases.findById(id).orElseThrow().lastError()).contains("409").contains("LABEL_CONFLICT");
+            worker.acceptLabelOf("clash");
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                    "ready".equals(http.get(base + "/databases/clash").json().at("/database/state").asString()));
+            assertThat(databases.findById(id).orElseThrow().lastError()).isNull();
         }
     }
 

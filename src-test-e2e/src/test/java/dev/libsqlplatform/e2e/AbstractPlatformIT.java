@@ -98,6 +98,18 @@ abstract class AbstractPlatformIT {
     }
 
     @Test
+    @Order(8)
+    void allowedIpsAndBlocksReachTheWorker() throws Exception {
+        new IsolationScenario(platform).allowedIpsAndBlocksReachTheWorker();
+    }
+
+    @Test
+    @Order(9)
+    void hostnameLabelsAreUniqueAcrossOrganizations() throws Exception {
+        new IsolationScenario(platform).hostnameLabelsAreUniqueAcrossOrganizations();
+    }
+
+    @Test
     @Order(7)
     void swaggerUiAndApiDocs() throws Exception {
         Http.Answer ui = Http.send("GET", platform.controlPlaneUrl() + "/swagger-ui.html", null, null, null);

@@ -6,6 +6,7 @@ import dev.libsqlplatform.controlplane.security.Caller;
 import dev.libsqlplatform.controlplane.user.Membership;
 import dev.libsqlplatform.controlplane.user.UserService;
 import dev.libsqlplatform.controlplane.web.ApiError;
+import dev.libsqlplatform.controlplane.web.ApiException;
 import org.springframework.stereotype.Service;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
@@ -15,7 +16,7 @@ import org.springframework.web.context.request.RequestContextHolder;
  * {@link Action} they perform and get the organization back. Unknown organization → 404
  * {@code organization not found}; not a member → 403 {@code you are not a member of organization X}; a member
  * whose role is too weak → 403 {@code forbidden} naming the roles that may; an organization-bound API token used
- * for another organization → 403 {@code not_a_member}. The organization is remembered on
+ * for another organization → 403 {@code token_bound_to_organization}. The organization is remembered on
  * the request for the audit log.
  */
 @Service
@@ -44,7 +45,7 @@ public class Authorizer {
         Organization org = slug == null || slug.isBlank() ? organizations.ownOrganization(caller)
                 : organizations.bySlug(slug);
         if (caller.restricted() && !caller.organizationId().equals(org.id())) {
-            throw ApiError.NOT_A_MEMBER.exception("this API token is bound to another organization than " + org.slug());
+            throw boundElsewhere(caller, "act in organization " + org.slug());
         }
         Membership membership = users.membership(org.id(), caller.userId()).orElseThrow(() ->
                 ApiError.NOT_A_MEMBER.exception("you are not a member of organization " + org.slug()));
@@ -54,6 +55,23 @@ public class Authorizer {
         }
         remember(org.id());
         return new Access(org, role);
+    }
+
+    /**
+     * User-level routes (tokens, invites, users, organizations) that would act outside the bound organization of an
+     * organization-bound API token: 403 {@code token_bound_to_organization}, naming what was refused.
+     */
+    public ApiException boundElsewhere(Caller caller, String what) {
+        String bound = organizations.byId(caller.organizationId()).map(Organization::slug).orElse("(deleted)");
+        return ApiError.TOKEN_BOUND_TO_ORGANIZATION.exception("this API token is bound to organization " + bound
+                + " and cannot " + what);
+    }
+
+    /** Refuses any organization-bound token: for routes that act outside every organization. */
+    public void requireUnbound(Caller caller, String what) {
+        if (caller.restricted()) {
+            throw boundElsewhere(caller, what);
+        }
     }
 
     /** Names the organization a request acted on, for the audit log (routes outside {@link #require}). */

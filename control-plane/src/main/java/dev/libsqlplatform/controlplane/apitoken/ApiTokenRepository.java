@@ -30,6 +30,12 @@ public interface ApiTokenRepository extends ListCrudRepository<ApiToken, String>
     @Query("DELETE FROM api_tokens WHERE user_id = :userId AND kind = 'user' AND id <> :keepId AND created_at <= :validFrom")
     int invalidate(String userId, String keepId, long validFrom);
 
+    /** The same for an organization-bound caller: only the user's tokens bound to {@code organizationId}. */
+    @Modifying
+    @Query("DELETE FROM api_tokens WHERE user_id = :userId AND kind = 'user' AND id <> :keepId "
+            + "AND organization_id = :organizationId AND created_at <= :validFrom")
+    int invalidateInOrganization(String userId, String keepId, String organizationId, long validFrom);
+
     @Modifying
     @Query("DELETE FROM api_tokens WHERE organization_id = :organizationId")
     int deleteByOrganization(String organizationId);

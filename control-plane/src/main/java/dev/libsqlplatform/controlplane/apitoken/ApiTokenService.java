@@ -28,9 +28,12 @@ public class ApiTokenService {
     private final UserRepository users;
     private final JdbcAggregateTemplate aggregates;
     private final dev.libsqlplatform.controlplane.organization.OrganizationService organizations;
+    private final dev.libsqlplatform.controlplane.access.Authorizer authorizer;
 
     ApiTokenService(ApiTokenRepository tokens, UserRepository users, JdbcAggregateTemplate aggregates,
-                    dev.libsqlplatform.controlplane.organization.OrganizationService organizations) {
+                    dev.libsqlplatform.controlplane.organization.OrganizationService organizations,
+                    dev.libsqlplatform.controlplane.access.Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.organizations = organizations;
         this.tokens = tokens;
         this.users = users;
@@ -145,7 +148,12 @@ public class ApiTokenService {
     @Transactional
     public long invalidate(Caller caller) {
         long validFrom = Ids.now();
-        tokens.invalidate(caller.userId(), caller.tokenId(), validFrom);
+        if (caller.restricted()) {
+            // an organization-bound token logs out its own organization only, never the user's other tokens
+            tokens.invalidateInOrganization(caller.userId(), caller.tokenId(), caller.organizationId(), validFrom);
+        } else {
+            tokens.invalidate(caller.userId(), caller.tokenId(), validFrom);
+        }
         return validFrom;
     }
 
@@ -162,10 +170,15 @@ public class ApiTokenService {
         return tokens.findByUserIdOrderByCreatedAt(userId);
     }
 
-    /** The user's tokens, each with the slug of the organization it is bound to (null: unrestricted). */
-    public List<BoundToken> listWithOrganizations(String userId) {
+    /**
+     * The caller's tokens, each with the slug of the organization it is bound to (null: unrestricted). An
+     * organization-bound caller sees only the tokens bound to its organization.
+     */
+    public List<BoundToken> listWithOrganizations(Caller caller) {
         java.util.Map<String, String> slugs = new java.util.HashMap<>();
-        return tokens.findByUserIdOrderByCreatedAt(userId).stream().map(t -> new BoundToken(t,
+        return tokens.findByUserIdOrderByCreatedAt(caller.userId()).stream()
+                .filter(t -> !caller.restricted() || caller.organizationId().equals(t.organizationId()))
+                .map(t -> new BoundToken(t,
                 t.organizationId() == null ? null : slugs.computeIfAbsent(t.organizationId(),
                         id -> organizations.byId(id).map(o -> o.slug()).orElse(null)))).toList();
     }
@@ -173,10 +186,17 @@ public class ApiTokenService {
     public record BoundToken(ApiToken token, String organization) {
     }
 
+    /**
+     * Revokes the caller's token {@code name}. An organization-bound caller may revoke only tokens bound to its own
+     * organization (403 for the user's other tokens: they act outside it).
+     */
     @Transactional
-    public ApiToken revoke(String userId, String name) {
-        ApiToken token = tokens.findByUserIdAndName(userId, name)
+    public ApiToken revoke(Caller caller, String name) {
+        ApiToken token = tokens.findByUserIdAndName(caller.userId(), name)
                 .orElseThrow(() -> ApiError.API_TOKEN_NOT_FOUND.exception("could not find token " + name));
+        if (caller.restricted() && !caller.organizationId().equals(token.organizationId())) {
+            throw authorizer.boundElsewhere(caller, "revoke token " + name + ", which is not bound to it");
+        }
         tokens.delete(token);
         return token;
     }

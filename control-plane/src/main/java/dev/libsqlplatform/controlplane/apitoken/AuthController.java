@@ -66,7 +66,7 @@ class AuthController {
 
     @GetMapping("/v1/auth/api-tokens")
     Map<String, List<TokenInfo>> list(@AuthenticationPrincipal Caller caller) {
-        return Map.of("tokens", tokens.listWithOrganizations(caller.userId()).stream()
+        return Map.of("tokens", tokens.listWithOrganizations(caller).stream()
                 .map(t -> new TokenInfo(t.token().id(), t.token().name(), t.organization(),
                         DAY.format(Instant.ofEpochMilli(t.token().createdAt())))).toList());
     }
@@ -107,7 +107,7 @@ class AuthController {
 
     @DeleteMapping("/v1/auth/api-tokens/{name}")
     Map<String, String> revoke(@AuthenticationPrincipal Caller caller, @PathVariable String name) {
-        return Map.of("token", tokens.revoke(caller.userId(), name).name());
+        return Map.of("token", tokens.revoke(caller, name).name());
     }
 
     /**

@@ -12,7 +12,10 @@ import org.springframework.data.relational.core.mapping.Table;
  *   <li>{@code workerId} is assigned at most once and never changes;</li>
  *   <li>{@code state} moves provisioning → ready → deleting (or provisioning → deleting); a deleting row
  *       is removed only after its worker confirmed the DELETE (or it was never placed);</li>
- *   <li>{@code pushedVersion ≤ configVersion}; the worker holds the current keys/limits iff they are equal.</li>
+ *   <li>{@code pushedVersion ≤ configVersion}; the worker holds the current keys/limits iff they are equal;</li>
+ *   <li>{@code label} ({@code <name>-<organization slug>}, the hostname's first DNS label) is unique among live
+ *       databases of ALL organizations (partial unique index); null only for rows that already collided before
+ *       migration V4.</li>
  * </ul>
  */
 @Table("databases")
@@ -20,9 +23,14 @@ public record Database(@Id String id, String organizationId, String groupId, Str
                        String workerId, long maxBytes, boolean blockReads, boolean blockWrites,
                        boolean deleteProtection, long configVersion, long pushedVersion,
                        long createdAt, long updatedAt, Long deletedAt, String lastError,
-                       Long sizeLimit, String allowedIps, String allowedAwsVpcIds) {
+                       Long sizeLimit, String allowedIps, String allowedAwsVpcIds, String label) {
 
     public static final String PROVISIONING = "provisioning";
     public static final String READY = "ready";
     public static final String DELETING = "deleting";
+
+    /** The hostname label of database {@code name} in organization {@code organizationSlug}, as workers route it. */
+    public static String label(String name, String organizationSlug) {
+        return name + "-" + organizationSlug;
+    }
 }

@@ -12,6 +12,14 @@ public interface DatabaseRepository extends ListCrudRepository<Database, String>
     @Query("SELECT * FROM databases WHERE organization_id = :organizationId AND name = :name AND deleted_at IS NULL")
     Optional<Database> findLive(String organizationId, String name);
 
+    /** The live database holding hostname label {@code label}, in any organization. */
+    @Query("SELECT * FROM databases WHERE label = :label AND deleted_at IS NULL")
+    Optional<Database> findLiveByLabel(String label);
+
+    /** Databases being deleted that still held {@code label}: their worker may still route it. */
+    @Query("SELECT id FROM databases WHERE label = :label AND state = 'deleting' ORDER BY created_at")
+    List<String> findDeletingIdsByLabel(String label);
+
     @Query("SELECT * FROM databases WHERE organization_id = :organizationId AND deleted_at IS NULL ORDER BY name")
     List<Database> findLiveByOrganization(String organizationId);
 
@@ -54,9 +62,9 @@ public interface DatabaseRepository extends ListCrudRepository<Database, String>
 
     /** Group transfer: the database now belongs to {@code organizationId}; the worker must learn it (new label). */
     @Modifying
-    @Query("UPDATE databases SET organization_id = :organizationId, max_bytes = :maxBytes, "
+    @Query("UPDATE databases SET organization_id = :organizationId, label = :label, max_bytes = :maxBytes, "
             + "config_version = config_version + 1, updated_at = :now WHERE id = :id AND deleted_at IS NULL")
-    int moveToOrganization(String id, String organizationId, long maxBytes, long now);
+    int moveToOrganization(String id, String organizationId, String label, long maxBytes, long now);
 
     @Modifying
     @Query("UPDATE databases SET config_version = config_version + 1, updated_at = :now WHERE id = :id")

@@ -16,6 +16,7 @@ import dev.libsqlplatform.controlplane.metadata.Ids;
 import dev.libsqlplatform.controlplane.organization.Organization;
 import dev.libsqlplatform.controlplane.organization.OrganizationService;
 import dev.libsqlplatform.controlplane.web.ApiError;
+import dev.libsqlplatform.controlplane.web.ApiException;
 import dev.libsqlplatform.quotas.Plan;
 import dev.libsqlplatform.quotas.QuotaDecision;
 import dev.libsqlplatform.quotas.QuotaPolicy;
@@ -25,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.data.jdbc.core.JdbcAggregateTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -77,13 +79,23 @@ public class DatabaseService {
         if (databases.findLive(org.id(), name).isPresent()) {
             throw ApiError.DATABASE_EXISTS.exception("database with name " + name + " already exists");
         }
+        String label = Database.label(name, org.slug());
+        requireFreeLabel(label, null);
         Plan plan = organizations.plan(org);
         if (QuotaPolicy.mayCreateDatabase(plan, databases.countLive(org.id())) instanceof QuotaDecision.Denied d) {
             throw ApiError.forQuotaCode(d.code()).exception(d.message());
         }
         long now = Ids.now();
-        Database db = aggregates.insert(new Database(Ids.newId(), org.id(), group.id(), name, Database.PROVISIONING,
-                null, maxBytes(plan, limit), false, false, false, 1, 0, now, now, null, null, limit, "[]", "[]"));
+        Database db;
+        try {
+            db = aggregates.insert(new Database(Ids.newId(), org.id(), group.id(), name, Database.PROVISIONING,
+                    null, maxBytes(plan, limit), false, false, false, 1, 0, now, now, null, null, limit, "[]", "[]",
+                    label));
+        } catch (DataIntegrityViolationException e) {
+            // the organization lock serialises creates of ONE organization only: a concurrent create in another
+            // organization with the same label got past requireFreeLabel too, and the unique index decided
+            throw hostnameTaken(label);
+        }
         keys.create(db.id());
         events.publishEvent(new DatabaseEvents.Created(db.id()));
         log.info("database {} ({}/{}) created: provisioning", db.id(), org.slug(), name);
@@ -164,6 +176,7 @@ public class DatabaseService {
                 throw ApiError.DATABASE_EXISTS.exception("database with name " + db.name()
                         + " already exists in organization " + to.slug());
             }
+            requireFreeLabel(Database.label(db.name(), to.slug()), db.id());
         }
         Plan plan = organizations.plan(to);
         if (QuotaPolicy.mayCreateDatabase(plan, databases.countLive(to.id()) + moving.size() - 1)
@@ -172,11 +185,30 @@ public class DatabaseService {
         }
         long now = Ids.now();
         for (Database db : moving) {
-            databases.moveToOrganization(db.id(), to.id(), maxBytes(plan, db.sizeLimit()), now);
+            String label = Database.label(db.name(), to.slug());
+            try {
+                databases.moveToOrganization(db.id(), to.id(), label, maxBytes(plan, db.sizeLimit()), now);
+            } catch (DataIntegrityViolationException e) {
+                throw hostnameTaken(label); // a concurrent create in a third organization took it meanwhile
+            }
             events.publishEvent(new DatabaseEvents.ConfigChanged(db.id()));
         }
         log.info("group {} transferred from {} to {}: {} database(s) follow", event.groupId(), from.slug(), to.slug(),
                 moving.size());
+    }
+
+    /** 409 when a live database other than {@code exceptId} holds {@code label}, in any organization. */
+    private void requireFreeLabel(String label, String exceptId) {
+        databases.findLiveByLabel(label).filter(holder -> !holder.id().equals(exceptId)).ifPresent(holder -> {
+            throw hostnameTaken(label);
+        });
+    }
+
+    /** Never names the organization holding the label: that would tell one tenant about another. */
+    private ApiException hostnameTaken(String label) {
+        return ApiError.HOSTNAME_TAKEN.exception("hostname " + label + "." + properties.baseDomain()
+                + " is already used by a database of another organization (hostnames are <database>-<organization> "
+                + "and unique across organizations): choose another database name");
     }
 
     /** Keys or limits changed: the worker must receive them again. Joins the caller's transaction. */
@@ -235,6 +267,7 @@ public class DatabaseService {
         boolean blockWrites = bool(p, "block_writes", db.blockWrites());
         boolean deleteProtection = bool(p, "delete_protection", db.deleteProtection());
         String ips = list(p, "allowed_ips", db.allowedIps());
+        AllowedIps.requireValid(stringList(ips));
         String vpcs = list(p, "allowed_aws_vpc_ids", db.allowedAwsVpcIds());
         databases.updateConfiguration(db.id(), sizeLimit, maxBytes(organizations.plan(org), sizeLimit), blockReads,
                 blockWrites, deleteProtection, ips, vpcs, Ids.now());
@@ -307,7 +340,7 @@ public class DatabaseService {
     }
 
     public String hostname(Organization org, String name) {
-        return name + "-" + org.slug() + "." + properties.baseDomain();
+        return Database.label(name, org.slug()) + "." + properties.baseDomain();
     }
 
     private DatabaseView toView(Organization org, Database db, Map<String, DbGroup> groupsById) {

@@ -177,10 +177,11 @@ public class MemberService {
         invites.remove(invite.id());
     }
 
-    /** The caller's pending invites (by email or username). */
+    /** The caller's pending invites (by email or username); an organization-bound caller sees its organization's only. */
     public List<Invite> pendingFor(Caller caller) {
         User me = users.require(caller.userId());
-        return invites.findPendingFor(me.email(), me.username());
+        return invites.findPendingFor(me.email(), me.username()).stream()
+                .filter(i -> !caller.restricted() || caller.organizationId().equals(i.organizationId())).toList();
     }
 
     /** The invited user accepts: membership with the invite's role. Another user's invite is "not found". */
@@ -190,6 +191,9 @@ public class MemberService {
         Invite invite = invites.findById(id).filter(i -> i.acceptedAt() == null)
                 .filter(i -> i.username() != null ? i.username().equals(me.username()) : i.email().equalsIgnoreCase(me.email()))
                 .orElseThrow(() -> ApiError.INVITE_NOT_FOUND.exception("invite not found"));
+        if (caller.restricted() && !caller.organizationId().equals(invite.organizationId())) {
+            throw authorizer.boundElsewhere(caller, "accept an invite to organization " + organizationOf(invite).slug());
+        }
         if (invites.accept(invite.id(), Ids.now()) != 1) {
             throw ApiError.INVITE_NOT_FOUND.exception("invite not found");
         }

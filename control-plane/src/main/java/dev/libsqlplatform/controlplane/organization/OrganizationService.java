@@ -93,7 +93,9 @@ public class OrganizationService {
     @Transactional
     public Organization create(Caller caller, String name, boolean dryRun) {
         if (caller.restricted()) {
-            throw ApiError.FORBIDDEN.exception("an API token bound to an organization cannot create organizations");
+            throw ApiError.TOKEN_BOUND_TO_ORGANIZATION.exception("this API token is bound to organization "
+                    + byId(caller.organizationId()).map(Organization::slug).orElse("(deleted)")
+                    + " and cannot create organizations");
         }
         dev.libsqlplatform.controlplane.group.Names.requireValid("organization", name);
         if (name.length() > MAX_SLUG) {

@@ -1,8 +1,11 @@
 package dev.libsqlplatform.controlplane.placement;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.libsqlplatform.controlplane.database.Database;
 import dev.libsqlplatform.controlplane.database.DatabaseRepository;
@@ -17,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Drives every database toward its desired state. Each step is idempotent and guarded by a conditional UPDATE,
@@ -41,9 +45,15 @@ public class Reconciler {
     private final WorkerClient client;
     private final TransactionTemplate tx;
     private final WorkerKeySet keySets;
+    private final JsonMapper json;
+    /** Database id → when its label conflict was last logged at ERROR (once a minute while it lasts, not every round). */
+    private final Map<String, Long> conflictLogged = new ConcurrentHashMap<>();
+    private static final long CONFLICT_LOG_PERIOD_NANOS = 60_000_000_000L;
 
     Reconciler(DatabaseRepository databases, DatabaseKeys keys, OrganizationService organizations,
-               WorkerService workers, WorkerClient client, TransactionTemplate tx, WorkerKeySet keySets) {
+               WorkerService workers, WorkerClient client, TransactionTemplate tx, WorkerKeySet keySets,
+               JsonMapper json) {
+        this.json = json;
         this.keySets = keySets;
         this.databases = databases;
         this.keys = keys;
@@ -79,6 +89,23 @@ public class Reconciler {
                 default -> true;
             };
         } catch (WorkerClient.WorkerCallException e) {
+            if (e.labelConflict()) {
+                // never silent: two databases claim one hostname on that worker, and this one stays unserved
+                // (provisioning, or its old configuration) until the other is deleted or moved
+                if (!e.getMessage().equals(db.lastError())) {
+                    databases.recordError(db.id(), e.getMessage());
+                }
+                Long last = conflictLogged.get(db.id());
+                long now = System.nanoTime();
+                if (last != null && now - last < CONFLICT_LOG_PERIOD_NANOS) {
+                    return false;
+                }
+                conflictLogged.put(db.id(), now);
+                log.error("database {} ({}) is REFUSED by its worker: its hostname label is held by another database "
+                        + "there; it stays {} until that database is deleted or moved: {}", db.id(), db.label(),
+                        db.state(), e.getMessage());
+                return false;
+            }
             if (!e.getMessage().equals(db.lastError())) {
                 databases.recordError(db.id(), e.getMessage());
                 log.warn("database {} still {} (retrying every round): {}", db.id(), db.state(), e.getMessage());
@@ -98,12 +125,21 @@ public class Reconciler {
         if (org.isEmpty()) {
             return true;
         }
+        // a database deleted under the same label (delete, then create the name again) must leave the worker
+        // first, or the worker refuses this one's label
+        for (String previous : databases.findDeletingIdsByLabel(Database.label(db.name(), org.get().slug()))) {
+            if (!previous.equals(db.id())) {
+                databases.findById(previous).ifPresent(this::removeQuietly);
+            }
+        }
         long version = db.configVersion();
         WorkerKeySet.KeySet keySet = keySets.forDatabase(db.id(), db.groupId());
         List<WorkerClient.Key> keyList = keySet.keys().stream()
                 .map(k -> new WorkerClient.Key(k.kid(), k.publicKey(), k.scope())).toList();
         client.put(worker.get().url(), db.id(), new WorkerClient.PutDatabase(db.name(), org.get().slug(), db.groupId(),
-                db.maxBytes(), keyList, keySet.revokedTokenIds(), db.blockReads(), db.blockWrites()));
+                db.maxBytes(), keyList, keySet.revokedTokenIds(), db.blockReads(), db.blockWrites(), blockReason(db),
+                allowedIps(db)));
+        conflictLogged.remove(db.id());
         if (databases.markPushed(db.id(), version, Ids.now()) == 1) {
             if (Database.PROVISIONING.equals(db.state())) {
                 log.info("database {} ({}/{}) provisioning → ready on worker {}", db.id(), org.get().slug(), db.name(),
@@ -114,6 +150,30 @@ public class Reconciler {
             }
         }
         return true;
+    }
+
+    /** What the worker's BLOCKED errors say after "writes are blocked for this database: ". */
+    static String blockReason(Database db) {
+        if (db.blockReads()) {
+            return "block_reads is set in the database's configuration";
+        }
+        return db.blockWrites() ? "block_writes is set in the database's configuration" : null;
+    }
+
+    private List<String> allowedIps(Database db) {
+        List<String> out = new ArrayList<>();
+        if (db.allowedIps() != null && !db.allowedIps().isBlank()) {
+            json.readTree(db.allowedIps()).forEach(n -> out.add(n.asString()));
+        }
+        return out;
+    }
+
+    private void removeQuietly(Database deleting) {
+        try {
+            removeFromWorker(deleting);
+        } catch (WorkerClient.WorkerCallException e) {
+            log.debug("database {} (deleting) not yet removed from its worker: {}", deleting.id(), e.getMessage());
+        }
     }
 
     /** Chooses the live worker with the most free capacity and records it, unless another run did first. */

@@ -21,8 +21,17 @@ class WorkerClient {
     record Key(String kid, String publicKey, String scope) {
     }
 
+    /**
+     * The body of {@code PUT /internal/v1/databases/{id}}. Every component is a field the worker reads; the shared
+     * sample {@code docs/contracts/worker-put-database.json} is checked against this record here and against the
+     * worker's parser in the data plane, so a field cannot be added on one side only.
+     *
+     * @param blockReason shown by the worker in its BLOCKED errors; null when nothing is blocked
+     * @param allowedIps  IP literals or CIDR ranges allowed to use the database; empty = every address
+     */
     record PutDatabase(String name, String organization, String groupId, long maxBytes, List<Key> keys,
-                       List<String> revokedTokenIds, boolean blockReads, boolean blockWrites) {
+                       List<String> revokedTokenIds, boolean blockReads, boolean blockWrites, String blockReason,
+                       List<String> allowedIps) {
     }
 
     private final HttpClient http;
@@ -54,14 +63,14 @@ class WorkerClient {
             HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 String body = response.body() == null ? "" : response.body();
-                throw new WorkerCallException(r.method() + " " + r.uri() + " answered " + response.statusCode()
-                        + ": " + body.substring(0, Math.min(200, body.length())));
+                throw new WorkerCallException(response.statusCode(), r.method() + " " + r.uri() + " answered "
+                        + response.statusCode() + ": " + body.substring(0, Math.min(300, body.length())));
             }
         } catch (IOException e) {
-            throw new WorkerCallException(r.method() + " " + r.uri() + " failed: " + e);
+            throw new WorkerCallException(0, r.method() + " " + r.uri() + " failed: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new WorkerCallException(r.method() + " " + r.uri() + " interrupted");
+            throw new WorkerCallException(0, r.method() + " " + r.uri() + " interrupted");
         }
     }
 
@@ -71,8 +80,17 @@ class WorkerClient {
     }
 
     static final class WorkerCallException extends Exception {
-        WorkerCallException(String message) {
+        private final int status;
+
+        /** {@code status}: the worker's HTTP status, 0 when no answer came. */
+        WorkerCallException(int status, String message) {
             super(message, null, false, false);
+            this.status = status;
+        }
+
+        /** The worker refused the database's hostname label: another database holds it there (internals.md). */
+        boolean labelConflict() {
+            return status == 409;
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.libsqlplatform.controlplane.user;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.libsqlplatform.controlplane.access.Authorizer;
 import dev.libsqlplatform.controlplane.apitoken.ApiTokenService;
 import dev.libsqlplatform.controlplane.config.PlatformProperties;
 import dev.libsqlplatform.controlplane.security.Caller;
@@ -19,8 +20,10 @@ class UserController {
     private final UserService users;
     private final ApiTokenService tokens;
     private final PlatformProperties properties;
+    private final Authorizer authorizer;
 
-    UserController(UserService users, ApiTokenService tokens, PlatformProperties properties) {
+    UserController(UserService users, ApiTokenService tokens, PlatformProperties properties, Authorizer authorizer) {
+        this.authorizer = authorizer;
         this.users = users;
         this.tokens = tokens;
         this.properties = properties;
@@ -43,7 +46,7 @@ class UserController {
     @GetMapping({"/v1/user", "/v1/current-user"})
     Map<String, UserView> current(@AuthenticationPrincipal Caller caller) {
         User user = users.require(caller.userId());
-        return Map.of("user", UserView.of(user, users.hasPendingInvites(user)));
+        return Map.of("user", UserView.of(user, users.hasPendingInvites(user, caller.organizationId())));
     }
 
     /**
@@ -53,7 +56,8 @@ class UserController {
      */
     @PostMapping("/v1/users")
     CreatedUser create(@AuthenticationPrincipal Caller caller, @RequestBody(required = false) CreateUserRequest body) {
-        if (!properties.adminUsername().equals(caller.username()) || caller.restricted()) {
+        authorizer.requireUnbound(caller, "create users");
+        if (!properties.adminUsername().equals(caller.username())) {
             throw ApiError.FORBIDDEN.exception("creating users requires the platform administrator");
         }
         CreateUserRequest b = body != null ? body : new CreateUserRequest(null, null, null);
@@ -65,6 +69,6 @@ class UserController {
             throw ApiError.BAD_REQUEST.exception("invalid email: " + b.email());
         }
         User u = users.create(b.username(), b.email().trim(), b.name());
-        return new CreatedUser(UserView.of(u, users.hasPendingInvites(u)), tokens.issue(u.id(), "initial").value());
+        return new CreatedUser(UserView.of(u, users.hasPendingInvites(u, null)), tokens.issue(u.id(), "initial").value());
     }
 }

@@ -13,4 +13,9 @@ public interface UserRepository extends ListCrudRepository<User, String> {
             + "ON o.id = i.organization_id WHERE i.accepted_at IS NULL AND o.deleted_at IS NULL "
             + "AND (LOWER(i.email) = LOWER(:email) OR i.username = :username)")
     long countPendingInvites(String email, String username);
+
+    @org.springframework.data.jdbc.repository.query.Query("SELECT COUNT(*) FROM invites i JOIN organizations o "
+            + "ON o.id = i.organization_id WHERE i.accepted_at IS NULL AND o.deleted_at IS NULL "
+            + "AND i.organization_id = :organizationId AND (LOWER(i.email) = LOWER(:email) OR i.username = :username)")
+    long countPendingInvitesTo(String email, String username, String organizationId);
 }

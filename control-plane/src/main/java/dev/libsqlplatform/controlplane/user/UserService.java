@@ -37,8 +37,10 @@ public class UserService {
     }
 
     /** {@code has_pending_invites} of the User object (reference §3.6). */
-    public boolean hasPendingInvites(User user) {
-        return users.countPendingInvites(user.email(), user.username()) > 0;
+    /** {@code organizationId}: only invites to that organization count (an organization-bound token); null: all. */
+    public boolean hasPendingInvites(User user, String organizationId) {
+        return organizationId == null ? users.countPendingInvites(user.email(), user.username()) > 0
+                : users.countPendingInvitesTo(user.email(), user.username(), organizationId) > 0;
     }
 
     public Optional<User> byId(String userId) {

@@ -9,6 +9,8 @@ import org.springframework.http.HttpStatus;
 public enum ApiError {
     UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "unauthorized"),
     NOT_A_MEMBER(HttpStatus.FORBIDDEN, "not_a_member"),
+    /** An organization-bound API token asked for something of another organization, or of no organization. */
+    TOKEN_BOUND_TO_ORGANIZATION(HttpStatus.FORBIDDEN, "token_bound_to_organization"),
     ORGANIZATION_NOT_FOUND(HttpStatus.NOT_FOUND, "organization_not_found"),
     ORGANIZATION_EXISTS(HttpStatus.CONFLICT, "organization_already_exists"),
     DATABASE_NOT_FOUND(HttpStatus.NOT_FOUND, "database_not_found"),
@@ -17,6 +19,9 @@ public enum ApiError {
     UNKNOWN_GROUP(HttpStatus.BAD_REQUEST, "group_not_found"),
     LOCATION_INVALID(HttpStatus.BAD_REQUEST, "invalid_location"),
     DATABASE_EXISTS(HttpStatus.CONFLICT, "database_already_exists"),
+    /** {@code <db>-<org>} is already the hostname label of a database of another organization. */
+    HOSTNAME_TAKEN(HttpStatus.CONFLICT, "hostname_already_exists"),
+    ALLOWED_IPS_INVALID(HttpStatus.BAD_REQUEST, "invalid_allowed_ips"),
     GROUP_EXISTS(HttpStatus.CONFLICT, "group_already_exists"),
     NAME_INVALID(HttpStatus.BAD_REQUEST, "invalid_name"),
     EXPIRATION_INVALID(HttpStatus.BAD_REQUEST, "invalid_expiration"),

@@ -22,6 +22,7 @@ public final class StandInWorker implements AutoCloseable {
 
     public final List<Call> calls = new CopyOnWriteArrayList<>();
     private final AtomicInteger failuresLeft;
+    private final java.util.Set<String> refusedNames = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final HttpServer server;
 
     public StandInWorker(int failFirst) {
@@ -43,6 +44,15 @@ public final class StandInWorker implements AutoCloseable {
         failuresLeft.set(n);
     }
 
+    /** PUTs of databases named {@code name} answer 409 LABEL_CONFLICT, as a worker whose label is held elsewhere. */
+    public void refuseLabelOf(String name) {
+        refusedNames.add(name);
+    }
+
+    public void acceptLabelOf(String name) {
+        refusedNames.remove(name);
+    }
+
     public List<Call> callsFor(String databaseId) {
         return calls.stream().filter(c -> c.databaseId().equals(databaseId)).toList();
     }
@@ -53,7 +63,12 @@ public final class StandInWorker implements AutoCloseable {
         calls.add(new Call(exchange.getRequestMethod(), id, body, exchange.getRequestHeaders().getFirst("Authorization")));
         int status;
         String answer;
-        if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        boolean refused = "PUT".equals(exchange.getRequestMethod())
+                && refusedNames.stream().anyMatch(n -> body.contains("\"name\":\"" + n + "\""));
+        if (refused) {
+            status = 409;
+            answer = "{\"message\":\"hostname label is held by database other on this worker\",\"code\":\"LABEL_CONFLICT\"}";
+        } else if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             status = 503;
             answer = "{\"message\":\"not now\",\"code\":\"UNAVAILABLE\"}";
         } else {

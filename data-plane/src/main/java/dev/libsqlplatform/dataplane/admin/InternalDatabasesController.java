@@ -6,6 +6,7 @@ import dev.libsqlplatform.dataplane.error.ApiException;
 import dev.libsqlplatform.dataplane.error.ErrorCode;
 import dev.libsqlplatform.dataplane.storage.DatabaseMeta;
 import dev.libsqlplatform.dataplane.storage.DatabaseRegistry;
+import dev.libsqlplatform.dataplane.storage.LabelConflictException;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -99,6 +100,9 @@ class InternalDatabasesController {
                 blockReason, allowedIps);
         try {
             registry.put(meta);
+        } catch (LabelConflictException e) {
+            log.error("refused PUT of database {}: {}", dbId, e.getMessage());
+            throw new ApiException(ErrorCode.LABEL_CONFLICT, e.getMessage());
         } catch (IOException | SQLException e) {
             log.error("cannot create or update database {}: {}", dbId, e.getMessage());
             throw new ApiException(ErrorCode.INTERNAL_ERROR, "cannot store the database: " + e.getMessage());

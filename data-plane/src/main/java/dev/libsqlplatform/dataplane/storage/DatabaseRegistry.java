@@ -73,7 +73,16 @@ public class DatabaseRegistry implements DisposableBean {
                 try {
                     DatabaseMeta m = MetaFiles.read(meta);
                     if (m.id() != null && m.id().equals(dir.getFileName().toString())) {
-                        index(m);
+                        String holder = labelHolder(m);
+                        if (holder != null) {
+                            // only possible with files written before labels were checked; the database stays
+                            // reachable by its token's id claim, never by the other database's hostname
+                            log.error("database {} ({}) shares hostname label {} with database {}: it is not routable "
+                                    + "by hostname until one of them is deleted or renamed", m.id(), meta, m.label(), holder);
+                            metas.put(m.id(), m);
+                        } else {
+                            index(m);
+                        }
                     } else {
                         log.warn("ignoring {}: its id does not match its folder", meta);
                     }
@@ -87,12 +96,19 @@ public class DatabaseRegistry implements DisposableBean {
         log.info("found {} databases in {}", metas.size(), dbsDir);
     }
 
+    /** Called under {@code this} (or from the constructor); the caller has checked {@link #labelHolder}. */
     private void index(DatabaseMeta m) {
         DatabaseMeta old = metas.put(m.id(), m);
         if (old != null) {
             idByLabel.remove(old.label(), old.id());
         }
         idByLabel.put(m.label(), m.id());
+    }
+
+    /** The id of ANOTHER database indexed under {@code meta}'s label, or null when the label is free or its own. */
+    private String labelHolder(DatabaseMeta meta) {
+        String holder = idByLabel.get(meta.label());
+        return holder == null || holder.equals(meta.id()) ? null : holder;
     }
 
     public static boolean isValidId(String id) {
@@ -141,10 +157,18 @@ public class DatabaseRegistry implements DisposableBean {
         return metas.size();
     }
 
-    /** Creates the database file when absent, else replaces its metadata. Durable before returning. */
-    public synchronized void put(DatabaseMeta meta) throws IOException, SQLException {
+    /**
+     * Creates the database file when absent, else replaces its metadata. Durable before returning. Refused, before
+     * anything is written, when another database holds the same hostname label: two tenants must never share one
+     * hostname, and the last put must not silently win.
+     */
+    public synchronized void put(DatabaseMeta meta) throws IOException, SQLException, LabelConflictException {
         if (!isValidId(meta.id())) {
             throw new IllegalArgumentException("invalid database id");
+        }
+        String holder = labelHolder(meta);
+        if (holder != null) {
+            throw new LabelConflictException(meta.label(), holder, meta.id());
         }
         Path dir = dbsDir.resolve(meta.id());
         Files.createDirectories(dir);
