@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -49,7 +50,10 @@ class ApiExceptionHandler {
     }
 
     @ExceptionHandler({ServletRequestBindingException.class, MethodArgumentNotValidException.class,
-            HandlerMethodValidationException.class, MultipartException.class, IllegalArgumentException.class})
+            HandlerMethodValidationException.class, MultipartException.class, IllegalArgumentException.class,
+            // a form content type makes Spring read the body as parameters: the firewall refuses odd names, and
+            // Tomcat refuses bytes that are not valid in the request's charset
+            RequestRejectedException.class, org.apache.tomcat.util.http.InvalidParameterException.class})
     ResponseEntity<Object> badRequest(Exception e, HttpServletRequest request) {
         String message = e instanceof ServletRequestBindingException ? e.getMessage() : "invalid request";
         return answer(ApiError.BAD_REQUEST, message, request);

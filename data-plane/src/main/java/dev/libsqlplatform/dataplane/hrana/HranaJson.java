@@ -80,8 +80,11 @@ public final class HranaJson {
     }
 
     public static Proto.PipelineRequest readPipeline(InputStream in) {
+        // createParser detects the encoding from the first bytes and fails on some (UCS-4 "2143"): in the try too
         try (JsonParser p = JSON.createParser(in)) {
             return readPipeline(p);
+        } catch (JacksonException e) {
+            throw unreadable(e);
         }
     }
 
@@ -89,7 +92,14 @@ public final class HranaJson {
     public static Proto.PipelineRequest readPipeline(byte[] body) {
         try (JsonParser p = JSON.createParser(body)) {
             return readPipeline(p);
+        } catch (JacksonException e) {
+            throw unreadable(e);
         }
+    }
+
+    private static ApiException unreadable(JacksonException e) {
+        return new ApiException(ErrorCode.HRANA_PROTO_ERROR,
+                "Cannot deserialize client message from JSON: " + e.getOriginalMessage());
     }
 
     private static Proto.PipelineRequest readPipeline(JsonParser p) {
@@ -100,8 +110,7 @@ public final class HranaJson {
             }
             return value;
         } catch (JacksonException e) {
-            throw new ApiException(ErrorCode.HRANA_PROTO_ERROR,
-                    "Cannot deserialize client message from JSON: " + e.getOriginalMessage());
+            throw unreadable(e);
         }
     }
 
@@ -113,8 +122,7 @@ public final class HranaJson {
             }
             return value;
         } catch (JacksonException e) {
-            throw new ApiException(ErrorCode.HRANA_PROTO_ERROR,
-                    "Cannot deserialize client message from JSON: " + e.getOriginalMessage());
+            throw unreadable(e);
         }
     }
 

@@ -87,8 +87,8 @@ public final class SqlScript {
             kind = StatementKind.READ;
         }
 
-        List<String> names = new ArrayList<>();
-        names.add(null); // index 0 unused
+        // names by index, sparse: "?32766" must not cost a slot per index below it (the parse cache keeps these)
+        Map<Integer, String> names = new HashMap<>();
         Map<String, Integer> index = new HashMap<>();
         int max = 0;
         for (SqlToken t : toks) {
@@ -98,7 +98,6 @@ public final class SqlScript {
             String name = t.text();
             if (name.equals("?")) {
                 max++;
-                ensure(names, max);
             } else if (name.charAt(0) == '?') {
                 int n;
                 try {
@@ -106,25 +105,45 @@ public final class SqlScript {
                 } catch (NumberFormatException e) {
                     continue;
                 }
+                if (n < 1 || n > MAX_PARAMETER_INDEX) {
+                    continue; // SQLite refuses it ("variable number must be between ?1 and ?N")
+                }
                 if (!index.containsKey(name)) {
                     index.put(name, n);
-                    ensure(names, n);
-                    names.set(n, name);
+                    names.put(n, name);
                 }
                 max = Math.max(max, n);
             } else if (!index.containsKey(name)) {
                 max++;
-                ensure(names, max);
-                names.set(max, name);
+                names.put(max, name);
                 index.put(name, max);
             }
         }
-        return new SqlStatement(text, kind, max, names.subList(1, max + 1), index, refusal, explain);
+        return new SqlStatement(text, kind, max, new ParamNames(max, names), index, refusal, explain);
     }
 
-    private static void ensure(List<String> names, int idx) {
-        while (names.size() <= idx) {
-            names.add(null);
+    /** SQLite's default SQLITE_MAX_VARIABLE_NUMBER: the highest {@code ?NNN} a statement can use. */
+    static final int MAX_PARAMETER_INDEX = 32766;
+
+    /** Parameter names by 0-based position (index 1 first), null for nameless ones, without a slot per index. */
+    private static final class ParamNames extends java.util.AbstractList<String> implements java.util.RandomAccess {
+        private final int size;
+        private final Map<Integer, String> byIndex;
+
+        ParamNames(int size, Map<Integer, String> byIndex) {
+            this.size = size;
+            this.byIndex = byIndex;
+        }
+
+        @Override
+        public String get(int i) {
+            java.util.Objects.checkIndex(i, size);
+            return byIndex.get(i + 1);
+        }
+
+        @Override
+        public int size() {
+            return size;
         }
     }
 
