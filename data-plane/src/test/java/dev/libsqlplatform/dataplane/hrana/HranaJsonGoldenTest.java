@@ -2,6 +2,7 @@ package dev.libsqlplatform.dataplane.hrana;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.libsqlplatform.dataplane.storage.Column;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,20 +24,20 @@ class HranaJsonGoldenTest {
 
     // ---- fixtures: every value type, errors, batches with skipped steps, describe, cursor, legacy ----
 
-    private static Proto.Col col(String name, String decltype) {
-        return new Proto.Col(name, decltype);
+    private static Column col(String name, String decltype) {
+        return new Column(name, decltype);
     }
 
     private static Proto.Error err(String message, String code) {
-        return new Proto.Error(message, code);
+        return new Proto.Error(message, HranaError.valueOf(code));
     }
 
-    private static Proto.StmtResult stmt(List<Proto.Col> cols, List<Object[]> rows, long affected, Long lastRowid,
+    private static Proto.StmtResult stmt(List<Column> cols, List<Object[]> rows, long affected, Long lastRowid,
                                          long rowsRead, double ms) {
         return new Proto.StmtResult(cols, rows, affected, lastRowid, rowsRead, affected, ms);
     }
 
-    private static Proto.StreamResult ok(String type, Object result) {
+    private static Proto.StreamResult ok(String type, Proto.Result result) {
         return new Proto.StreamResult(new Proto.StreamResponse(type, result, null), null);
     }
 
@@ -46,7 +47,7 @@ class HranaJsonGoldenTest {
 
     /** One column of each storage class, and the edge values of each. */
     static Proto.StmtResult everyValueType() {
-        List<Proto.Col> cols = List.of(col("i", "INTEGER"), col("f", "REAL"), col("t", "TEXT"), col("b", "BLOB"),
+        List<Column> cols = List.of(col("i", "INTEGER"), col("f", "REAL"), col("t", "TEXT"), col("b", "BLOB"),
                 col("n", null), col(null, null));
         List<Object[]> rows = Arrays.asList(
                 new Object[] {1L, 1.5, "plain", new byte[] {1, 2, 3}, null, "x"},
