@@ -1,6 +1,7 @@
 package dev.libsqlplatform.dataplane;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -32,5 +33,28 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("..dataplane.hrana..", "..dataplane.http..",
                         "..dataplane.auth..", "..dataplane.admin..")
                 .check(CLASSES);
+    }
+
+    /** sqlite-jdbc's internals (and its exception types) are storage's business: StatementRunner, SqliteErrors. */
+    @Test
+    void protocolDoesNotTouchSqliteJdbc() {
+        noClasses().that().resideInAPackage("..dataplane.hrana..")
+                .should().dependOnClassesThat().resideInAPackage("org.sqlite..")
+                .because("the statement runner in storage alone steps statements through sqlite-jdbc")
+                .check(CLASSES);
+    }
+
+    /** Metering listens to execution (StatementListener); execution never calls metering. */
+    @Test
+    void storageDoesNotCallMetering() {
+        noClasses().that().resideInAPackage("..dataplane.storage..")
+                .should().dependOnClassesThat().resideInAPackage("..dataplane.usage..")
+                .because("usage counters are attached to storage as a StatementListener")
+                .check(CLASSES);
+    }
+
+    @Test
+    void packagesAreFreeOfCycles() {
+        slices().matching("dev.libsqlplatform.dataplane.(*)..").should().beFreeOfCycles().check(CLASSES);
     }
 }

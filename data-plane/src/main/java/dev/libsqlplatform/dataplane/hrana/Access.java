@@ -35,7 +35,7 @@ public record Access(String dbId, boolean readOnlyToken, boolean writesBlocked, 
 
     /** Hrana error for any statement while reads are blocked. */
     Proto.Error readsDenied() {
-        return new Proto.Error("reads and writes are blocked for this database: " + reason(), "BLOCKED");
+        return new Proto.Error("reads and writes are blocked for this database: " + reason(), HranaError.BLOCKED);
     }
 
     Proto.Error writeDenied() {
@@ -43,8 +43,9 @@ public record Access(String dbId, boolean readOnlyToken, boolean writesBlocked, 
             return readsDenied();
         }
         if (writesBlocked) {
-            return new Proto.Error("writes are blocked for this database: " + reason(), "BLOCKED");
+            return new Proto.Error("writes are blocked for this database: " + reason(), HranaError.BLOCKED);
         }
-        return new Proto.Error("this token is read-only: it may not write to the database", "PERMISSION_DENIED");
+        return new Proto.Error("this token is read-only: it may not write to the database",
+                HranaError.PERMISSION_DENIED);
     }
 }

@@ -4,9 +4,14 @@ package dev.libsqlplatform.dataplane.hrana;
 final class HranaException extends Exception {
     private final Proto.Error error;
 
-    HranaException(String message, String code) {
+    HranaException(HranaError code, String message) {
         super(message, null, false, false);
         this.error = new Proto.Error(message, code);
+    }
+
+    HranaException(Proto.Error error) {
+        super(error.message(), null, false, false);
+        this.error = error;
     }
 
     Proto.Error error() {

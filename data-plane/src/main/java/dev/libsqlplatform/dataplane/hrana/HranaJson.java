@@ -2,6 +2,7 @@ package dev.libsqlplatform.dataplane.hrana;
 
 import dev.libsqlplatform.dataplane.error.ApiException;
 import dev.libsqlplatform.dataplane.error.ErrorCode;
+import dev.libsqlplatform.dataplane.storage.Column;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -235,7 +236,7 @@ public final class HranaJson {
         g.writeStartObject();
         g.writeName(N_TYPE);
         g.writeString(r.type());
-        Object result = r.result();
+        Proto.Result result = r.result();
         if (result instanceof Proto.StmtResult sr) {
             g.writeName(N_RESULT);
             writeStmtResult(g, sr);
@@ -254,11 +255,15 @@ public final class HranaJson {
     }
 
     static void writeError(JsonGenerator g, Proto.Error e) {
+        writeError(g, e.message(), e.code().name());
+    }
+
+    private static void writeError(JsonGenerator g, String message, String code) {
         g.writeStartObject();
         g.writeName(N_MESSAGE);
-        g.writeString(e.message());
+        g.writeString(message);
         g.writeName(N_CODE);
-        writeNullableString(g, e.code());
+        writeNullableString(g, code);
         g.writeEndObject();
     }
 
@@ -270,9 +275,9 @@ public final class HranaJson {
         }
     }
 
-    private static void writeCols(JsonGenerator g, List<Proto.Col> cols) {
+    private static void writeCols(JsonGenerator g, List<Column> cols) {
         g.writeStartArray();
-        for (Proto.Col c : cols) {
+        for (Column c : cols) {
             g.writeStartObject();
             g.writeName(N_NAME);
             writeNullableString(g, c.name());
@@ -403,7 +408,7 @@ public final class HranaJson {
     /** An error body {@code {"message", "code"}}. */
     public static void writeErrorBody(String message, String code, OutputStream out) {
         try (JsonGenerator g = JSON.createGenerator(out)) {
-            writeError(g, new Proto.Error(message, code));
+            writeError(g, message, code);
         }
     }
 
@@ -487,7 +492,7 @@ public final class HranaJson {
                     g.writeStartObject();
                     g.writeName(N_COLUMNS);
                     g.writeStartArray();
-                    for (Proto.Col c : r.result().cols()) {
+                    for (Column c : r.result().cols()) {
                         writeNullableString(g, c.name());
                     }
                     g.writeEndArray();

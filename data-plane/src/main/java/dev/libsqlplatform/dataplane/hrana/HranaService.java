@@ -9,6 +9,7 @@ import dev.libsqlplatform.dataplane.sql.SqlStatement;
 import dev.libsqlplatform.dataplane.storage.DatabaseGoneException;
 import dev.libsqlplatform.dataplane.storage.DatabaseRegistry;
 import dev.libsqlplatform.dataplane.storage.OpenDatabase;
+import dev.libsqlplatform.dataplane.storage.ResultBudget;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -165,13 +166,14 @@ public class HranaService implements DisposableBean, SmartLifecycle {
         s.lock.lock();
         boolean ok = false;
         try {
-            s.budget = new ResponseBudget(limits.maxResponseBytes().toBytes());
+            s.budget = new ResultBudget(limits.maxResponseBytes().toBytes());
             StmtExecutor exec = StmtExecutor.forDatabase(registry::meta, s.db);
             List<Proto.StreamResult> results = new ArrayList<>(req.requests().size());
             for (Proto.StreamRequest r : req.requests()) {
                 if (s.isClosed()) {
                     results.add(new Proto.StreamResult(null,
-                            new Proto.Error("The stream was closed by an earlier `close` request", "STREAM_CLOSED")));
+                            new Proto.Error("The stream was closed by an earlier `close` request",
+                            HranaError.STREAM_CLOSED)));
                     continue;
                 }
                 results.add(handle(s, exec, r));
@@ -255,8 +257,8 @@ public class HranaService implements DisposableBean, SmartLifecycle {
                         throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "SQL text " + r.sqlId() + " already exists");
                     }
                     if (s.sqls.size() >= Stream.MAX_STORED_SQL) {
-                        throw new HranaException("The server already stores " + s.sqls.size()
-                                + " SQL texts, it cannot store more", "SQL_STORE_TOO_MANY");
+                        throw new HranaException(HranaError.SQL_STORE_TOO_MANY, "The server already stores "
+                                + s.sqls.size() + " SQL texts, it cannot store more");
                     }
                     s.sqls.put(r.sqlId(), r.sql());
                     return ok("store_sql", null);
@@ -279,7 +281,7 @@ public class HranaService implements DisposableBean, SmartLifecycle {
         }
     }
 
-    private static Proto.StreamResult ok(String type, Object result) {
+    private static Proto.StreamResult ok(String type, Proto.Result result) {
         return new Proto.StreamResult(new Proto.StreamResponse(type, result, null), null);
     }
 
@@ -382,7 +384,7 @@ public class HranaService implements DisposableBean, SmartLifecycle {
         Stream s = openStream(access);
         s.lock.lock();
         try {
-            s.budget = new ResponseBudget(limits.maxResponseBytes().toBytes());
+            s.budget = new ResultBudget(limits.maxResponseBytes().toBytes());
             StmtExecutor exec = StmtExecutor.forDatabase(registry::meta, s.db);
             List<LegacyResult> out = new ArrayList<>(statements.size());
             for (LegacyStatement ls : statements) {

@@ -1,6 +1,7 @@
 package dev.libsqlplatform.dataplane.hrana;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.libsqlplatform.dataplane.storage.Column;
 import java.util.List;
 
 /** Hrana request and response structures (HRANA_3_SPEC.md "Shared structures" and HTTP pipeline bodies). */
@@ -45,25 +46,31 @@ public final class Proto {
 
     // ---- results ----
 
-    public record Col(String name, String decltype) {
+    /** What a stream request returns besides its type; the codec switches over exactly these. */
+    public sealed interface Result permits StmtResult, BatchResult, DescribeResult {
     }
 
-    /** Row values are null, Long, Double, String or byte[]. */
-    public record StmtResult(List<Col> cols, List<Object[]> rows, long affectedRowCount, Long lastInsertRowid,
-                             long rowsRead, long rowsWritten, double queryDurationMs) {
+    /**
+     * Row values are null, Long, Double, String or byte[]. Columns are storage's own records: the executor's
+     * output goes to the codec without a copy per column.
+     */
+    public record StmtResult(List<Column> cols, List<Object[]> rows, long affectedRowCount, Long lastInsertRowid,
+                             long rowsRead, long rowsWritten, double queryDurationMs) implements Result {
     }
 
-    public record Error(String message, String code) {
+    /** A Hrana {@code Error}; the code is always one of {@link HranaError}. */
+    public record Error(String message, HranaError code) {
     }
 
-    public record BatchResult(List<StmtResult> stepResults, List<Error> stepErrors) {
+    public record BatchResult(List<StmtResult> stepResults, List<Error> stepErrors) implements Result {
     }
 
-    public record DescribeResult(List<String> params, List<Col> cols, boolean isExplain, boolean isReadonly) {
+    public record DescribeResult(List<String> params, List<Column> cols, boolean isExplain, boolean isReadonly)
+            implements Result {
     }
 
-    /** The response to one stream request: {@code result} is a StmtResult, BatchResult, DescribeResult or null. */
-    public record StreamResponse(String type, Object result, Boolean isAutocommit) {
+    /** The response to one stream request: {@code result} is null for requests without one. */
+    public record StreamResponse(String type, Result result, Boolean isAutocommit) {
     }
 
     /** Exactly one of {@code response} and {@code error} is set. */

@@ -5,24 +5,24 @@ import dev.libsqlplatform.dataplane.error.ErrorCode;
 import dev.libsqlplatform.dataplane.sql.SqlScript;
 import dev.libsqlplatform.dataplane.sql.SqlStatement;
 import dev.libsqlplatform.dataplane.sql.StatementKind;
+import dev.libsqlplatform.dataplane.storage.Column;
 import dev.libsqlplatform.dataplane.storage.DatabaseBusyException;
 import dev.libsqlplatform.dataplane.storage.DatabaseMeta;
 import dev.libsqlplatform.dataplane.storage.DbConnection;
 import dev.libsqlplatform.dataplane.storage.OpenDatabase;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import dev.libsqlplatform.dataplane.storage.ResultTooLargeException;
+import dev.libsqlplatform.dataplane.storage.SqliteErrors;
+import dev.libsqlplatform.dataplane.storage.StatementOutcome;
+import dev.libsqlplatform.dataplane.storage.StatementRunner;
 import java.sql.SQLException;
-import java.sql.Types;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Collections;
 import java.util.List;
 import java.util.function.LongSupplier;
-import org.sqlite.core.CoreStatement;
-import org.sqlite.core.DB;
 
 /**
- * Runs statements of a stream on the right connection and keeps the stream's transaction state.
+ * Runs statements of a stream on the right connection and keeps the stream's transaction state: authorization
+ * (the caller's {@link Access}), routing, transaction state. Execution itself is storage's
+ * {@link StatementRunner} (which also reports each statement to metering); arguments are decoded by {@link Args};
+ * failures become Hrana errors in {@link StatementErrors}.
  *
  * <p>Routing: outside a transaction, SELECT/VALUES/EXPLAIN run on a reader; everything else (WITH
  * included) on the single writer, which the stream keeps while a transaction is open. {@code BEGIN
@@ -36,25 +36,17 @@ import org.sqlite.core.DB;
  * read exactly with {@link DbConnection#probeInTransaction()}.
  */
 final class StmtExecutor {
-    private static final int SQLITE_INTEGER = 1;
-    private static final int SQLITE_FLOAT = 2;
-    private static final int SQLITE_TEXT = 3;
-    private static final int SQLITE_BLOB = 4;
-    private static final int SQLITE_ROW = 100;
-
     private final LongSupplier maxBytes;
-    private final LongSupplier tempLimit;
 
-    StmtExecutor(LongSupplier maxBytes, LongSupplier tempLimit) {
+    StmtExecutor(LongSupplier maxBytes) {
         this.maxBytes = maxBytes;
-        this.tempLimit = tempLimit;
     }
 
     static StmtExecutor forDatabase(java.util.function.Function<String, DatabaseMeta> metas, OpenDatabase db) {
         return new StmtExecutor(() -> {
             DatabaseMeta m = metas.apply(db.id());
             return m == null ? 0 : m.maxBytes();
-        }, db::tempLimitBytes);
+        });
     }
 
     static String resolveSql(Stream s, String sql, Integer sqlId) {
@@ -100,10 +92,10 @@ final class StmtExecutor {
         try {
             st = SqlScript.parseSingle(sql);
         } catch (SqlScript.MultipleStatementsException e) {
-            throw new HranaException("SQL string contains more than one statement", "SQL_MANY_STATEMENTS");
+            throw new HranaException(HranaError.SQL_MANY_STATEMENTS, "SQL string contains more than one statement");
         }
         if (st == null) {
-            throw new HranaException("SQL string does not contain any statement", "SQL_NO_STATEMENT");
+            throw new HranaException(HranaError.SQL_NO_STATEMENT, "SQL string does not contain any statement");
         }
         return st;
     }
@@ -121,16 +113,14 @@ final class StmtExecutor {
                          boolean wantRows) throws HranaException {
         Access access = s.access;
         if (st.refusal() != null) {
-            throw new HranaException(st.refusal(), "SQL_NOT_ALLOWED");
+            throw new HranaException(HranaError.SQL_NOT_ALLOWED, st.refusal());
         }
         if (access.readsBlocked()) {
-            Proto.Error blocked = access.readsDenied();
-            throw new HranaException(blocked.message(), blocked.code());
+            throw new HranaException(access.readsDenied());
         }
         StatementKind kind = st.kind();
         if (!access.canWrite() && !kind.isReadOnly() && kind != StatementKind.WITH) {
-            Proto.Error denied = access.writeDenied();
-            throw new HranaException(denied.message(), denied.code());
+            throw new HranaException(access.writeDenied());
         }
 
         DbConnection c = s.held;
@@ -141,29 +131,25 @@ final class StmtExecutor {
         if (c == null) {
             try {
                 if (kind == StatementKind.BEGIN_READONLY || (kind == StatementKind.BEGIN && !access.canWrite())) {
-                    Proto.StmtResult begun = beginReadonly(s);
-                    s.db.usage().recordStatement(st.sql(), 0, 0);
-                    return begun;
+                    return beginReadonly(s, st.sql());
                 }
                 boolean onReader = kind == StatementKind.READ || !access.canWrite();
                 c = onReader ? s.db.acquireReader() : s.db.acquireWriter();
                 borrowed = true;
             } catch (DatabaseBusyException e) {
-                throw new HranaException(e.getMessage(), "SQLITE_BUSY");
+                throw StatementErrors.of(e);
             } catch (SQLException e) {
-                throw SqliteErrors.toHrana(e, maxBytes.getAsLong());
+                throw StatementErrors.of(e, maxBytes.getAsLong());
             }
         } else if (c.isReader() && !kind.isReadOnly() && kind != StatementKind.WITH) {
-            throw new HranaException("cannot write in a READONLY transaction: the transaction was opened with"
-                    + " BEGIN TRANSACTION READONLY", "SQLITE_READONLY");
+            throw StatementErrors.readonlyTransaction("the transaction was opened with BEGIN TRANSACTION READONLY");
         }
 
         String sqlText = kind == StatementKind.BEGIN_READONLY ? "BEGIN DEFERRED" : st.sql();
         boolean wasInTxn = c.inTransaction();
         try {
-            Proto.StmtResult result = runOn(c, sqlText, st, args, named, wantRows, s.budget);
-            // usage: counted when the statement ran, so rows written in a transaction rolled back later count
-            s.db.usage().recordStatement(st.sql(), result.rowsRead(), result.rowsWritten());
+            StatementOutcome out = s.db.runner().run(c, sqlText, st.sql(), Args.binder(st, args, named), wantRows,
+                    s.budget);
             switch (kind) {
                 case BEGIN, BEGIN_READONLY -> c.setTransaction(true, c.isReader());
                 case COMMIT, ROLLBACK -> c.setTransaction(false, false);
@@ -172,20 +158,20 @@ final class StmtExecutor {
                 default -> {
                 }
             }
-            return result;
+            return toProto(out);
+        } catch (ResultTooLargeException e) {
+            throw StatementErrors.of(e);
         } catch (SQLException e) {
             if (wasInTxn || kind == StatementKind.COMMIT || kind == StatementKind.SAVEPOINT) {
                 c.setTransaction(c.probeInTransaction(), c.isReader());
             }
             if (c.isReader() && SqliteErrors.isReadonlyViolation(e)) {
                 if (!access.canWrite()) {
-                    Proto.Error denied = access.writeDenied();
-                    throw new HranaException(denied.message(), denied.code());
+                    throw new HranaException(access.writeDenied());
                 }
-                throw new HranaException("cannot write in a READONLY transaction: " + SqliteErrors.sqliteMessage(e),
-                        "SQLITE_READONLY");
+                throw StatementErrors.readonlyTransaction(SqliteErrors.sqliteMessage(e));
             }
-            throw SqliteErrors.toHrana(e, maxBytes.getAsLong());
+            throw StatementErrors.of(e, maxBytes.getAsLong());
         } finally {
             settle(s, c, borrowed);
         }
@@ -210,21 +196,27 @@ final class StmtExecutor {
 
     private Proto.StmtResult runGrouped(Stream s, SqlStatement st, List<Proto.Value> args, List<Proto.NamedArg> named,
                                         boolean wantRows) throws HranaException {
-        Proto.StmtResult result;
+        StatementOutcome out;
         try {
-            ResponseBudget budget = s.budget;
-            result = s.db.groupCommit().submit(w -> runOn(w, st.sql(), st, args, named, wantRows, budget));
+            out = s.db.runner().runGrouped(st.sql(), Args.binder(st, args, named), wantRows, s.budget);
         } catch (HranaException | RuntimeException e) {
             throw e;
+        } catch (ResultTooLargeException e) {
+            throw StatementErrors.of(e);
         } catch (DatabaseBusyException e) {
-            throw new HranaException(e.getMessage(), "SQLITE_BUSY");
+            throw StatementErrors.of(e);
         } catch (SQLException e) {
-            throw SqliteErrors.toHrana(e, maxBytes.getAsLong());
+            throw StatementErrors.of(e, maxBytes.getAsLong());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        s.db.usage().recordStatement(st.sql(), result.rowsRead(), result.rowsWritten());
-        return result;
+        return toProto(out);
+    }
+
+    /** One allocation per statement (not per row or column): rows and columns are handed over as they are. */
+    private static Proto.StmtResult toProto(StatementOutcome o) {
+        return new Proto.StmtResult(o.cols(), o.rows(), o.affectedRowCount(), o.lastInsertRowid(), o.rowsRead(),
+                o.affectedRowCount(), o.durationMs());
     }
 
     /** After a statement: keep the connection on the stream while a transaction is open, else give it back. */
@@ -242,253 +234,18 @@ final class StmtExecutor {
         }
     }
 
-    private Proto.StmtResult beginReadonly(Stream s) throws DatabaseBusyException, SQLException {
+    private static Proto.StmtResult beginReadonly(Stream s, String meteredSql)
+            throws DatabaseBusyException, SQLException {
         long t0 = System.nanoTime();
-        DbConnection r = s.db.acquireReader();
-        try {
-            r.exec("BEGIN DEFERRED");
-        } catch (SQLException e) {
-            s.db.releaseReader(r);
-            throw e;
-        }
-        r.setTransaction(true, true);
-        s.hold(r);
+        s.hold(s.db.runner().beginReadonly(meteredSql));
         return new Proto.StmtResult(List.of(), List.of(), 0, null, 0, 0, (System.nanoTime() - t0) / 1e6);
-    }
-
-    private Proto.StmtResult runOn(DbConnection conn, String sqlText, SqlStatement st, List<Proto.Value> args,
-                                   List<Proto.NamedArg> named, boolean wantRows, ResponseBudget budget)
-            throws SQLException, HranaException {
-        long t0 = System.nanoTime();
-        DB db = conn.sqlite().getDatabase();
-        conn.beginStatement(tempLimit.getAsLong());
-        SQLException failure = null;
-        PreparedStatement ps = null;
-        boolean clean = false;
-        try {
-            ps = conn.take(sqlText);
-            bind(ps, st, args, named);
-            CoreStatement core = (CoreStatement) ps;
-            long totalBefore = db.total_changes();
-            boolean hasRows = ps.execute();
-            int n = core.pointer.safeRunInt((d, p) -> d.column_count(p));
-            List<Proto.Col> cols = n == 0 ? List.of() : new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                final int col = i;
-                String name = core.pointer.safeRun((d, p) -> d.column_name(p, col));
-                String decl = core.pointer.safeRun((d, p) -> d.column_decltype(p, col));
-                cols.add(new Proto.Col(name, decl));
-            }
-            List<Object[]> rows = List.of();
-            long rowsRead = 0;
-            if (hasRows) {
-                ResultSet rs = ps.getResultSet();
-                if (rs != null) {
-                    rows = wantRows ? new ArrayList<>() : Collections.emptyList();
-                    while (rs.next()) {
-                        rowsRead++;
-                        if (wantRows) {
-                            Object[] row = core.pointer.safeRun((d, p) -> readRow(d, p, n));
-                            budget.charge(row);
-                            rows.add(row);
-                        }
-                    }
-                    rs.close(); // resets the statement: it holds no read snapshot while cached
-                }
-            }
-            long totalAfter = db.total_changes();
-            long affected = 0;
-            Long lastRowid = null;
-            if (totalAfter != totalBefore) {
-                affected = db.changes();
-                lastRowid = lastInsertRowid(conn);
-            }
-            double ms = (System.nanoTime() - t0) / 1e6;
-            clean = true;
-            return new Proto.StmtResult(cols, rows, affected, lastRowid, rowsRead, affected, ms);
-        } catch (SQLException e) {
-            failure = e;
-            throw e;
-        } finally {
-            SQLException explained = conn.endStatement(failure);
-            if (ps != null) {
-                if (clean) {
-                    conn.recycle(sqlText, ps);
-                } else {
-                    conn.discard(ps);
-                }
-            }
-            if (explained != failure) {
-                throw explained;
-            }
-        }
-    }
-
-    private static Object[] readRow(DB d, long p, int n) throws SQLException {
-        Object[] row = new Object[n];
-        for (int i = 0; i < n; i++) {
-            switch (d.column_type(p, i)) {
-                case SQLITE_INTEGER -> row[i] = d.column_long(p, i);
-                case SQLITE_FLOAT -> row[i] = d.column_double(p, i);
-                case SQLITE_TEXT -> row[i] = d.column_text(p, i);
-                case SQLITE_BLOB -> {
-                    byte[] b = d.column_blob(p, i);
-                    row[i] = b == null ? new byte[0] : b;
-                }
-                default -> row[i] = null;
-            }
-        }
-        return row;
-    }
-
-    private static final String LAST_INSERT_ROWID = "SELECT last_insert_rowid()";
-
-    private static Long lastInsertRowid(DbConnection conn) throws SQLException {
-        PreparedStatement ps = conn.take(LAST_INSERT_ROWID);
-        boolean clean = false;
-        try {
-            // stepped natively: the JDBC result set (column names, metadata) costs more than the query
-            long id = ((CoreStatement) ps).pointer.safeRunLong((d, p) -> {
-                try {
-                    if (d.step(p) != SQLITE_ROW) {
-                        throw new SQLException("last_insert_rowid() returned no row");
-                    }
-                    return d.column_long(p, 0);
-                } finally {
-                    d.reset(p);
-                }
-            });
-            clean = true;
-            return id;
-        } finally {
-            if (clean) {
-                conn.recycle(LAST_INSERT_ROWID, ps);
-            } else {
-                conn.discard(ps);
-            }
-        }
-    }
-
-    static void bind(PreparedStatement ps, SqlStatement st, List<Proto.Value> args, List<Proto.NamedArg> named)
-            throws SQLException, HranaException {
-        int count = st.paramCount();
-        if (args != null) {
-            if (args.size() > count) {
-                throw new HranaException("Arguments do not match SQL parameters: the statement takes " + count
-                        + " parameters but " + args.size() + " positional arguments were given", "ARGS_INVALID");
-            }
-            for (int i = 0; i < args.size(); i++) {
-                setValue(ps, i + 1, args.get(i));
-            }
-        }
-        if (named != null) {
-            for (Proto.NamedArg a : named) {
-                Integer idx = paramIndex(st, a.name());
-                if (idx == null) {
-                    throw new HranaException("Arguments do not match SQL parameters: the statement has no parameter"
-                            + " named '" + a.name() + "'", "ARGS_INVALID");
-                }
-                setValue(ps, idx, a.value());
-            }
-        }
-    }
-
-    private static Integer paramIndex(SqlStatement st, String name) {
-        if (name == null || name.isEmpty()) {
-            return null;
-        }
-        char c = name.charAt(0);
-        if (c == ':' || c == '@' || c == '$' || c == '?') {
-            return st.paramIndex().get(name);
-        }
-        Integer idx = st.paramIndex().get(":" + name);
-        if (idx == null) {
-            idx = st.paramIndex().get("@" + name);
-        }
-        if (idx == null) {
-            idx = st.paramIndex().get("$" + name);
-        }
-        if (idx == null && name.chars().allMatch(Character::isDigit)) {
-            idx = st.paramIndex().get("?" + name);
-            if (idx == null) {
-                try {
-                    int n = Integer.parseInt(name);
-                    idx = n >= 1 && n <= st.paramCount() ? n : null;
-                } catch (NumberFormatException e) {
-                    idx = null;
-                }
-            }
-        }
-        return idx;
-    }
-
-    static void setValue(PreparedStatement ps, int idx, Proto.Value v) throws SQLException {
-        if (v == null || v.type() == null) {
-            throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "a value has no type");
-        }
-        switch (v.type()) {
-            case "null" -> ps.setNull(idx, Types.NULL);
-            case "integer" -> ps.setLong(idx, toLong(v.value()));
-            case "float" -> ps.setDouble(idx, toDouble(v.value()));
-            case "text" -> {
-                if (v.value() == null) {
-                    throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "a text value has no `value`");
-                }
-                ps.setString(idx, v.value().toString());
-            }
-            case "blob" -> ps.setBytes(idx, decodeBase64(v.base64()));
-            default -> throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "unknown value type '" + v.type() + "'");
-        }
-    }
-
-    private static long toLong(Object o) {
-        try {
-            if (o instanceof String s) {
-                return Long.parseLong(s.trim());
-            }
-            if (o instanceof Number n) {
-                return n.longValue();
-            }
-        } catch (NumberFormatException e) {
-            // fall through
-        }
-        throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "an integer value must be a decimal string");
-    }
-
-    private static double toDouble(Object o) {
-        try {
-            if (o instanceof Number n) {
-                return n.doubleValue();
-            }
-            if (o instanceof String s) {
-                return Double.parseDouble(s.trim());
-            }
-        } catch (NumberFormatException e) {
-            // fall through
-        }
-        throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "a float value must be a number");
-    }
-
-    private static byte[] decodeBase64(String b64) {
-        if (b64 == null) {
-            throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "a blob value has no `base64`");
-        }
-        try {
-            return Base64.getDecoder().decode(b64);
-        } catch (IllegalArgumentException e) {
-            try {
-                return Base64.getUrlDecoder().decode(b64);
-            } catch (IllegalArgumentException e2) {
-                throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "a blob value is not valid base64");
-            }
-        }
     }
 
     /** {@code describe}: prepares without executing. */
     Proto.DescribeResult describe(Stream s, String sql) throws HranaException {
         SqlStatement st = parseOne(sql);
         if (st.refusal() != null) {
-            throw new HranaException(st.refusal(), "SQL_NOT_ALLOWED");
+            throw new HranaException(HranaError.SQL_NOT_ALLOWED, st.refusal());
         }
         DbConnection c = s.held;
         boolean borrowed = false;
@@ -498,31 +255,12 @@ final class StmtExecutor {
                 borrowed = true;
             }
             String text = st.kind() == StatementKind.BEGIN_READONLY ? "BEGIN DEFERRED" : st.sql();
-            c.beginStatement(tempLimit.getAsLong());
-            SQLException failure = null;
-            try (PreparedStatement ps = c.jdbc().prepareStatement(text)) {
-                CoreStatement core = (CoreStatement) ps;
-                int n = core.pointer.safeRunInt((d, p) -> d.column_count(p));
-                List<Proto.Col> cols = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    final int col = i;
-                    cols.add(new Proto.Col(core.pointer.safeRun((d, p) -> d.column_name(p, col)),
-                            core.pointer.safeRun((d, p) -> d.column_decltype(p, col))));
-                }
-                return new Proto.DescribeResult(st.paramNames(), cols, st.explain(), st.kind().isReadOnly());
-            } catch (SQLException e) {
-                failure = e;
-                throw e;
-            } finally {
-                SQLException explained = c.endStatement(failure);
-                if (explained != failure) {
-                    throw explained;
-                }
-            }
+            List<Column> cols = s.db.runner().describe(c, text);
+            return new Proto.DescribeResult(st.paramNames(), cols, st.explain(), st.kind().isReadOnly());
         } catch (DatabaseBusyException e) {
-            throw new HranaException(e.getMessage(), "SQLITE_BUSY");
+            throw StatementErrors.of(e);
         } catch (SQLException e) {
-            throw SqliteErrors.toHrana(e, maxBytes.getAsLong());
+            throw StatementErrors.of(e, maxBytes.getAsLong());
         } finally {
             if (borrowed && c != null) {
                 s.db.releaseReader(c);

@@ -2,6 +2,7 @@ package dev.libsqlplatform.dataplane.hrana;
 
 import dev.libsqlplatform.dataplane.storage.DbConnection;
 import dev.libsqlplatform.dataplane.storage.OpenDatabase;
+import dev.libsqlplatform.dataplane.storage.ResultBudget;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,7 +23,7 @@ final class Stream {
     /** When the held connection's transaction began ({@link System#nanoTime()}); meaningful while held. */
     long heldSinceNanos;
     /** Result bytes the request being served may still produce (set per request). */
-    ResponseBudget budget = ResponseBudget.unlimited();
+    ResultBudget budget = ResultBudget.unlimited();
     volatile long lastUsedNanos = System.nanoTime();
     private boolean closed;
 

@@ -3,7 +3,9 @@ package dev.libsqlplatform.dataplane.http;
 import dev.libsqlplatform.dataplane.error.ApiException;
 import dev.libsqlplatform.dataplane.error.ErrorCode;
 import dev.libsqlplatform.dataplane.hrana.HranaJson;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -17,54 +19,56 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 /**
  * The ONE place where errors become HTTP responses: status from {@link ErrorCode}, body
  * {@code {"message", "code"}}, Content-Type exactly {@code application/json} (no charset: @libsql/client
- * reads the body only then).
+ * reads the body only then). Spring MVC reaches it as an advice, {@link HranaPipelineValve} (which runs before
+ * Spring MVC) through {@link #write}; both go through {@link #answer}. Errors of single statements are not HTTP
+ * errors: they are Hrana errors inside a 200 response ({@code hrana.HranaError}).
  */
 @RestControllerAdvice
 class ErrorResponses {
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
 
-    @ExceptionHandler(ApiException.class)
-    ResponseEntity<byte[]> api(ApiException e) {
-        return body(e.code(), e.getMessage());
+    /** What an exception is answered with. */
+    record Answer(int status, String code, String message) {
+        private static Answer of(ErrorCode code, String message) {
+            return new Answer(code.httpStatus(), code.name(), message);
+        }
     }
 
-    @ExceptionHandler(HttpMessageNotReadableException.class)
-    ResponseEntity<byte[]> unreadable(HttpMessageNotReadableException e) {
-        return body(ErrorCode.BAD_REQUEST, "the request body is not valid JSON for this endpoint");
-    }
-
-    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-    ResponseEntity<byte[]> method(HttpRequestMethodNotSupportedException e) {
-        return ResponseEntity.status(405).header(HttpHeaders.CONTENT_TYPE, HranaController.JSON)
-                .body(json("method " + e.getMethod() + " is not supported here", "METHOD_NOT_ALLOWED"));
-    }
-
-    @ExceptionHandler(NoResourceFoundException.class)
-    ResponseEntity<byte[]> notFound(NoResourceFoundException e) {
-        return body(ErrorCode.NOT_FOUND, "no such route");
+    /** The mapping: every exception that ends a request, whichever way the request came in. */
+    static Answer answer(Throwable e) {
+        if (e instanceof ApiException api) {
+            return Answer.of(api.code(), api.getMessage());
+        }
+        if (e instanceof HttpMessageNotReadableException) {
+            return Answer.of(ErrorCode.BAD_REQUEST, "the request body is not valid JSON for this endpoint");
+        }
+        if (e instanceof HttpRequestMethodNotSupportedException m) {
+            return new Answer(405, "METHOD_NOT_ALLOWED", "method " + m.getMethod() + " is not supported here");
+        }
+        if (e instanceof NoResourceFoundException) {
+            return Answer.of(ErrorCode.NOT_FOUND, "no such route");
+        }
+        log.error("unexpected error", e);
+        return Answer.of(ErrorCode.INTERNAL_ERROR, "internal error: " + e.getClass().getSimpleName());
     }
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<byte[]> unexpected(Exception e) {
-        log.error("unexpected error", e);
-        return body(ErrorCode.INTERNAL_ERROR, "internal error: " + e.getClass().getSimpleName());
-    }
-
-    static ResponseEntity<byte[]> body(ErrorCode code, String message) {
-        return ResponseEntity.status(code.httpStatus())
+    ResponseEntity<byte[]> handle(Exception e) {
+        Answer a = answer(e);
+        return ResponseEntity.status(a.status())
                 .header(HttpHeaders.CONTENT_TYPE, HranaController.JSON)
-                .body(json(message, code.name()));
+                .body(json(a.message(), a.code()));
     }
 
-    /** The same answer as {@link #body}, written straight to a servlet response (the lean pipeline path). */
-    static void write(jakarta.servlet.http.HttpServletResponse resp, ErrorCode code, String message)
-            throws java.io.IOException {
+    /** The same answer as the advice gives, written straight to a servlet response (the lean pipeline path). */
+    static void write(HttpServletResponse resp, Throwable e) throws IOException {
+        Answer a = answer(e);
         if (resp.isCommitted()) {
             return; // part of a body is out already: nothing consistent can be added
         }
-        byte[] body = json(message, code.name());
+        byte[] body = json(a.message(), a.code());
         resp.resetBuffer();
-        resp.setStatus(code.httpStatus());
+        resp.setStatus(a.status());
         resp.setContentType(HranaController.JSON);
         resp.setContentLength(body.length);
         resp.getOutputStream().write(body);

@@ -1,7 +1,5 @@
 package dev.libsqlplatform.dataplane.http;
 
-import dev.libsqlplatform.dataplane.error.ApiException;
-import dev.libsqlplatform.dataplane.error.ErrorCode;
 import dev.libsqlplatform.dataplane.hrana.Access;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletResponse;
@@ -13,8 +11,6 @@ import org.apache.catalina.valves.ValveBase;
 import org.apache.tomcat.util.buf.ByteChunk;
 import org.apache.tomcat.util.buf.MessageBytes;
 import org.apache.tomcat.util.http.MimeHeaders;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 
 /**
@@ -25,13 +21,11 @@ import org.springframework.beans.factory.ObjectProvider;
  * the worker's Java CPU per request, the host valve's context binding another 2 %. Headers are read as bytes
  * and Content-Type written as bytes: Tomcat's charset decoder and encoder lookups per header were another 3 %.
  * Everything else (other paths and methods, version probes, cursor, legacy {@code POST /}, admin API,
- * actuator) goes on to Spring MVC unchanged. The handler is {@link HranaController#pipeline}, and errors get
- * the same {@code {"message", "code"}} bodies as {@link ErrorResponses} gives.
+ * actuator) goes on to Spring MVC unchanged. The handler is {@link HranaController#pipeline}; errors are
+ * answered by {@link ErrorResponses#write}, the same mapping the Spring MVC advice uses.
  * Trade-off: these requests are not counted in Spring's {@code http.server.requests} metric.
  */
 final class HranaPipelineValve extends ValveBase {
-    private static final Logger log = LoggerFactory.getLogger(HranaPipelineValve.class);
-
     private final ObjectProvider<HranaController> provider;
     private volatile HranaController controller;
 
@@ -100,13 +94,10 @@ final class HranaPipelineValve extends ValveBase {
             } else {
                 c.pipeline(access, c.bodies().bounded(request.getInputStream()), response, JSON_CONTENT_TYPE);
             }
-        } catch (ApiException e) {
-            ErrorResponses.write(response, e.code(), e.getMessage());
         } catch (IOException e) {
             throw e; // the client went away: nothing to answer
         } catch (RuntimeException e) {
-            log.error("unexpected error", e);
-            ErrorResponses.write(response, ErrorCode.INTERNAL_ERROR, "internal error: " + e.getClass().getSimpleName());
+            ErrorResponses.write(response, e);
         }
     }
 }

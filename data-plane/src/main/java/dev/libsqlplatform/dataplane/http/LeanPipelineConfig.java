@@ -2,6 +2,7 @@ package dev.libsqlplatform.dataplane.http;
 
 import dev.libsqlplatform.dataplane.config.LimitsProperties;
 import dev.libsqlplatform.dataplane.config.RequestThreadsProperties;
+import dev.libsqlplatform.dataplane.storage.BlockedWaits;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.coyote.AbstractProtocol;
@@ -50,10 +51,11 @@ class LeanPipelineConfig implements DisposableBean {
     private static final int KEEP_ALIVE_MILLIS = 60_000;
 
     @Bean
-    TomcatProtocolHandlerCustomizer<?> requestThreadsExecutor(RequestThreadsProperties props) {
+    TomcatProtocolHandlerCustomizer<?> requestThreadsExecutor(RequestThreadsProperties props, BlockedWaits waits) {
         return protocol -> {
             RequestThreads threads = new RequestThreads(props.effectiveBase(), Math.max(props.max(),
-                    props.effectiveBase()), props.starvation().toNanos(), props.tick().toNanos(), "request-");
+                    props.effectiveBase()), props.starvation().toNanos(), props.tick().toNanos(), "request-",
+                    waits::now);
             executors.add(threads);
             protocol.setExecutor(threads);
         };

@@ -2,6 +2,7 @@ package dev.libsqlplatform.dataplane.http;
 
 import dev.libsqlplatform.dataplane.storage.BlockedWaits;
 import java.util.List;
+import java.util.function.IntSupplier;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.ThreadFactory;
@@ -50,12 +51,20 @@ final class RequestThreads extends ThreadPoolExecutor {
     private final int max;
     private final long starvationNanos;
     private final long tickNanos;
+    /** Threads waiting for a database's writer right now ({@link BlockedWaits#now}). */
+    private final IntSupplier blockedWaits;
     private final Thread watchdog;
     private volatile boolean stopping;
     private volatile long lastGrowth;
     private long lastShrink;
 
+    /** A pool that knows of no writer waits: it grows on long stalls only. */
     RequestThreads(int base, int max, long starvationNanos, long tickNanos, String namePrefix) {
+        this(base, max, starvationNanos, tickNanos, namePrefix, () -> 0);
+    }
+
+    RequestThreads(int base, int max, long starvationNanos, long tickNanos, String namePrefix,
+                   IntSupplier blockedWaits) {
         // maximumPoolSize follows the core size: lowering it makes surplus threads leave after their current task
         super(base, base, 60, TimeUnit.SECONDS, new LinkedTransferQueue<>(), threads(namePrefix));
         if (base < 1 || max < base) {
@@ -65,6 +74,7 @@ final class RequestThreads extends ThreadPoolExecutor {
         this.max = max;
         this.starvationNanos = starvationNanos;
         this.tickNanos = tickNanos;
+        this.blockedWaits = blockedWaits;
         prestartAllCoreThreads();
         this.watchdog = new Thread(this::watch, namePrefix + "watchdog");
         watchdog.setDaemon(true);
@@ -93,7 +103,7 @@ final class RequestThreads extends ThreadPoolExecutor {
             Runnable head = queue.peek();
             int core = getCorePoolSize();
             long waited = head instanceof Queued q ? now - q.queuedAt() : 0;
-            boolean starving = (waited > starvationNanos && BlockedWaits.now() > 0)
+            boolean starving = (waited > starvationNanos && blockedWaits.getAsInt() > 0)
                     || (waited > LONG_STALL_NANOS && now - lastGrowth > LONG_STALL_NANOS);
             if (starving) {
                 if (core < max) {

@@ -1,28 +1,29 @@
 package dev.libsqlplatform.dataplane.storage;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.stereotype.Component;
 
 /**
- * How many threads wait right now for a database's writer. The request thread pool reads it to tell a blocked
- * pool from a busy one: the writer may be held by a stream's open transaction whose next request (its COMMIT)
- * is queued behind the waiting threads, so a thread must be added; while threads only run (or wait for a reader
- * connection, which a running request gives back), adding threads would only add switching.
+ * How many threads wait right now for a database's writer (or a group commit leader). The request thread pool
+ * reads it to tell a blocked pool from a busy one: the writer may be held by a stream's open transaction whose
+ * next request (its COMMIT) is queued behind the waiting threads, so a thread must be added; while threads only
+ * run (or wait for a reader connection, which a running request gives back), adding threads would only add
+ * switching. One instance per registry (a bean), not a static: two workers in one JVM (tests) must not see each
+ * other's waits.
  */
+@Component
 public final class BlockedWaits {
-    private static final AtomicInteger WAITING = new AtomicInteger();
+    private final AtomicInteger waiting = new AtomicInteger();
 
-    private BlockedWaits() {
+    public int now() {
+        return waiting.get();
     }
 
-    public static int now() {
-        return WAITING.get();
+    void begin() {
+        waiting.incrementAndGet();
     }
 
-    static void begin() {
-        WAITING.incrementAndGet();
-    }
-
-    static void end() {
-        WAITING.decrementAndGet();
+    void end() {
+        waiting.decrementAndGet();
     }
 }

@@ -3,7 +3,6 @@ package dev.libsqlplatform.dataplane.storage;
 import dev.libsqlplatform.dataplane.config.LimitsProperties;
 import dev.libsqlplatform.dataplane.config.SandboxProperties;
 import dev.libsqlplatform.dataplane.config.WorkerProperties;
-import dev.libsqlplatform.dataplane.usage.UsageTracker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -41,15 +40,18 @@ public class DatabaseRegistry implements DisposableBean {
     /** Access-ordered; guarded by {@code this}. */
     private final LinkedHashMap<String, OpenDatabase> open = new LinkedHashMap<>(16, 0.75f, true);
 
-    private final UsageTracker usage;
+    private final StatementListener.PerDatabase listeners;
+    private final BlockedWaits blockedWaits;
 
-    DatabaseRegistry(WorkerProperties props, LimitsProperties limits, SandboxProperties sandbox, UsageTracker usage) {
+    DatabaseRegistry(WorkerProperties props, LimitsProperties limits, SandboxProperties sandbox,
+                     StatementListener.PerDatabase listeners, BlockedWaits blockedWaits) {
         log.info("SQLite engine {} loaded", SqliteEngine.load());
         if (!sandbox.enabled()) {
             log.warn("platform.worker.sandbox.enabled=false: tenant connections run WITHOUT the engine sandbox"
                     + " (authorizer, limits, statement deadline, temporary-file budget); for benchmarks only");
         }
-        this.usage = usage;
+        this.listeners = listeners;
+        this.blockedWaits = blockedWaits;
         this.dbsDir = props.dataDir().toAbsolutePath().resolve("dbs");
         this.settings = new StorageSettings(props.readersPerDatabase(), props.busyTimeout().toMillis(),
                 props.synchronous().name(), limits.engineLimits(), limits.statementTimeout().toNanos(),
@@ -176,7 +178,8 @@ public class DatabaseRegistry implements DisposableBean {
         Path file = dir.resolve("data.db");
         if (!Files.exists(file)) {
             // create the file with its page size and WAL mode, then close it; it is reopened lazily
-            OpenDatabase created = new OpenDatabase(meta.id(), file, settings, meta.maxBytes(), usage.forDatabase(meta.id()));
+            OpenDatabase created = new OpenDatabase(meta.id(), file, settings, meta.maxBytes(),
+                    listeners.forDatabase(meta.id()), blockedWaits);
             created.close();
         }
         MetaFiles.writeAtomically(dir.resolve("meta.json"), meta);
@@ -230,7 +233,7 @@ public class DatabaseRegistry implements DisposableBean {
             db = open.get(id);
             if (db == null) {
                 db = new OpenDatabase(id, dbsDir.resolve(id).resolve("data.db"), settings, m.maxBytes(),
-                        usage.forDatabase(id));
+                        listeners.forDatabase(id), blockedWaits);
                 open.put(id, db);
             }
             db.retain();

@@ -54,11 +54,13 @@ public final class GroupCommit {
     }
 
     private final OpenDatabase db;
+    private final BlockedWaits blockedWaits;
     private final ArrayDeque<Pending<?>> queue = new ArrayDeque<>();
     private boolean leading;
 
-    GroupCommit(OpenDatabase db) {
+    GroupCommit(OpenDatabase db, BlockedWaits blockedWaits) {
         this.db = db;
+        this.blockedWaits = blockedWaits;
     }
 
     /**
@@ -92,7 +94,7 @@ public final class GroupCommit {
      */
     private void awaitTurn(Pending<?> me) {
         boolean interrupted = false;
-        BlockedWaits.begin();
+        blockedWaits.begin();
         try {
             synchronized (this) {
                 while (!me.done && !me.promoted) {
@@ -104,7 +106,7 @@ public final class GroupCommit {
                 }
             }
         } finally {
-            BlockedWaits.end();
+            blockedWaits.end();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }

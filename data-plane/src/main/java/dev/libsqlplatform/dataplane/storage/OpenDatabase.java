@@ -1,6 +1,5 @@
 package dev.libsqlplatform.dataplane.storage;
 
-import dev.libsqlplatform.dataplane.usage.DatabaseUsage;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -35,13 +34,16 @@ public final class OpenDatabase {
     private volatile long desiredMaxPageCount;
     private long appliedMaxPageCount = -1;
     private volatile boolean closed;
-    private final DatabaseUsage usage;
-    private final GroupCommit groupCommit = new GroupCommit(this);
+    private final BlockedWaits blockedWaits;
+    private final GroupCommit groupCommit;
+    private final StatementRunner runner;
 
-    OpenDatabase(String id, Path file, StorageSettings settings, long maxBytes, DatabaseUsage usage)
-            throws SQLException {
+    OpenDatabase(String id, Path file, StorageSettings settings, long maxBytes, StatementListener listener,
+                 BlockedWaits blockedWaits) throws SQLException {
         this.id = id;
-        this.usage = usage;
+        this.blockedWaits = blockedWaits;
+        this.groupCommit = new GroupCommit(this, blockedWaits);
+        this.runner = new StatementRunner(this, listener);
         this.file = file;
         this.settings = settings;
         this.idleReaders = new ArrayBlockingQueue<>(Math.max(1, settings.readers()));
@@ -55,13 +57,13 @@ public final class OpenDatabase {
     }
 
     /** Autocommit writes of this database, grouped into shared transactions while they arrive concurrently. */
-    public GroupCommit groupCommit() {
+    GroupCommit groupCommit() {
         return groupCommit;
     }
 
-    /** Usage counters of this database (they outlive this open instance). */
-    public DatabaseUsage usage() {
-        return usage;
+    /** Runs this database's tenant statements (and tells its listener about them). */
+    public StatementRunner runner() {
+        return runner;
     }
 
     int refCount() {
@@ -104,14 +106,14 @@ public final class OpenDatabase {
             throw new DatabaseBusyException("interrupted while waiting for the writer");
         }
         if (!got) {
-            BlockedWaits.begin();
+            blockedWaits.begin();
             try {
                 got = writerPermit.tryAcquire(settings.busyTimeoutMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new DatabaseBusyException("interrupted while waiting for the writer");
             } finally {
-                BlockedWaits.end();
+                blockedWaits.end();
             }
         }
         if (!got) {

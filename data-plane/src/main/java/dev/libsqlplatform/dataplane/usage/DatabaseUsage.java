@@ -1,5 +1,6 @@
 package dev.libsqlplatform.dataplane.usage;
 
+import dev.libsqlplatform.dataplane.storage.StatementListener;
 import io.micrometer.core.instrument.Counter;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,7 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@value #MAX_QUERY_CHARS} characters, and an increment racing with the removal of an entry that was
  * idle for a whole report period may be dropped.
  */
-public final class DatabaseUsage {
+public final class DatabaseUsage implements StatementListener {
     static final int MAX_QUERIES = 128;
     static final int MAX_QUERY_CHARS = 1024;
     static final int TOP_QUERIES = 10;
@@ -52,6 +53,12 @@ public final class DatabaseUsage {
         final LongAdder rowsRead = new LongAdder();
         final LongAdder rowsWritten = new LongAdder();
         final LongAdder count = new LongAdder();
+    }
+
+    /** Storage tells every statement of this database here (the database was opened with this listener). */
+    @Override
+    public void statementRan(String sql, long rowsRead, long rowsWritten) {
+        recordStatement(sql, rowsRead, rowsWritten);
     }
 
     /**

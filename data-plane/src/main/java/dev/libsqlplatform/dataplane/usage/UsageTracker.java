@@ -1,5 +1,6 @@
 package dev.libsqlplatform.dataplane.usage;
 
+import dev.libsqlplatform.dataplane.storage.StatementListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ import org.springframework.stereotype.Component;
  * carry no per-database tag (bounded cardinality).
  */
 @Component
-public class UsageTracker {
+public class UsageTracker implements StatementListener.PerDatabase {
     /** Databases without activity are checked for a storage change this often. */
     static final long FULL_STORAGE_SCAN_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -51,7 +52,11 @@ public class UsageTracker {
                 .description("rows inserted, updated or deleted on this worker").register(meters);
     }
 
-    /** The counters of a database (created on first use); callers may keep the reference. */
+    /**
+     * The counters of a database (created on first use); callers may keep the reference. Storage asks for them
+     * when it opens the database and reports every statement to them: metering is a listener of execution.
+     */
+    @Override
     public DatabaseUsage forDatabase(String databaseId) {
         DatabaseUsage u = byDb.get(databaseId);
         return u != null ? u : byDb.computeIfAbsent(databaseId, id -> new DatabaseUsage(id, rowsRead, rowsWritten));

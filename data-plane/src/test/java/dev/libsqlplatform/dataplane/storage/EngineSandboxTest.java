@@ -44,7 +44,8 @@ class EngineSandboxTest {
                 l.statementTimeout().toNanos(), l.maxTempBytes().toBytes(), true);
         // a 1 MB database: its temporary files get the same 1 MB
         db = new OpenDatabase("t", dir.resolve("data.db"), settings, 1024 * 1024,
-                new UsageTracker(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).forDatabase("t"));
+                new UsageTracker(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).forDatabase("t"),
+                new BlockedWaits());
         writer = db.acquireWriter();
     }
 

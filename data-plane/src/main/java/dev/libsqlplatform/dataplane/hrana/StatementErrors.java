@@ -1,0 +1,47 @@
+package dev.libsqlplatform.dataplane.hrana;
+
+import dev.libsqlplatform.dataplane.storage.DatabaseBusyException;
+import dev.libsqlplatform.dataplane.storage.ResultTooLargeException;
+import dev.libsqlplatform.dataplane.storage.SandboxException;
+import dev.libsqlplatform.dataplane.storage.SqliteErrors;
+import java.sql.SQLException;
+
+/** The one mapping of execution failures (storage's exceptions) to Hrana errors: message and {@link HranaError}. */
+final class StatementErrors {
+    private StatementErrors() {
+    }
+
+    /** A failed statement: the sandbox's reason, or SQLite's message and primary result code. */
+    static HranaException of(SQLException e, long maxBytes) {
+        if (e instanceof SandboxException se) {
+            return switch (se.reason()) {
+                case DENIED -> new HranaException(HranaError.SQL_NOT_ALLOWED, se.getMessage());
+                case TIMED_OUT -> new HranaException(HranaError.STATEMENT_TIMEOUT, se.getMessage());
+                case TEMP_FULL -> new HranaException(HranaError.SQLITE_FULL, "database or disk is full: "
+                        + se.getMessage()
+                        + (maxBytes > 0 ? " (this database's storage limit, " + maxBytes + " bytes)" : ""));
+                case CANCELLED -> new HranaException(HranaError.SQLITE_INTERRUPT, se.getMessage());
+            };
+        }
+        HranaError code = HranaError.ofSqlitePrimary(SqliteErrors.primaryCode(e));
+        String message = SqliteErrors.sqliteMessage(e);
+        if (code == HranaError.SQLITE_FULL && maxBytes > 0) {
+            message = "database or disk is full: this database reached its storage limit of " + maxBytes + " bytes";
+        }
+        return new HranaException(code, "SQLite error: " + message);
+    }
+
+    /** The writer (or every reader) stayed busy for the busy timeout. */
+    static HranaException of(DatabaseBusyException e) {
+        return new HranaException(HranaError.SQLITE_BUSY, e.getMessage());
+    }
+
+    static HranaException of(ResultTooLargeException e) {
+        return new HranaException(HranaError.RESPONSE_TOO_LARGE, e.getMessage());
+    }
+
+    /** A write on a reader connection: inside a READONLY transaction. */
+    static HranaException readonlyTransaction(String why) {
+        return new HranaException(HranaError.SQLITE_READONLY, "cannot write in a READONLY transaction: " + why);
+    }
+}

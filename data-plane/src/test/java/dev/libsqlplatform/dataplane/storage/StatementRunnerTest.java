@@ -1,0 +1,116 @@
+package dev.libsqlplatform.dataplane.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.libsqlplatform.dataplane.config.LimitsProperties;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runner's results, and what its listener (metering) is told: each statement that ran, once, with its rows. */
+class StatementRunnerTest {
+    private static final StatementRunner.Binder<RuntimeException> NO_ARGS = ps -> {
+    };
+
+    @TempDir
+    Path dir;
+    OpenDatabase db;
+    final List<String> told = new ArrayList<>();
+
+    @BeforeEach
+    void open() throws Exception {
+        SqliteEngine.load();
+        LimitsProperties l = EngineSandboxTest.limits(Duration.ofSeconds(5));
+        StorageSettings settings = new StorageSettings(2, 2000, "FULL", l.engineLimits(),
+                l.statementTimeout().toNanos(), l.maxTempBytes().toBytes(), true);
+        db = new OpenDatabase("r", dir.resolve("data.db"), settings, 0,
+                (sql, read, written) -> told.add(sql + " read=" + read + " written=" + written), new BlockedWaits());
+        DbConnection w = db.acquireWriter();
+        try {
+            db.runner().run(w, "CREATE TABLE t(id INTEGER PRIMARY KEY, v)", "CREATE TABLE t(id INTEGER PRIMARY KEY, v)",
+                    NO_ARGS, true, ResultBudget.unlimited());
+        } finally {
+            db.releaseWriter(w);
+        }
+        told.clear();
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    @Test
+    void groupedWritesReportRowsAndRowid() throws Exception {
+        StatementOutcome out = db.runner().runGrouped("INSERT INTO t(v) VALUES (?)", ps -> ps.setString(1, "a"), true,
+                ResultBudget.unlimited());
+        assertThat(out.affectedRowCount()).isEqualTo(1);
+        assertThat(out.lastInsertRowid()).isEqualTo(1L);
+        assertThat(told).containsExactly("INSERT INTO t(v) VALUES (?) read=0 written=1");
+    }
+
+    @Test
+    void readsReturnEveryStorageClassAndReportRowsRead() throws Exception {
+        DbConnection r = db.acquireReader();
+        try {
+            StatementOutcome out = db.runner().run(r, "SELECT 1, 2.5, 'x', x'01', NULL", "q", NO_ARGS, true,
+                    ResultBudget.unlimited());
+            assertThat(out.cols()).hasSize(5);
+            assertThat(out.rows()).hasSize(1);
+            Object[] row = out.rows().get(0);
+            assertThat(row[0]).isEqualTo(1L);
+            assertThat(row[1]).isEqualTo(2.5);
+            assertThat(row[2]).isEqualTo("x");
+            assertThat((byte[]) row[3]).containsExactly(1);
+            assertThat(row[4]).isNull();
+            assertThat(out.lastInsertRowid()).isNull();
+        } finally {
+            db.releaseReader(r);
+        }
+        assertThat(told).containsExactly("q read=1 written=0");
+    }
+
+    @Test
+    void failedStatementsAreNotReported() throws Exception {
+        DbConnection r = db.acquireReader();
+        try {
+            assertThatThrownBy(() -> db.runner().run(r, "SELECT * FROM missing", "q", NO_ARGS, true,
+                    ResultBudget.unlimited())).isInstanceOf(SQLException.class).hasMessageContaining("no such table");
+        } finally {
+            db.releaseReader(r);
+        }
+        assertThat(told).isEmpty();
+    }
+
+    @Test
+    void rowsBeyondTheBudgetFailTheStatement() throws Exception {
+        DbConnection r = db.acquireReader();
+        try {
+            assertThatThrownBy(() -> db.runner().run(r, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c"
+                    + " LIMIT 1000) SELECT x FROM c", "q", NO_ARGS, true, new ResultBudget(1000)))
+                    .isInstanceOf(ResultTooLargeException.class).hasMessageContaining("limit of 1000 bytes");
+        } finally {
+            db.releaseReader(r);
+        }
+        assertThat(told).isEmpty();
+    }
+
+    @Test
+    void readonlyTransactionsBeginOnAReader() throws Exception {
+        DbConnection r = db.runner().beginReadonly("BEGIN TRANSACTION READONLY");
+        try {
+            assertThat(r.isReader()).isTrue();
+            assertThat(r.inTransaction()).isTrue();
+        } finally {
+            db.releaseReader(r);
+        }
+        assertThat(told).containsExactly("BEGIN TRANSACTION READONLY read=0 written=0");
+    }
+}
