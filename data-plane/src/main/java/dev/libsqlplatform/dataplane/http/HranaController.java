@@ -52,7 +52,12 @@ class HranaController {
     @PostMapping({"/v2/pipeline", "/v3/pipeline"})
     void pipeline(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Access access = authenticate(req);
-        pipeline(access, body(req), resp, r -> r.setContentType(JSON));
+        ClientWatch.begin(req.getLocalPort(), req.getRemotePort());
+        try {
+            pipeline(access, body(req), resp, r -> r.setContentType(JSON));
+        } finally {
+            ClientWatch.done();
+        }
     }
 
     /** Authenticates from the headers alone: nothing of the body is read for a caller without a valid token. */
@@ -93,7 +98,13 @@ class HranaController {
     void cursor(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Access access = authenticate(req);
         Proto.CursorRequest body = HranaJson.readCursor(body(req));
-        Proto.PipelineResponse out = hrana.cursor(access, body);
+        Proto.PipelineResponse out;
+        ClientWatch.begin(req.getLocalPort(), req.getRemotePort());
+        try {
+            out = hrana.cursor(access, body);
+        } finally {
+            ClientWatch.done();
+        }
         resp.setStatus(200);
         resp.setContentType("text/plain");
         try (OutputStream os = resp.getOutputStream()) {
@@ -105,7 +116,13 @@ class HranaController {
     void legacy(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Access access = authenticate(req);
         List<HranaService.LegacyStatement> statements = HranaJson.readLegacy(body(req));
-        List<HranaService.LegacyResult> results = hrana.legacy(access, statements);
+        List<HranaService.LegacyResult> results;
+        ClientWatch.begin(req.getLocalPort(), req.getRemotePort());
+        try {
+            results = hrana.legacy(access, statements);
+        } finally {
+            ClientWatch.done();
+        }
         resp.setStatus(200);
         resp.setContentType(JSON);
         try (OutputStream os = resp.getOutputStream()) {

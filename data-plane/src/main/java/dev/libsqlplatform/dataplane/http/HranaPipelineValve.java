@@ -88,11 +88,16 @@ final class HranaPipelineValve extends ValveBase {
             Access access = c.authenticate(authorization, host, request.getRemoteAddr());
             long length = request.getContentLengthLong();
             c.bodies().checkDeclaredLength(length);
-            if (length > 0 && length <= MAX_BUFFERED_BODY) {
-                c.pipeline(access, c.bodies().readAll(request.getInputStream(), (int) length), response,
-                        JSON_CONTENT_TYPE);
-            } else {
-                c.pipeline(access, c.bodies().bounded(request.getInputStream()), response, JSON_CONTENT_TYPE);
+            ClientWatch.begin(request.getLocalPort(), request.getRemotePort());
+            try {
+                if (length > 0 && length <= MAX_BUFFERED_BODY) {
+                    c.pipeline(access, c.bodies().readAll(request.getInputStream(), (int) length), response,
+                            JSON_CONTENT_TYPE);
+                } else {
+                    c.pipeline(access, c.bodies().bounded(request.getInputStream()), response, JSON_CONTENT_TYPE);
+                }
+            } finally {
+                ClientWatch.done();
             }
         } catch (IOException e) {
             throw e; // the client went away: nothing to answer

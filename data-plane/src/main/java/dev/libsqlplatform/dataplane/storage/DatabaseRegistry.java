@@ -262,6 +262,18 @@ public class DatabaseRegistry implements DisposableBean {
         return open.containsKey(id);
     }
 
+    /** Visits every tenant statement running for at least {@code minNanos}, with whom it runs for. */
+    public void visitRunning(long minNanos, Requester.RunningVisitor visitor) {
+        List<OpenDatabase> all;
+        synchronized (this) {
+            all = new ArrayList<>(open.values());
+        }
+        long now = System.nanoTime();
+        for (OpenDatabase db : all) {
+            db.visitRunning(minNanos, now, visitor);
+        }
+    }
+
     /** Interrupts every running tenant statement (the worker is stopping: nobody waits for them). */
     public void cancelAll(String reason) {
         List<OpenDatabase> all;

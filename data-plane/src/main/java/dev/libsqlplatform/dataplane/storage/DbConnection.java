@@ -24,6 +24,8 @@ public final class DbConnection {
     private long guard;
     private final long statementTimeoutNanos;
     private volatile boolean inStatement;
+    private volatile long statementStartNanos;
+    private volatile Object requester;
     private volatile String cancelledBecause;
     private final LinkedHashMap<String, PreparedStatement> statements = new LinkedHashMap<>(16, 0.75f, true);
     private final boolean reader;
@@ -64,8 +66,10 @@ public final class DbConnection {
      * ({@code tempLimitBytes}). Every prepare and step of the statement happens between this and
      * {@link #endStatement}, on this thread.
      */
-    public void beginStatement(long tempLimitBytes) {
+    void beginStatement(long tempLimitBytes) {
         cancelledBecause = null;
+        requester = Requester.current();
+        statementStartNanos = System.nanoTime();
         if (guard != 0) {
             NativeSandbox.enter(guard, System.nanoTime() + statementTimeoutNanos, tempLimitBytes);
         }
@@ -76,8 +80,9 @@ public final class DbConnection {
      * Ends the statement begun by {@link #beginStatement}. When it failed, give its exception: one the
      * sandbox caused comes back as a {@link SandboxException} saying why; others come back unchanged.
      */
-    public SQLException endStatement(SQLException failure) {
+    SQLException endStatement(SQLException failure) {
         inStatement = false;
+        requester = null;
         int flags = guard == 0 ? 0 : NativeSandbox.leave(guard);
         if (failure == null || flags == 0 && cancelledBecause == null) {
             return failure;
@@ -96,6 +101,14 @@ public final class DbConnection {
         }
         return new SandboxException(SandboxException.Reason.CANCELLED, "the statement was interrupted: "
                 + cancelledBecause, failure);
+    }
+
+    /** Hands the running statement to {@code visitor} when it has run at least {@code minNanos}. */
+    void visitIfRunning(long minNanos, long now, Requester.RunningVisitor visitor) {
+        Object who = requester;
+        if (inStatement && who != null && now - statementStartNanos >= minNanos) {
+            visitor.visit(this, who);
+        }
     }
 
     /** Interrupts the running statement, if any (from any thread); it fails with {@code reason}. */

@@ -233,6 +233,15 @@ public final class OpenDatabase {
     }
 
     /** Interrupts every statement running on this database (the worker stops, or the database goes away). */
+    void visitRunning(long minNanos, long now, Requester.RunningVisitor visitor) {
+        writer.visitIfRunning(minNanos, now, visitor);
+        synchronized (allReaders) {
+            for (DbConnection r : allReaders) {
+                r.visitIfRunning(minNanos, now, visitor);
+            }
+        }
+    }
+
     void cancelAll(String reason) {
         writer.cancel(reason);
         synchronized (allReaders) {
