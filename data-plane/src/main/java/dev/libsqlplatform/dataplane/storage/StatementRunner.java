@@ -87,14 +87,7 @@ public final class StatementRunner {
         SQLException failure = null;
         try (PreparedStatement ps = c.jdbc().prepareStatement(sqlText)) {
             CoreStatement core = (CoreStatement) ps;
-            int n = core.pointer.safeRunInt((d, p) -> d.column_count(p));
-            List<Column> cols = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                final int col = i;
-                cols.add(new Column(core.pointer.safeRun((d, p) -> d.column_name(p, col)),
-                        core.pointer.safeRun((d, p) -> d.column_decltype(p, col))));
-            }
-            return cols;
+            return columns(core, core.pointer.safeRunInt((d, p) -> d.column_count(p)));
         } catch (SQLException e) {
             failure = e;
             throw e;
@@ -104,6 +97,19 @@ public final class StatementRunner {
                 throw explained;
             }
         }
+    }
+
+    private static List<Column> columns(CoreStatement core, int n) throws SQLException {
+        if (n == 0) {
+            return List.of();
+        }
+        List<Column> cols = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            final int col = i;
+            cols.add(new Column(core.pointer.safeRun((d, p) -> d.column_name(p, col)),
+                    core.pointer.safeRun((d, p) -> d.column_decltype(p, col))));
+        }
+        return cols;
     }
 
     private <X extends Exception> StatementOutcome runOn(DbConnection conn, String sqlText, Binder<X> binder,
@@ -122,13 +128,7 @@ public final class StatementRunner {
             long totalBefore = sqlite.total_changes();
             boolean hasRows = ps.execute();
             int n = core.pointer.safeRunInt((d, p) -> d.column_count(p));
-            List<Column> cols = n == 0 ? List.of() : new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                final int col = i;
-                String name = core.pointer.safeRun((d, p) -> d.column_name(p, col));
-                String decl = core.pointer.safeRun((d, p) -> d.column_decltype(p, col));
-                cols.add(new Column(name, decl));
-            }
+            List<Column> cols = columns(core, n);
             List<Object[]> rows = List.of();
             long rowsRead = 0;
             if (hasRows) {
