@@ -1,5 +1,6 @@
 package dev.libsqlplatform.dataplane.usage;
 
+import dev.libsqlplatform.contract.internalapi.WorkerHeartbeat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -71,7 +72,7 @@ public class UsageTracker {
         Set<String> held = new HashSet<>(databaseIds);
         long now = System.nanoTime();
         boolean fullScan = !scannedOnce || now - lastFullScanNanos >= FULL_STORAGE_SCAN_NANOS;
-        Map<String, UsageReport.DatabaseEntry> entries = new HashMap<>();
+        Map<String, WorkerHeartbeat.DatabaseUsage> entries = new HashMap<>();
         for (DatabaseUsage u : byDb.values()) {
             DatabaseUsage.Drained d = u.drain();
             String id = u.databaseId();
@@ -82,7 +83,7 @@ public class UsageTracker {
                 continue;
             }
             long size = held.contains(id) ? storageBytes.applyAsLong(id) : 0;
-            entries.put(id, new UsageReport.DatabaseEntry(id, d.rowsRead(), d.rowsWritten(), size, d.bytesSynced(),
+            entries.put(id, new WorkerHeartbeat.DatabaseUsage(id, d.rowsRead(), d.rowsWritten(), size, d.bytesSynced(),
                     d.topQueries()));
         }
         if (fullScan) {
@@ -94,7 +95,7 @@ public class UsageTracker {
                     long size = storageBytes.applyAsLong(id);
                     Long before = reportedStorage.get(id);
                     if (before == null || before != size) {
-                        entries.put(id, new UsageReport.DatabaseEntry(id, 0, 0, size, 0, List.of()));
+                        entries.put(id, new WorkerHeartbeat.DatabaseUsage(id, 0L, 0L, size, 0L, List.of()));
                     }
                 }
             }
@@ -102,12 +103,12 @@ public class UsageTracker {
         if (entries.isEmpty()) {
             return null;
         }
-        for (UsageReport.DatabaseEntry e : entries.values()) {
+        for (WorkerHeartbeat.DatabaseUsage e : entries.values()) {
             if (held.contains(e.databaseId())) {
                 reportedStorage.put(e.databaseId(), e.storageBytes());
             }
         }
-        List<UsageReport.DatabaseEntry> list = new ArrayList<>(entries.values());
+        List<WorkerHeartbeat.DatabaseUsage> list = new ArrayList<>(entries.values());
         list.sort((a, b) -> a.databaseId().compareTo(b.databaseId()));
         pending = new UsageReport(UUID.randomUUID().toString(), list);
         return pending;
