@@ -3,14 +3,17 @@ package dev.libsqlplatform.controlplane;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 
+import dev.libsqlplatform.contract.internalapi.PutDatabase;
 import dev.libsqlplatform.controlplane.dbtoken.DatabaseKeys;
 import dev.libsqlplatform.controlplane.dbtoken.GroupKeys;
 import dev.libsqlplatform.controlplane.support.Http;
@@ -126,7 +129,7 @@ class WorkerPushTest {
                 assertThat(pb.get("allowedIps").toString()).isEqualTo("[\"10.0.0.0/8\",\"2001:db8::1\"]");
                 assertThat(pb.get("blockReason").asString()).isEqualTo("block_writes is set in the database's configuration");
             });
-            assertContract(last(worker, b));
+            assertContract(last(worker, b), lastPut(worker, b));
             Http.Response cleared = http.send("PATCH", base + "/databases/b/configuration",
                     "{\"allowed_ips\":null,\"block_writes\":false}", "application/json");
             assertThat(cleared.json().get("allowed_ips")).isEmpty();
@@ -155,19 +158,38 @@ class WorkerPushTest {
                     && target.equals(last(worker, b).get("organization").asString()));
             assertThat(last(worker, a).get("name").asString()).isEqualTo("a");
             assertThat(last(worker, a).get("groupId").asString()).isEqualTo(groupId);
+            assertThat(worker.refused).as("PUT bodies that are not the contract's").isEmpty();
         }
     }
 
     /**
      * The control plane's side of docs/contracts/worker-put-database.json (the data plane's InternalPutContractTest
-     * checks the worker's side): the PUT carries exactly the sample's fields, so nothing is sent that the worker
-     * does not read, and nothing the worker reads is left out.
+     * checks the worker's side, platform-contract's PutDatabaseContractTest the sample against the shared record):
+     * the PUT carries exactly the sample's fields, and for a database with a group, keys, a revoked token, a block
+     * and an allow-list (database b here) the control plane fills every component of the contract's
+     * {@link PutDatabase}: a component it stopped writing would be null or empty here.
      */
-    private static void assertContract(JsonNode put) throws IOException {
+    private static void assertContract(JsonNode json, PutDatabase put) throws Exception {
         JsonNode sample = Http.JSON.readTree(Files.readString(Path.of("..", "docs", "contracts", "worker-put-database.json")));
-        assertThat(new TreeSet<>(put.propertyNames())).isEqualTo(new TreeSet<>(sample.propertyNames()));
-        assertThat(new TreeSet<>(put.get("keys").get(0).propertyNames()))
+        assertThat(new TreeSet<>(json.propertyNames())).isEqualTo(new TreeSet<>(sample.propertyNames()));
+        assertThat(new TreeSet<>(json.get("keys").get(0).propertyNames()))
                 .isEqualTo(new TreeSet<>(sample.get("keys").get(0).propertyNames()));
+        assertFilled(put);
+    }
+
+    private static void assertFilled(Record value) throws Exception {
+        for (RecordComponent c : value.getClass().getRecordComponents()) {
+            Object v = c.getAccessor().invoke(value);
+            assertThat(v).as(value.getClass().getSimpleName() + "." + c.getName() + " is written").isNotNull();
+            if (v instanceof Collection<?> list) {
+                assertThat(list).as(c.getName() + " is written").isNotEmpty();
+                for (Object o : list) {
+                    if (o instanceof Record r) {
+                        assertFilled(r);
+                    }
+                }
+            }
+        }
     }
 
     @Test
@@ -197,6 +219,11 @@ class WorkerPushTest {
         List<String> out = new ArrayList<>();
         put.get("revokedTokenIds").forEach(n -> out.add(n.asString()));
         return out;
+    }
+
+    private static PutDatabase lastPut(StandInWorker worker, String databaseId) {
+        List<StandInWorker.Call> calls = worker.callsFor(databaseId);
+        return calls.get(calls.size() - 1).put();
     }
 
     private static JsonNode last(StandInWorker worker, String databaseId) {

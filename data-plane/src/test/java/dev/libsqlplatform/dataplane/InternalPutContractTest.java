@@ -2,6 +2,9 @@ package dev.libsqlplatform.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.libsqlplatform.contract.hostname.HostnameLabel;
+import dev.libsqlplatform.contract.internalapi.ContractJson;
+import dev.libsqlplatform.contract.internalapi.PutDatabase;
 import dev.libsqlplatform.dataplane.storage.DatabaseMeta;
 import dev.libsqlplatform.dataplane.storage.DatabaseRegistry;
 import java.lang.reflect.RecordComponent;
@@ -28,8 +31,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The worker's side of the control plane → worker PUT contract ({@code docs/contracts/worker-put-database.json},
- * whose other side is the control plane's WorkerPushTest): every field of the shared sample is a field the worker
- * parses, and each lands in the stored metadata. Plus the hostname-label rule: a label held by one database is
+ * whose other side is the control plane's WorkerPushTest): every field of the shared sample is a component of the
+ * contract's {@link PutDatabase}, and each lands in the stored metadata. Plus the hostname-label rule: a label held by one database is
  * never re-pointed to another by a put.
  */
 class InternalPutContractTest {
@@ -63,9 +66,9 @@ class InternalPutContractTest {
         return names;
     }
 
-    private static Set<String> components(String className) throws ClassNotFoundException {
+    private static Set<String> components(Class<? extends Record> type) {
         Set<String> names = new TreeSet<>();
-        for (RecordComponent c : Class.forName(className).getRecordComponents()) {
+        for (RecordComponent c : type.getRecordComponents()) {
             names.add(c.getName());
         }
         return names;
@@ -74,10 +77,8 @@ class InternalPutContractTest {
     @Test
     void everyFieldOfTheSharedSampleIsParsedAndStored() throws Exception {
         JsonNode sample = Worker.JSON.readTree(Files.readString(SAMPLE));
-        assertThat(components("dev.libsqlplatform.dataplane.admin.InternalDatabasesController$PutBody"))
-                .as("the worker's PUT body vs " + SAMPLE).isEqualTo(fieldNames(sample));
-        assertThat(components("dev.libsqlplatform.dataplane.admin.InternalDatabasesController$KeyBody"))
-                .isEqualTo(fieldNames(sample.get("keys").get(0)));
+        assertThat(components(PutDatabase.class)).as("the contract's PUT body vs " + SAMPLE).isEqualTo(fieldNames(sample));
+        assertThat(components(PutDatabase.Key.class)).isEqualTo(fieldNames(sample.get("keys").get(0)));
 
         String id = UUID.randomUUID().toString();
         HttpResponse<String> r = put(id, sample.toString());
@@ -99,11 +100,22 @@ class InternalPutContractTest {
                     k.get("publicKey").asString(), k.get("scope").asString()));
         }
         assertThat(registry().idForLabel("shop-acme")).isEqualTo(id);
+        assertThat(meta.label()).isEqualTo(HostnameLabel.of(meta.name(), meta.organization()));
+        // every component of the contract's body is read: the stored metadata gives the whole body back, so a
+        // component the worker stopped reading fails here (the control plane's WorkerPushTest: every one is written)
+        assertThat(asPut(meta)).isEqualTo(ContractJson.parseStrictly(sample.toString(), PutDatabase.class));
         // survives a restart of the registry: it is what meta.json holds
         assertThat(Files.readString(dir.resolve("dbs").resolve(id).resolve("meta.json")))
                 .contains("10.0.0.0/8").contains(sample.get("blockReason").asString());
         assertThat(w.send("DELETE", "/internal/v1/databases/" + id, null, "Bearer " + Worker.SECRET, null).statusCode())
                 .isEqualTo(200);
+    }
+
+    /** What the worker stored, as the contract's PUT body. */
+    private static PutDatabase asPut(DatabaseMeta m) {
+        return new PutDatabase(m.name(), m.organization(), m.groupId(), m.maxBytes(),
+                m.keys().stream().map(k -> new PutDatabase.Key(k.kid(), k.publicKey(), k.scope())).toList(),
+                m.revokedTokenIds(), m.blockReads(), m.blockWrites(), m.blockReason(), m.allowedIps());
     }
 
     private static List<String> strings(JsonNode array) {

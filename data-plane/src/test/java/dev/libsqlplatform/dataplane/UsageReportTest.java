@@ -3,6 +3,8 @@ package dev.libsqlplatform.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.libsqlplatform.contract.internalapi.ContractJson;
+import dev.libsqlplatform.contract.internalapi.WorkerHeartbeat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Method;
@@ -23,7 +25,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Usage counting and reporting: a tiny JDK HttpServer stands in for the control plane; heartbeats are
- * triggered directly so every report is deterministic.
+ * triggered directly so every report is deterministic. Like the control plane, the stand-in binds each heartbeat
+ * to the contract's {@link WorkerHeartbeat}, strictly: a body that is not one is answered 400 and fails the test.
  */
 class UsageReportTest {
     @TempDir
@@ -32,15 +35,27 @@ class UsageReportTest {
     Worker w;
     final BlockingQueue<JsonNode> heartbeats = new LinkedBlockingQueue<>();
     final ConcurrentLinkedQueue<Integer> nextStatuses = new ConcurrentLinkedQueue<>();
+    /** Heartbeat bodies that were not the contract's, with the reason. */
+    final ConcurrentLinkedQueue<String> refused = new ConcurrentLinkedQueue<>();
 
     void startControlPlane() throws IOException {
         controlPlane = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         controlPlane.createContext("/internal/v1/workers/heartbeat", ex -> {
             try (InputStream in = ex.getRequestBody()) {
                 String auth = ex.getRequestHeaders().getFirst("Authorization");
-                JsonNode body = Worker.JSON.readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                JsonNode body = Worker.JSON.readTree(text);
                 Integer status = nextStatuses.poll();
                 int code = !("Bearer " + Worker.SECRET).equals(auth) ? 401 : status == null ? 200 : status;
+                try {
+                    WorkerHeartbeat beat = ContractJson.parseStrictly(text, WorkerHeartbeat.class);
+                    if (beat.id() == null || beat.url() == null) {
+                        throw new IllegalArgumentException("a heartbeat needs id and url");
+                    }
+                } catch (IllegalArgumentException e) {
+                    refused.add(e.getMessage() + ": " + text);
+                    code = 400;
+                }
                 heartbeats.add(body);
                 byte[] answer = "{}".getBytes(StandardCharsets.UTF_8);
                 ex.getResponseHeaders().add("Content-Type", "application/json");
@@ -71,6 +86,7 @@ class UsageReportTest {
         m.invoke(sender);
         JsonNode body = heartbeats.poll(10, TimeUnit.SECONDS);
         assertThat(body).as("a heartbeat reached the control plane").isNotNull();
+        assertThat(refused).as("heartbeats that are not the contract's").isEmpty();
         return body;
     }
 

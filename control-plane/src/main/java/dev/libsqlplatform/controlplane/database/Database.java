@@ -1,5 +1,6 @@
 package dev.libsqlplatform.controlplane.database;
 
+import dev.libsqlplatform.contract.hostname.HostnameLabel;
 import org.springframework.data.annotation.Id;
 import org.springframework.data.relational.core.mapping.Table;
 
@@ -31,6 +32,6 @@ public record Database(@Id String id, String organizationId, String groupId, Str
 
     /** The hostname label of database {@code name} in organization {@code organizationSlug}, as workers route it. */
     public static String label(String name, String organizationSlug) {
-        return name + "-" + organizationSlug;
+        return HostnameLabel.of(name, organizationSlug);
     }
 }

@@ -1,22 +1,18 @@
 package dev.libsqlplatform.controlplane.dbtoken;
 
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 
+import dev.libsqlplatform.contract.token.Jws;
 import dev.libsqlplatform.controlplane.metadata.Ids;
 import org.springframework.data.jdbc.core.JdbcAggregateTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Per-database Ed25519 key pairs. Every method joins the caller's transaction. */
+/** Per-database Ed25519 key pairs (encodings: the contract's {@link Jws}). Every method joins the caller's transaction. */
 @Service
 public class DatabaseKeys {
 
@@ -53,17 +49,12 @@ public class DatabaseKeys {
     }
 
     static KeyPair generate() {
-        try {
-            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Ed25519 unavailable", e);
-        }
+        return Jws.generateKeyPair();
     }
 
-    /** base64url (no padding) of the raw 32-byte public key: the last 32 bytes of its X.509 encoding. */
+    /** base64url (no padding) of the raw 32-byte public key, as workers take it. */
     static String rawPublicKey(KeyPair pair) {
-        byte[] x509 = pair.getPublic().getEncoded();
-        return b64(Arrays.copyOfRange(x509, x509.length - 32, x509.length));
+        return Jws.rawPublicKey(pair.getPublic());
     }
 
     static PrivateKey privateKey(DatabaseKey key) {
@@ -72,14 +63,13 @@ public class DatabaseKeys {
 
     static PrivateKey privateKey(String kid, String pkcs8) {
         try {
-            return KeyFactory.getInstance("Ed25519")
-                    .generatePrivate(new PKCS8EncodedKeySpec(Base64.getUrlDecoder().decode(pkcs8)));
+            return Jws.privateKey(pkcs8);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("stored key " + kid + " is unreadable", e);
         }
     }
 
     static String b64(byte[] bytes) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return Jws.b64(bytes);
     }
 }

@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 
+import dev.libsqlplatform.contract.token.Jws;
+import dev.libsqlplatform.contract.token.TokenClaims;
 import dev.libsqlplatform.controlplane.database.Database;
 import dev.libsqlplatform.controlplane.database.DatabaseService;
 import dev.libsqlplatform.controlplane.group.DbGroup;
@@ -123,26 +124,16 @@ public class DatabaseTokenService {
         long iat = now / 1000;
         Long exp = ttl.map(d -> iat + d.getSeconds()).orElse(null);
         String jti = UUID.randomUUID().toString();
-        Map<String, Object> claims = new TreeMap<>();
-        claims.put("a", access);
-        if (exp != null) {
-            claims.put("exp", exp);
-        }
-        claims.put("iat", iat);
-        if (subject.isDatabase()) {
-            claims.put("id", subject.databaseId());
-        } else {
-            claims.put("gid", subject.groupId());
-        }
-        claims.put("jti", jti);
+        TokenClaims claims = subject.isDatabase() ? TokenClaims.database(access, exp, iat, subject.databaseId(), jti)
+                : TokenClaims.group(access, exp, iat, subject.groupId(), jti);
         if (!attachIds.isEmpty()) {
-            Map<String, Object> own = subject.isDatabase() ? Map.of("ns", List.of(subject.databaseId()))
-                    : Map.of("tags", List.of(subject.groupId()));
-            claims.put("p", Map.of(access, own, "roa", Map.of("ns", attachIds)));
+            TokenClaims.Permission own = subject.isDatabase() ? TokenClaims.Permission.databases(List.of(subject.databaseId()))
+                    : TokenClaims.Permission.groups(List.of(subject.groupId()));
+            claims = claims.withPermissions(Map.of(access, own, "roa", TokenClaims.Permission.databases(attachIds)));
         }
         aggregates.insert(new IssuedToken(jti, org.id(), subject.kind(), subject.databaseId(), subject.groupId(),
                 subject.name(), access, now, exp == null ? null : exp * 1000, IssuedToken.ACTIVE, null, mintedBy));
-        return Jwt.sign(key, kid, claims);
+        return Jws.sign(key, kid, claims);
     }
 
     private List<String> attachIds(Organization org, List<String> names) {

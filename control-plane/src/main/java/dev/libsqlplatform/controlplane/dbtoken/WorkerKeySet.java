@@ -3,22 +3,17 @@ package dev.libsqlplatform.controlplane.dbtoken;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.libsqlplatform.contract.internalapi.PutDatabase.Key;
 import dev.libsqlplatform.controlplane.metadata.Ids;
 import org.springframework.stereotype.Component;
 
 /**
  * What a worker must know to verify tokens of one database (docs/internals.md "Keys pushed to workers"):
  * the database's keys (scope {@code database}), its group's keys (scope {@code group}) and the jtis of revoked,
- * unexpired tokens of the database and of its group.
+ * unexpired tokens of the database and of its group. Keys are the contract's {@link Key}: pushed as they are.
  */
 @Component
 public class WorkerKeySet {
-
-    public static final String SCOPE_DATABASE = "database";
-    public static final String SCOPE_GROUP = "group";
-
-    public record Key(String kid, String publicKey, String scope) {
-    }
 
     public record KeySet(List<Key> keys, List<String> revokedTokenIds) {
     }
@@ -35,8 +30,8 @@ public class WorkerKeySet {
 
     public KeySet forDatabase(String databaseId, String groupId) {
         List<Key> keys = new ArrayList<>();
-        databaseKeys.list(databaseId).forEach(k -> keys.add(new Key(k.id(), k.publicKey(), SCOPE_DATABASE)));
-        groupKeys.list(groupId).forEach(k -> keys.add(new Key(k.id(), k.publicKey(), SCOPE_GROUP)));
+        databaseKeys.list(databaseId).forEach(k -> keys.add(new Key(k.id(), k.publicKey(), Key.SCOPE_DATABASE)));
+        groupKeys.list(groupId).forEach(k -> keys.add(new Key(k.id(), k.publicKey(), Key.SCOPE_GROUP)));
         return new KeySet(keys, issued.findRevokedFor(databaseId, groupId, Ids.now()));
     }
 }

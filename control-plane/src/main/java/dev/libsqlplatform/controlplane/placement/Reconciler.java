@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.libsqlplatform.controlplane.database.Database;
 import dev.libsqlplatform.controlplane.database.DatabaseRepository;
 import dev.libsqlplatform.controlplane.dbtoken.DatabaseKeys;
+import dev.libsqlplatform.contract.internalapi.PutDatabase;
 import dev.libsqlplatform.controlplane.dbtoken.WorkerKeySet;
 import dev.libsqlplatform.controlplane.metadata.Ids;
 import dev.libsqlplatform.controlplane.organization.Organization;
@@ -134,11 +135,9 @@ public class Reconciler {
         }
         long version = db.configVersion();
         WorkerKeySet.KeySet keySet = keySets.forDatabase(db.id(), db.groupId());
-        List<WorkerClient.Key> keyList = keySet.keys().stream()
-                .map(k -> new WorkerClient.Key(k.kid(), k.publicKey(), k.scope())).toList();
-        client.put(worker.get().url(), db.id(), new WorkerClient.PutDatabase(db.name(), org.get().slug(), db.groupId(),
-                db.maxBytes(), keyList, keySet.revokedTokenIds(), db.blockReads(), db.blockWrites(), blockReason(db),
-                allowedIps(db)));
+        client.put(worker.get().url(), db.id(), new PutDatabase(db.name(), org.get().slug(), db.groupId(),
+                db.maxBytes(), keySet.keys(), keySet.revokedTokenIds(), db.blockReads(), db.blockWrites(),
+                blockReason(db), allowedIps(db)));
         conflictLogged.remove(db.id());
         if (databases.markPushed(db.id(), version, Ids.now()) == 1) {
             if (Database.PROVISIONING.equals(db.state())) {

@@ -6,33 +6,20 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 
+import dev.libsqlplatform.contract.internalapi.InternalApi;
+import dev.libsqlplatform.contract.internalapi.PutDatabase;
 import dev.libsqlplatform.controlplane.config.PlatformProperties;
 import dev.libsqlplatform.controlplane.security.ServiceSecret;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Control plane → worker internal API (docs/internals.md); every call is idempotent and carries the service secret. */
+/**
+ * Control plane → worker internal API (docs/internals.md); every call is idempotent and carries the service secret.
+ * The body is the contract's {@link PutDatabase}, the very record the worker binds, so the two cannot drift apart.
+ */
 @Component
 class WorkerClient {
-
-    /** {@code scope}: {@code database} or {@code group} (docs/internals.md "Keys pushed to workers"). */
-    record Key(String kid, String publicKey, String scope) {
-    }
-
-    /**
-     * The body of {@code PUT /internal/v1/databases/{id}}. Every component is a field the worker reads; the shared
-     * sample {@code docs/contracts/worker-put-database.json} is checked against this record here and against the
-     * worker's parser in the data plane, so a field cannot be added on one side only.
-     *
-     * @param blockReason shown by the worker in its BLOCKED errors; null when nothing is blocked
-     * @param allowedIps  IP literals or CIDR ranges allowed to use the database; empty = every address
-     */
-    record PutDatabase(String name, String organization, String groupId, long maxBytes, List<Key> keys,
-                       List<String> revokedTokenIds, boolean blockReads, boolean blockWrites, String blockReason,
-                       List<String> allowedIps) {
-    }
 
     private final HttpClient http;
     private final Duration timeout;
@@ -76,7 +63,7 @@ class WorkerClient {
 
     private static URI uri(String workerUrl, String databaseId) {
         String base = workerUrl.endsWith("/") ? workerUrl.substring(0, workerUrl.length() - 1) : workerUrl;
-        return URI.create(base + "/internal/v1/databases/" + databaseId);
+        return URI.create(base + InternalApi.DATABASES + "/" + databaseId);
     }
 
     static final class WorkerCallException extends Exception {

@@ -18,7 +18,7 @@ import dev.libsqlplatform.controlplane.database.DatabaseRepository;
 import dev.libsqlplatform.controlplane.metadata.Ids;
 import dev.libsqlplatform.controlplane.organization.Organization;
 import dev.libsqlplatform.controlplane.web.ApiError;
-import dev.libsqlplatform.controlplane.worker.WorkerHeartbeat;
+import dev.libsqlplatform.contract.internalapi.WorkerHeartbeat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 
+import dev.libsqlplatform.contract.internalapi.WorkerHeartbeat;
 import dev.libsqlplatform.controlplane.config.PlatformProperties;
 import dev.libsqlplatform.controlplane.metadata.Ids;
 import dev.libsqlplatform.controlplane.web.ApiError;

@@ -10,20 +10,32 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.libsqlplatform.contract.internalapi.ContractJson;
+import dev.libsqlplatform.contract.internalapi.InternalApi;
+import dev.libsqlplatform.contract.internalapi.PutDatabase;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A stand-in for a worker's internal API on a real HTTP port (JDK HttpServer): records every call and
  * answers 503 to the first {@code failFirst} calls, 200 afterwards, as docs/internals.md describes.
+ *
+ * <p>Like the worker it stands in for, it binds PUT bodies to the contract's {@link PutDatabase}, and strictly: a
+ * body with an unknown field, a missing name or organization, or that is not JSON is answered 400 (and recorded
+ * in {@link #refused}), so a control plane that drifts from the contract fails the test instead of passing it.
  */
 public final class StandInWorker implements AutoCloseable {
 
-    public record Call(String method, String databaseId, String body, String authorization) {
+    /** {@code put}: the body as the contract type, for PUT; null for DELETE. */
+    public record Call(String method, String databaseId, String body, String authorization, PutDatabase put) {
     }
 
     public final List<Call> calls = new CopyOnWriteArrayList<>();
+    /** Bodies that were not the contract's PUT body, with the reason. */
+    public final List<String> refused = new CopyOnWriteArrayList<>();
     private final AtomicInteger failuresLeft;
     private final java.util.Set<String> refusedNames = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final HttpServer server;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     public StandInWorker(int failFirst) {
         this.failuresLeft = new AtomicInteger(failFirst);
@@ -32,7 +44,7 @@ public final class StandInWorker implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        server.createContext("/internal/v1/databases/", this::handle);
+        server.createContext(InternalApi.DATABASES + "/", this::handle);
         server.start();
     }
 
@@ -58,14 +70,26 @@ public final class StandInWorker implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        String id = exchange.getRequestURI().getPath().substring("/internal/v1/databases/".length());
+        String id = exchange.getRequestURI().getPath().substring(InternalApi.DATABASES.length() + 1);
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        calls.add(new Call(exchange.getRequestMethod(), id, body, exchange.getRequestHeaders().getFirst("Authorization")));
+        PutDatabase put = null;
+        if ("PUT".equals(exchange.getRequestMethod())) {
+            try {
+                put = ContractJson.parseStrictly(body, PutDatabase.class);
+                if (put.name() == null || put.organization() == null) {
+                    throw new IllegalArgumentException("`name` and `organization` are required");
+                }
+            } catch (IllegalArgumentException e) {
+                refused.add(e.getMessage() + ": " + body);
+                answer(exchange, 400, "{\"message\":\"not the contract's PUT body\",\"code\":\"BAD_REQUEST\"}");
+                return;
+            }
+        }
+        calls.add(new Call(exchange.getRequestMethod(), id, body, exchange.getRequestHeaders().getFirst("Authorization"),
+                put));
         int status;
         String answer;
-        boolean refused = "PUT".equals(exchange.getRequestMethod())
-                && refusedNames.stream().anyMatch(n -> body.contains("\"name\":\"" + n + "\""));
-        if (refused) {
+        if (put != null && refusedNames.contains(put.name())) {
             status = 409;
             answer = "{\"message\":\"hostname label is held by database other on this worker\",\"code\":\"LABEL_CONFLICT\"}";
         } else if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
@@ -73,8 +97,13 @@ public final class StandInWorker implements AutoCloseable {
             answer = "{\"message\":\"not now\",\"code\":\"UNAVAILABLE\"}";
         } else {
             status = 200;
-            answer = "{\"id\":\"" + id + "\",\"state\":\"" + ("DELETE".equals(exchange.getRequestMethod()) ? "deleted" : "ready") + "\"}";
+            answer = JSON.writeValueAsString(new PutDatabase.State(id,
+                    "DELETE".equals(exchange.getRequestMethod()) ? PutDatabase.State.DELETED : PutDatabase.State.READY));
         }
+        answer(exchange, status, answer);
+    }
+
+    private static void answer(HttpExchange exchange, int status, String answer) throws IOException {
         byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(status, bytes.length);

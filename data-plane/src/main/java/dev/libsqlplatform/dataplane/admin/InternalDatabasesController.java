@@ -1,5 +1,7 @@
 package dev.libsqlplatform.dataplane.admin;
 
+import dev.libsqlplatform.contract.internalapi.InternalApi;
+import dev.libsqlplatform.contract.internalapi.PutDatabase;
 import dev.libsqlplatform.dataplane.auth.IpAllowList;
 import dev.libsqlplatform.dataplane.config.ServiceSecret;
 import dev.libsqlplatform.dataplane.error.ApiException;
@@ -24,9 +26,13 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Internal API called by the control plane (docs/internals.md); every call is idempotent. */
+/**
+ * Internal API called by the control plane (docs/internals.md); every call is idempotent. The PUT body is the
+ * contract's {@link PutDatabase}, the record the control plane writes; {@link #meta} reads every one of its
+ * components (InternalPutContractTest checks that the stored metadata gives the whole body back).
+ */
 @RestController
-@RequestMapping(value = "/internal/v1/databases", produces = "application/json")
+@RequestMapping(value = InternalApi.DATABASES, produces = "application/json")
 class InternalDatabasesController {
     private static final Logger log = LoggerFactory.getLogger(InternalDatabasesController.class);
 
@@ -36,15 +42,6 @@ class InternalDatabasesController {
     InternalDatabasesController(DatabaseRegistry registry, ServiceSecret secret) {
         this.registry = registry;
         this.secret = secret;
-    }
-
-    /** {@code scope}: {@code database} (default when absent) or {@code group}. */
-    record KeyBody(String kid, String publicKey, String scope) {
-    }
-
-    record PutBody(String name, String organization, Long maxBytes, List<KeyBody> keys, List<String> revokedTokenIds,
-                   Boolean blockReads, Boolean blockWrites, String groupId, String blockReason,
-                   List<String> allowedIps) {
     }
 
     private void requireSecret(String authorization) {
@@ -58,8 +55,8 @@ class InternalDatabasesController {
     }
 
     @PutMapping("/{dbId}")
-    Map<String, Object> put(@RequestHeader(value = "Authorization", required = false) String authorization,
-                            @PathVariable String dbId, @RequestBody(required = false) PutBody body) {
+    PutDatabase.State put(@RequestHeader(value = "Authorization", required = false) String authorization,
+                            @PathVariable String dbId, @RequestBody(required = false) PutDatabase body) {
         requireSecret(authorization);
         if (!DatabaseRegistry.isValidId(dbId)) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "invalid database id");
@@ -68,17 +65,34 @@ class InternalDatabasesController {
                 || body.organization().isBlank()) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "`name` and `organization` are required");
         }
+        DatabaseMeta meta = meta(dbId, body);
+        try {
+            registry.put(meta);
+        } catch (LabelConflictException e) {
+            log.error("refused PUT of database {}: {}", dbId, e.getMessage());
+            throw new ApiException(ErrorCode.LABEL_CONFLICT, e.getMessage());
+        } catch (IOException | SQLException e) {
+            log.error("cannot create or update database {}: {}", dbId, e.getMessage());
+            throw new ApiException(ErrorCode.INTERNAL_ERROR, "cannot store the database: " + e.getMessage());
+        }
+        return new PutDatabase.State(dbId, PutDatabase.State.READY);
+    }
+
+    /**
+     * The metadata stored for a PUT: every component of the body lands in it (absent numbers and flags as 0 and
+     * false, blank group and reason as null, allow-list entries trimmed); 400 for keys or addresses that are wrong.
+     */
+    static DatabaseMeta meta(String dbId, PutDatabase body) {
         List<DatabaseMeta.Key> keys = new ArrayList<>();
         if (body.keys() != null) {
-            for (KeyBody k : body.keys()) {
+            for (PutDatabase.Key k : body.keys()) {
                 if (k == null || k.publicKey() == null || k.publicKey().isBlank()) {
                     throw new ApiException(ErrorCode.BAD_REQUEST, "every key needs a `publicKey`");
                 }
-                String scope = k.scope() == null || k.scope().isBlank() ? DatabaseMeta.SCOPE_DATABASE : k.scope();
-                if (!scope.equals(DatabaseMeta.SCOPE_DATABASE) && !scope.equals(DatabaseMeta.SCOPE_GROUP)) {
+                if (!k.hasKnownScope()) {
                     throw new ApiException(ErrorCode.BAD_REQUEST, "a key's `scope` is `database` or `group`");
                 }
-                keys.add(new DatabaseMeta.Key(k.kid(), k.publicKey(), scope));
+                keys.add(new DatabaseMeta.Key(k.kid(), k.publicKey(), k.effectiveScope()));
             }
         }
         List<String> allowedIps = new ArrayList<>();
@@ -94,24 +108,14 @@ class InternalDatabasesController {
         }
         String groupId = body.groupId() == null || body.groupId().isBlank() ? null : body.groupId();
         String blockReason = body.blockReason() == null || body.blockReason().isBlank() ? null : body.blockReason();
-        DatabaseMeta meta = new DatabaseMeta(dbId, body.name(), body.organization(),
+        return new DatabaseMeta(dbId, body.name(), body.organization(),
                 body.maxBytes() == null ? 0 : body.maxBytes(), keys, body.revokedTokenIds(),
                 Boolean.TRUE.equals(body.blockReads()), Boolean.TRUE.equals(body.blockWrites()), groupId,
                 blockReason, allowedIps);
-        try {
-            registry.put(meta);
-        } catch (LabelConflictException e) {
-            log.error("refused PUT of database {}: {}", dbId, e.getMessage());
-            throw new ApiException(ErrorCode.LABEL_CONFLICT, e.getMessage());
-        } catch (IOException | SQLException e) {
-            log.error("cannot create or update database {}: {}", dbId, e.getMessage());
-            throw new ApiException(ErrorCode.INTERNAL_ERROR, "cannot store the database: " + e.getMessage());
-        }
-        return state(dbId, "ready");
     }
 
     @DeleteMapping("/{dbId}")
-    Map<String, Object> delete(@RequestHeader(value = "Authorization", required = false) String authorization,
+    PutDatabase.State delete(@RequestHeader(value = "Authorization", required = false) String authorization,
                                @PathVariable String dbId) {
         requireSecret(authorization);
         try {
@@ -120,7 +124,7 @@ class InternalDatabasesController {
             log.error("cannot delete database {}: {}", dbId, e.getMessage());
             throw new ApiException(ErrorCode.INTERNAL_ERROR, "cannot delete the database: " + e.getMessage());
         }
-        return state(dbId, "deleted");
+        return new PutDatabase.State(dbId, PutDatabase.State.DELETED);
     }
 
     @GetMapping
@@ -135,12 +139,5 @@ class InternalDatabasesController {
             out.add(row);
         }
         return Map.of("databases", out);
-    }
-
-    private static Map<String, Object> state(String id, String state) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", id);
-        m.put("state", state);
-        return m;
     }
 }

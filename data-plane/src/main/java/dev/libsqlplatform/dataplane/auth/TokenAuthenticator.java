@@ -1,27 +1,20 @@
 package dev.libsqlplatform.dataplane.auth;
 
+import dev.libsqlplatform.contract.hostname.HostnameLabel;
+import dev.libsqlplatform.contract.token.Jws;
+import dev.libsqlplatform.contract.token.TokenClaims;
+import dev.libsqlplatform.contract.token.TokenFormatException;
 import dev.libsqlplatform.dataplane.config.WorkerProperties;
 import dev.libsqlplatform.dataplane.error.ApiException;
 import dev.libsqlplatform.dataplane.error.ErrorCode;
 import dev.libsqlplatform.dataplane.storage.DatabaseMeta;
 import dev.libsqlplatform.dataplane.storage.DatabaseRegistry;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PublicKey;
-import java.security.Signature;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.json.JsonMapper;
 import org.springframework.stereotype.Component;
 
 /**
@@ -39,48 +32,32 @@ import org.springframework.stereotype.Component;
  *   <li>a token with none of {@code id}, {@code gid}, {@code p} is refused (sqld would give it access to
  *       every namespace).</li>
  * </ul>
+ * Decoding and the signature check are the contract's {@link Jws} (the codec the control plane signs with); the
+ * Host label rule is the contract's {@link HostnameLabel}.
  * Successful signature checks are cached per (database, token), bounded, and tied to the exact metadata
  * object they were checked against: a PUT replacing the metadata (rotation, revocation, new group)
  * invalidates them at once. Expiry, revocation and the address allow-list are checked on every use.
  */
 @Component
 public class TokenAuthenticator {
-    private static final byte[] ED25519_X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
     private static final int MAX_CACHED = 10_000;
     private static final String BAD_SIGNATURE =
             "the token's signature does not verify with the keys of the requested database";
     static final String NO_ACCESS = "token does not grant access to this database";
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
 
     private final DatabaseRegistry registry;
-    private final String baseDomainSuffix;
+    private final HostnameLabel.BaseDomain baseDomain;
     private final Map<String, PublicKey> publicKeys = new ConcurrentHashMap<>();
     private final Map<TokenKey, Verified> verified = new ConcurrentHashMap<>();
     private final Map<String, AllowList> allowLists = new ConcurrentHashMap<>();
 
     TokenAuthenticator(DatabaseRegistry registry, WorkerProperties props) {
         this.registry = registry;
-        this.baseDomainSuffix = "." + props.baseDomain().toLowerCase(Locale.ROOT);
-    }
-
-    record Header(String alg, String kid, String typ) {
-    }
-
-    /** One entry of {@code p}: database ids ({@code ns}) and group ids ({@code tags}). */
-    record Perm(List<String> ns, List<String> tags) {
-        boolean names(DatabaseMeta meta) {
-            return (ns != null && ns.contains(meta.id()))
-                    || (meta.groupId() != null && tags != null && tags.contains(meta.groupId()));
-        }
-    }
-
-    record Claims(String a, Long exp, Long iat, String id, String gid, String jti, Map<String, Perm> p) {
+        this.baseDomain = new HostnameLabel.BaseDomain(props.baseDomain());
     }
 
     /** A signature already checked against this exact metadata object (identity), with the access it grants. */
-    private record Verified(DatabaseMeta meta, Claims claims, boolean readOnly) {
+    private record Verified(DatabaseMeta meta, TokenClaims claims, boolean readOnly) {
     }
 
     /**
@@ -130,24 +107,15 @@ public class TokenAuthenticator {
             return admit(v, remoteAddress);
         }
 
-        String[] parts = token.split("\\.", -1);
-        if (parts.length != 3) {
-            throw unauthorized("the token is malformed: expected a compact JWS (header.payload.signature)");
-        }
-        Header header;
-        Claims claims;
-        byte[] signature;
+        Jws.Decoded decoded;
         try {
-            header = JSON.readValue(b64url(parts[0]), Header.class);
-            claims = JSON.readValue(b64url(parts[1]), Claims.class);
-            signature = b64url(parts[2]);
-        } catch (IllegalArgumentException | JacksonException e) {
-            throw unauthorized("the token is malformed: its parts are not base64url-encoded JSON");
+            decoded = Jws.decode(token);
+        } catch (TokenFormatException e) {
+            throw unauthorized(e.getMessage());
         }
-        if (header == null || claims == null) {
-            throw unauthorized("the token is malformed");
-        }
-        if (!"EdDSA".equals(header.alg())) {
+        Jws.Header header = decoded.header();
+        TokenClaims claims = decoded.claims();
+        if (!Jws.ALGORITHM.equals(header.alg())) {
             throw unauthorized("the token's algorithm must be EdDSA (Ed25519)");
         }
         String id = blankToNull(claims.id());
@@ -174,7 +142,7 @@ public class TokenAuthenticator {
         // a group token verifies only with group keys, a database token only with database keys; a
         // token carrying only `p` with any key of the database or of its group
         Boolean groupScope = gid != null ? Boolean.TRUE : id != null ? Boolean.FALSE : null;
-        if (!verifySignature(meta.keys(), groupScope, header.kid(), parts[0] + "." + parts[1], signature)) {
+        if (!verifySignature(meta.keys(), groupScope, header.kid(), decoded)) {
             throw unauthorized(BAD_SIGNATURE);
         }
         if (id != null && !id.equals(dbId)) {
@@ -203,11 +171,11 @@ public class TokenAuthenticator {
     }
 
     /** 0 = no access, 1 = read-only, 2 = read-write: the strongest entry of {@code p} naming the database. */
-    static int permissionLevel(Map<String, Perm> p, DatabaseMeta meta) {
+    static int permissionLevel(Map<String, TokenClaims.Permission> p, DatabaseMeta meta) {
         int level = 0;
-        for (Map.Entry<String, Perm> e : p.entrySet()) {
-            Perm perm = e.getValue();
-            if (perm == null || !perm.names(meta)) {
+        for (Map.Entry<String, TokenClaims.Permission> e : p.entrySet()) {
+            TokenClaims.Permission perm = e.getValue();
+            if (perm == null || !perm.names(meta.id(), meta.groupId())) {
                 continue;
             }
             switch (e.getKey()) {
@@ -223,7 +191,7 @@ public class TokenAuthenticator {
 
     /** Checks what may change without the signature changing: expiry, revocation, the caller's address. */
     private AuthenticatedCaller admit(Verified v, String remoteAddress) {
-        Claims claims = v.claims();
+        TokenClaims claims = v.claims();
         DatabaseMeta meta = v.meta();
         if (claims.exp() != null && claims.exp() * 1000L <= System.currentTimeMillis()) {
             throw unauthorized("the token has expired");
@@ -262,7 +230,7 @@ public class TokenAuthenticator {
      * @param groupScope TRUE: only group keys; FALSE: only database keys; null: any key
      */
     private boolean verifySignature(List<DatabaseMeta.Key> allKeys, Boolean groupScope, String kid,
-                                    String signingInput, byte[] sig) {
+                                    Jws.Decoded token) {
         List<DatabaseMeta.Key> keys = new ArrayList<>(allKeys.size());
         for (DatabaseMeta.Key k : allKeys) {
             if (groupScope == null || groupScope == k.isGroupKey()) {
@@ -280,45 +248,18 @@ public class TokenAuthenticator {
         if (candidates.isEmpty()) {
             candidates.addAll(keys);
         }
-        byte[] input = signingInput.getBytes(StandardCharsets.US_ASCII);
         for (DatabaseMeta.Key k : candidates) {
+            PublicKey pk;
             try {
-                PublicKey pk = publicKeys.computeIfAbsent(k.publicKey(), TokenAuthenticator::toPublicKey);
-                Signature verifier = Signature.getInstance("Ed25519");
-                verifier.initVerify(pk);
-                verifier.update(input);
-                if (verifier.verify(sig)) {
-                    return true;
-                }
-            } catch (GeneralSecurityException | IllegalArgumentException e) {
-                // a malformed key or signature verifies nothing
+                pk = publicKeys.computeIfAbsent(k.publicKey(), Jws::publicKey);
+            } catch (IllegalArgumentException e) {
+                continue; // a malformed key verifies nothing
+            }
+            if (Jws.verify(pk, token)) {
+                return true;
             }
         }
         return false;
-    }
-
-    static PublicKey toPublicKey(String base64urlRaw) {
-        byte[] raw = b64url(base64urlRaw);
-        if (raw.length != 32) {
-            throw new IllegalArgumentException("an Ed25519 public key has 32 bytes");
-        }
-        byte[] der = new byte[ED25519_X509_PREFIX.length + 32];
-        System.arraycopy(ED25519_X509_PREFIX, 0, der, 0, ED25519_X509_PREFIX.length);
-        System.arraycopy(raw, 0, der, ED25519_X509_PREFIX.length, 32);
-        try {
-            return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("invalid Ed25519 public key", e);
-        }
-    }
-
-    private static byte[] b64url(String s) {
-        String t = s.trim().replace('+', '-').replace('/', '_');
-        int pad = t.indexOf('=');
-        if (pad >= 0) {
-            t = t.substring(0, pad);
-        }
-        return Base64.getUrlDecoder().decode(t);
     }
 
     private static String bearer(String authorization) {
@@ -336,44 +277,10 @@ public class TokenAuthenticator {
     }
 
     /** The database id selected by a Host label, or null when the Host is not a database hostname. */
-    /** Digits, dots and an optional :port: no hostname label to route by (checked without allocating). */
-    static boolean isIpv4Literal(String host) {
-        for (int i = 0; i < host.length(); i++) {
-            char c = host.charAt(i);
-            if (c == ':') {
-                return i > 0;
-            }
-            if (c != '.' && (c < '0' || c > '9')) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     String routeByHost(String host) {
-        if (host == null || host.isEmpty() || isIpv4Literal(host)) {
-            return null; // clients that connect by address route by the token's `id`
-        }
-        if (host.isBlank()) {
-            return null;
-        }
-        String h = host.trim().toLowerCase(Locale.ROOT);
-        if (h.startsWith("[")) {
-            return null; // IPv6 literal
-        }
-        int colon = h.lastIndexOf(':');
-        if (colon >= 0) {
-            h = h.substring(0, colon);
-        }
-        if (h.endsWith(".")) {
-            h = h.substring(0, h.length() - 1);
-        }
-        if (!h.endsWith(baseDomainSuffix)) {
-            return null;
-        }
-        String label = h.substring(0, h.length() - baseDomainSuffix.length());
-        if (label.isEmpty() || label.contains(".")) {
-            return null;
+        String label = baseDomain.labelOf(host);
+        if (label == null) {
+            return null; // clients that connect by address (or another name) route by the token's `id`
         }
         String id = registry.idForLabel(label);
         if (id == null) {

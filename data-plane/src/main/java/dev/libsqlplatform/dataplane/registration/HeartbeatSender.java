@@ -1,5 +1,7 @@
 package dev.libsqlplatform.dataplane.registration;
 
+import dev.libsqlplatform.contract.internalapi.InternalApi;
+import dev.libsqlplatform.contract.internalapi.WorkerHeartbeat;
 import dev.libsqlplatform.dataplane.config.ServiceSecret;
 import dev.libsqlplatform.dataplane.config.WorkerIdentity;
 import dev.libsqlplatform.dataplane.config.WorkerProperties;
@@ -11,8 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
  * background thread. Failures are logged at WARN (never with the secret) and retried on the next tick;
  * SQL keeps being served meanwhile (keys are on disk).
  *
- * <p>Each heartbeat carries the usage report of {@link UsageTracker#nextReport} ({@code reportId} +
+ * <p>The body is the contract's {@link WorkerHeartbeat}, the record the control plane binds. Each heartbeat carries the usage report of {@link UsageTracker#nextReport} ({@code reportId} +
  * {@code usage}; both omitted when there is nothing to report). Only an HTTP 2xx acknowledges it; after a
  * failure the same report (same {@code reportId}, same deltas) is sent again, see the invariant on
  * {@link UsageTracker}.
@@ -93,17 +93,10 @@ class HeartbeatSender implements ApplicationListener<WebServerInitializedEvent>,
             log.warn("cannot build the usage report: {}", e.toString());
             report = null;
         }
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("id", identity.id());
-        payload.put("url", publicUrl);
-        payload.put("capacity", props.capacity());
-        payload.put("databases", registry.count());
-        if (report != null) {
-            payload.put("reportId", report.reportId());
-            payload.put("usage", report.usage());
-        }
+        WorkerHeartbeat payload = new WorkerHeartbeat(identity.id(), publicUrl, (long) props.capacity(),
+                (long) registry.count(), report == null ? null : report.reportId(), report == null ? null : report.usage());
         String body = JSON.writeValueAsString(payload);
-        String target = props.controlPlaneUrl().replaceAll("/+$", "") + "/internal/v1/workers/heartbeat";
+        String target = props.controlPlaneUrl().replaceAll("/+$", "") + InternalApi.HEARTBEAT;
         try {
             HttpRequest req = HttpRequest.newBuilder(URI.create(target))
                     .timeout(Duration.ofSeconds(5))

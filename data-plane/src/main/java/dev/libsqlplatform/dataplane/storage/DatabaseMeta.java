@@ -49,8 +49,8 @@ public record DatabaseMeta(String id, String name, String organization, long max
         }
     }
 
-    /** Host label {@code <name>-<organization>}. */
+    /** Host label {@code <name>-<organization>}: the contract's one rule. */
     public String label() {
-        return (name + "-" + organization).toLowerCase(java.util.Locale.ROOT);
+        return dev.libsqlplatform.contract.hostname.HostnameLabel.of(name, organization);
     }
 }

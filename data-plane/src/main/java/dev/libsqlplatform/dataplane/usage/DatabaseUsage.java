@@ -1,5 +1,6 @@
 package dev.libsqlplatform.dataplane.usage;
 
+import dev.libsqlplatform.contract.internalapi.WorkerHeartbeat;
 import dev.libsqlplatform.dataplane.storage.StatementListener;
 import io.micrometer.core.instrument.Counter;
 import java.util.ArrayList;
@@ -105,7 +106,7 @@ public final class DatabaseUsage implements StatementListener {
     }
 
     /** What one drain took out of the counters. */
-    record Drained(long rowsRead, long rowsWritten, long bytesSynced, List<UsageReport.QueryUsage> topQueries) {
+    record Drained(long rowsRead, long rowsWritten, long bytesSynced, List<WorkerHeartbeat.QueryUsage> topQueries) {
         boolean isEmpty() {
             return rowsRead == 0 && rowsWritten == 0 && bytesSynced == 0 && topQueries.isEmpty();
         }
@@ -116,7 +117,7 @@ public final class DatabaseUsage implements StatementListener {
         long r = rowsRead.sumThenReset();
         long w = rowsWritten.sumThenReset();
         long b = bytesSynced.sumThenReset();
-        List<UsageReport.QueryUsage> all = new ArrayList<>();
+        List<WorkerHeartbeat.QueryUsage> all = new ArrayList<>();
         for (Map.Entry<String, QueryStat> e : queries.entrySet()) {
             QueryStat q = e.getValue();
             long qr = q.rowsRead.sumThenReset();
@@ -125,12 +126,12 @@ public final class DatabaseUsage implements StatementListener {
             if (qr == 0 && qw == 0 && qc == 0) {
                 queries.remove(e.getKey(), q); // idle for a whole report period
             } else {
-                all.add(new UsageReport.QueryUsage(e.getKey(), qr, qw, qc));
+                all.add(new WorkerHeartbeat.QueryUsage(e.getKey(), qr, qw, qc));
             }
         }
-        all.sort(Comparator.comparingLong(UsageReport.QueryUsage::rowsRead).reversed()
-                .thenComparing(Comparator.comparingLong(UsageReport.QueryUsage::count).reversed()));
-        List<UsageReport.QueryUsage> top = all.size() > TOP_QUERIES ? List.copyOf(all.subList(0, TOP_QUERIES))
+        all.sort(Comparator.comparingLong(WorkerHeartbeat.QueryUsage::rowsRead).reversed()
+                .thenComparing(Comparator.comparingLong(WorkerHeartbeat.QueryUsage::count).reversed()));
+        List<WorkerHeartbeat.QueryUsage> top = all.size() > TOP_QUERIES ? List.copyOf(all.subList(0, TOP_QUERIES))
                 : List.copyOf(all);
         return new Drained(r, w, b, top);
     }

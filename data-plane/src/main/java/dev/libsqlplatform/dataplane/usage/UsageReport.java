@@ -1,23 +1,16 @@
 package dev.libsqlplatform.dataplane.usage;
 
+import dev.libsqlplatform.contract.internalapi.WorkerHeartbeat;
 import java.util.List;
 
 /**
  * One usage report as carried by a heartbeat (docs/internals.md, "Usage reports"): deltas since the
- * previous acknowledged report, identified by {@code reportId} so the control plane stores it once.
+ * previous acknowledged report, identified by {@code reportId} so the control plane stores it once. The
+ * entries are the contract's {@link WorkerHeartbeat.DatabaseUsage}, sent as they are.
  */
-public record UsageReport(String reportId, List<DatabaseEntry> usage) {
+public record UsageReport(String reportId, List<WorkerHeartbeat.DatabaseUsage> usage) {
 
     public UsageReport {
         usage = List.copyOf(usage);
-    }
-
-    /** One database's deltas; {@code storageBytes} is the size of its files when the report was made. */
-    public record DatabaseEntry(String databaseId, long rowsRead, long rowsWritten, long storageBytes,
-                                long bytesSynced, List<QueryUsage> queries) {
-    }
-
-    /** Aggregates of one SQL text (literals as sent) since the previous report. */
-    public record QueryUsage(String query, long rowsRead, long rowsWritten, long count) {
     }
 }

@@ -1,5 +1,6 @@
 package dev.libsqlplatform.dataplane.usage;
 
+import dev.libsqlplatform.contract.internalapi.WorkerHeartbeat;
 import dev.libsqlplatform.dataplane.storage.StatementListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -76,7 +77,7 @@ public class UsageTracker implements StatementListener.PerDatabase {
         Set<String> held = new HashSet<>(databaseIds);
         long now = System.nanoTime();
         boolean fullScan = !scannedOnce || now - lastFullScanNanos >= FULL_STORAGE_SCAN_NANOS;
-        Map<String, UsageReport.DatabaseEntry> entries = new HashMap<>();
+        Map<String, WorkerHeartbeat.DatabaseUsage> entries = new HashMap<>();
         for (DatabaseUsage u : byDb.values()) {
             DatabaseUsage.Drained d = u.drain();
             String id = u.databaseId();
@@ -87,7 +88,7 @@ public class UsageTracker implements StatementListener.PerDatabase {
                 continue;
             }
             long size = held.contains(id) ? storageBytes.applyAsLong(id) : 0;
-            entries.put(id, new UsageReport.DatabaseEntry(id, d.rowsRead(), d.rowsWritten(), size, d.bytesSynced(),
+            entries.put(id, new WorkerHeartbeat.DatabaseUsage(id, d.rowsRead(), d.rowsWritten(), size, d.bytesSynced(),
                     d.topQueries()));
         }
         if (fullScan) {
@@ -99,7 +100,7 @@ public class UsageTracker implements StatementListener.PerDatabase {
                     long size = storageBytes.applyAsLong(id);
                     Long before = reportedStorage.get(id);
                     if (before == null || before != size) {
-                        entries.put(id, new UsageReport.DatabaseEntry(id, 0, 0, size, 0, List.of()));
+                        entries.put(id, new WorkerHeartbeat.DatabaseUsage(id, 0L, 0L, size, 0L, List.of()));
                     }
                 }
             }
@@ -107,12 +108,12 @@ public class UsageTracker implements StatementListener.PerDatabase {
         if (entries.isEmpty()) {
             return null;
         }
-        for (UsageReport.DatabaseEntry e : entries.values()) {
+        for (WorkerHeartbeat.DatabaseUsage e : entries.values()) {
             if (held.contains(e.databaseId())) {
                 reportedStorage.put(e.databaseId(), e.storageBytes());
             }
         }
-        List<UsageReport.DatabaseEntry> list = new ArrayList<>(entries.values());
+        List<WorkerHeartbeat.DatabaseUsage> list = new ArrayList<>(entries.values());
         list.sort((a, b) -> a.databaseId().compareTo(b.databaseId()));
         pending = new UsageReport(UUID.randomUUID().toString(), list);
         return pending;

@@ -1,5 +1,6 @@
 package dev.libsqlplatform.dataplane.usage;
 
+import dev.libsqlplatform.contract.internalapi.WorkerHeartbeat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -20,11 +21,11 @@ class UsageTrackerTest {
         }
         u.recordStatement("SELECT 15", 15, 0);
         UsageReport r = t.nextReport(List.of("d"), id -> 4096);
-        UsageReport.DatabaseEntry e = r.usage().get(0);
+        WorkerHeartbeat.DatabaseUsage e = r.usage().get(0);
         assertThat(e.rowsRead()).isEqualTo(120 + 15);
         assertThat(e.storageBytes()).isEqualTo(4096);
         assertThat(e.queries()).hasSize(10);
-        assertThat(e.queries().get(0)).isEqualTo(new UsageReport.QueryUsage("SELECT 15", 30, 0, 2));
+        assertThat(e.queries().get(0)).isEqualTo(new WorkerHeartbeat.QueryUsage("SELECT 15", 30L, 0L, 2L));
         assertThat(e.queries().get(9).query()).isEqualTo("SELECT 6");
     }
 
@@ -61,7 +62,7 @@ class UsageTrackerTest {
                 continue;
             }
             assertThat(acknowledged.add(r.reportId())).isTrue();
-            for (UsageReport.DatabaseEntry e : r.usage()) {
+            for (WorkerHeartbeat.DatabaseUsage e : r.usage()) {
                 read += e.rowsRead();
                 written += e.rowsWritten();
             }
@@ -74,7 +75,7 @@ class UsageTrackerTest {
         for (int i = 0; i < 2; i++) {
             UsageReport r = t.nextReport(List.of("db0", "db1"), id -> 0);
             if (r != null) {
-                for (UsageReport.DatabaseEntry e : r.usage()) {
+                for (WorkerHeartbeat.DatabaseUsage e : r.usage()) {
                     read += e.rowsRead();
                     written += e.rowsWritten();
                 }
