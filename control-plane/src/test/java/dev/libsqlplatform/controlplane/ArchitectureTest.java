@@ -1,6 +1,7 @@
 package dev.libsqlplatform.controlplane;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -21,6 +22,11 @@ class ArchitectureTest {
     void neverImportsTheDataPlane() {
         noClasses().should().dependOnClassesThat().resideInAPackage("dev.libsqlplatform.dataplane..")
                 .check(CLASSES);
+    }
+
+    @Test
+    void featurePackagesAreFreeOfCycles() {
+        slices().matching("dev.libsqlplatform.controlplane.(*)..").should().beFreeOfCycles().check(CLASSES);
     }
 
     @Test
