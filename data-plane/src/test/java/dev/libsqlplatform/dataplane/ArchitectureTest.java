@@ -1,6 +1,7 @@
 package dev.libsqlplatform.dataplane;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -32,5 +33,10 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("..dataplane.hrana..", "..dataplane.http..",
                         "..dataplane.auth..", "..dataplane.admin..")
                 .check(CLASSES);
+    }
+
+    @Test
+    void featurePackagesAreFreeOfCycles() {
+        slices().matching("dev.libsqlplatform.dataplane.(*)..").should().beFreeOfCycles().check(CLASSES);
     }
 }
