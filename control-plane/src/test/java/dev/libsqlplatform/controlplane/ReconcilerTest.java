@@ -6,12 +6,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.Callable;
 
 import dev.libsqlplatform.controlplane.database.DatabaseRepository;
 import dev.libsqlplatform.controlplane.dbtoken.DatabaseKeys;
+import dev.libsqlplatform.controlplane.placement.Reconciler;
 import dev.libsqlplatform.controlplane.support.Http;
 import dev.libsqlplatform.controlplane.support.StandInWorker;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -42,6 +44,8 @@ class ReconcilerTest {
     DatabaseRepository databases;
     @Autowired
     DatabaseKeys keys;
+    @Autowired
+    Reconciler reconciler;
 
     @Test
     void drivesDatabasesToTheirDesiredStateThroughFailures() throws Exception {
@@ -50,7 +54,8 @@ class ReconcilerTest {
 
         // no worker yet: the database waits in provisioning
         String early = http.post(base, "{\"name\":\"early\"}").json().at("/database/DbId").asString();
-        Thread.sleep(500);
+        // a full reconcile pass (the same one the loop runs) finds no worker to place it on
+        assertThat(reconciler.reconcileAll()).isGreaterThanOrEqualTo(1);
         assertThat(state(http, "early")).isEqualTo("provisioning");
 
         try (StandInWorker worker = new StandInWorker(2)) {
@@ -74,9 +79,11 @@ class ReconcilerTest {
             assertThat(body.get("revokedTokenIds").isArray()).isTrue();
             assertThat(body.get("blockReads").asBoolean()).isFalse();
             assertThat(databases.findById(early).orElseThrow().workerId()).isEqualTo("w-test");
+            // nothing more to do: another full pass leaves it alone and calls the worker no more
             int settled = worker.callsFor(early).size();
-            Thread.sleep(400);
-            assertThat(worker.callsFor(early)).hasSize(settled); // nothing more to do: no further calls
+            assertThat(reconciler.reconcile(early)).isTrue();
+            reconciler.reconcileAll();
+            assertThat(worker.callsFor(early)).hasSize(settled);
 
             // with a healthy worker, create places inline: ready when the call answers
             String inline = http.post(base, "{\"name\":\"inline\"}").json().at("/database/DbId").asString();
@@ -106,14 +113,8 @@ class ReconcilerTest {
         return http.get("/v1/organizations/default/databases/" + name).json().at("/database/state").asString();
     }
 
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        assertThat(condition.getAsBoolean()).as("condition within 15 s").isTrue();
+    /** Waits for what the reconciler does in the background (it runs every 100 ms here). */
+    private static void await(Callable<Boolean> condition) {
+        Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(condition);
     }
 }

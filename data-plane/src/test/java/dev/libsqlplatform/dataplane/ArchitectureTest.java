@@ -54,7 +54,7 @@ class ArchitectureTest {
     }
 
     @Test
-    void packagesAreFreeOfCycles() {
+    void featurePackagesAreFreeOfCycles() {
         slices().matching("dev.libsqlplatform.dataplane.(*)..").should().beFreeOfCycles().check(CLASSES);
     }
 }

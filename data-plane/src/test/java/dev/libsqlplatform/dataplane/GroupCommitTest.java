@@ -3,6 +3,7 @@ package dev.libsqlplatform.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -10,6 +11,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import dev.libsqlplatform.dataplane.storage.BlockedWaits;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -101,7 +104,8 @@ class GroupCommitTest {
                 String sql = "INSERT INTO h VALUES (" + v + ")";
                 waiting.add(pool.submit(() -> w.exec(token, sql)));
             }
-            Thread.sleep(200);
+            // all three wait (behind the transaction's writer, or queued for the group) before the COMMIT
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> w.ctx.getBean(BlockedWaits.class).now() >= 3);
             JsonNode committed = w.pipeline(token, "{\"baton\":\"" + baton + "\",\"requests\":["
                     + Worker.stmtReq("COMMIT") + ",{\"type\":\"close\"}]}");
             assertThat(committed.at("/results/0/type").asString()).isEqualTo("ok");

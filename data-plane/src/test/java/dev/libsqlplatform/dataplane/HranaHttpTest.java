@@ -3,6 +3,7 @@ package dev.libsqlplatform.dataplane;
 import static dev.libsqlplatform.dataplane.Worker.stmtReq;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -201,10 +203,15 @@ class HranaHttpTest {
     @Test
     void idleStreamExpiresWithStreamExpiredAndReleasesWriter() throws Exception {
         w.exec(token, "CREATE TABLE exp (v)");
+        io.micrometer.core.instrument.Gauge streams = w.ctx.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+                .get("worker.hrana.streams").gauge();
+        double before = streams.value();
         JsonNode r1 = w.pipeline(token, "{\"baton\":null,\"requests\":[" + stmtReq("BEGIN IMMEDIATE") + ","
                 + stmtReq("INSERT INTO exp VALUES (1)") + "]}");
         String baton = r1.get("baton").asString();
-        Thread.sleep(1800);
+        assertThat(streams.value()).isEqualTo(before + 1);
+        // the idle-stream sweeper closes it (idle timeout 1 s here): the stream count drops back
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> streams.value() <= before);
         HttpResponse<String> late = w.pipelineRaw(token, "{\"baton\":\"" + baton + "\",\"requests\":[" + stmtReq("COMMIT") + "]}");
         assertThat(late.statusCode()).isEqualTo(400);
         assertThat(late.headers().firstValue("Content-Type")).hasValue("application/json");

@@ -62,17 +62,8 @@ final class ApiFixtures {
     }
 
     /** Polls {@code check} until it answers null (success) or {@code timeout} passes; returns the last complaint. */
-    static String await(Duration timeout, Check check) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last;
-        do {
-            last = check.problem();
-            if (last == null) {
-                return null;
-            }
-            Thread.sleep(100);
-        } while (System.nanoTime() < deadline);
-        return last;
+    static String await(Duration timeout, Check check) {
+        return Waits.until(timeout, Duration.ofMillis(100), check::problem);
     }
 
     @FunctionalInterface

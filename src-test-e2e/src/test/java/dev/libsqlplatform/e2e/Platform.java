@@ -79,20 +79,10 @@ final class Platform implements AutoCloseable {
         }
         Path jar = Path.of(value).toAbsolutePath().normalize();
         // a build running elsewhere may be between jar and repackage: wait a little for a complete Boot jar
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        String problem;
-        do {
-            problem = bootJarProblem(jar);
-            if (problem == null) {
-                return jar;
-            }
-            try {
-                Thread.sleep(1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        } while (System.nanoTime() < deadline);
+        String problem = Waits.until(Duration.ofSeconds(60), Duration.ofSeconds(1), () -> bootJarProblem(jar));
+        if (problem == null) {
+            return jar;
+        }
         throw new IllegalStateException(jar + " " + problem + ": build it first (mvn -B -DskipTests package -pl "
                 + module + " -am)");
     }
@@ -244,9 +234,7 @@ final class Platform implements AutoCloseable {
     }
 
     private void waitForHealth(ManagedProcess process, String baseUrl) throws Exception {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        String last = "no answer";
-        while (System.nanoTime() < deadline) {
+        String last = Waits.until(START_TIMEOUT, Duration.ofMillis(200), () -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException(process.name() + " exited with " + process.exitCode()
                         + " before becoming healthy\n" + process.tail(80));
@@ -254,14 +242,13 @@ final class Platform implements AutoCloseable {
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/actuator/health"))
                         .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && r.body().contains("\"UP\"")) {
-                    return;
-                }
-                last = r.statusCode() + " " + r.body();
+                return r.statusCode() == 200 && r.body().contains("\"UP\"") ? null : r.statusCode() + " " + r.body();
             } catch (IOException e) {
-                last = e.toString();
+                return e.toString();
             }
-            Thread.sleep(200);
+        });
+        if (last == null) {
+            return;
         }
         throw new IllegalStateException(process.name() + " not healthy at " + baseUrl + "/actuator/health after "
                 + START_TIMEOUT + " (last: " + last + ")\n" + process.tail(80));
@@ -288,9 +275,7 @@ final class Platform implements AutoCloseable {
                     + minted.statusCode() + ": " + minted.body());
         }
         String jwt = m.group(1);
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        String last = "no answer";
-        while (System.nanoTime() < deadline) {
+        String last = Waits.until(START_TIMEOUT, Duration.ofMillis(250), () -> {
             if (!worker.isAlive() || !controlPlane.isAlive()) {
                 throw new IllegalStateException("a process exited while waiting for the worker to register\n"
                         + logTails(60));
@@ -303,14 +288,13 @@ final class Platform implements AutoCloseable {
                         .POST(HttpRequest.BodyPublishers.ofString("{\"baton\":null,\"requests\":[{\"type\":\"execute\","
                                 + "\"stmt\":{\"sql\":\"SELECT 1\"}},{\"type\":\"close\"}]}"))
                         .build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && r.body().contains("\"ok\"")) {
-                    return;
-                }
-                last = r.statusCode() + " " + r.body();
+                return r.statusCode() == 200 && r.body().contains("\"ok\"") ? null : r.statusCode() + " " + r.body();
             } catch (IOException e) {
-                last = e.toString();
+                return e.toString();
             }
-            Thread.sleep(250);
+        });
+        if (last == null) {
+            return;
         }
         throw new IllegalStateException("the worker never served database " + db + " (last answer: " + last + ")\n"
                 + logTails(60));

@@ -7,7 +7,7 @@ import org.springframework.data.jdbc.repository.query.Modifying;
 import org.springframework.data.jdbc.repository.query.Query;
 import org.springframework.data.repository.ListCrudRepository;
 
-public interface ApiTokenRepository extends ListCrudRepository<ApiToken, String> {
+interface ApiTokenRepository extends ListCrudRepository<ApiToken, String> {
 
     Optional<ApiToken> findByTokenHash(String tokenHash);
 

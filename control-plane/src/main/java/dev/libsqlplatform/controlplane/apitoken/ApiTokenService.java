@@ -10,9 +10,13 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.libsqlplatform.controlplane.metadata.Ids;
+import dev.libsqlplatform.controlplane.organization.Authorizer;
+import dev.libsqlplatform.controlplane.organization.OrganizationService;
 import dev.libsqlplatform.controlplane.security.Caller;
 import dev.libsqlplatform.controlplane.user.User;
-import dev.libsqlplatform.controlplane.user.UserRepository;
+import dev.libsqlplatform.controlplane.security.PlatformTokens;
+import dev.libsqlplatform.controlplane.user.FirstTokens;
+import dev.libsqlplatform.controlplane.user.UserService;
 import dev.libsqlplatform.controlplane.web.ApiError;
 import org.springframework.data.jdbc.core.JdbcAggregateTemplate;
 import org.springframework.stereotype.Service;
@@ -20,19 +24,19 @@ import org.springframework.transaction.annotation.Transactional;
 
 /** Platform API tokens: opaque random strings, stored only as SHA-256 hashes, looked up by hash. */
 @Service
-public class ApiTokenService {
+public class ApiTokenService implements PlatformTokens, FirstTokens {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ApiTokenRepository tokens;
-    private final UserRepository users;
+    private final UserService users;
     private final JdbcAggregateTemplate aggregates;
-    private final dev.libsqlplatform.controlplane.organization.OrganizationService organizations;
-    private final dev.libsqlplatform.controlplane.access.Authorizer authorizer;
+    private final OrganizationService organizations;
+    private final Authorizer authorizer;
 
-    ApiTokenService(ApiTokenRepository tokens, UserRepository users, JdbcAggregateTemplate aggregates,
-                    dev.libsqlplatform.controlplane.organization.OrganizationService organizations,
-                    dev.libsqlplatform.controlplane.access.Authorizer authorizer) {
+    ApiTokenService(ApiTokenRepository tokens, UserService users, JdbcAggregateTemplate aggregates,
+                    OrganizationService organizations,
+                    Authorizer authorizer) {
         this.authorizer = authorizer;
         this.organizations = organizations;
         this.tokens = tokens;
@@ -54,14 +58,14 @@ public class ApiTokenService {
         return "lsp_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    /** The caller owning this bearer token, when it exists and has not expired. */
+    @Override
     public Optional<Caller> authenticate(String bearer) {
         if (bearer == null || bearer.isBlank()) {
             return Optional.empty();
         }
         return tokens.findByTokenHash(hash(bearer))
                 .filter(t -> t.expiresAt() == null || t.expiresAt() > Ids.now())
-                .flatMap(t -> users.findById(t.userId()).map(u -> new Caller(u.id(), u.username(), t.id(), t.expiresAt(),
+                .flatMap(t -> users.byId(t.userId()).map(u -> new Caller(u.id(), u.username(), t.id(), t.expiresAt(),
                         t.organizationId())));
     }
 
@@ -95,6 +99,12 @@ public class ApiTokenService {
         return issue(userId, name, null);
     }
 
+    @Override
+    @Transactional
+    public String issueFirst(String userId, String name) {
+        return issue(userId, name).value();
+    }
+
     /**
      * A new named token for the user, bound to {@code organizationId} when not null (the caller has checked the
      * user's membership); the value is returned once and never stored. 400 for an invalid name, 409 for a taken one.
@@ -120,7 +130,7 @@ public class ApiTokenService {
                 : tokens.findByOrganizationIdAndUserIdOrderByCreatedAt(organizationId, ownerUserId);
         java.util.Map<String, User> owners = new java.util.HashMap<>();
         return found.stream().map(t -> new OwnedToken(t, owners.computeIfAbsent(t.userId(),
-                id -> users.findById(id).orElse(new User(id, "", "", "", 0))))).toList();
+                id -> users.byId(id).orElse(new User(id, "", "", "", 0))))).toList();
     }
 
     /**
@@ -202,7 +212,7 @@ public class ApiTokenService {
     }
 
     public Optional<User> user(String userId) {
-        return users.findById(userId);
+        return users.byId(userId);
     }
 
     public record IssuedToken(ApiToken token, String value) {

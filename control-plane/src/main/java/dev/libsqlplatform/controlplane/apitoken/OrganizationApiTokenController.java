@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import dev.libsqlplatform.controlplane.access.Action;
-import dev.libsqlplatform.controlplane.access.Authorizer;
+import dev.libsqlplatform.controlplane.organization.Action;
+import dev.libsqlplatform.controlplane.organization.Authorizer;
 import dev.libsqlplatform.controlplane.security.Caller;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;

@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.libsqlplatform.controlplane.access.Action;
-import dev.libsqlplatform.controlplane.access.Authorizer;
+import dev.libsqlplatform.controlplane.organization.Action;
+import dev.libsqlplatform.controlplane.organization.Authorizer;
 import dev.libsqlplatform.controlplane.organization.Organization;
 import dev.libsqlplatform.controlplane.security.Caller;
 import dev.libsqlplatform.controlplane.web.ApiError;

@@ -6,12 +6,11 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import dev.libsqlplatform.controlplane.config.PlatformProperties;
-import dev.libsqlplatform.controlplane.dbtoken.DatabaseKeys;
 import dev.libsqlplatform.controlplane.group.DbGroup;
 import dev.libsqlplatform.controlplane.group.GroupDeleted;
 import dev.libsqlplatform.controlplane.group.GroupService;
 import dev.libsqlplatform.controlplane.group.GroupTransferred;
-import dev.libsqlplatform.controlplane.group.Names;
+import dev.libsqlplatform.controlplane.organization.Names;
 import dev.libsqlplatform.controlplane.metadata.Ids;
 import dev.libsqlplatform.controlplane.organization.Organization;
 import dev.libsqlplatform.controlplane.organization.OrganizationService;
@@ -39,20 +38,18 @@ public class DatabaseService {
     private final DatabaseRepository databases;
     private final OrganizationService organizations;
     private final GroupService groups;
-    private final DatabaseKeys keys;
     private final JdbcAggregateTemplate aggregates;
     private final ApplicationEventPublisher events;
     private final PlatformProperties properties;
     private final JsonMapper json;
 
     DatabaseService(DatabaseRepository databases, OrganizationService organizations, GroupService groups,
-                    DatabaseKeys keys, JdbcAggregateTemplate aggregates, ApplicationEventPublisher events,
+                    JdbcAggregateTemplate aggregates, ApplicationEventPublisher events,
                     PlatformProperties properties, JsonMapper json) {
         this.json = json;
         this.databases = databases;
         this.organizations = organizations;
         this.groups = groups;
-        this.keys = keys;
         this.aggregates = aggregates;
         this.events = events;
         this.properties = properties;
@@ -96,7 +93,7 @@ public class DatabaseService {
             // organization with the same label got past requireFreeLabel too, and the unique index decided
             throw hostnameTaken(label);
         }
-        keys.create(db.id());
+        // listeners create what the database needs (its signing key, dbtoken) in this transaction
         events.publishEvent(new DatabaseEvents.Created(db.id()));
         log.info("database {} ({}/{}) created: provisioning", db.id(), org.slug(), name);
         return db;
@@ -105,6 +102,11 @@ public class DatabaseService {
     public Database get(Organization org, String name) {
         return databases.findLive(org.id(), name).orElseThrow(() -> ApiError.DATABASE_NOT_FOUND.exception(
                 "could not find database with name " + name + ": record not found"));
+    }
+
+    /** Any database row by id, live or deleting (usage reports may name a database being removed). */
+    public java.util.Optional<Database> byId(String databaseId) {
+        return databases.findById(databaseId);
     }
 
     public java.util.Optional<Database> find(Organization org, String name) {

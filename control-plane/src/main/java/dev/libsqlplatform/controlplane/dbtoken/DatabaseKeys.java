@@ -6,7 +6,9 @@ import java.security.PrivateKey;
 import java.util.List;
 
 import dev.libsqlplatform.contract.token.Jws;
+import dev.libsqlplatform.controlplane.database.DatabaseEvents;
 import dev.libsqlplatform.controlplane.metadata.Ids;
+import org.springframework.context.event.EventListener;
 import org.springframework.data.jdbc.core.JdbcAggregateTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
@@ -22,6 +24,12 @@ public class DatabaseKeys {
     DatabaseKeys(DatabaseKeyRepository keys, JdbcAggregateTemplate aggregates) {
         this.keys = keys;
         this.aggregates = aggregates;
+    }
+
+    /** Every database gets its key pair in the transaction that creates it (as {@link GroupKeys} for groups). */
+    @EventListener
+    void onDatabaseCreated(DatabaseEvents.Created event) {
+        create(event.databaseId());
     }
 
     @Transactional(propagation = Propagation.MANDATORY)

@@ -7,7 +7,7 @@ import org.springframework.data.jdbc.repository.query.Modifying;
 import org.springframework.data.jdbc.repository.query.Query;
 import org.springframework.data.repository.ListCrudRepository;
 
-public interface DbGroupRepository extends ListCrudRepository<DbGroup, String> {
+interface DbGroupRepository extends ListCrudRepository<DbGroup, String> {
 
     @Query("SELECT * FROM db_groups WHERE organization_id = :organizationId AND name = :name AND deleted_at IS NULL")
     Optional<DbGroup> findLive(String organizationId, String name);

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.libsqlplatform.controlplane.access.Action;
-import dev.libsqlplatform.controlplane.access.Authorizer;
+import dev.libsqlplatform.controlplane.organization.Action;
+import dev.libsqlplatform.controlplane.organization.Authorizer;
 import dev.libsqlplatform.controlplane.audit.AuditDetails;
 import dev.libsqlplatform.controlplane.security.Caller;
 import dev.libsqlplatform.controlplane.web.ApiError;

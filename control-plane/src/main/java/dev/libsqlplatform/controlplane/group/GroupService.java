@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.libsqlplatform.controlplane.location.LocationService;
 import dev.libsqlplatform.controlplane.metadata.Ids;
+import dev.libsqlplatform.controlplane.organization.Names;
 import dev.libsqlplatform.controlplane.organization.Organization;
 import dev.libsqlplatform.controlplane.organization.OrganizationService;
 import dev.libsqlplatform.controlplane.web.ApiError;

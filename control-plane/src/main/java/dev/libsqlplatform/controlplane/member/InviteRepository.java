@@ -7,7 +7,7 @@ import org.springframework.data.jdbc.repository.query.Modifying;
 import org.springframework.data.jdbc.repository.query.Query;
 import org.springframework.data.repository.ListCrudRepository;
 
-public interface InviteRepository extends ListCrudRepository<Invite, Long> {
+interface InviteRepository extends ListCrudRepository<Invite, Long> {
 
     @Query("SELECT * FROM invites WHERE organization_id = :organizationId ORDER BY created_at, id")
     List<Invite> findByOrganization(String organizationId);

@@ -4,14 +4,15 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Locale;
 
-import dev.libsqlplatform.controlplane.access.Action;
-import dev.libsqlplatform.controlplane.access.Authorizer;
-import dev.libsqlplatform.controlplane.access.Role;
+import dev.libsqlplatform.controlplane.organization.Action;
+import dev.libsqlplatform.controlplane.organization.Authorizer;
+import dev.libsqlplatform.controlplane.organization.Role;
 import dev.libsqlplatform.controlplane.metadata.Ids;
 import dev.libsqlplatform.controlplane.organization.Organization;
 import dev.libsqlplatform.controlplane.organization.OrganizationService;
 import dev.libsqlplatform.controlplane.security.Caller;
-import dev.libsqlplatform.controlplane.user.Membership;
+import dev.libsqlplatform.controlplane.organization.Membership;
+import dev.libsqlplatform.controlplane.organization.Memberships;
 import dev.libsqlplatform.controlplane.user.User;
 import dev.libsqlplatform.controlplane.user.UserService;
 import dev.libsqlplatform.controlplane.web.ApiError;
@@ -30,14 +31,16 @@ public class MemberService {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final UserService users;
+    private final Memberships members;
     private final OrganizationService organizations;
     private final Authorizer authorizer;
     private final InviteRepository invites;
     private final JdbcAggregateTemplate aggregates;
 
-    MemberService(UserService users, OrganizationService organizations, Authorizer authorizer, InviteRepository invites,
+    MemberService(UserService users, Memberships members, OrganizationService organizations, Authorizer authorizer, InviteRepository invites,
                   JdbcAggregateTemplate aggregates) {
         this.users = users;
+        this.members = members;
         this.organizations = organizations;
         this.authorizer = authorizer;
         this.invites = invites;
@@ -48,7 +51,7 @@ public class MemberService {
     }
 
     public List<Member> list(Organization org) {
-        return users.memberships(org.id()).stream().map(m -> {
+        return members.of(org.id()).stream().map(m -> {
             User u = users.byId(m.userId()).orElseThrow();
             return new Member(u.username(), m.role(), u.email());
         }).toList();
@@ -56,7 +59,7 @@ public class MemberService {
 
     public Member get(Organization org, String username) {
         User u = users.findByUsername(username).orElseThrow(() -> notMember(username, org));
-        Membership m = users.membership(org.id(), u.id()).orElseThrow(() -> notMember(username, org));
+        Membership m = members.find(org.id(), u.id()).orElseThrow(() -> notMember(username, org));
         return new Member(u.username(), m.role(), u.email());
     }
 
@@ -80,11 +83,11 @@ public class MemberService {
         }
         User u = users.findByUsername(username.trim())
                 .orElseThrow(() -> ApiError.USER_NOT_FOUND.exception("could not find user " + username));
-        if (users.membership(org.id(), u.id()).isPresent()) {
+        if (members.find(org.id(), u.id()).isPresent()) {
             throw ApiError.MEMBER_EXISTS.exception("user " + u.username() + " is already a member of organization "
                     + org.slug());
         }
-        users.ensureMembership(org.id(), u.id(), role.id());
+        members.ensure(org.id(), u.id(), role.id());
         return new Member(u.username(), role.id(), u.email());
     }
 
@@ -97,15 +100,15 @@ public class MemberService {
         }
         Role role = role(roleName, Role.MEMBER);
         User u = users.findByUsername(username).orElseThrow(() -> notMember(username, org));
-        Membership m = users.membership(org.id(), u.id()).orElseThrow(() -> notMember(username, org));
+        Membership m = members.find(org.id(), u.id()).orElseThrow(() -> notMember(username, org));
         Role current = Role.parse(m.role()).orElse(Role.VIEWER);
         if (role == Role.OWNER || current.atLeast(Role.ADMIN)) {
             authorizer.requireRole(access, Action.OWNER_ROLES);
         }
-        if (current == Role.OWNER && role != Role.OWNER && users.owners(org.id()) <= 1) {
+        if (current == Role.OWNER && role != Role.OWNER && members.owners(org.id()) <= 1) {
             throw lastOwner(org);
         }
-        users.changeRole(m, role.id());
+        members.changeRole(m, role.id());
         return new Member(u.username(), role.id(), u.email());
     }
 
@@ -114,15 +117,15 @@ public class MemberService {
         Organization org = access.organization();
         organizations.lock(org.id());
         User u = users.findByUsername(username).orElseThrow(() -> notMember(username, org));
-        Membership m = users.membership(org.id(), u.id()).orElseThrow(() -> notMember(username, org));
+        Membership m = members.find(org.id(), u.id()).orElseThrow(() -> notMember(username, org));
         Role current = Role.parse(m.role()).orElse(Role.VIEWER);
         if (current.atLeast(Role.ADMIN)) {
             authorizer.requireRole(access, Action.OWNER_ROLES);
         }
-        if (current == Role.OWNER && users.owners(org.id()) <= 1) {
+        if (current == Role.OWNER && members.owners(org.id()) <= 1) {
             throw lastOwner(org);
         }
-        users.removeMembership(m);
+        members.remove(m);
         return u.username();
     }
 
@@ -158,7 +161,7 @@ public class MemberService {
             }
             invited = users.all().stream().filter(u -> u.email().equalsIgnoreCase(address)).findFirst().orElse(null);
         }
-        if (invited != null && users.membership(org.id(), invited.id()).isPresent()) {
+        if (invited != null && members.find(org.id(), invited.id()).isPresent()) {
             throw ApiError.MEMBER_EXISTS.exception("user " + invited.username() + " is already a member of organization "
                     + org.slug());
         }
@@ -197,8 +200,8 @@ public class MemberService {
         if (invites.accept(invite.id(), Ids.now()) != 1) {
             throw ApiError.INVITE_NOT_FOUND.exception("invite not found");
         }
-        if (users.membership(invite.organizationId(), me.id()).isEmpty()) {
-            users.ensureMembership(invite.organizationId(), me.id(), invite.role());
+        if (members.find(invite.organizationId(), me.id()).isEmpty()) {
+            members.ensure(invite.organizationId(), me.id(), invite.role());
         }
         return invite;
     }

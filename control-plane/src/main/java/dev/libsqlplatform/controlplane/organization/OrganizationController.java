@@ -3,8 +3,6 @@ package dev.libsqlplatform.controlplane.organization;
 import java.util.List;
 import java.util.Map;
 
-import dev.libsqlplatform.controlplane.access.Action;
-import dev.libsqlplatform.controlplane.access.Authorizer;
 import dev.libsqlplatform.controlplane.security.Caller;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;

@@ -7,7 +7,7 @@ import org.springframework.data.jdbc.repository.query.Modifying;
 import org.springframework.data.jdbc.repository.query.Query;
 import org.springframework.data.repository.ListCrudRepository;
 
-public interface OrganizationRepository extends ListCrudRepository<Organization, String> {
+interface OrganizationRepository extends ListCrudRepository<Organization, String> {
 
     Optional<Organization> findBySlug(String slug);
 

@@ -4,7 +4,6 @@ import java.util.List;
 
 import dev.libsqlplatform.controlplane.metadata.Ids;
 import dev.libsqlplatform.controlplane.security.Caller;
-import dev.libsqlplatform.controlplane.user.UserService;
 import dev.libsqlplatform.controlplane.web.ApiError;
 import dev.libsqlplatform.quotas.Plan;
 import org.springframework.data.jdbc.core.JdbcAggregateTemplate;
@@ -15,15 +14,15 @@ import org.springframework.transaction.annotation.Transactional;
 public class OrganizationService {
 
     private final OrganizationRepository organizations;
-    private final UserService users;
+    private final Memberships members;
     private final JdbcAggregateTemplate aggregates;
     private final org.springframework.context.ApplicationEventPublisher events;
 
-    OrganizationService(OrganizationRepository organizations, UserService users, JdbcAggregateTemplate aggregates,
+    OrganizationService(OrganizationRepository organizations, Memberships members, JdbcAggregateTemplate aggregates,
                         org.springframework.context.ApplicationEventPublisher events) {
         this.events = events;
         this.organizations = organizations;
-        this.users = users;
+        this.members = members;
         this.aggregates = aggregates;
     }
 
@@ -71,7 +70,7 @@ public class OrganizationService {
         organizations.lock(org.id());
         long now = Ids.now();
         organizations.markDeleted(org.id(), "deleted-" + org.id(), now);
-        users.removeMemberships(org.id());
+        members.removeAll(org.id());
         events.publishEvent(new OrganizationDeleted(org.id(), org.slug()));
     }
 
@@ -97,7 +96,7 @@ public class OrganizationService {
                     + byId(caller.organizationId()).map(Organization::slug).orElse("(deleted)")
                     + " and cannot create organizations");
         }
-        dev.libsqlplatform.controlplane.group.Names.requireValid("organization", name);
+        Names.requireValid("organization", name);
         if (name.length() > MAX_SLUG) {
             throw ApiError.NAME_INVALID.exception("organization name must contain between 1 and " + MAX_SLUG
                     + " characters, to leave room for database names in '<database>-<organization>' hostnames");
@@ -116,7 +115,7 @@ public class OrganizationService {
             // the unique slug index caught a concurrent create of the same name
             throw ApiError.ORGANIZATION_EXISTS.exception("organization " + name + " already exists");
         }
-        users.ensureMembership(org.id(), caller.userId(), "owner");
+        members.ensure(org.id(), caller.userId(), "owner");
         events.publishEvent(new OrganizationCreated(org.id(), org.slug()));
         return org;
     }
@@ -133,7 +132,7 @@ public class OrganizationService {
             organizations.updatePlan(org.id(), planId);
             org = organizations.findById(org.id()).orElseThrow();
         }
-        users.ensureMembership(org.id(), ownerUserId, "owner");
+        members.ensure(org.id(), ownerUserId, "owner");
         return org;
     }
 

@@ -7,7 +7,6 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import dev.libsqlplatform.controlplane.apitoken.ApiTokenService;
 import dev.libsqlplatform.controlplane.web.ApiError;
 import dev.libsqlplatform.controlplane.web.ErrorResponses;
 import org.springframework.context.annotation.Bean;
@@ -34,7 +33,7 @@ class SecurityConfig {
     static final String ROLE_SERVICE = "ROLE_SERVICE";
 
     @Bean
-    SecurityFilterChain securityFilterChain(HttpSecurity http, ApiTokenService tokens, ServiceSecret secret) throws Exception {
+    SecurityFilterChain securityFilterChain(HttpSecurity http, PlatformTokens tokens, ServiceSecret secret) throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
                 .httpBasic(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
@@ -58,10 +57,10 @@ class SecurityConfig {
 
     /** Authenticates the bearer token for the route family it protects; never logs it. */
     static final class BearerFilter extends OncePerRequestFilter {
-        private final ApiTokenService tokens;
+        private final PlatformTokens tokens;
         private final ServiceSecret secret;
 
-        BearerFilter(ApiTokenService tokens, ServiceSecret secret) {
+        BearerFilter(PlatformTokens tokens, ServiceSecret secret) {
             this.tokens = tokens;
             this.secret = secret;
         }

@@ -14,11 +14,13 @@ import dev.libsqlplatform.billing.UsageLedger;
 import dev.libsqlplatform.billing.UsageRecord;
 import dev.libsqlplatform.billing.UsageTotals;
 import dev.libsqlplatform.controlplane.database.Database;
-import dev.libsqlplatform.controlplane.database.DatabaseRepository;
+import dev.libsqlplatform.controlplane.database.DatabaseService;
 import dev.libsqlplatform.controlplane.metadata.Ids;
 import dev.libsqlplatform.controlplane.organization.Organization;
 import dev.libsqlplatform.controlplane.web.ApiError;
 import dev.libsqlplatform.contract.internalapi.WorkerHeartbeat;
+import dev.libsqlplatform.controlplane.worker.UsageReported;
+import org.springframework.context.event.EventListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -36,15 +38,22 @@ public class UsageService {
     private static final Logger log = LoggerFactory.getLogger(UsageService.class);
 
     private final NamedParameterJdbcTemplate jdbc;
-    private final DatabaseRepository databases;
+    private final DatabaseService databases;
 
-    UsageService(NamedParameterJdbcTemplate jdbc, DatabaseRepository databases) {
+    UsageService(NamedParameterJdbcTemplate jdbc, DatabaseService databases) {
         this.jdbc = jdbc;
         this.databases = databases;
     }
 
     /** A top query over a period. */
     public record TopQuery(String query, long rowsRead, long rowsWritten) {
+    }
+
+    /** Runs on the heartbeat's thread: an invalid report fails the heartbeat call, as when it was called directly. */
+    @EventListener
+    @Transactional
+    public void onUsageReported(UsageReported report) {
+        intake(report.workerId(), report.reportId(), report.usage());
     }
 
     /**
@@ -75,7 +84,7 @@ public class UsageService {
             if (u == null || u.databaseId() == null) {
                 continue;
             }
-            Optional<Database> db = databases.findById(u.databaseId());
+            Optional<Database> db = databases.byId(u.databaseId());
             if (db.isEmpty()) {
                 continue;
             }

@@ -3,8 +3,7 @@ package dev.libsqlplatform.controlplane.user;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.libsqlplatform.controlplane.access.Authorizer;
-import dev.libsqlplatform.controlplane.apitoken.ApiTokenService;
+import dev.libsqlplatform.controlplane.organization.Authorizer;
 import dev.libsqlplatform.controlplane.config.PlatformProperties;
 import dev.libsqlplatform.controlplane.security.Caller;
 import dev.libsqlplatform.controlplane.web.ApiError;
@@ -18,11 +17,11 @@ import org.springframework.web.bind.annotation.RestController;
 class UserController {
 
     private final UserService users;
-    private final ApiTokenService tokens;
+    private final FirstTokens tokens;
     private final PlatformProperties properties;
     private final Authorizer authorizer;
 
-    UserController(UserService users, ApiTokenService tokens, PlatformProperties properties, Authorizer authorizer) {
+    UserController(UserService users, FirstTokens tokens, PlatformProperties properties, Authorizer authorizer) {
         this.authorizer = authorizer;
         this.users = users;
         this.tokens = tokens;
@@ -69,6 +68,6 @@ class UserController {
             throw ApiError.BAD_REQUEST.exception("invalid email: " + b.email());
         }
         User u = users.create(b.username(), b.email().trim(), b.name());
-        return new CreatedUser(UserView.of(u, users.hasPendingInvites(u, null)), tokens.issue(u.id(), "initial").value());
+        return new CreatedUser(UserView.of(u, users.hasPendingInvites(u, null)), tokens.issueFirst(u.id(), "initial"));
     }
 }

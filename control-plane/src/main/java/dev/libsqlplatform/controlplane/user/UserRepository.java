@@ -4,7 +4,7 @@ import java.util.Optional;
 
 import org.springframework.data.repository.ListCrudRepository;
 
-public interface UserRepository extends ListCrudRepository<User, String> {
+interface UserRepository extends ListCrudRepository<User, String> {
 
     Optional<User> findByUsername(String username);
 

@@ -12,12 +12,10 @@ import org.springframework.transaction.annotation.Transactional;
 public class UserService {
 
     private final UserRepository users;
-    private final MembershipRepository memberships;
     private final JdbcAggregateTemplate aggregates;
 
-    UserService(UserRepository users, MembershipRepository memberships, JdbcAggregateTemplate aggregates) {
+    UserService(UserRepository users, JdbcAggregateTemplate aggregates) {
         this.users = users;
-        this.memberships = memberships;
         this.aggregates = aggregates;
     }
 
@@ -59,38 +57,5 @@ public class UserService {
         }
         return aggregates.insert(new User(Ids.newId(), username, email, name == null || name.isBlank() ? username : name,
                 Ids.now()));
-    }
-
-    public java.util.List<Membership> memberships(String organizationId) {
-        return memberships.findByOrganization(organizationId);
-    }
-
-    public long owners(String organizationId) {
-        return memberships.countOwners(organizationId);
-    }
-
-    @Transactional
-    public void changeRole(Membership membership, String role) {
-        memberships.updateRole(membership.id(), role);
-    }
-
-    @Transactional
-    public void removeMembership(Membership membership) {
-        memberships.deleteById(membership.id());
-    }
-
-    public Optional<Membership> membership(String organizationId, String userId) {
-        return memberships.findByOrganizationIdAndUserId(organizationId, userId);
-    }
-
-    @Transactional
-    public void removeMemberships(String organizationId) {
-        memberships.deleteByOrganization(organizationId);
-    }
-
-    @Transactional
-    public Membership ensureMembership(String organizationId, String userId, String role) {
-        return memberships.findByOrganizationIdAndUserId(organizationId, userId).orElseGet(() ->
-                aggregates.insert(new Membership(Ids.newId(), organizationId, userId, role, Ids.now())));
     }
 }

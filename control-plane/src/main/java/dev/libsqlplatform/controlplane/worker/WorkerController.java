@@ -4,7 +4,7 @@ import java.util.Map;
 
 import dev.libsqlplatform.contract.internalapi.InternalApi;
 import dev.libsqlplatform.contract.internalapi.WorkerHeartbeat;
-import dev.libsqlplatform.controlplane.usage.UsageService;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -14,18 +14,21 @@ import org.springframework.web.bind.annotation.RestController;
 class WorkerController {
 
     private final WorkerService workers;
-    private final UsageService usage;
+    private final ApplicationEventPublisher events;
 
-    WorkerController(WorkerService workers, UsageService usage) {
+    WorkerController(WorkerService workers, ApplicationEventPublisher events) {
         this.workers = workers;
-        this.usage = usage;
+        this.events = events;
     }
 
-    /** Registers/refreshes the worker, then stores its usage report unless its {@code reportId} was already stored. */
+    /**
+     * Registers/refreshes the worker, then hands its usage report to the usage module ({@link UsageReported}: usage
+     * depends on this module, so this one may not call it), which ignores an already stored {@code reportId}.
+     */
     @PostMapping(InternalApi.HEARTBEAT)
     Map<String, Object> heartbeat(@RequestBody(required = false) WorkerHeartbeat body) {
         workers.heartbeat(body);
-        usage.intake(body.id(), body.reportId(), body.usage());
+        events.publishEvent(new UsageReported(body.id(), body.reportId(), body.usage()));
         return Map.of();
     }
 }

@@ -1,4 +1,4 @@
-package dev.libsqlplatform.controlplane.user;
+package dev.libsqlplatform.controlplane.organization;
 
 import org.springframework.data.annotation.Id;
 import org.springframework.data.relational.core.mapping.Table;

@@ -1,10 +1,6 @@
-package dev.libsqlplatform.controlplane.access;
+package dev.libsqlplatform.controlplane.organization;
 
-import dev.libsqlplatform.controlplane.organization.Organization;
-import dev.libsqlplatform.controlplane.organization.OrganizationService;
 import dev.libsqlplatform.controlplane.security.Caller;
-import dev.libsqlplatform.controlplane.user.Membership;
-import dev.libsqlplatform.controlplane.user.UserService;
 import dev.libsqlplatform.controlplane.web.ApiError;
 import dev.libsqlplatform.controlplane.web.ApiException;
 import org.springframework.stereotype.Service;
@@ -26,11 +22,11 @@ public class Authorizer {
     public static final String ORGANIZATION_ATTRIBUTE = Authorizer.class.getName() + ".organization";
 
     private final OrganizationService organizations;
-    private final UserService users;
+    private final Memberships members;
 
-    Authorizer(OrganizationService organizations, UserService users) {
+    Authorizer(OrganizationService organizations, Memberships members) {
         this.organizations = organizations;
-        this.users = users;
+        this.members = members;
     }
 
     /** Organization {@code slug} (null or blank: the caller's own organization) if the caller may do {@code action}. */
@@ -47,7 +43,7 @@ public class Authorizer {
         if (caller.restricted() && !caller.organizationId().equals(org.id())) {
             throw boundElsewhere(caller, "act in organization " + org.slug());
         }
-        Membership membership = users.membership(org.id(), caller.userId()).orElseThrow(() ->
+        Membership membership = members.find(org.id(), caller.userId()).orElseThrow(() ->
                 ApiError.NOT_A_MEMBER.exception("you are not a member of organization " + org.slug()));
         Role role = Role.parse(membership.role()).orElse(Role.VIEWER);
         if (!role.atLeast(action.minimum())) {

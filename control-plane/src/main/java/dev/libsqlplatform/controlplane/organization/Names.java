@@ -1,4 +1,4 @@
-package dev.libsqlplatform.controlplane.group;
+package dev.libsqlplatform.controlplane.organization;
 
 import java.util.regex.Pattern;
 

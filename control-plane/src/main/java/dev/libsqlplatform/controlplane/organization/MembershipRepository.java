@@ -1,4 +1,4 @@
-package dev.libsqlplatform.controlplane.user;
+package dev.libsqlplatform.controlplane.organization;
 
 import java.util.List;
 import java.util.Optional;
@@ -8,7 +8,7 @@ import org.springframework.data.jdbc.repository.query.Query;
 
 import org.springframework.data.repository.ListCrudRepository;
 
-public interface MembershipRepository extends ListCrudRepository<Membership, String> {
+interface MembershipRepository extends ListCrudRepository<Membership, String> {
 
     Optional<Membership> findByOrganizationIdAndUserId(String organizationId, String userId);
 

@@ -1,4 +1,4 @@
-package dev.libsqlplatform.controlplane.access;
+package dev.libsqlplatform.controlplane.organization;
 
 import java.util.Arrays;
 import java.util.Locale;

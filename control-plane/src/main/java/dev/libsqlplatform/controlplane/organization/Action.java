@@ -1,4 +1,4 @@
-package dev.libsqlplatform.controlplane.access;
+package dev.libsqlplatform.controlplane.organization;
 
 /**
  * Every organization-scoped operation of the Platform API and the weakest role allowed to do it. The matrix:
