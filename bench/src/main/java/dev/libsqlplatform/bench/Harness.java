@@ -333,10 +333,14 @@ final class Harness {
     private void sandboxCost(Report.Section s, String what, String unit, Platform on, String onToken, Platform off, String offToken, Load load) {
         List<Integer> clients = cfg.sandboxClients();
         Map<Integer, List<Measure>> mOn = new LinkedHashMap<>(), mOff = new LinkedHashMap<>();
+        // the worker's CPU time per request: on a machine shared with other builds, throughput follows their load far more
+        // than CPU per request does, which makes this the steadier figure of what the checks cost
+        Map<Integer, List<Double>> cpuOn = new LinkedHashMap<>(), cpuOff = new LinkedHashMap<>();
         s.intro.add(String.format("Sandbox on/off (%s, %s): a second platform whose worker runs with `platform.worker.sandbox.enabled=false` "
                 + "(no authorizer, defensive mode, engine limits, statement deadline or temp-file budget; checked by a `zeroblob` over the length "
                 + "limit, refused only with the sandbox), both running side by side; %d rounds at clients %s, %d s per point, on and off back to back "
-                + "with the order swapped every round%s. Figures are medians over the rounds; ratio = on ÷ off.",
+                + "with the order swapped every round%s. Figures are medians over the rounds; ratio = on ÷ off. Worker CPU/request = the worker "
+                + "process's user+sys time (`/proc/<pid>/stat`, 10 ms ticks) over the requests wrk completed, the figure least moved by other load on the machine.",
                 what, unit, cfg.sandboxRounds(), clients, cfg.seconds(), cfg.warmup() > 0 ? " after a " + cfg.warmup() + " s warm-up of each" : ""));
         if (on != null && off != null && onToken != null && offToken != null) {
             try {
@@ -351,7 +355,13 @@ final class Harness {
                     boolean onFirst = r % 2 == 1;
                     for (int c : clients) {
                         for (boolean sideOn : onFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
-                            Wrk.Result w = load.run(sideOn ? on : off, sideOn ? onToken : offToken, c, cfg.seconds());
+                            Platform target = sideOn ? on : off;
+                            long cpu0 = cpuTicks(target.worker.pid());
+                            Wrk.Result w = load.run(target, sideOn ? onToken : offToken, c, cfg.seconds());
+                            long cpu1 = cpuTicks(target.worker.pid());
+                            double cpuUs = cpu0 < 0 || cpu1 < 0 || w.requests() == 0 ? Double.NaN
+                                    : (cpu1 - cpu0) * (1e6 / USER_HZ) / w.requests();
+                            (sideOn ? cpuOn : cpuOff).computeIfAbsent(c, k -> new ArrayList<>()).add(cpuUs);
                             Log.info(String.format("sandbox %s round %d/%d %s c=%d %s", sideOn ? "on " : "off", r, cfg.sandboxRounds(), what, c, w.raw()));
                             (sideOn ? mOn : mOff).computeIfAbsent(c, k -> new ArrayList<>()).add(Measure.of(w));
                         }
@@ -368,23 +378,35 @@ final class Harness {
             s.compare(target, peer, unit, aOps, bOps, "", Report.Goal.NONE);
             s.compare(target, peer, "p50", median(a, Measure::p50ms), median(b, Measure::p50ms), "ms", Report.Goal.NONE);
             s.compare(target, peer, "p99", median(a, Measure::p99ms), median(b, Measure::p99ms), "ms", Report.Goal.NONE);
+            List<Double> ca = cpuOn.getOrDefault(c, List.of()), cb = cpuOff.getOrDefault(c, List.of());
+            double aCpu = medianOf(ca), bCpu = medianOf(cb);
+            s.compare(target, peer, "worker CPU/request", aCpu, bCpu, "µs", Report.Goal.NONE);
+            List<String> cpuPerRound = new ArrayList<>();
+            for (int i = 0; i < Math.min(ca.size(), cb.size()); i++) cpuPerRound.add(Report.fmt(ca.get(i) / cb.get(i)));
             List<String> perRound = new ArrayList<>();
             for (int i = 0; i < Math.min(a.size(), b.size()); i++) perRound.add(Report.fmt(a.get(i).opsPerSec() / b.get(i).opsPerSec()));
             if (!perRound.isEmpty()) {
-                s.notes.add(String.format("sandbox on/off, %s c=%d, %s ratio per round: %s", what, c, unit, String.join(", ", perRound)));
+                s.notes.add(String.format("sandbox on/off, %s c=%d, ratio per round: %s %s; worker CPU/request %s", what, c, unit,
+                        String.join(", ", perRound), String.join(", ", cpuPerRound)));
             }
             long errs = a.stream().mapToLong(Measure::errors).sum() + b.stream().mapToLong(Measure::errors).sum();
             if (errs > 0) s.notes.add(String.format("sandbox on/off, %s c=%d: %d wrk errors over both sides", what, c, errs));
-            Log.info(String.format("SANDBOX %s c=%d: on %s %s | off %s %s | on/off %s (per round: %s); p50 %s vs %s ms, p99 %s vs %s ms",
+            Log.info(String.format("SANDBOX %s c=%d: on %s %s | off %s %s | on/off %s (per round: %s); p50 %s vs %s ms, p99 %s vs %s ms; "
+                            + "worker CPU/request %s vs %s µs, on/off %s (per round: %s)",
                     what, c, Report.fmt(aOps), unit, Report.fmt(bOps), unit, Report.fmt(aOps / bOps), String.join(", ", perRound),
                     Report.fmt(median(a, Measure::p50ms)), Report.fmt(median(b, Measure::p50ms)),
-                    Report.fmt(median(a, Measure::p99ms)), Report.fmt(median(b, Measure::p99ms))));
+                    Report.fmt(median(a, Measure::p99ms)), Report.fmt(median(b, Measure::p99ms)),
+                    Report.fmt(aCpu), Report.fmt(bCpu), Report.fmt(aCpu / bCpu), String.join(", ", cpuPerRound)));
         }
     }
 
     /** Median of a figure over rounds (mean of the middle two for an even count); NaN for none. */
     static double median(List<Measure> ms, java.util.function.ToDoubleFunction<Measure> f) {
-        double[] v = ms.stream().mapToDouble(f).sorted().toArray();
+        return medianOf(ms.stream().map(f::applyAsDouble).toList());
+    }
+
+    static double medianOf(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).filter(d -> !Double.isNaN(d)).sorted().toArray();
         if (v.length == 0) return Double.NaN;
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
@@ -654,6 +676,21 @@ final class Harness {
             Log.info("jcmd failed: " + e);
         }
         return Double.NaN;
+    }
+
+    /** USER_HZ, the unit of /proc/<pid>/stat times: 100 on every Linux the kernel's ABI allows (x86, arm64). */
+    static final double USER_HZ = 100;
+
+    /** utime + stime of a process, all its threads, in USER_HZ ticks (fields 14 and 15 of /proc/<pid>/stat); -1 if unreadable. */
+    static long cpuTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // the command name (field 2) may hold spaces: count fields after its closing parenthesis, which is field 3's start
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     static long fdCount(long pid) {

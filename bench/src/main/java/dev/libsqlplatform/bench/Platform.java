@@ -53,6 +53,13 @@ final class Platform implements AutoCloseable {
      * @param sandbox false starts the worker with {@code platform.worker.sandbox.enabled=false} (no authorizer, defensive
      *                mode, engine limits, statement deadline or temporary-file budget): only to measure what they cost
      */
+    /**
+     * How long a server may take to answer after its start. The wait ends at the first answer, so a long bound costs
+     * nothing on a quiet machine; on this 2-core VM shared with other builds (load 15+), with the sandbox-off platform
+     * booting beside this one, a control plane took over 2 minutes.
+     */
+    static final Duration START_TIMEOUT = Duration.ofMinutes(5);
+
     static Platform start(Path root, Path dir, BenchConfig cfg, boolean sandbox) throws IOException, InterruptedException {
         String admin = random();
         String secret = random();
@@ -78,7 +85,7 @@ final class Platform implements AutoCloseable {
         Proc cp = Proc.start("control-plane", jvm(cfg, cpJar), dir.resolve("cp"), cpEnv);
         Proc w = null;
         try {
-            cp.awaitHttp(cpUrl + "/actuator/health", Duration.ofSeconds(120));
+            cp.awaitHttp(cpUrl + "/actuator/health", START_TIMEOUT);
             Map<String, String> wEnv = new HashMap<>(common);
             wEnv.put("SERVER_PORT", String.valueOf(wPort));
             wEnv.put("PLATFORM_WORKER_CONTROL_PLANE_URL", cpUrl);
@@ -89,7 +96,7 @@ final class Platform implements AutoCloseable {
             // set both ways, so an operator's PLATFORM_WORKER_SANDBOX_ENABLED in the harness's environment cannot flip the "on" side
             wEnv.put("PLATFORM_WORKER_SANDBOX_ENABLED", String.valueOf(sandbox));
             w = Proc.start("worker", jvm(cfg, dpJar), dir.resolve("worker"), wEnv);
-            w.awaitHttp(wUrl + "/actuator/health", Duration.ofSeconds(120));
+            w.awaitHttp(wUrl + "/actuator/health", START_TIMEOUT);
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (w != null) w.close();
             cp.close();
