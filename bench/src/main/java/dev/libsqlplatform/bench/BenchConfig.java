@@ -12,11 +12,13 @@ import java.util.TreeSet;
  * Sizes and switches. Defaults are the full run the issue asks for; the smoke test passes tiny ones.
  * Arguments are {@code --key=value}: rows, seconds, warmup, clients (comma list), write-clients,
  * batch-rows, creates, list-dbs, density-dbs, density-samples, max-open (0 = worker default),
- * synchronous, server-heap, scenarios (reads,writes,control,density), out, work, root.
+ * synchronous, server-heap, scenarios (reads,writes,control,density), out, work, root,
+ * sandbox-rounds (rounds of the interleaved sandbox on/off comparison; 0 = not run) and sandbox-clients (comma list).
  */
 record BenchConfig(int rows, int seconds, int warmup, List<Integer> clients, List<Integer> writeClients, int batchRows,
                    int creates, int listDbs, int densityDbs, int densitySamples, int maxOpen, String synchronous,
-                   String serverHeap, Set<String> scenarios, Path out, Path work, Path root, boolean installPlatform) {
+                   String serverHeap, Set<String> scenarios, Path out, Path work, Path root, boolean installPlatform,
+                   int sandboxRounds, List<Integer> sandboxClients) {
 
     static BenchConfig parse(String... args) {
         Map<String, String> m = new HashMap<>();
@@ -34,7 +36,8 @@ record BenchConfig(int rows, int seconds, int warmup, List<Integer> clients, Lis
                 new TreeSet<>(Arrays.asList(m.getOrDefault("scenarios", "reads,writes,control,density").split(","))),
                 Path.of(m.getOrDefault("out", root.resolve("bench/results").toString())).toAbsolutePath(),
                 Path.of(m.getOrDefault("work", root.resolve("bench/target/run").toString())).toAbsolutePath(),
-                root, Boolean.parseBoolean(m.getOrDefault("install-platform", "false")));
+                root, Boolean.parseBoolean(m.getOrDefault("install-platform", "false")),
+                i(m, "sandbox-rounds", 4), ints(m.getOrDefault("sandbox-clients", "1,16")));
     }
 
     private static int i(Map<String, String> m, String k, int d) {

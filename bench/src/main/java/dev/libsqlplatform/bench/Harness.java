@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,6 +35,13 @@ final class Harness {
     private Wrk wrk;
     private Platform platform;
     private String platformFailure;
+    /**
+     * The second platform, its worker started with {@code platform.worker.sandbox.enabled=false}, for the sandbox
+     * on/off rows of scenarios 1 and 2; null future when that comparison is not run.
+     */
+    private CompletableFuture<Platform> sandboxOffStart;
+    private Platform sandboxOff;
+    private String sandboxOffFailure;
     /** Names of every database the harness created on the platform, in creation order. */
     private final List<String> platformDbs = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
@@ -52,9 +61,12 @@ final class Harness {
         try {
             if (cfg.scenarios().contains("reads")) guard(READS, this::reads);
             if (cfg.scenarios().contains("writes")) guard(WRITES, this::writes);
+            // only scenarios 1 and 2 use it: stopped before the others so it takes no memory or CPU from them
+            closeSandboxOff();
             if (cfg.scenarios().contains("control")) guard(CONTROL, this::control);
             if (cfg.scenarios().contains("density")) guard(DENSITY, this::density);
         } finally {
+            closeSandboxOff();
             if (platform != null) platform.close();
             report.write(cfg.out());
             Log.info("wrote " + cfg.out().resolve("latest.md"));
@@ -99,6 +111,17 @@ final class Harness {
                 platformFailure = "platform not measured: " + missing + " (bench/run builds them with `mvn -B -q -DskipTests install`)";
             } else {
                 try {
+                    // started alongside the measured platform, before anything is measured: their start-ups overlap
+                    // (the smoke run stays short) and neither start-up runs during a measurement
+                    if (sandboxCompared()) {
+                        sandboxOffStart = CompletableFuture.supplyAsync(() -> {
+                            try {
+                                return Platform.start(cfg.root(), cfg.work().resolve("platform-sandbox-off"), cfg, false);
+                            } catch (Exception e) {
+                                throw new CompletionException(e);
+                            }
+                        });
+                    }
                     platform = Platform.start(cfg.root(), cfg.work().resolve("platform"), cfg);
                     return platform;
                 } catch (Exception e) {
@@ -109,6 +132,42 @@ final class Harness {
         }
         s.notes.add(platformFailure);
         return null;
+    }
+
+    private boolean sandboxCompared() {
+        return wrk != null && cfg.sandboxRounds() > 0 && !cfg.sandboxClients().isEmpty()
+                && (cfg.scenarios().contains("reads") || cfg.scenarios().contains("writes"));
+    }
+
+    /** The sandbox-off platform once started; null (with the reason noted) when it is not run or failed. */
+    private Platform sandboxOff(Report.Section s) {
+        if (sandboxOff != null) return sandboxOff;
+        if (sandboxOffFailure == null) {
+            if (sandboxOffStart == null) {
+                sandboxOffFailure = "sandbox-off platform not started (" + (platformFailure != null ? platformFailure : "comparison not run") + ")";
+            } else {
+                try {
+                    sandboxOff = sandboxOffStart.join();
+                    return sandboxOff;
+                } catch (CompletionException e) {
+                    sandboxOffFailure = "sandbox-off platform did not start: " + oneLine(e.getCause() == null ? e : e.getCause());
+                }
+            }
+            skip(sandboxOffFailure);
+        }
+        s.notes.add(sandboxOffFailure);
+        return null;
+    }
+
+    private void closeSandboxOff() {
+        if (sandboxOffStart == null) return;
+        try {
+            sandboxOffStart.join().close();
+        } catch (CompletionException e) {
+            // its start failed: Platform.start already stopped what it had started
+        }
+        sandboxOffStart = null;
+        sandboxOff = null;
     }
 
     private String platformDb(Platform p, String name) throws IOException, InterruptedException {
@@ -185,6 +244,24 @@ final class Harness {
         for (var e : m.entrySet()) for (var x : e.getValue().entrySet()) if (x.getValue().errors() > 0)
             s.notes.add(e.getKey() + " c=" + x.getKey() + ": " + x.getValue().errors() + " wrk errors (non-2xx, read, connect or timeout) out of " + x.getValue().ops());
 
+        // sandbox on vs off: the measured platform against a second one without the engine sandbox, same reads
+        if (sandboxCompared()) {
+            Platform off = p == null ? null : sandboxOff(s);
+            String onToken = tokens.get("bench-reads"), offToken = null;
+            if (off != null && onToken != null) {
+                try {
+                    offToken = off.readyDatabaseWithToken("bench-reads");
+                    http.loadKv(off.pipelineUrl(), offToken, cfg.rows(), true);
+                    verifyRead(off.pipelineUrl(), offToken, true);
+                } catch (Exception e) {
+                    s.notes.add("sandbox off: **failed:** " + oneLine(e));
+                    offToken = null;
+                }
+            }
+            sandboxCost(s, "platform", "req/s", p, onToken, off, offToken,
+                    (target, tok, c, secs) -> wrk.run(target.pipelineUrl(), c, secs, "read", tok, String.valueOf(cfg.rows()), "close"));
+        }
+
         List<String> cats = cfg.clients().stream().map(c -> "c=" + c).toList();
         Map<String, List<Double>> rps = new LinkedHashMap<>();
         Map<String, List<Double>> lat = new LinkedHashMap<>();
@@ -244,6 +321,96 @@ final class Harness {
         return p;
     }
 
+    /** One measurement of the on/off comparison: the same wrk load against either platform. */
+    interface Load { Wrk.Result run(Platform p, String token, int clients, int seconds) throws Exception; }
+
+    /**
+     * Sandbox on vs off, interleaved: each round measures every client count on both workers back to back, the order
+     * swapped every round, so a slow phase of this shared machine (another build, a CPU-frequency change) lands on both
+     * sides instead of one. Rows: the median over rounds of each figure, ratio = on ÷ off; a note gives every round's
+     * throughput ratio, the spread the median hides. Rows are written even when a side is missing (n/a).
+     */
+    private void sandboxCost(Report.Section s, String what, String unit, Platform on, String onToken, Platform off, String offToken, Load load) {
+        List<Integer> clients = cfg.sandboxClients();
+        Map<Integer, List<Measure>> mOn = new LinkedHashMap<>(), mOff = new LinkedHashMap<>();
+        // the worker's CPU time per request: on a machine shared with other builds, throughput follows their load far more
+        // than CPU per request does, which makes this the steadier figure of what the checks cost
+        Map<Integer, List<Double>> cpuOn = new LinkedHashMap<>(), cpuOff = new LinkedHashMap<>();
+        s.intro.add(String.format("Sandbox on/off (%s, %s): a second platform whose worker runs with `platform.worker.sandbox.enabled=false` "
+                + "(no authorizer, defensive mode, engine limits, statement deadline or temp-file budget; checked by a `zeroblob` over the length "
+                + "limit, refused only with the sandbox), both running side by side; %d rounds at clients %s, %d s per point, on and off back to back "
+                + "with the order swapped every round%s. Figures are medians over the rounds; ratio = on ÷ off. Worker CPU/request = the worker "
+                + "process's user+sys time (`/proc/<pid>/stat`, 10 ms ticks) over the requests wrk completed, the figure least moved by other load on the machine.",
+                what, unit, cfg.sandboxRounds(), clients, cfg.seconds(), cfg.warmup() > 0 ? " after a " + cfg.warmup() + " s warm-up of each" : ""));
+        if (on != null && off != null && onToken != null && offToken != null) {
+            try {
+                on.verifySandbox(onToken, true);
+                off.verifySandbox(offToken, false);
+                int most = clients.stream().max(Integer::compare).orElse(1);
+                if (cfg.warmup() > 0) {
+                    load.run(on, onToken, most, cfg.warmup());
+                    load.run(off, offToken, most, cfg.warmup());
+                }
+                for (int r = 1; r <= cfg.sandboxRounds(); r++) {
+                    boolean onFirst = r % 2 == 1;
+                    for (int c : clients) {
+                        for (boolean sideOn : onFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
+                            Platform target = sideOn ? on : off;
+                            long cpu0 = cpuTicks(target.worker.pid());
+                            Wrk.Result w = load.run(target, sideOn ? onToken : offToken, c, cfg.seconds());
+                            long cpu1 = cpuTicks(target.worker.pid());
+                            double cpuUs = cpu0 < 0 || cpu1 < 0 || w.requests() == 0 ? Double.NaN
+                                    : (cpu1 - cpu0) * (1e6 / USER_HZ) / w.requests();
+                            (sideOn ? cpuOn : cpuOff).computeIfAbsent(c, k -> new ArrayList<>()).add(cpuUs);
+                            Log.info(String.format("sandbox %s round %d/%d %s c=%d %s", sideOn ? "on " : "off", r, cfg.sandboxRounds(), what, c, w.raw()));
+                            (sideOn ? mOn : mOff).computeIfAbsent(c, k -> new ArrayList<>()).add(Measure.of(w));
+                        }
+                    }
+                }
+            } catch (Exception e) {
+                s.notes.add("sandbox on/off " + what + ": **failed:** " + oneLine(e));
+            }
+        }
+        for (int c : clients) {
+            List<Measure> a = mOn.getOrDefault(c, List.of()), b = mOff.getOrDefault(c, List.of());
+            String target = what + " c=" + c + ", sandbox on", peer = "same, sandbox off";
+            double aOps = median(a, Measure::opsPerSec), bOps = median(b, Measure::opsPerSec);
+            s.compare(target, peer, unit, aOps, bOps, "", Report.Goal.NONE);
+            s.compare(target, peer, "p50", median(a, Measure::p50ms), median(b, Measure::p50ms), "ms", Report.Goal.NONE);
+            s.compare(target, peer, "p99", median(a, Measure::p99ms), median(b, Measure::p99ms), "ms", Report.Goal.NONE);
+            List<Double> ca = cpuOn.getOrDefault(c, List.of()), cb = cpuOff.getOrDefault(c, List.of());
+            double aCpu = medianOf(ca), bCpu = medianOf(cb);
+            s.compare(target, peer, "worker CPU/request", aCpu, bCpu, "µs", Report.Goal.NONE);
+            List<String> cpuPerRound = new ArrayList<>();
+            for (int i = 0; i < Math.min(ca.size(), cb.size()); i++) cpuPerRound.add(Report.fmt(ca.get(i) / cb.get(i)));
+            List<String> perRound = new ArrayList<>();
+            for (int i = 0; i < Math.min(a.size(), b.size()); i++) perRound.add(Report.fmt(a.get(i).opsPerSec() / b.get(i).opsPerSec()));
+            if (!perRound.isEmpty()) {
+                s.notes.add(String.format("sandbox on/off, %s c=%d, ratio per round: %s %s; worker CPU/request %s", what, c, unit,
+                        String.join(", ", perRound), String.join(", ", cpuPerRound)));
+            }
+            long errs = a.stream().mapToLong(Measure::errors).sum() + b.stream().mapToLong(Measure::errors).sum();
+            if (errs > 0) s.notes.add(String.format("sandbox on/off, %s c=%d: %d wrk errors over both sides", what, c, errs));
+            Log.info(String.format("SANDBOX %s c=%d: on %s %s | off %s %s | on/off %s (per round: %s); p50 %s vs %s ms, p99 %s vs %s ms; "
+                            + "worker CPU/request %s vs %s µs, on/off %s (per round: %s)",
+                    what, c, Report.fmt(aOps), unit, Report.fmt(bOps), unit, Report.fmt(aOps / bOps), String.join(", ", perRound),
+                    Report.fmt(median(a, Measure::p50ms)), Report.fmt(median(b, Measure::p50ms)),
+                    Report.fmt(median(a, Measure::p99ms)), Report.fmt(median(b, Measure::p99ms)),
+                    Report.fmt(aCpu), Report.fmt(bCpu), Report.fmt(aCpu / bCpu), String.join(", ", cpuPerRound)));
+        }
+    }
+
+    /** Median of a figure over rounds (mean of the middle two for an even count); NaN for none. */
+    static double median(List<Measure> ms, java.util.function.ToDoubleFunction<Measure> f) {
+        return medianOf(ms.stream().map(f::applyAsDouble).toList());
+    }
+
+    static double medianOf(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).filter(d -> !Double.isNaN(d)).sorted().toArray();
+        if (v.length == 0) return Double.NaN;
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
     // ---------------------------------------------------------------- 2. writes
 
     private void writes(Report.Section s) throws Exception {
@@ -269,6 +436,22 @@ final class Harness {
             } catch (Exception e) {
                 s.notes.add("platform: **failed:** " + oneLine(e));
             }
+        }
+        Report.Section sandboxRows = new Report.Section(s.title); // placed after the raw rows below
+        if (sandboxCompared()) {
+            Platform off = p == null ? null : sandboxOff(s);
+            String onToken = tokens.get("bench-writes"), offToken = null;
+            if (off != null && onToken != null) {
+                try {
+                    offToken = off.readyDatabaseWithToken("bench-writes");
+                    http.loadKv(off.pipelineUrl(), offToken, 0, true);
+                } catch (Exception e) {
+                    s.notes.add("sandbox off: **failed:** " + oneLine(e));
+                    offToken = null;
+                }
+            }
+            sandboxCost(sandboxRows, "platform autocommit", "rows/s", p, onToken, off, offToken,
+                    (target, tok, c, secs) -> wrk.run(target.pipelineUrl(), c, secs, "insert", tok, "0", "close"));
         }
         Path raw = cfg.work().resolve("raw");
         Files.createDirectories(raw);
@@ -300,6 +483,9 @@ final class Harness {
         cats.add(cfg.batchRows() + "-row batches");
         pv.add(pRows);
         rv.add(rRows);
+        s.rows.addAll(sandboxRows.rows);
+        s.intro.addAll(sandboxRows.intro);
+        s.notes.addAll(sandboxRows.notes);
         for (var e : pm.entrySet()) if (e.getValue().errors() > 0) s.notes.add("platform " + e.getKey() + ": " + e.getValue().note());
         for (var e : rm.entrySet()) if (e.getValue().errors() > 0) s.notes.add("raw " + e.getKey() + ": " + e.getValue().errors() + " SQLite errors");
         int a = cfg.writeClients().size();
@@ -492,6 +678,21 @@ final class Harness {
         return Double.NaN;
     }
 
+    /** USER_HZ, the unit of /proc/<pid>/stat times: 100 on every Linux the kernel's ABI allows (x86, arm64). */
+    static final double USER_HZ = 100;
+
+    /** utime + stime of a process, all its threads, in USER_HZ ticks (fields 14 and 15 of /proc/<pid>/stat); -1 if unreadable. */
+    static long cpuTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // the command name (field 2) may hold spaces: count fields after its closing parenthesis, which is field 3's start
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     static long fdCount(long pid) {
         String[] l = new java.io.File("/proc/" + pid + "/fd").list();
         return l == null ? -1 : l.length;
@@ -548,8 +749,10 @@ final class Harness {
                 + ", `-Xmx" + cfg.serverHeap() + "`.");
         h.add("- **Peers:** " + Tursodb.find(cfg.benchDir()).map(Tursodb::version).map(v -> "`tursodb --sync-server` (" + v + ", npm `@tursodatabase/cli-linux-x64-gnu@0.6.0`)").orElse("tursodb not installed")
                 + "; ceiling = minimal Spring MVC + sqlite-jdbc endpoint (`bench/src/main/java/.../ceiling/CeilingApp.java`); raw sqlite-jdbc in process.");
-        h.add(String.format("- **Sizes:** %,d rows, %d s per measurement, read clients %s, write clients %s, batches of %,d, %,d creates, list/get at %,d dbs, density %,d dbs, synchronous=%s.",
-                cfg.rows(), cfg.seconds(), cfg.clients(), cfg.writeClients(), cfg.batchRows(), cfg.creates(), cfg.listDbs(), cfg.densityDbs(), cfg.synchronous()));
+        h.add(String.format("- **Sizes:** %,d rows, %d s per measurement, read clients %s, write clients %s, batches of %,d, %,d creates, list/get at %,d dbs, density %,d dbs, synchronous=%s; "
+                        + "sandbox on/off: %d interleaved rounds at clients %s.",
+                cfg.rows(), cfg.seconds(), cfg.clients(), cfg.writeClients(), cfg.batchRows(), cfg.creates(), cfg.listDbs(), cfg.densityDbs(), cfg.synchronous(),
+                cfg.sandboxRounds(), cfg.sandboxClients()));
         h.add("- Ratios are figure ÷ peer figure; for latency lower is better. Nothing here is asserted by a test.");
     }
 

@@ -46,6 +46,21 @@ final class Platform implements AutoCloseable {
     }
 
     static Platform start(Path root, Path dir, BenchConfig cfg) throws IOException, InterruptedException {
+        return start(root, dir, cfg, true);
+    }
+
+    /**
+     * @param sandbox false starts the worker with {@code platform.worker.sandbox.enabled=false} (no authorizer, defensive
+     *                mode, engine limits, statement deadline or temporary-file budget): only to measure what they cost
+     */
+    /**
+     * How long a server may take to answer after its start. The wait ends at the first answer, so a long bound costs
+     * nothing on a quiet machine; on this 2-core VM shared with other builds (load 15+), with the sandbox-off platform
+     * booting beside this one, a control plane took over 2 minutes.
+     */
+    static final Duration START_TIMEOUT = Duration.ofMinutes(5);
+
+    static Platform start(Path root, Path dir, BenchConfig cfg, boolean sandbox) throws IOException, InterruptedException {
         String admin = random();
         String secret = random();
         int cpPort = Proc.freePort();
@@ -70,7 +85,7 @@ final class Platform implements AutoCloseable {
         Proc cp = Proc.start("control-plane", jvm(cfg, cpJar), dir.resolve("cp"), cpEnv);
         Proc w = null;
         try {
-            cp.awaitHttp(cpUrl + "/actuator/health", Duration.ofSeconds(120));
+            cp.awaitHttp(cpUrl + "/actuator/health", START_TIMEOUT);
             Map<String, String> wEnv = new HashMap<>(common);
             wEnv.put("SERVER_PORT", String.valueOf(wPort));
             wEnv.put("PLATFORM_WORKER_CONTROL_PLANE_URL", cpUrl);
@@ -78,8 +93,10 @@ final class Platform implements AutoCloseable {
             wEnv.put("PLATFORM_WORKER_CAPACITY", String.valueOf(Math.max(10_000, cfg.densityDbs() + 100)));
             wEnv.put("PLATFORM_WORKER_SYNCHRONOUS", cfg.synchronous());
             if (cfg.maxOpen() > 0) wEnv.put("PLATFORM_WORKER_MAX_OPEN_DATABASES", String.valueOf(cfg.maxOpen()));
+            // set both ways, so an operator's PLATFORM_WORKER_SANDBOX_ENABLED in the harness's environment cannot flip the "on" side
+            wEnv.put("PLATFORM_WORKER_SANDBOX_ENABLED", String.valueOf(sandbox));
             w = Proc.start("worker", jvm(cfg, dpJar), dir.resolve("worker"), wEnv);
-            w.awaitHttp(wUrl + "/actuator/health", Duration.ofSeconds(120));
+            w.awaitHttp(wUrl + "/actuator/health", START_TIMEOUT);
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (w != null) w.close();
             cp.close();
@@ -150,6 +167,24 @@ final class Platform implements AutoCloseable {
     }
 
     String pipelineUrl() { return workerUrl + "/v2/pipeline"; }
+
+    /** Longer than the worker's default SQLITE_LIMIT_LENGTH (16 MB, platform.worker.limits.max-value-bytes), shorter than SQLite's own 1e9. */
+    private static final long PROBE_BLOB = 20_000_000;
+
+    /**
+     * Proves the worker runs with the engine sandbox as asked, so an on/off comparison never compares two equal workers
+     * (a renamed property would otherwise pass silently): {@code zeroblob} over the engine's length limit is refused
+     * with the sandbox (SQLITE_TOOBIG) and answered without it. {@code length()} of a zeroblob allocates nothing.
+     */
+    void verifySandbox(String token, boolean expectOn) throws IOException, InterruptedException {
+        Http.Response r = http.post(pipelineUrl(), token, Http.pipeline("SELECT length(zeroblob(" + PROBE_BLOB + "))", true));
+        boolean answered = r.status() == 200 && !r.body().contains("\"type\":\"error\"") && r.body().contains(String.valueOf(PROBE_BLOB));
+        boolean refused = r.body().contains("TOOBIG") || r.body().toLowerCase(java.util.Locale.ROOT).contains("too big");
+        if (expectOn ? !refused : !answered) {
+            throw new IOException("worker should run with the engine sandbox " + (expectOn ? "on" : "off") + ", but `SELECT length(zeroblob("
+                    + PROBE_BLOB + "))` got HTTP " + r.status() + " " + Http.abbreviate(r.body()));
+        }
+    }
 
     @Override
     public void close() {
