@@ -137,6 +137,46 @@ class ArchitectureTest {
                 .check(CLASSES);
     }
 
+    /**
+     * The OpenAPI document names a body's schema by the simple class name, so two body records of one name (say two
+     * {@code CreateTokenRequest}s) would silently share one schema and misdescribe a route. Walks every controller
+     * route's return type and request body through record components, lists and maps. platform-contract's records
+     * are left out: only the internal routes use them, and those are not in the document.
+     */
+    @Test
+    void bodyTypesHaveUniqueSimpleNames() {
+        java.util.Map<String, java.util.Set<Class<?>>> byName = new java.util.TreeMap<>();
+        for (JavaClass controller : CLASSES) {
+            if (!controller.isAnnotatedWith(RestController.class)) {
+                continue;
+            }
+            for (java.lang.reflect.Method m : controller.reflect().getDeclaredMethods()) {
+                collectBodyTypes(m.getGenericReturnType(), byName);
+                for (java.lang.reflect.Parameter p : m.getParameters()) {
+                    if (p.isAnnotationPresent(org.springframework.web.bind.annotation.RequestBody.class)) {
+                        collectBodyTypes(p.getParameterizedType(), byName);
+                    }
+                }
+            }
+        }
+        byName.values().removeIf(types -> types.size() < 2);
+        org.assertj.core.api.Assertions.assertThat(byName).as("body records sharing a simple name").isEmpty();
+    }
+
+    private static void collectBodyTypes(java.lang.reflect.Type type, java.util.Map<String, java.util.Set<Class<?>>> byName) {
+        if (type instanceof java.lang.reflect.ParameterizedType pt) {
+            for (java.lang.reflect.Type arg : pt.getActualTypeArguments()) {
+                collectBodyTypes(arg, byName);
+            }
+        } else if (type instanceof Class<?> c && c.isRecord() && c.getName().startsWith(ROOT + ".")) {
+            if (byName.computeIfAbsent(c.getSimpleName(), k -> new java.util.HashSet<>()).add(c)) {
+                for (java.lang.reflect.RecordComponent rc : c.getRecordComponents()) {
+                    collectBodyTypes(rc.getGenericType(), byName);
+                }
+            }
+        }
+    }
+
     private static ArchCondition<JavaClass> onlyBeUsedInTheirOwnPackage(String... allowedUsers) {
         java.util.Set<String> allowed = java.util.Set.of(allowedUsers);
         return new ArchCondition<>("only be used in their own package") {

@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -12,6 +11,7 @@ import dev.libsqlplatform.controlplane.organization.Action;
 import dev.libsqlplatform.controlplane.organization.Authorizer;
 import dev.libsqlplatform.controlplane.security.Caller;
 import dev.libsqlplatform.controlplane.web.ApiError;
+import dev.libsqlplatform.controlplane.web.ErrorAnswers;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -50,12 +50,24 @@ class AuthController {
     /**
      * Optional create body: {@code organization} binds the token to that organization (the caller must be a
      * member). Group-bound tokens and scopes other than {@code full-access} are not supported here: 400 rather
-     * than a token with more rights than asked for.
+     * than a token with more rights than asked for. Not {@code CreateTokenRequest}: the OpenAPI document names
+     * schemas by simple class name, and dbtoken's request of that name would take this one's place.
      */
-    record CreateTokenRequest(String organization, String group, List<String> scopes) {
+    record CreateApiTokenRequest(String organization, String group, List<String> scopes) {
     }
 
     record Invalidated(@JsonProperty("validFrom") long validFrom) {
+    }
+
+    record ApiTokensResponse(List<TokenInfo> tokens) {
+    }
+
+    /** {@code POST /v2/auth/api-tokens/{name}}: the new token, its value shown once. */
+    record CreateApiTokenResponse(CreatedV2Token token) {
+    }
+
+    /** The revoked token's name (user routes) or id (organization routes). */
+    record RevokeApiTokenResponse(String token) {
     }
 
     /** {@code {"exp": -1}} for tokens without expiry, else unix seconds. */
@@ -65,24 +77,28 @@ class AuthController {
     }
 
     @GetMapping("/v1/auth/api-tokens")
-    Map<String, List<TokenInfo>> list(@AuthenticationPrincipal Caller caller) {
-        return Map.of("tokens", tokens.listWithOrganizations(caller).stream()
+    ApiTokensResponse list(@AuthenticationPrincipal Caller caller) {
+        return new ApiTokensResponse(tokens.listWithOrganizations(caller).stream()
                 .map(t -> new TokenInfo(t.token().id(), t.token().name(), t.organization(),
                         DAY.format(Instant.ofEpochMilli(t.token().createdAt())))).toList());
     }
 
     @PostMapping("/v1/auth/api-tokens/{name}")
+    @ErrorAnswers({ApiError.BAD_REQUEST, ApiError.NAME_INVALID, ApiError.NOT_A_MEMBER,
+            ApiError.TOKEN_BOUND_TO_ORGANIZATION, ApiError.ORGANIZATION_NOT_FOUND, ApiError.API_TOKEN_EXISTS})
     CreatedV1 createV1(@AuthenticationPrincipal Caller caller, @PathVariable String name,
-                       @RequestBody(required = false) CreateTokenRequest body) {
+                       @RequestBody(required = false) CreateApiTokenRequest body) {
         ApiTokenService.IssuedToken issued = tokens.issue(caller.userId(), name, boundOrganization(caller, body));
         return new CreatedV1(issued.token().name(), issued.token().id(), issued.value());
     }
 
     @PostMapping("/v2/auth/api-tokens/{name}")
-    Map<String, CreatedV2Token> createV2(@AuthenticationPrincipal Caller caller, @PathVariable String name,
-                                         @RequestBody(required = false) CreateTokenRequest body) {
+    @ErrorAnswers({ApiError.BAD_REQUEST, ApiError.NAME_INVALID, ApiError.NOT_A_MEMBER,
+            ApiError.TOKEN_BOUND_TO_ORGANIZATION, ApiError.ORGANIZATION_NOT_FOUND, ApiError.API_TOKEN_EXISTS})
+    CreateApiTokenResponse createV2(@AuthenticationPrincipal Caller caller, @PathVariable String name,
+                                         @RequestBody(required = false) CreateApiTokenRequest body) {
         ApiTokenService.IssuedToken issued = tokens.issue(caller.userId(), name, boundOrganization(caller, body));
-        return Map.of("token", new CreatedV2Token(issued.token().name(), issued.token().id(), issued.value()));
+        return new CreateApiTokenResponse(new CreatedV2Token(issued.token().name(), issued.token().id(), issued.value()));
     }
 
     /**
@@ -90,7 +106,7 @@ class AuthController {
      * Authorizer: 404 unknown, 403 not a member), else none — except that a token minted with an
      * organization-bound token is bound to the same organization (it may not mint a wider one).
      */
-    private String boundOrganization(Caller caller, CreateTokenRequest body) {
+    private String boundOrganization(Caller caller, CreateApiTokenRequest body) {
         if (body != null && body.group() != null && !body.group().isBlank()) {
             throw ApiError.BAD_REQUEST.exception("group-scoped API tokens are not supported: bind the token to an "
                     + "organization with {\"organization\": \"<slug>\"}");
@@ -106,8 +122,9 @@ class AuthController {
     }
 
     @DeleteMapping("/v1/auth/api-tokens/{name}")
-    Map<String, String> revoke(@AuthenticationPrincipal Caller caller, @PathVariable String name) {
-        return Map.of("token", tokens.revoke(caller, name).name());
+    @ErrorAnswers({ApiError.TOKEN_BOUND_TO_ORGANIZATION, ApiError.API_TOKEN_NOT_FOUND})
+    RevokeApiTokenResponse revoke(@AuthenticationPrincipal Caller caller, @PathVariable String name) {
+        return new RevokeApiTokenResponse(tokens.revoke(caller, name).name());
     }
 
     /**

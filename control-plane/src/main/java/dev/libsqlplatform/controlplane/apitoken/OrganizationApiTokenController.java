@@ -2,11 +2,12 @@ package dev.libsqlplatform.controlplane.apitoken;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import dev.libsqlplatform.controlplane.organization.Action;
 import dev.libsqlplatform.controlplane.organization.Authorizer;
 import dev.libsqlplatform.controlplane.security.Caller;
+import dev.libsqlplatform.controlplane.web.ApiError;
+import dev.libsqlplatform.controlplane.web.ErrorAnswers;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -37,11 +38,14 @@ class OrganizationApiTokenController {
     record OrganizationToken(String id, String name, String organization, Owner owner, String created_at) {
     }
 
+    record OrganizationApiTokensResponse(List<OrganizationToken> tokens) {
+    }
+
     @GetMapping
-    Map<String, List<OrganizationToken>> list(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
+    OrganizationApiTokensResponse list(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
         Authorizer.Access access = authorizer.authorize(caller, org, Action.READ);
         boolean all = access.role().atLeast(Action.API_TOKENS_MANAGE.minimum());
-        return Map.of("tokens", tokens.listForOrganization(access.organization().id(), all ? null : caller.userId())
+        return new OrganizationApiTokensResponse(tokens.listForOrganization(access.organization().id(), all ? null : caller.userId())
                 .stream().map(t -> new OrganizationToken(t.token().id(), t.token().name(), access.organization().slug(),
                         new Owner(t.owner().username(), t.owner().email()),
                         AuthController.DAY.format(Instant.ofEpochMilli(t.token().createdAt())))).toList());
@@ -49,10 +53,11 @@ class OrganizationApiTokenController {
 
     /** {@code {"token": "<id>"}}; 404 for an id that is not a token of this organization. */
     @DeleteMapping("/{tokenId}")
-    Map<String, String> revoke(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.API_TOKEN_NOT_FOUND})
+    AuthController.RevokeApiTokenResponse revoke(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                @PathVariable String tokenId) {
         Authorizer.Access access = authorizer.authorize(caller, org, Action.READ);
-        return Map.of("token", tokens.revokeInOrganization(access.organization().id(), tokenId, caller.userId(),
+        return new AuthController.RevokeApiTokenResponse(tokens.revokeInOrganization(access.organization().id(), tokenId, caller.userId(),
                 access.role().atLeast(Action.API_TOKENS_MANAGE.minimum()), Action.API_TOKENS_MANAGE.deniedMessage()).id());
     }
 }

@@ -9,6 +9,7 @@ import dev.libsqlplatform.controlplane.organization.Authorizer;
 import dev.libsqlplatform.controlplane.organization.Organization;
 import dev.libsqlplatform.controlplane.security.Caller;
 import dev.libsqlplatform.controlplane.web.ApiError;
+import dev.libsqlplatform.controlplane.web.ErrorAnswers;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -39,6 +40,7 @@ class AuditController {
 
     /** Reference §4.2; newest first; {@code page} from 1, {@code page_size} 1..1000 (default 100). Not plan-gated. */
     @GetMapping("/v1/organizations/{org}/audit-logs")
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.BAD_REQUEST})
     AuditLogs list(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                    @RequestParam(required = false, defaultValue = "1") int page,
                    @RequestParam(name = "page_size", required = false, defaultValue = "100") int pageSize) {

@@ -8,6 +8,9 @@ import dev.libsqlplatform.controlplane.organization.Action;
 import dev.libsqlplatform.controlplane.organization.Authorizer;
 import dev.libsqlplatform.controlplane.organization.Organization;
 import dev.libsqlplatform.controlplane.security.Caller;
+import dev.libsqlplatform.controlplane.web.ApiError;
+import dev.libsqlplatform.controlplane.web.EmptyResponse;
+import dev.libsqlplatform.controlplane.web.ErrorAnswers;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -40,32 +43,58 @@ class DatabaseController {
                                  String location) {
     }
 
+    // Answer bodies (reference §3.2 Database, §4.4): one record per shape so the OpenAPI document names every field.
+
+    record DatabasesResponse(List<DatabaseView> databases) {
+    }
+
+    record CreateDatabaseResponse(DatabaseView.Created database) {
+    }
+
+    record DatabaseResponse(DatabaseView database) {
+    }
+
+    /** The deleted database's name. */
+    record DeleteDatabaseResponse(String database) {
+    }
+
+    record InstancesResponse(List<InstanceView> instances) {
+    }
+
+    record InstanceResponse(InstanceView instance) {
+    }
+
     @GetMapping
-    Map<String, List<DatabaseView>> list(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    DatabasesResponse list(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                          @RequestParam(required = false) String group) {
-        return Map.of("databases", databases.list(authorizer.require(caller, org, Action.READ), group));
+        return new DatabasesResponse(databases.list(authorizer.require(caller, org, Action.READ), group));
     }
 
     @PostMapping
-    Map<String, DatabaseView.Created> create(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.NAME_INVALID, ApiError.UNKNOWN_GROUP, ApiError.SIZE_LIMIT_INVALID,
+            ApiError.DATABASE_LIMIT_REACHED, ApiError.DATABASE_EXISTS, ApiError.HOSTNAME_TAKEN})
+    CreateDatabaseResponse create(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                              @RequestBody(required = false) CreateDatabaseRequest body) {
         Organization o = authorizer.require(caller, org, Action.DATABASE_CREATE);
         CreateDatabaseRequest b = body != null ? body : new CreateDatabaseRequest(null, null, null, null, null);
         Database db = databases.create(o, b.name(), b.group(), b.sizeLimit());
-        return Map.of("database", new DatabaseView.Created(db.id(), databases.hostname(o, db.name()), db.name()));
+        return new CreateDatabaseResponse(new DatabaseView.Created(db.id(), databases.hostname(o, db.name()), db.name()));
     }
 
     @GetMapping("/{db}")
-    Map<String, DatabaseView> get(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String db) {
-        return Map.of("database", databases.view(authorizer.require(caller, org, Action.READ), db));
+    @ErrorAnswers(ApiError.DATABASE_NOT_FOUND)
+    DatabaseResponse get(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String db) {
+        return new DatabaseResponse(databases.view(authorizer.require(caller, org, Action.READ), db));
     }
 
     @DeleteMapping("/{db}")
-    Map<String, String> delete(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String db) {
-        return Map.of("database", databases.delete(authorizer.require(caller, org, Action.DATABASE_DELETE), db).name());
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.DATABASE_NOT_FOUND, ApiError.DELETE_PROTECTED})
+    DeleteDatabaseResponse delete(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String db) {
+        return new DeleteDatabaseResponse(databases.delete(authorizer.require(caller, org, Action.DATABASE_DELETE), db).name());
     }
 
     @GetMapping("/{db}/configuration")
+    @ErrorAnswers(ApiError.DATABASE_NOT_FOUND)
     DatabaseConfiguration configuration(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                         @PathVariable String db) {
         return databases.configuration(authorizer.require(caller, org, Action.READ), db);
@@ -73,34 +102,40 @@ class DatabaseController {
 
     /** Any subset of the configuration keys; absent or null = unchanged (lists: null clears). */
     @PatchMapping("/{db}/configuration")
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.DATABASE_NOT_FOUND, ApiError.BAD_REQUEST, ApiError.SIZE_LIMIT_INVALID,
+            ApiError.ALLOWED_IPS_INVALID, ApiError.ATTACH_NOT_SUPPORTED})
     DatabaseConfiguration configure(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                     @PathVariable String db, @RequestBody(required = false) Map<String, Object> body) {
         return databases.configure(authorizer.require(caller, org, Action.DATABASE_CONFIGURE), db, body);
     }
 
     @GetMapping("/{db}/instances")
-    Map<String, List<InstanceView>> instances(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers(ApiError.DATABASE_NOT_FOUND)
+    InstancesResponse instances(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                               @PathVariable String db) {
-        return Map.of("instances", databases.instances(authorizer.require(caller, org, Action.READ), db));
+        return new InstancesResponse(databases.instances(authorizer.require(caller, org, Action.READ), db));
     }
 
     @GetMapping("/{db}/instances/{instance}")
-    Map<String, InstanceView> instance(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers({ApiError.DATABASE_NOT_FOUND, ApiError.INSTANCE_NOT_FOUND})
+    InstanceResponse instance(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                        @PathVariable String db, @PathVariable String instance) {
-        return Map.of("instance", databases.instance(authorizer.require(caller, org, Action.READ), db, instance));
+        return new InstanceResponse(databases.instance(authorizer.require(caller, org, Action.READ), db, instance));
     }
 
     /** npm {@code updateVersion}: there is one server version; nothing to update. */
     @PostMapping("/{db}/update")
-    Map<String, Object> update(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String db) {
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.DATABASE_NOT_FOUND})
+    EmptyResponse update(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String db) {
         databases.get(authorizer.require(caller, org, Action.DATABASE_CONFIGURE), db);
-        return Map.of();
+        return EmptyResponse.INSTANCE;
     }
 
     /** CLI {@code db unarchive}: databases are never archived here. */
     @PostMapping("/{db}/wakeup")
-    Map<String, Object> wakeup(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String db) {
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.DATABASE_NOT_FOUND})
+    EmptyResponse wakeup(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String db) {
         databases.get(authorizer.require(caller, org, Action.DATABASE_CONFIGURE), db);
-        return Map.of();
+        return EmptyResponse.INSTANCE;
     }
 }

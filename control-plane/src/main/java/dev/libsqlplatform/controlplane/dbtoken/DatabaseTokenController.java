@@ -2,13 +2,15 @@ package dev.libsqlplatform.controlplane.dbtoken;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.libsqlplatform.controlplane.organization.Action;
 import dev.libsqlplatform.controlplane.organization.Authorizer;
 import dev.libsqlplatform.controlplane.security.Caller;
+import dev.libsqlplatform.controlplane.web.ApiError;
+import dev.libsqlplatform.controlplane.web.EmptyResponse;
+import dev.libsqlplatform.controlplane.web.ErrorAnswers;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -58,6 +60,14 @@ class DatabaseTokenController {
         }
     }
 
+    /** Beyond Turso: the tokens minted for a database or group, by jti. */
+    record DatabaseTokensResponse(List<TokenView> tokens) {
+    }
+
+    /** The revoked token's jti. */
+    record RevokeTokenResponse(String token) {
+    }
+
     private static DatabaseTokenService.MintRequest mint(Caller caller, String expiration, String authorization,
                                                          CreateTokenRequest body) {
         List<String> attach = body != null && body.permissions() != null && body.permissions().readAttach() != null
@@ -66,6 +76,8 @@ class DatabaseTokenController {
     }
 
     @PostMapping(DB + "/tokens")
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.DATABASE_NOT_FOUND, ApiError.EXPIRATION_INVALID,
+            ApiError.AUTHORIZATION_INVALID, ApiError.BAD_REQUEST})
     TokenResponse create(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String db,
                          @RequestParam(required = false, defaultValue = "never") String expiration,
                          @RequestParam(required = false, defaultValue = "full-access") String authorization,
@@ -75,26 +87,31 @@ class DatabaseTokenController {
     }
 
     @PostMapping(DB + "/rotate")
-    Map<String, Object> rotate(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String db) {
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.DATABASE_NOT_FOUND})
+    EmptyResponse rotate(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String db) {
         tokens.rotate(authorizer.require(caller, org, Action.DATABASE_ROTATE), db);
-        return Map.of();
+        return EmptyResponse.INSTANCE;
     }
 
     @GetMapping(DB + "/tokens")
-    Map<String, List<TokenView>> list(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers(ApiError.DATABASE_NOT_FOUND)
+    DatabaseTokensResponse list(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                       @PathVariable String db) {
-        return Map.of("tokens", tokens.list(authorizer.require(caller, org, Action.READ), db).stream()
+        return new DatabaseTokensResponse(tokens.list(authorizer.require(caller, org, Action.READ), db).stream()
                 .map(TokenView::of).toList());
     }
 
     /** Beyond Turso: revokes one token by its jti; the others keep working. */
     @DeleteMapping(DB + "/tokens/{jti}")
-    Map<String, String> revoke(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String db,
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.DATABASE_NOT_FOUND, ApiError.TOKEN_NOT_FOUND})
+    RevokeTokenResponse revoke(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String db,
                                @PathVariable String jti) {
-        return Map.of("token", tokens.revoke(authorizer.require(caller, org, Action.DATABASE_REVOKE_TOKEN), db, jti));
+        return new RevokeTokenResponse(tokens.revoke(authorizer.require(caller, org, Action.DATABASE_REVOKE_TOKEN), db, jti));
     }
 
     @PostMapping(GROUP + "/tokens")
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.GROUP_NOT_FOUND, ApiError.EXPIRATION_INVALID,
+            ApiError.AUTHORIZATION_INVALID, ApiError.BAD_REQUEST})
     TokenResponse createGroup(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String group,
                               @RequestParam(required = false, defaultValue = "never") String expiration,
                               @RequestParam(required = false, defaultValue = "full-access") String authorization,
@@ -105,22 +122,25 @@ class DatabaseTokenController {
 
     /** Replaces the group's key and the key of every database of the group. */
     @PostMapping(GROUP + "/rotate")
-    Map<String, Object> rotateGroup(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.GROUP_NOT_FOUND})
+    EmptyResponse rotateGroup(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                     @PathVariable String group) {
         tokens.rotateGroup(authorizer.require(caller, org, Action.GROUP_ROTATE), group);
-        return Map.of();
+        return EmptyResponse.INSTANCE;
     }
 
     @GetMapping(GROUP + "/tokens")
-    Map<String, List<TokenView>> listGroup(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers(ApiError.GROUP_NOT_FOUND)
+    DatabaseTokensResponse listGroup(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                            @PathVariable String group) {
-        return Map.of("tokens", tokens.listGroup(authorizer.require(caller, org, Action.READ), group).stream()
+        return new DatabaseTokensResponse(tokens.listGroup(authorizer.require(caller, org, Action.READ), group).stream()
                 .map(TokenView::of).toList());
     }
 
     @DeleteMapping(GROUP + "/tokens/{jti}")
-    Map<String, String> revokeGroup(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.GROUP_NOT_FOUND, ApiError.TOKEN_NOT_FOUND})
+    RevokeTokenResponse revokeGroup(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                     @PathVariable String group, @PathVariable String jti) {
-        return Map.of("token", tokens.revokeGroup(authorizer.require(caller, org, Action.GROUP_REVOKE_TOKEN), group, jti));
+        return new RevokeTokenResponse(tokens.revokeGroup(authorizer.require(caller, org, Action.GROUP_REVOKE_TOKEN), group, jti));
     }
 }

@@ -1,7 +1,6 @@
 package dev.libsqlplatform.controlplane.group;
 
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.libsqlplatform.controlplane.organization.Action;
@@ -9,6 +8,8 @@ import dev.libsqlplatform.controlplane.organization.Authorizer;
 import dev.libsqlplatform.controlplane.audit.AuditDetails;
 import dev.libsqlplatform.controlplane.security.Caller;
 import dev.libsqlplatform.controlplane.web.ApiError;
+import dev.libsqlplatform.controlplane.web.EmptyResponse;
+import dev.libsqlplatform.controlplane.web.ErrorAnswers;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -38,30 +39,43 @@ class GroupController {
     record GroupConfiguration(@JsonProperty("delete_protection") Boolean deleteProtection) {
     }
 
+    // Answer bodies (reference §3.3 Group, §4.3): one record per shape so the OpenAPI document names every field.
+
+    record GroupsResponse(List<GroupView> groups) {
+    }
+
+    record GroupResponse(GroupView group) {
+    }
+
     @GetMapping
-    Map<String, List<GroupView>> list(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
-        return Map.of("groups", groups.list(authorizer.require(caller, org, Action.READ)).stream().map(GroupView::of).toList());
+    GroupsResponse list(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
+        return new GroupsResponse(groups.list(authorizer.require(caller, org, Action.READ)).stream().map(GroupView::of).toList());
     }
 
     @PostMapping
-    Map<String, GroupView> create(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.NAME_INVALID, ApiError.LOCATION_INVALID, ApiError.GROUP_LIMIT_REACHED,
+            ApiError.LOCATION_LIMIT_REACHED, ApiError.GROUP_EXISTS})
+    GroupResponse create(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                   @RequestBody(required = false) CreateGroupRequest body) {
         CreateGroupRequest b = body != null ? body : new CreateGroupRequest(null, null, null, null);
-        return Map.of("group", GroupView.of(groups.create(authorizer.require(caller, org, Action.GROUP_CREATE),
+        return new GroupResponse(GroupView.of(groups.create(authorizer.require(caller, org, Action.GROUP_CREATE),
                 b.name(), b.location())));
     }
 
     @GetMapping("/{group}")
-    Map<String, GroupView> get(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String group) {
-        return Map.of("group", GroupView.of(groups.get(authorizer.require(caller, org, Action.READ), group)));
+    @ErrorAnswers(ApiError.GROUP_NOT_FOUND)
+    GroupResponse get(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String group) {
+        return new GroupResponse(GroupView.of(groups.get(authorizer.require(caller, org, Action.READ), group)));
     }
 
     @DeleteMapping("/{group}")
-    Map<String, GroupView> delete(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String group) {
-        return Map.of("group", GroupView.of(groups.delete(authorizer.require(caller, org, Action.GROUP_DELETE), group)));
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.GROUP_NOT_FOUND, ApiError.DELETE_PROTECTED})
+    GroupResponse delete(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String group) {
+        return new GroupResponse(GroupView.of(groups.delete(authorizer.require(caller, org, Action.GROUP_DELETE), group)));
     }
 
     @GetMapping("/{group}/configuration")
+    @ErrorAnswers(ApiError.GROUP_NOT_FOUND)
     GroupConfiguration configuration(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                      @PathVariable String group) {
         return new GroupConfiguration(groups.get(authorizer.require(caller, org, Action.READ), group).deleteProtection());
@@ -69,6 +83,7 @@ class GroupController {
 
     /** {@code {"delete_protection": bool}}; absent or null = unchanged. */
     @PatchMapping("/{group}/configuration")
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.GROUP_NOT_FOUND})
     GroupConfiguration configure(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                  @PathVariable String group, @RequestBody(required = false) GroupConfiguration body) {
         return new GroupConfiguration(groups.setDeleteProtection(authorizer.require(caller, org, Action.GROUP_CONFIGURE),
@@ -76,32 +91,37 @@ class GroupController {
     }
 
     @PostMapping("/{group}/locations/{location}")
-    Map<String, GroupView> addLocation(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.GROUP_NOT_FOUND, ApiError.LOCATION_INVALID,
+            ApiError.LOCATION_LIMIT_REACHED})
+    GroupResponse addLocation(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                        @PathVariable String group, @PathVariable String location) {
-        return Map.of("group", GroupView.of(groups.addLocation(authorizer.require(caller, org, Action.GROUP_CONFIGURE),
+        return new GroupResponse(GroupView.of(groups.addLocation(authorizer.require(caller, org, Action.GROUP_CONFIGURE),
                 group, location)));
     }
 
     @DeleteMapping("/{group}/locations/{location}")
-    Map<String, GroupView> removeLocation(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.GROUP_NOT_FOUND, ApiError.LOCATION_INVALID, ApiError.BAD_REQUEST})
+    GroupResponse removeLocation(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                           @PathVariable String group, @PathVariable String location) {
-        return Map.of("group", GroupView.of(groups.removeLocation(authorizer.require(caller, org, Action.GROUP_CONFIGURE),
+        return new GroupResponse(GroupView.of(groups.removeLocation(authorizer.require(caller, org, Action.GROUP_CONFIGURE),
                 group, location)));
     }
 
     /** CLI waits on this after creating a group: groups are usable at once. */
     @GetMapping("/{group}/locations/{location}/wait")
-    Map<String, Object> waitForLocation(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers(ApiError.GROUP_NOT_FOUND)
+    EmptyResponse waitForLocation(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                         @PathVariable String group, @PathVariable String location) {
         groups.get(authorizer.require(caller, org, Action.READ), group);
-        return Map.of();
+        return EmptyResponse.INSTANCE;
     }
 
     /** Groups are never archived here: answers the group as it is. */
     @PostMapping("/{group}/unarchive")
-    Map<String, GroupView> unarchive(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.GROUP_NOT_FOUND})
+    GroupResponse unarchive(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                      @PathVariable String group) {
-        return Map.of("group", GroupView.of(groups.get(authorizer.require(caller, org, Action.GROUP_CONFIGURE), group)));
+        return new GroupResponse(GroupView.of(groups.get(authorizer.require(caller, org, Action.GROUP_CONFIGURE), group)));
     }
 
     /** CLI {@code group rename}: {@code {"Name": "<new>"}} (keys case-insensitive) → {@code {}}. */
@@ -113,10 +133,11 @@ class GroupController {
     }
 
     @PostMapping("/{group}/rename")
-    Map<String, Object> rename(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String group,
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.GROUP_NOT_FOUND, ApiError.NAME_INVALID, ApiError.GROUP_EXISTS})
+    EmptyResponse rename(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String group,
                                @RequestBody(required = false) RenameRequest body) {
         groups.rename(authorizer.require(caller, org, Action.GROUP_CONFIGURE), group, body != null ? body.name() : null);
-        return Map.of();
+        return EmptyResponse.INSTANCE;
     }
 
     /**
@@ -124,6 +145,9 @@ class GroupController {
      * organizations; the audit entry (with the target in {@code data.organization}) lands in both audit logs.
      */
     @PostMapping("/{group}/transfer")
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.BAD_REQUEST, ApiError.NAME_INVALID, ApiError.GROUP_NOT_FOUND,
+            ApiError.GROUP_LIMIT_REACHED, ApiError.LOCATION_LIMIT_REACHED, ApiError.DATABASE_LIMIT_REACHED,
+            ApiError.GROUP_EXISTS, ApiError.DATABASE_EXISTS, ApiError.HOSTNAME_TAKEN})
     GroupView transfer(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String group,
                        @RequestBody(required = false) TransferRequest body) {
         if (body == null || body.organization() == null || body.organization().isBlank()) {
@@ -137,8 +161,9 @@ class GroupController {
 
     /** One server version: nothing to update. */
     @PostMapping("/{group}/update")
-    Map<String, Object> update(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String group) {
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.GROUP_NOT_FOUND})
+    EmptyResponse update(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String group) {
         groups.get(authorizer.require(caller, org, Action.GROUP_CONFIGURE), group);
-        return Map.of();
+        return EmptyResponse.INSTANCE;
     }
 }

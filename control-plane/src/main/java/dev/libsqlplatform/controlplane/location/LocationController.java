@@ -14,15 +14,26 @@ class LocationController {
         this.locations = locations;
     }
 
+    /**
+     * Location code → description. A map, not a record: the keys are the configured codes
+     * ({@code platform.locations}), which is also how Turso answers.
+     */
+    record LocationsResponse(Map<String, String> locations) {
+    }
+
+    /** The same map per platform ({@code local} is the only one here). */
+    record LocationsByPlatformResponse(Map<String, Map<String, String>> locations) {
+    }
+
     /** {@code {"locations": {"local": "Local workers"}}} */
     @GetMapping("/v1/locations")
-    Map<String, Object> list() {
-        return Map.of("locations", locations.all());
+    LocationsResponse list() {
+        return new LocationsResponse(locations.all());
     }
 
     /** CLI form: locations by platform. */
     @GetMapping({"/v2/locations", "/v2/organizations/{org}/locations"})
-    Map<String, Object> byPlatform() {
-        return Map.of("locations", Map.of("local", locations.all()));
+    LocationsByPlatformResponse byPlatform() {
+        return new LocationsByPlatformResponse(Map.of("local", locations.all()));
     }
 }

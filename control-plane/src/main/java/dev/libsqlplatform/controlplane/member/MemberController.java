@@ -2,13 +2,15 @@ package dev.libsqlplatform.controlplane.member;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.libsqlplatform.controlplane.organization.Action;
 import dev.libsqlplatform.controlplane.organization.Authorizer;
 import dev.libsqlplatform.controlplane.organization.Organization;
 import dev.libsqlplatform.controlplane.security.Caller;
+import dev.libsqlplatform.controlplane.web.ApiError;
+import dev.libsqlplatform.controlplane.web.EmptyResponse;
+import dev.libsqlplatform.controlplane.web.ErrorAnswers;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -59,12 +61,35 @@ class MemberController {
                     @JsonProperty("created_at") Instant createdAt) {
     }
 
+    // Answer bodies (reference §4.2): one record per shape so the OpenAPI document names every field.
+
+    record MembersResponse(List<MemberService.Member> members) {
+    }
+
+    record MemberResponse(MemberService.Member member) {
+    }
+
+    /** The removed member's username. */
+    record RemoveMemberResponse(String member) {
+    }
+
+    record InvitesResponse(List<InviteView> invites) {
+    }
+
+    record InviteResponse(Invited invited) {
+    }
+
+    record MyInvitesResponse(List<MyInvite> invites) {
+    }
+
     @GetMapping(ORG + "/members")
-    Map<String, List<MemberService.Member>> list(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
-        return Map.of("members", members.list(authorizer.require(caller, org, Action.READ)));
+    MembersResponse list(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
+        return new MembersResponse(members.list(authorizer.require(caller, org, Action.READ)));
     }
 
     @PostMapping(ORG + "/members")
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.BAD_REQUEST, ApiError.ROLE_INVALID, ApiError.USER_NOT_FOUND,
+            ApiError.MEMBER_EXISTS})
     AddedMember add(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                     @RequestBody(required = false) AddMemberRequest body) {
         AddMemberRequest b = body != null ? body : new AddMemberRequest(null, null, null);
@@ -75,6 +100,8 @@ class MemberController {
 
     /** npm {@code addMember}: the username is in the path. */
     @PostMapping(ORG + "/members/{username}")
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.BAD_REQUEST, ApiError.ROLE_INVALID, ApiError.USER_NOT_FOUND,
+            ApiError.MEMBER_EXISTS})
     AddedMember addNamed(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String username,
                          @RequestBody(required = false) AddMemberRequest body) {
         MemberService.Member m = members.add(authorizer.authorize(caller, org, Action.MEMBERS_MANAGE), username,
@@ -83,67 +110,77 @@ class MemberController {
     }
 
     @GetMapping(ORG + "/members/{username}")
-    Map<String, MemberService.Member> get(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers(ApiError.MEMBER_NOT_FOUND)
+    MemberResponse get(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                           @PathVariable String username) {
-        return Map.of("member", members.get(authorizer.require(caller, org, Action.READ), username));
+        return new MemberResponse(members.get(authorizer.require(caller, org, Action.READ), username));
     }
 
     @PatchMapping(ORG + "/members/{username}")
-    Map<String, MemberService.Member> changeRole(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.ROLE_INVALID, ApiError.LAST_OWNER, ApiError.MEMBER_NOT_FOUND})
+    MemberResponse changeRole(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                                  @PathVariable String username,
                                                  @RequestBody(required = false) RoleRequest body) {
-        return Map.of("member", members.changeRole(authorizer.authorize(caller, org, Action.MEMBERS_MANAGE), username,
+        return new MemberResponse(members.changeRole(authorizer.authorize(caller, org, Action.MEMBERS_MANAGE), username,
                 body != null ? body.role() : null));
     }
 
     @DeleteMapping(ORG + "/members/{username}")
-    Map<String, String> remove(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.LAST_OWNER, ApiError.MEMBER_NOT_FOUND})
+    RemoveMemberResponse remove(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                @PathVariable String username) {
-        return Map.of("member", members.remove(authorizer.authorize(caller, org, Action.MEMBERS_MANAGE), username));
+        return new RemoveMemberResponse(members.remove(authorizer.authorize(caller, org, Action.MEMBERS_MANAGE), username));
     }
 
     // ---- invites v2 (spec, npm)
 
     @GetMapping({"/v2/organizations/{org}/invites", ORG + "/invites"})
-    Map<String, List<InviteView>> invites(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
-        return Map.of("invites", members.invites(authorizer.require(caller, org, Action.INVITES_READ)).stream()
+    @ErrorAnswers(ApiError.FORBIDDEN)
+    InvitesResponse invites(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
+        return new InvitesResponse(members.invites(authorizer.require(caller, org, Action.INVITES_READ)).stream()
                 .map(InviteView::of).toList());
     }
 
     @PostMapping("/v2/organizations/{org}/invites")
-    Map<String, Invited> invite(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.BAD_REQUEST, ApiError.ROLE_INVALID, ApiError.USER_NOT_FOUND,
+            ApiError.MEMBER_EXISTS, ApiError.INVITE_EXISTS})
+    InviteResponse invite(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                 @RequestBody(required = false) InviteRequest body) {
         Authorizer.Access access = authorizer.authorize(caller, org, Action.INVITES_MANAGE);
         InviteRequest b = body != null ? body : new InviteRequest(null, null, null);
         Invite i = members.invite(access, b.email(), b.username(), b.role(), caller);
-        return Map.of("invited", new Invited(i.email(), i.role(), access.organization().slug()));
+        return new InviteResponse(new Invited(i.email(), i.role(), access.organization().slug()));
     }
 
     @DeleteMapping({"/v2/organizations/{org}/invites/{email:.+}", ORG + "/invites/{email:.+}"})
-    Map<String, Object> deleteInvite(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.INVITE_NOT_FOUND})
+    EmptyResponse deleteInvite(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                      @PathVariable String email) {
         members.deleteInvite(authorizer.require(caller, org, Action.INVITES_MANAGE), email);
-        return Map.of();
+        return EmptyResponse.INSTANCE;
     }
 
     /** CLI legacy {@code POST .../invite} {@code {"email","role"}} → {@code {}}. */
     @PostMapping(ORG + "/invite")
-    Map<String, Object> inviteV1(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers({ApiError.FORBIDDEN, ApiError.BAD_REQUEST, ApiError.ROLE_INVALID, ApiError.USER_NOT_FOUND,
+            ApiError.MEMBER_EXISTS, ApiError.INVITE_EXISTS})
+    EmptyResponse inviteV1(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                  @RequestBody(required = false) InviteRequest body) {
         InviteRequest b = body != null ? body : new InviteRequest(null, null, null);
         members.invite(authorizer.authorize(caller, org, Action.INVITES_MANAGE), b.email(), b.username(), b.role(), caller);
-        return Map.of();
+        return EmptyResponse.INSTANCE;
     }
 
     // ---- our extension: the invited user sees and accepts invites
 
     @GetMapping("/v1/invites")
-    Map<String, List<MyInvite>> mine(@AuthenticationPrincipal Caller caller) {
-        return Map.of("invites", members.pendingFor(caller).stream().map(i -> new MyInvite(i.id(), i.email(), i.role(),
+    MyInvitesResponse mine(@AuthenticationPrincipal Caller caller) {
+        return new MyInvitesResponse(members.pendingFor(caller).stream().map(i -> new MyInvite(i.id(), i.email(), i.role(),
                 members.organizationOf(i).slug(), Instant.ofEpochMilli(i.createdAt()))).toList());
     }
 
     @PostMapping("/v1/invites/{id}/accept")
+    @ErrorAnswers({ApiError.BAD_REQUEST, ApiError.TOKEN_BOUND_TO_ORGANIZATION, ApiError.INVITE_NOT_FOUND})
     AddedMemberOf accept(@AuthenticationPrincipal Caller caller, @PathVariable long id) {
         Invite i = members.accept(caller, id);
         Organization org = members.organizationOf(i);

@@ -1,9 +1,11 @@
 package dev.libsqlplatform.controlplane.organization;
 
 import java.util.List;
-import java.util.Map;
 
 import dev.libsqlplatform.controlplane.security.Caller;
+import dev.libsqlplatform.controlplane.web.ApiError;
+import dev.libsqlplatform.controlplane.web.EmptyResponse;
+import dev.libsqlplatform.controlplane.web.ErrorAnswers;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -34,13 +36,27 @@ class OrganizationController {
     record CreateOrganizationRequest(String name) {
     }
 
+    // Answer bodies (reference §3.1 Organization, §4.2): one record per shape so the OpenAPI document names every field.
+
+    /** The CLI reads the new organization under {@code org}. */
+    record CreateOrganizationResponse(OrganizationView org) {
+    }
+
+    record OrganizationsResponse(List<OrganizationView> organizations) {
+    }
+
+    record OrganizationResponse(OrganizationView organization) {
+    }
+
     /** CLI shape {@code {"org": Organization}}; the caller becomes its owner. */
     @PostMapping("/v1/organizations")
-    Map<String, OrganizationView> create(@AuthenticationPrincipal Caller caller,
+    @ErrorAnswers({ApiError.BAD_REQUEST, ApiError.NAME_INVALID, ApiError.TOKEN_BOUND_TO_ORGANIZATION,
+            ApiError.ORGANIZATION_EXISTS})
+    CreateOrganizationResponse create(@AuthenticationPrincipal Caller caller,
                                          @RequestParam(name = "dry_run", defaultValue = "false") boolean dryRun,
                                          @RequestBody(required = false) CreateOrganizationRequest body) {
         String name = body != null ? body.name() : null;
-        return Map.of("org", OrganizationView.of(organizations.create(caller, name, dryRun)));
+        return new CreateOrganizationResponse(OrganizationView.of(organizations.create(caller, name, dryRun)));
     }
 
     /** Spec shape: a bare array. */
@@ -51,27 +67,29 @@ class OrganizationController {
 
     /** CLI shape: {@code {"organizations": [...]}}. */
     @GetMapping("/v2/organizations")
-    Map<String, List<OrganizationView>> listV2(@AuthenticationPrincipal Caller caller) {
-        return Map.of("organizations", listV1(caller));
+    OrganizationsResponse listV2(@AuthenticationPrincipal Caller caller) {
+        return new OrganizationsResponse(listV1(caller));
     }
 
     @GetMapping("/v1/organizations/{org}")
-    Map<String, OrganizationView> get(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
-        return Map.of("organization", OrganizationView.of(authorizer.require(caller, org, Action.READ)));
+    OrganizationResponse get(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
+        return new OrganizationResponse(OrganizationView.of(authorizer.require(caller, org, Action.READ)));
     }
 
     @PatchMapping("/v1/organizations/{org}")
-    Map<String, OrganizationView> update(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers(ApiError.FORBIDDEN)
+    OrganizationResponse update(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                          @RequestBody(required = false) UpdateOrganizationRequest body) {
         Organization o = authorizer.require(caller, org, Action.ORGANIZATION_UPDATE);
         UpdateOrganizationRequest b = body != null ? body : new UpdateOrganizationRequest(null, null);
-        return Map.of("organization", OrganizationView.of(organizations.update(o, b.overages(), b.requireMfa())));
+        return new OrganizationResponse(OrganizationView.of(organizations.update(o, b.overages(), b.requireMfa())));
     }
 
     /** Owner only; its groups and databases are deleted (the reconciler removes the databases from their workers). */
     @DeleteMapping("/v1/organizations/{org}")
-    Map<String, Object> delete(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
+    @ErrorAnswers(ApiError.FORBIDDEN)
+    EmptyResponse delete(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
         organizations.delete(authorizer.require(caller, org, Action.ORGANIZATION_DELETE));
-        return Map.of();
+        return EmptyResponse.INSTANCE;
     }
 }

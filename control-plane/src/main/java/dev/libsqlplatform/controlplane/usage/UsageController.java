@@ -26,6 +26,8 @@ import dev.libsqlplatform.controlplane.group.GroupView;
 import dev.libsqlplatform.controlplane.organization.Organization;
 import dev.libsqlplatform.controlplane.organization.OrganizationService;
 import dev.libsqlplatform.controlplane.security.Caller;
+import dev.libsqlplatform.controlplane.web.ApiError;
+import dev.libsqlplatform.controlplane.web.ErrorAnswers;
 import dev.libsqlplatform.quotas.Plan;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -110,6 +112,26 @@ class UsageController {
                    @JsonProperty("hosted_invoice_url") String hostedInvoiceUrl, List<InvoiceLine> lines) {
     }
 
+    // Answer bodies: one record per shape so the OpenAPI document names every field.
+
+    record DatabaseUsageResponse(DatabaseUsage database) {
+    }
+
+    record OrganizationUsageResponse(OrganizationUsage organization) {
+    }
+
+    record StatsResponse(@JsonProperty("top_queries") List<TopQueryView> topQueries) {
+    }
+
+    record PlansResponse(List<PlanView> plans) {
+    }
+
+    record SubscriptionResponse(Subscription subscription) {
+    }
+
+    record InvoicesResponse(List<Invoice> invoices) {
+    }
+
     private static DatabaseUsage databaseUsage(Database db, UsageTotals totals) {
         UsageObject u = UsageObject.of(totals);
         String instance = UUID.nameUUIDFromBytes(("instance:" + db.id()).getBytes(java.nio.charset.StandardCharsets.UTF_8))
@@ -118,17 +140,19 @@ class UsageController {
     }
 
     @GetMapping(ORG + "/databases/{db}/usage")
-    Map<String, DatabaseUsage> databaseUsage(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers({ApiError.DATE_INVALID, ApiError.DATABASE_NOT_FOUND})
+    DatabaseUsageResponse databaseUsage(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                              @PathVariable String db, @RequestParam(required = false) String from,
                                              @RequestParam(required = false) String to) {
         Organization o = authorizer.require(caller, org, Action.READ);
         MonthlyWindow window = UsageService.window(from, to);
         Database d = databases.get(o, db);
-        return Map.of("database", databaseUsage(d, usage.database(d, window)));
+        return new DatabaseUsageResponse(databaseUsage(d, usage.database(d, window)));
     }
 
     @GetMapping(ORG + "/usage")
-    Map<String, OrganizationUsage> organizationUsage(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers(ApiError.DATE_INVALID)
+    OrganizationUsageResponse organizationUsage(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                                      @RequestParam(required = false) String from,
                                                      @RequestParam(required = false) String to) {
         Organization o = authorizer.require(caller, org, Action.READ);
@@ -147,22 +171,24 @@ class UsageController {
         var groupList = groups.list(o);
         LinkedHashSet<String> locations = new LinkedHashSet<>();
         groupList.forEach(g -> locations.addAll(GroupView.locations(g)));
-        return Map.of("organization", new OrganizationUsage(o.id(), new OrganizationTotals(all.rowsRead(),
+        return new OrganizationUsageResponse(new OrganizationUsage(o.id(), new OrganizationTotals(all.rowsRead(),
                 all.rowsWritten(), sum.storageBytes(), all.bytesSynced(), live.size(), locations.size(),
                 groupList.size()), dbs));
     }
 
     /** Spec shape: {@code {"top_queries": [...]}} over the last 24 hours. */
     @GetMapping(ORG + "/databases/{db}/stats")
-    Map<String, List<TopQueryView>> stats(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    @ErrorAnswers(ApiError.DATABASE_NOT_FOUND)
+    StatsResponse stats(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                           @PathVariable String db) {
         Database d = databases.get(authorizer.require(caller, org, Action.READ), db);
-        return Map.of("top_queries", usage.topQueries(d, Instant.now().minus(1, ChronoUnit.DAYS)).stream()
+        return new StatsResponse(usage.topQueries(d, Instant.now().minus(1, ChronoUnit.DAYS)).stream()
                 .map(TopQueryView::of).toList());
     }
 
     /** CLI {@code db inspect --queries}: a bare array; {@code from} defaults to 24 hours ago. */
     @GetMapping(ORG + "/databases/{db}/usage/queries")
+    @ErrorAnswers({ApiError.DATE_INVALID, ApiError.DATABASE_NOT_FOUND})
     List<TopQueryView> queries(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String db,
                                @RequestParam(required = false) String from) {
         Database d = databases.get(authorizer.require(caller, org, Action.READ), db);
@@ -172,22 +198,22 @@ class UsageController {
     }
 
     @GetMapping("/v1/plans")
-    Map<String, List<PlanView>> plans() {
-        return Map.of("plans", List.of(PlanView.of(Plan.STARTER)));
+    PlansResponse plans() {
+        return new PlansResponse(List.of(PlanView.of(Plan.STARTER)));
     }
 
     @GetMapping(ORG + "/plans")
-    Map<String, List<PlanView>> organizationPlans(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
+    PlansResponse organizationPlans(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
         Plan plan = organizations.plan(authorizer.require(caller, org, Action.READ));
-        return Map.of("plans", plan.equals(Plan.STARTER) ? List.of(PlanView.of(Plan.STARTER))
+        return new PlansResponse(plan.equals(Plan.STARTER) ? List.of(PlanView.of(Plan.STARTER))
                 : List.of(PlanView.of(Plan.STARTER), PlanView.of(plan)));
     }
 
     @GetMapping(ORG + "/subscription")
-    Map<String, Subscription> subscription(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
+    SubscriptionResponse subscription(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
         Organization o = authorizer.require(caller, org, Action.READ);
         String plan = organizations.plan(o).id();
-        return Map.of("subscription", new Subscription(plan, o.overages(), plan, "monthly"));
+        return new SubscriptionResponse(new Subscription(plan, o.overages(), plan, "monthly"));
     }
 
     /**
@@ -196,7 +222,7 @@ class UsageController {
      * months with nothing to charge have no invoice, so a starter organization answers {@code {"invoices": []}}.
      */
     @GetMapping(ORG + "/invoices")
-    Map<String, List<Invoice>> invoices(@AuthenticationPrincipal Caller caller, @PathVariable String org,
+    InvoicesResponse invoices(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                         @RequestParam(required = false, defaultValue = "all") String type) {
         Organization o = authorizer.require(caller, org, Action.READ);
         YearMonth current = YearMonth.now(ZoneOffset.UTC);
@@ -219,6 +245,6 @@ class UsageController {
                     month.getKey().plusMonths(1).atDay(1).toString(), null, null, "",
                     upcoming ? "upcoming" : "issued", "", lines));
         }
-        return Map.of("invoices", out);
+        return new InvoicesResponse(out);
     }
 }

@@ -1,12 +1,11 @@
 package dev.libsqlplatform.controlplane.user;
 
-import java.util.Map;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.libsqlplatform.controlplane.organization.Authorizer;
 import dev.libsqlplatform.controlplane.config.PlatformProperties;
 import dev.libsqlplatform.controlplane.security.Caller;
 import dev.libsqlplatform.controlplane.web.ApiError;
+import dev.libsqlplatform.controlplane.web.ErrorAnswers;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -42,10 +41,13 @@ class UserController {
     record CreatedUser(UserView user, String token) {
     }
 
+    record UserResponse(UserView user) {
+    }
+
     @GetMapping({"/v1/user", "/v1/current-user"})
-    Map<String, UserView> current(@AuthenticationPrincipal Caller caller) {
+    UserResponse current(@AuthenticationPrincipal Caller caller) {
         User user = users.require(caller.userId());
-        return Map.of("user", UserView.of(user, users.hasPendingInvites(user, caller.organizationId())));
+        return new UserResponse(UserView.of(user, users.hasPendingInvites(user, caller.organizationId())));
     }
 
     /**
@@ -54,6 +56,8 @@ class UserController {
      * by being added as a member or by accepting an invite.
      */
     @PostMapping("/v1/users")
+    @ErrorAnswers({ApiError.NAME_INVALID, ApiError.BAD_REQUEST, ApiError.TOKEN_BOUND_TO_ORGANIZATION, ApiError.FORBIDDEN,
+            ApiError.USER_EXISTS})
     CreatedUser create(@AuthenticationPrincipal Caller caller, @RequestBody(required = false) CreateUserRequest body) {
         authorizer.requireUnbound(caller, "create users");
         if (!properties.adminUsername().equals(caller.username())) {
