@@ -13,12 +13,16 @@ import java.util.TreeSet;
  * Arguments are {@code --key=value}: rows, seconds, warmup, clients (comma list), write-clients,
  * batch-rows, creates, list-dbs, density-dbs, density-samples, max-open (0 = worker default),
  * synchronous, server-heap, scenarios (reads,writes,control,density), out, work, root,
- * sandbox-rounds (rounds of the interleaved sandbox on/off comparison; 0 = not run) and sandbox-clients (comma list).
+ * sandbox-rounds (rounds of the interleaved sandbox on/off comparison; 0 = not run) and sandbox-clients (comma list),
+ * baseline-ref (a git ref whose control-plane and data-plane jars are built in a temporary worktree and measured against the
+ * working tree's, interleaved; not set = not run), baseline-rounds (default: sandbox-rounds, or 4 when that is 0) and
+ * baseline-clients (comma list; default: sandbox-clients).
  */
 record BenchConfig(int rows, int seconds, int warmup, List<Integer> clients, List<Integer> writeClients, int batchRows,
                    int creates, int listDbs, int densityDbs, int densitySamples, int maxOpen, String synchronous,
                    String serverHeap, Set<String> scenarios, Path out, Path work, Path root, boolean installPlatform,
-                   int sandboxRounds, List<Integer> sandboxClients) {
+                   int sandboxRounds, List<Integer> sandboxClients, String baselineRef, int baselineRounds,
+                   List<Integer> baselineClients) {
 
     static BenchConfig parse(String... args) {
         Map<String, String> m = new HashMap<>();
@@ -37,8 +41,12 @@ record BenchConfig(int rows, int seconds, int warmup, List<Integer> clients, Lis
                 Path.of(m.getOrDefault("out", root.resolve("bench/results").toString())).toAbsolutePath(),
                 Path.of(m.getOrDefault("work", root.resolve("bench/target/run").toString())).toAbsolutePath(),
                 root, Boolean.parseBoolean(m.getOrDefault("install-platform", "false")),
-                i(m, "sandbox-rounds", 4), ints(m.getOrDefault("sandbox-clients", "1,16")));
+                i(m, "sandbox-rounds", 4), ints(m.getOrDefault("sandbox-clients", "1,16")),
+                blankToNull(m.get("baseline-ref")), i(m, "baseline-rounds", i(m, "sandbox-rounds", 4) > 0 ? i(m, "sandbox-rounds", 4) : 4),
+                ints(m.getOrDefault("baseline-clients", m.getOrDefault("sandbox-clients", "1,16"))));
     }
+
+    private static String blankToNull(String s) { return s == null || s.isBlank() ? null : s.trim(); }
 
     private static int i(Map<String, String> m, String k, int d) {
         return m.containsKey(k) ? Integer.parseInt(m.get(k).replace("_", "")) : d;

@@ -37,11 +37,14 @@ final class Harness {
     private String platformFailure;
     /**
      * The second platform, its worker started with {@code platform.worker.sandbox.enabled=false}, for the sandbox
-     * on/off rows of scenarios 1 and 2; null future when that comparison is not run.
+     * on/off rows of scenarios 1 and 2; not started when that comparison is not run.
      */
-    private CompletableFuture<Platform> sandboxOffStart;
-    private Platform sandboxOff;
-    private String sandboxOffFailure;
+    private final Side sandboxOff = new Side("sandbox-off platform");
+    /** The platform built from {@code --baseline-ref}, for the current/baseline rows of scenarios 1 and 2. */
+    private final Side baselineSide = new Side("baseline platform");
+    /** The baseline's commit and jars, once resolved and built (or taken from the cache); null otherwise. */
+    private Baseline baseline;
+    private String baselineFailure;
     /** Names of every database the harness created on the platform, in creation order. */
     private final List<String> platformDbs = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
@@ -57,17 +60,23 @@ final class Harness {
         Files.createDirectories(cfg.out());
         if (Wrk.available()) wrk = new Wrk(cfg.work());
         else skip("wrk not installed (apt-get install -y wrk): every HTTP measurement skipped");
+        // built before any server starts, so the build's CPU load overlaps no measurement
+        if (baselineCompared()) prepareBaseline();
         header();
         try {
             if (cfg.scenarios().contains("reads")) guard(READS, this::reads);
             if (cfg.scenarios().contains("writes")) guard(WRITES, this::writes);
-            // only scenarios 1 and 2 use it: stopped before the others so it takes no memory or CPU from them
-            closeSandboxOff();
+            // only scenarios 1 and 2 use them: stopped before the others so they take no memory or CPU from them
+            sandboxOff.close();
+            baselineSide.close();
             if (cfg.scenarios().contains("control")) guard(CONTROL, this::control);
             if (cfg.scenarios().contains("density")) guard(DENSITY, this::density);
         } finally {
-            closeSandboxOff();
+            sandboxOff.close();
+            baselineSide.close();
             if (platform != null) platform.close();
+            // before the closing "Ratios are ..." line
+            report.header.add(Math.max(0, report.header.size() - 1), "- **Load at the end:** " + loadAverages() + " (1 / 5 / 15 minutes).");
             report.write(cfg.out());
             Log.info("wrote " + cfg.out().resolve("latest.md"));
         }
@@ -113,15 +122,8 @@ final class Harness {
                 try {
                     // started alongside the measured platform, before anything is measured: their start-ups overlap
                     // (the smoke run stays short) and neither start-up runs during a measurement
-                    if (sandboxCompared()) {
-                        sandboxOffStart = CompletableFuture.supplyAsync(() -> {
-                            try {
-                                return Platform.start(cfg.root(), cfg.work().resolve("platform-sandbox-off"), cfg, false);
-                            } catch (Exception e) {
-                                throw new CompletionException(e);
-                            }
-                        });
-                    }
+                    if (sandboxCompared()) sandboxOff.start(Platform.Jars.of(cfg.root()), cfg.work().resolve("platform-sandbox-off"), false);
+                    if (baseline != null) baselineSide.start(baseline.jars, cfg.work().resolve("platform-baseline"), true);
                     platform = Platform.start(cfg.root(), cfg.work().resolve("platform"), cfg);
                     return platform;
                 } catch (Exception e) {
@@ -139,35 +141,72 @@ final class Harness {
                 && (cfg.scenarios().contains("reads") || cfg.scenarios().contains("writes"));
     }
 
-    /** The sandbox-off platform once started; null (with the reason noted) when it is not run or failed. */
-    private Platform sandboxOff(Report.Section s) {
-        if (sandboxOff != null) return sandboxOff;
-        if (sandboxOffFailure == null) {
-            if (sandboxOffStart == null) {
-                sandboxOffFailure = "sandbox-off platform not started (" + (platformFailure != null ? platformFailure : "comparison not run") + ")";
-            } else {
-                try {
-                    sandboxOff = sandboxOffStart.join();
-                    return sandboxOff;
-                } catch (CompletionException e) {
-                    sandboxOffFailure = "sandbox-off platform did not start: " + oneLine(e.getCause() == null ? e : e.getCause());
-                }
-            }
-            skip(sandboxOffFailure);
-        }
-        s.notes.add(sandboxOffFailure);
-        return null;
+    private boolean baselineCompared() {
+        return wrk != null && cfg.baselineRef() != null && cfg.baselineRounds() > 0 && !cfg.baselineClients().isEmpty()
+                && (cfg.scenarios().contains("reads") || cfg.scenarios().contains("writes"));
     }
 
-    private void closeSandboxOff() {
-        if (sandboxOffStart == null) return;
+    private void prepareBaseline() {
         try {
-            sandboxOffStart.join().close();
-        } catch (CompletionException e) {
-            // its start failed: Platform.start already stopped what it had started
+            baseline = Baseline.prepare(cfg.root(), cfg.baselineRef(), cfg.work());
+        } catch (Exception e) {
+            baselineFailure = "baseline `" + cfg.baselineRef() + "` not built: " + oneLine(e);
+            skip(baselineFailure);
         }
-        sandboxOffStart = null;
-        sandboxOff = null;
+    }
+
+    /**
+     * A platform measured beside the main one in scenarios 1 and 2 (sandbox off, or a baseline commit's jars): started in
+     * the background together with the main platform, so their start-ups overlap and none runs during a measurement.
+     */
+    private final class Side {
+        private final String name;
+        private CompletableFuture<Platform> start;
+        private Platform platform;
+        private String failure;
+
+        Side(String name) { this.name = name; }
+
+        void start(Platform.Jars jars, Path dir, boolean sandbox) {
+            start = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Platform.start(jars, dir, cfg, sandbox);
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+        }
+
+        /** The platform once started; null (with the reason noted) when it is not run or failed. */
+        Platform get(Report.Section s, String notRunBecause) {
+            if (platform != null) return platform;
+            if (failure == null) {
+                if (start == null) {
+                    failure = name + " not started (" + (platformFailure != null ? platformFailure : notRunBecause) + ")";
+                } else {
+                    try {
+                        platform = start.join();
+                        return platform;
+                    } catch (CompletionException e) {
+                        failure = name + " did not start: " + oneLine(e.getCause() == null ? e : e.getCause());
+                    }
+                }
+                skip(failure);
+            }
+            s.notes.add(failure);
+            return null;
+        }
+
+        void close() {
+            if (start == null) return;
+            try {
+                start.join().close();
+            } catch (CompletionException e) {
+                // its start failed: Platform.start already stopped what it had started
+            }
+            start = null;
+            platform = null;
+        }
     }
 
     private String platformDb(Platform p, String name) throws IOException, InterruptedException {
@@ -245,21 +284,17 @@ final class Harness {
             s.notes.add(e.getKey() + " c=" + x.getKey() + ": " + x.getValue().errors() + " wrk errors (non-2xx, read, connect or timeout) out of " + x.getValue().ops());
 
         // sandbox on vs off: the measured platform against a second one without the engine sandbox, same reads
+        Load readLoad = (target, tok, c, secs) -> wrk.run(target.pipelineUrl(), c, secs, "read", tok, String.valueOf(cfg.rows()), "close");
         if (sandboxCompared()) {
-            Platform off = p == null ? null : sandboxOff(s);
-            String onToken = tokens.get("bench-reads"), offToken = null;
-            if (off != null && onToken != null) {
-                try {
-                    offToken = off.readyDatabaseWithToken("bench-reads");
-                    http.loadKv(off.pipelineUrl(), offToken, cfg.rows(), true);
-                    verifyRead(off.pipelineUrl(), offToken, true);
-                } catch (Exception e) {
-                    s.notes.add("sandbox off: **failed:** " + oneLine(e));
-                    offToken = null;
-                }
-            }
-            sandboxCost(s, "platform", "req/s", p, onToken, off, offToken,
-                    (target, tok, c, secs) -> wrk.run(target.pipelineUrl(), c, secs, "read", tok, String.valueOf(cfg.rows()), "close"));
+            Platform off = p == null ? null : sandboxOff.get(s, "comparison not run");
+            String offToken = off == null || tokens.get("bench-reads") == null ? null : readsDb(s, "sandbox off", off);
+            interleaved(s, sandboxComparison(), "platform", "req/s", p, tokens.get("bench-reads"), off, offToken, readLoad);
+        }
+        // current vs baseline commit: the measured platform against one built from --baseline-ref, same reads
+        if (baselineCompared()) {
+            Platform b = p == null ? null : baselineSide.get(s, baselineFailure != null ? baselineFailure : "comparison not run");
+            String bToken = b == null || tokens.get("bench-reads") == null ? null : readsDb(s, "baseline", b);
+            interleaved(s, baselineComparison(), "platform", "req/s", p, tokens.get("bench-reads"), b, bToken, readLoad);
         }
 
         List<String> cats = cfg.clients().stream().map(c -> "c=" + c).toList();
@@ -276,6 +311,31 @@ final class Harness {
         }
         chart(s, "reads-throughput.png", "Point reads: requests/s (higher is better)", "requests/s", cats, rps, false);
         chart(s, "reads-latency.png", "Point reads: latency (lower is better)", "ms", latCats, lat, false);
+    }
+
+    /** The reads database on a side platform, filled and checked like the main one's; null (noted) on failure. */
+    private String readsDb(Report.Section s, String side, Platform p) {
+        try {
+            String token = p.readyDatabaseWithToken("bench-reads");
+            http.loadKv(p.pipelineUrl(), token, cfg.rows(), true);
+            verifyRead(p.pipelineUrl(), token, true);
+            return token;
+        } catch (Exception e) {
+            s.notes.add(side + ": **failed:** " + oneLine(e));
+            return null;
+        }
+    }
+
+    /** The writes database on a side platform (empty table w); null (noted) on failure. */
+    private String writesDb(Report.Section s, String side, Platform p) {
+        try {
+            String token = p.readyDatabaseWithToken("bench-writes");
+            http.loadKv(p.pipelineUrl(), token, 0, true);
+            return token;
+        } catch (Exception e) {
+            s.notes.add(side + ": **failed:** " + oneLine(e));
+            return null;
+        }
     }
 
     private Map<Integer, Measure> readCurve(String url, String token, boolean close) throws Exception {
@@ -321,37 +381,79 @@ final class Harness {
         return p;
     }
 
-    /** One measurement of the on/off comparison: the same wrk load against either platform. */
+    /** One measurement of an interleaved comparison: the same wrk load against either platform. */
     interface Load { Wrk.Result run(Platform p, String token, int clients, int seconds) throws Exception; }
 
+    /** Checks, before the rounds, that the two sides differ as the comparison says (e.g. the sandbox really is off). */
+    interface Verify { void run(Platform a, String aToken, Platform b, String bToken) throws Exception; }
+
     /**
-     * Sandbox on vs off, interleaved: each round measures every client count on both workers back to back, the order
-     * swapped every round, so a slow phase of this shared machine (another build, a CPU-frequency change) lands on both
-     * sides instead of one. Rows: the median over rounds of each figure, ratio = on ÷ off; a note gives every round's
-     * throughput ratio, the spread the median hides. Rows are written even when a side is missing (n/a).
+     * One interleaved comparison of the main platform (side a) with a side platform (b).
+     *
+     * @param name        in notes and log lines ("sandbox on/off")
+     * @param target      row label of side a, from (what, clients)
+     * @param peer        row label of side b
+     * @param sides       the two sides' names in log lines
+     * @param intro       the section's paragraph, from (what, unit)
+     * @param ratio       what the ratio is ("on ÷ off")
      */
-    private void sandboxCost(Report.Section s, String what, String unit, Platform on, String onToken, Platform off, String offToken, Load load) {
-        List<Integer> clients = cfg.sandboxClients();
+    record Comparison(String name, java.util.function.BiFunction<String, Integer, String> target, String peer, String[] sides,
+                      java.util.function.BiFunction<String, String, String> intro, int rounds, List<Integer> clients, Verify verify) {}
+
+    private Comparison sandboxComparison() {
+        return new Comparison("sandbox on/off", (what, c) -> what + " c=" + c + ", sandbox on", "same, sandbox off", new String[] {"on ", "off"},
+                (what, unit) -> String.format("Sandbox on/off (%s, %s): a second platform whose worker runs with `platform.worker.sandbox.enabled=false` "
+                        + "(no authorizer, defensive mode, engine limits, statement deadline or temp-file budget; checked by a `zeroblob` over the length "
+                        + "limit, refused only with the sandbox), both running side by side; %s Figures are medians over the rounds; ratio = on ÷ off. %s",
+                        what, unit, roundsText(cfg.sandboxRounds(), cfg.sandboxClients(), "on and off"), CPU_TEXT),
+                cfg.sandboxRounds(), cfg.sandboxClients(),
+                (a, at, b, bt) -> { a.verifySandbox(at, true); b.verifySandbox(bt, false); });
+    }
+
+    private Comparison baselineComparison() {
+        String label = "platform (baseline " + (baseline == null ? cfg.baselineRef() : baseline.shortCommit) + ")";
+        String commit = baseline == null ? "`" + cfg.baselineRef() + "`" : "`" + baseline.shortCommit + "` (" + baseline.subject.replace("|", "\\|") + ")";
+        return new Comparison("current/baseline", (what, c) -> what.replaceFirst("^platform", "platform (current)") + " c=" + c, label,
+                new String[] {"current ", "baseline"},
+                (what, unit) -> String.format("Current/baseline (%s, %s): the working tree's jars against a platform built from `--baseline-ref=%s` = commit %s "
+                        + "in a temporary git worktree (jars cached per commit under `~/.cache/libsql-platform/bench-baseline/`), both running side by side "
+                        + "with the same settings and their own data directories and ports; %s Figures are medians over the rounds; ratio = current ÷ baseline. %s",
+                        what, unit, cfg.baselineRef(), commit, roundsText(cfg.baselineRounds(), cfg.baselineClients(), "current and baseline"), CPU_TEXT),
+                cfg.baselineRounds(), cfg.baselineClients(), (a, at, b, bt) -> { });
+    }
+
+    private String roundsText(int rounds, List<Integer> clients, String both) {
+        return String.format("%d rounds at clients %s, %d s per point, %s back to back with the order swapped every round%s.", rounds, clients,
+                cfg.seconds(), both, cfg.warmup() > 0 ? " after a " + cfg.warmup() + " s warm-up of each" : "");
+    }
+
+    private static final String CPU_TEXT = "Worker CPU/request = the worker process's user+sys time (`/proc/<pid>/stat`, 10 ms ticks) over the requests wrk "
+            + "completed, the figure least moved by other load on the machine.";
+
+    /**
+     * Two platforms, interleaved: each round measures every client count on both workers back to back, the order
+     * swapped every round, so a slow phase of this shared machine (another build, a CPU-frequency change) lands on both
+     * sides instead of one. Rows: the median over rounds of each figure, ratio = a ÷ b; a note gives every round's
+     * throughput and CPU/request ratio, the spread the median hides. Rows are written even when a side is missing (n/a).
+     */
+    private void interleaved(Report.Section s, Comparison k, String what, String unit, Platform on, String onToken, Platform off, String offToken, Load load) {
+        List<Integer> clients = k.clients();
         Map<Integer, List<Measure>> mOn = new LinkedHashMap<>(), mOff = new LinkedHashMap<>();
         // the worker's CPU time per request: on a machine shared with other builds, throughput follows their load far more
-        // than CPU per request does, which makes this the steadier figure of what the checks cost
+        // than CPU per request does, which makes this the steadier figure of what a change costs
         Map<Integer, List<Double>> cpuOn = new LinkedHashMap<>(), cpuOff = new LinkedHashMap<>();
-        s.intro.add(String.format("Sandbox on/off (%s, %s): a second platform whose worker runs with `platform.worker.sandbox.enabled=false` "
-                + "(no authorizer, defensive mode, engine limits, statement deadline or temp-file budget; checked by a `zeroblob` over the length "
-                + "limit, refused only with the sandbox), both running side by side; %d rounds at clients %s, %d s per point, on and off back to back "
-                + "with the order swapped every round%s. Figures are medians over the rounds; ratio = on ÷ off. Worker CPU/request = the worker "
-                + "process's user+sys time (`/proc/<pid>/stat`, 10 ms ticks) over the requests wrk completed, the figure least moved by other load on the machine.",
-                what, unit, cfg.sandboxRounds(), clients, cfg.seconds(), cfg.warmup() > 0 ? " after a " + cfg.warmup() + " s warm-up of each" : ""));
+        s.intro.add(k.intro().apply(what, unit));
+        List<Double> loads = new ArrayList<>();
         if (on != null && off != null && onToken != null && offToken != null) {
             try {
-                on.verifySandbox(onToken, true);
-                off.verifySandbox(offToken, false);
+                k.verify().run(on, onToken, off, offToken);
                 int most = clients.stream().max(Integer::compare).orElse(1);
                 if (cfg.warmup() > 0) {
                     load.run(on, onToken, most, cfg.warmup());
                     load.run(off, offToken, most, cfg.warmup());
                 }
-                for (int r = 1; r <= cfg.sandboxRounds(); r++) {
+                for (int r = 1; r <= k.rounds(); r++) {
+                    loads.add(loadAverage1());
                     boolean onFirst = r % 2 == 1;
                     for (int c : clients) {
                         for (boolean sideOn : onFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
@@ -361,19 +463,24 @@ final class Harness {
                             long cpu1 = cpuTicks(target.worker.pid());
                             double cpuUs = cpu0 < 0 || cpu1 < 0 || w.requests() == 0 ? Double.NaN
                                     : (cpu1 - cpu0) * (1e6 / USER_HZ) / w.requests();
-                            (sideOn ? cpuOn : cpuOff).computeIfAbsent(c, k -> new ArrayList<>()).add(cpuUs);
-                            Log.info(String.format("sandbox %s round %d/%d %s c=%d %s", sideOn ? "on " : "off", r, cfg.sandboxRounds(), what, c, w.raw()));
-                            (sideOn ? mOn : mOff).computeIfAbsent(c, k -> new ArrayList<>()).add(Measure.of(w));
+                            (sideOn ? cpuOn : cpuOff).computeIfAbsent(c, x -> new ArrayList<>()).add(cpuUs);
+                            Log.info(String.format("%s %s round %d/%d %s c=%d %s", k.name(), k.sides()[sideOn ? 0 : 1], r, k.rounds(), what, c, w.raw()));
+                            (sideOn ? mOn : mOff).computeIfAbsent(c, x -> new ArrayList<>()).add(Measure.of(w));
                         }
                     }
                 }
             } catch (Exception e) {
-                s.notes.add("sandbox on/off " + what + ": **failed:** " + oneLine(e));
+                s.notes.add(k.name() + " " + what + ": **failed:** " + oneLine(e));
             }
+        }
+        double[] l = loads.stream().mapToDouble(Double::doubleValue).filter(d -> !Double.isNaN(d)).sorted().toArray();
+        if (l.length > 0) {
+            s.notes.add(String.format(java.util.Locale.ROOT, "%s, %s: 1-minute load average at the start of each round %.1f–%.1f (%d cores)",
+                    k.name(), what, l[0], l[l.length - 1], Runtime.getRuntime().availableProcessors()));
         }
         for (int c : clients) {
             List<Measure> a = mOn.getOrDefault(c, List.of()), b = mOff.getOrDefault(c, List.of());
-            String target = what + " c=" + c + ", sandbox on", peer = "same, sandbox off";
+            String target = k.target().apply(what, c), peer = k.peer();
             double aOps = median(a, Measure::opsPerSec), bOps = median(b, Measure::opsPerSec);
             s.compare(target, peer, unit, aOps, bOps, "", Report.Goal.NONE);
             s.compare(target, peer, "p50", median(a, Measure::p50ms), median(b, Measure::p50ms), "ms", Report.Goal.NONE);
@@ -386,14 +493,15 @@ final class Harness {
             List<String> perRound = new ArrayList<>();
             for (int i = 0; i < Math.min(a.size(), b.size()); i++) perRound.add(Report.fmt(a.get(i).opsPerSec() / b.get(i).opsPerSec()));
             if (!perRound.isEmpty()) {
-                s.notes.add(String.format("sandbox on/off, %s c=%d, ratio per round: %s %s; worker CPU/request %s", what, c, unit,
+                s.notes.add(String.format("%s, %s c=%d, ratio per round: %s %s; worker CPU/request %s", k.name(), what, c, unit,
                         String.join(", ", perRound), String.join(", ", cpuPerRound)));
             }
             long errs = a.stream().mapToLong(Measure::errors).sum() + b.stream().mapToLong(Measure::errors).sum();
-            if (errs > 0) s.notes.add(String.format("sandbox on/off, %s c=%d: %d wrk errors over both sides", what, c, errs));
-            Log.info(String.format("SANDBOX %s c=%d: on %s %s | off %s %s | on/off %s (per round: %s); p50 %s vs %s ms, p99 %s vs %s ms; "
-                            + "worker CPU/request %s vs %s µs, on/off %s (per round: %s)",
-                    what, c, Report.fmt(aOps), unit, Report.fmt(bOps), unit, Report.fmt(aOps / bOps), String.join(", ", perRound),
+            if (errs > 0) s.notes.add(String.format("%s, %s c=%d: %d wrk errors over both sides", k.name(), what, c, errs));
+            Log.info(String.format("%s %s c=%d: %s %s %s | %s %s %s | ratio %s (per round: %s); p50 %s vs %s ms, p99 %s vs %s ms; "
+                            + "worker CPU/request %s vs %s µs, ratio %s (per round: %s)",
+                    k.name().toUpperCase(java.util.Locale.ROOT), what, c, k.sides()[0].trim(), Report.fmt(aOps), unit, k.sides()[1].trim(), Report.fmt(bOps), unit,
+                    Report.fmt(aOps / bOps), String.join(", ", perRound),
                     Report.fmt(median(a, Measure::p50ms)), Report.fmt(median(b, Measure::p50ms)),
                     Report.fmt(median(a, Measure::p99ms)), Report.fmt(median(b, Measure::p99ms)),
                     Report.fmt(aCpu), Report.fmt(bCpu), Report.fmt(aCpu / bCpu), String.join(", ", cpuPerRound)));
@@ -438,20 +546,16 @@ final class Harness {
             }
         }
         Report.Section sandboxRows = new Report.Section(s.title); // placed after the raw rows below
+        Load insertLoad = (target, tok, c, secs) -> wrk.run(target.pipelineUrl(), c, secs, "insert", tok, "0", "close");
         if (sandboxCompared()) {
-            Platform off = p == null ? null : sandboxOff(s);
-            String onToken = tokens.get("bench-writes"), offToken = null;
-            if (off != null && onToken != null) {
-                try {
-                    offToken = off.readyDatabaseWithToken("bench-writes");
-                    http.loadKv(off.pipelineUrl(), offToken, 0, true);
-                } catch (Exception e) {
-                    s.notes.add("sandbox off: **failed:** " + oneLine(e));
-                    offToken = null;
-                }
-            }
-            sandboxCost(sandboxRows, "platform autocommit", "rows/s", p, onToken, off, offToken,
-                    (target, tok, c, secs) -> wrk.run(target.pipelineUrl(), c, secs, "insert", tok, "0", "close"));
+            Platform off = p == null ? null : sandboxOff.get(s, "comparison not run");
+            String offToken = off == null || tokens.get("bench-writes") == null ? null : writesDb(s, "sandbox off", off);
+            interleaved(sandboxRows, sandboxComparison(), "platform autocommit", "rows/s", p, tokens.get("bench-writes"), off, offToken, insertLoad);
+        }
+        if (baselineCompared()) {
+            Platform b = p == null ? null : baselineSide.get(s, baselineFailure != null ? baselineFailure : "comparison not run");
+            String bToken = b == null || tokens.get("bench-writes") == null ? null : writesDb(s, "baseline", b);
+            interleaved(sandboxRows, baselineComparison(), "platform autocommit", "rows/s", p, tokens.get("bench-writes"), b, bToken, insertLoad);
         }
         Path raw = cfg.work().resolve("raw");
         Files.createDirectories(raw);
@@ -665,6 +769,24 @@ final class Harness {
                 List.of("p50", "p99"), series, false);
     }
 
+    /** The 1-minute load average (/proc/loadavg); NaN if unreadable. */
+    static double loadAverage1() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    static String loadAverages() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " / " + f[1] + " / " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
     static double heapUsedMb(long pid) {
         try {
             run(Proc.jdkTool("jcmd"), String.valueOf(pid), "GC.run");
@@ -750,9 +872,14 @@ final class Harness {
         h.add("- **Peers:** " + Tursodb.find(cfg.benchDir()).map(Tursodb::version).map(v -> "`tursodb --sync-server` (" + v + ", npm `@tursodatabase/cli-linux-x64-gnu@0.6.0`)").orElse("tursodb not installed")
                 + "; ceiling = minimal Spring MVC + sqlite-jdbc endpoint (`bench/src/main/java/.../ceiling/CeilingApp.java`); raw sqlite-jdbc in process.");
         h.add(String.format("- **Sizes:** %,d rows, %d s per measurement, read clients %s, write clients %s, batches of %,d, %,d creates, list/get at %,d dbs, density %,d dbs, synchronous=%s; "
-                        + "sandbox on/off: %d interleaved rounds at clients %s.",
+                        + "sandbox on/off: %d interleaved rounds at clients %s%s.",
                 cfg.rows(), cfg.seconds(), cfg.clients(), cfg.writeClients(), cfg.batchRows(), cfg.creates(), cfg.listDbs(), cfg.densityDbs(), cfg.synchronous(),
-                cfg.sandboxRounds(), cfg.sandboxClients()));
+                cfg.sandboxRounds(), cfg.sandboxClients(),
+                cfg.baselineRef() == null ? "" : String.format("; current/baseline: %d interleaved rounds at clients %s against `--baseline-ref=%s`%s",
+                        cfg.baselineRounds(), cfg.baselineClients(), cfg.baselineRef(),
+                        baseline != null ? " = `" + baseline.shortCommit + "`" + (baseline.cached ? " (jars from the cache)" : " (built in this run)")
+                                : baselineFailure != null ? " (" + baselineFailure + ")" : "")));
+        h.add("- **Load:** 1-minute / 5-minute / 15-minute load average " + loadAverages() + " when the measurements began.");
         h.add("- Ratios are figure ÷ peer figure; for latency lower is better. Nothing here is asserted by a test.");
     }
 

@@ -45,14 +45,19 @@ final class Platform implements AutoCloseable {
         return missing.isEmpty() ? null : String.join(", ", missing) + " missing";
     }
 
-    static Platform start(Path root, Path dir, BenchConfig cfg) throws IOException, InterruptedException {
-        return start(root, dir, cfg, true);
+    /** The two jars a platform runs from: the working tree's ({@link #of}) or a baseline commit's ({@link Baseline}). */
+    record Jars(Path controlPlane, Path dataPlane) {
+        static Jars of(Path root) { return new Jars(cpJar(root), dpJar(root)); }
     }
 
-    /**
-     * @param sandbox false starts the worker with {@code platform.worker.sandbox.enabled=false} (no authorizer, defensive
-     *                mode, engine limits, statement deadline or temporary-file budget): only to measure what they cost
-     */
+    static Platform start(Path root, Path dir, BenchConfig cfg) throws IOException, InterruptedException {
+        return start(Jars.of(root), dir, cfg, true);
+    }
+
+    static Platform start(Path root, Path dir, BenchConfig cfg, boolean sandbox) throws IOException, InterruptedException {
+        return start(Jars.of(root), dir, cfg, sandbox);
+    }
+
     /**
      * How long a server may take to answer after its start. The wait ends at the first answer, so a long bound costs
      * nothing on a quiet machine; on this 2-core VM shared with other builds (load 15+), with the sandbox-off platform
@@ -60,7 +65,12 @@ final class Platform implements AutoCloseable {
      */
     static final Duration START_TIMEOUT = Duration.ofMinutes(5);
 
-    static Platform start(Path root, Path dir, BenchConfig cfg, boolean sandbox) throws IOException, InterruptedException {
+    /**
+     * @param sandbox false starts the worker with {@code platform.worker.sandbox.enabled=false} (no authorizer, defensive
+     *                mode, engine limits, statement deadline or temporary-file budget): only to measure what they cost.
+     *                A worker built before the sandbox existed (a baseline) ignores the property.
+     */
+    static Platform start(Jars jars, Path dir, BenchConfig cfg, boolean sandbox) throws IOException, InterruptedException {
         String admin = random();
         String secret = random();
         int cpPort = Proc.freePort();
@@ -70,8 +80,8 @@ final class Platform implements AutoCloseable {
         // a fresh data dir every run, and private copies of the jars: they are rebuilt under us while we measure
         Harness.deleteTree(dir);
         Files.createDirectories(dir.resolve("jars"));
-        Path cpJar = Files.copy(cpJar(root), dir.resolve("jars/control-plane.jar"));
-        Path dpJar = Files.copy(dpJar(root), dir.resolve("jars/data-plane.jar"));
+        Path cpJar = Files.copy(jars.controlPlane(), dir.resolve("jars/control-plane.jar"));
+        Path dpJar = Files.copy(jars.dataPlane(), dir.resolve("jars/data-plane.jar"));
         Map<String, String> common = new HashMap<>();
         common.put("PLATFORM_SERVICE_SECRET", secret);
         common.put("SERVER_ADDRESS", "127.0.0.1");

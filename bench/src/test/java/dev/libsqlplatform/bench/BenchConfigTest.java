@@ -1,0 +1,32 @@
+package dev.libsqlplatform.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** The baseline options: off unless asked, rounds and clients following the sandbox comparison's unless given. */
+class BenchConfigTest {
+    @Test
+    void baselineIsOffByDefault() {
+        BenchConfig c = BenchConfig.parse();
+        assertNull(c.baselineRef());
+        assertEquals(4, c.baselineRounds());
+        assertEquals(List.of(1, 16), c.baselineClients());
+    }
+
+    @Test
+    void baselineOptions() {
+        BenchConfig c = BenchConfig.parse("--baseline-ref=0a048b5", "--sandbox-rounds=6", "--sandbox-clients=1");
+        assertEquals("0a048b5", c.baselineRef());
+        assertEquals(6, c.baselineRounds());
+        assertEquals(List.of(1), c.baselineClients());
+        c = BenchConfig.parse("--baseline-ref=main", "--sandbox-rounds=0", "--baseline-clients=16", "--baseline-rounds=3");
+        assertEquals(3, c.baselineRounds());
+        assertEquals(List.of(16), c.baselineClients());
+        assertEquals(4, BenchConfig.parse("--sandbox-rounds=0").baselineRounds());
+        assertNull(BenchConfig.parse("--baseline-ref=").baselineRef());
+    }
+}
