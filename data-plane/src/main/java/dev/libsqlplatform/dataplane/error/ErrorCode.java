@@ -23,6 +23,8 @@ public enum ErrorCode {
     REQUEST_TIMEOUT(408),
     /** The database has platform.worker.limits.max-streams-per-database open streams already. */
     TOO_MANY_STREAMS(429),
+    /** Hrana over WebSocket: the database or the token has its maximum of open connections (WebSocketProperties). */
+    TOO_MANY_CONNECTIONS(429),
     /**
      * Internal API: the database's hostname label {@code <name>-<organization>} is held by another database on this
      * worker. Routing by label must never be ambiguous, so the put is refused instead of re-pointing the label.

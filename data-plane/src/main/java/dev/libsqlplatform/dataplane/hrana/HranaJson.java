@@ -43,6 +43,9 @@ public final class HranaJson {
     private static final SerializableString N_CODE = new SerializedString("code");
     private static final SerializableString N_COLS = new SerializedString("cols");
     private static final SerializableString N_COLUMNS = new SerializedString("columns");
+    private static final SerializableString N_DONE = new SerializedString("done");
+    private static final SerializableString N_ENTRIES = new SerializedString("entries");
+    private static final SerializableString N_REQUEST_ID = new SerializedString("request_id");
     private static final SerializableString N_DECLTYPE = new SerializedString("decltype");
     private static final SerializableString N_ERROR = new SerializedString("error");
     private static final SerializableString N_IS_AUTOCOMMIT = new SerializedString("is_autocommit");
@@ -125,6 +128,143 @@ public final class HranaJson {
         } catch (JacksonException e) {
             throw unreadable(e);
         }
+    }
+
+    // ---- Hrana over WebSocket: one JSON text frame per message ----
+
+    /** A client message; an unreadable or empty one is a {@code HRANA_PROTO_ERROR}. */
+    public static Proto.ClientMsg readClientMsg(String text) {
+        try (JsonParser p = JSON.createParser(text)) {
+            Proto.ClientMsg msg = new PipelineReader(p).readClientMsg();
+            if (msg == null) {
+                throw new ApiException(ErrorCode.HRANA_PROTO_ERROR, "the message is empty");
+            }
+            return msg;
+        } catch (JacksonException e) {
+            throw unreadable(e);
+        }
+    }
+
+    static final String HELLO_OK = "{\"type\":\"hello_ok\"}";
+
+    static String helloError(String message, String code) {
+        java.io.StringWriter w = new java.io.StringWriter(128);
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            g.writeName(N_TYPE);
+            g.writeString("hello_error");
+            g.writeName(N_ERROR);
+            writeError(g, message, code);
+            g.writeEndObject();
+        }
+        return w.toString();
+    }
+
+    static String responseError(int requestId, String message, String code) {
+        java.io.StringWriter w = new java.io.StringWriter(128);
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            g.writeName(N_TYPE);
+            g.writeString("response_error");
+            g.writeName(N_REQUEST_ID);
+            g.writeNumber(requestId);
+            g.writeName(N_ERROR);
+            writeError(g, message, code);
+            g.writeEndObject();
+        }
+        return w.toString();
+    }
+
+    /** {@code response_ok} carrying the same response object a pipeline result carries. */
+    static String responseOk(int requestId, Proto.StreamResponse response) {
+        java.io.StringWriter w = new java.io.StringWriter(256);
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            g.writeName(N_TYPE);
+            g.writeString("response_ok");
+            g.writeName(N_REQUEST_ID);
+            g.writeNumber(requestId);
+            g.writeName(N_RESPONSE);
+            writeResponse(g, response);
+            g.writeEndObject();
+        }
+        return w.toString();
+    }
+
+    /** {@code fetch_cursor}'s response: up to {@code max} entries of the cursor from where it stands. */
+    static String fetchCursorOk(int requestId, SocketCursor cursor, int max) {
+        java.io.StringWriter w = new java.io.StringWriter(256);
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            g.writeName(N_TYPE);
+            g.writeString("response_ok");
+            g.writeName(N_REQUEST_ID);
+            g.writeNumber(requestId);
+            g.writeName(N_RESPONSE);
+            g.writeStartObject();
+            g.writeName(N_TYPE);
+            g.writeString("fetch_cursor");
+            g.writeName(N_ENTRIES);
+            g.writeStartArray();
+            for (int n = 0; n < max && !cursor.done(); n++) {
+                writeCursorEntry(g, cursor);
+                cursor.advance();
+            }
+            g.writeEndArray();
+            g.writeName(N_DONE);
+            g.writeBoolean(cursor.done());
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        return w.toString();
+    }
+
+    private static void writeCursorEntry(JsonGenerator g, SocketCursor c) {
+        g.writeStartObject();
+        switch (c.kind()) {
+            case ERROR -> {
+                g.writeName(N_TYPE);
+                g.writeString(V_ERROR);
+                g.writeName(N_ERROR);
+                writeError(g, c.error());
+            }
+            case STEP_BEGIN -> {
+                g.writeName(N_TYPE);
+                g.writeString(V_STEP_BEGIN);
+                g.writeName(N_STEP);
+                g.writeNumber(c.step());
+                g.writeName(N_COLS);
+                writeCols(g, c.result().cols());
+            }
+            case ROW -> {
+                g.writeName(N_TYPE);
+                g.writeString(V_ROW);
+                g.writeName(N_ROW);
+                g.writeStartArray();
+                for (Object v : c.row()) {
+                    writeValue(g, v);
+                }
+                g.writeEndArray();
+            }
+            case STEP_END -> {
+                Proto.StmtResult sr = c.result();
+                g.writeName(N_TYPE);
+                g.writeString(V_STEP_END);
+                g.writeName(N_AFFECTED_ROW_COUNT);
+                g.writeNumber(sr.affectedRowCount());
+                g.writeName(N_LAST_INSERT_ROWID);
+                writeNullableString(g, sr.lastInsertRowid() == null ? null : Long.toString(sr.lastInsertRowid()));
+            }
+            case STEP_ERROR -> {
+                g.writeName(N_TYPE);
+                g.writeString(V_STEP_ERROR);
+                g.writeName(N_STEP);
+                g.writeNumber(c.step());
+                g.writeName(N_ERROR);
+                writeError(g, c.error());
+            }
+        }
+        g.writeEndObject();
     }
 
     public static Proto.CursorRequest readCursor(InputStream in) {

@@ -1,6 +1,7 @@
 package dev.libsqlplatform.dataplane.hrana;
 
 import dev.libsqlplatform.dataplane.config.LimitsProperties;
+import dev.libsqlplatform.dataplane.config.WebSocketProperties;
 import dev.libsqlplatform.dataplane.config.WorkerProperties;
 import dev.libsqlplatform.dataplane.error.ApiException;
 import dev.libsqlplatform.dataplane.error.ErrorCode;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,16 +47,26 @@ public class HranaService implements DisposableBean, SmartLifecycle {
     private final Map<String, AtomicInteger> streamsByDatabase = new ConcurrentHashMap<>();
     private volatile boolean running;
 
-    HranaService(DatabaseRegistry registry, WorkerProperties props, LimitsProperties limits) {
+    /** Open WebSocket connections, for the sweeper (idle connections, long transactions). */
+    private final Set<SocketConnection> sockets = ConcurrentHashMap.newKeySet();
+    /** Authenticated WebSocket connections per database and per token. */
+    private final Map<String, AtomicInteger> socketsByDatabase = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> socketsByToken = new ConcurrentHashMap<>();
+    private final WebSocketProperties socketProps;
+
+    HranaService(DatabaseRegistry registry, WorkerProperties props, LimitsProperties limits,
+                 WebSocketProperties socketProps) {
         this.registry = registry;
         this.limits = limits;
+        this.socketProps = socketProps;
         this.idleTimeoutNanos = props.streamIdleTimeout().toNanos();
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hrana-stream-expiry");
             t.setDaemon(true);
             return t;
         });
-        long period = Math.max(50, Math.min(1000, props.streamIdleTimeout().toMillis() / 4));
+        long period = Math.max(50, Math.min(1000, Math.min(props.streamIdleTimeout().toMillis(),
+                socketProps.idleTimeout().toMillis()) / 4));
         sweeper.scheduleWithFixedDelay(this::expireIdle, period, period, TimeUnit.MILLISECONDS);
     }
 
@@ -71,6 +83,13 @@ public class HranaService implements DisposableBean, SmartLifecycle {
     void expireIdle() {
         long now = System.nanoTime();
         long maxTxn = limits.maxTransactionDuration().toNanos();
+        for (SocketConnection c : sockets) {
+            try {
+                c.sweep(now, maxTxn);
+            } catch (RuntimeException ex) {
+                log.warn("sweeping a WebSocket connection failed: {}", ex.toString());
+            }
+        }
         for (Map.Entry<String, Stream> e : byBaton.entrySet()) {
             Stream s = e.getValue();
             boolean idle = now - s.lastUsedNanos > idleTimeoutNanos;
@@ -154,6 +173,77 @@ public class HranaService implements DisposableBean, SmartLifecycle {
         }
         s.access = access; // block flags may have changed since the last request
         return s;
+    }
+
+    // ---- Hrana over WebSocket ----
+
+    /** A new WebSocket connection; the transport calls its {@link SocketConnection#closed()} when it ends. */
+    public SocketConnection openSocket(SocketConnection.Peer peer, java.util.concurrent.Executor executor) {
+        SocketConnection c = new SocketConnection(this, socketProps, peer, executor);
+        sockets.add(c);
+        return c;
+    }
+
+    /** Number of open WebSocket connections (for metrics and tests). */
+    public int openSockets() {
+        return sockets.size();
+    }
+
+    /** Counts a connection's first successful hello against its database and token, or refuses it. */
+    void admitConnection(String dbId, String token, WebSocketProperties p) {
+        AtomicInteger perDb = socketsByDatabase.computeIfAbsent(dbId, k -> new AtomicInteger());
+        if (perDb.incrementAndGet() > p.maxConnectionsPerDatabase()) {
+            perDb.decrementAndGet();
+            throw new ApiException(ErrorCode.TOO_MANY_CONNECTIONS, "this database already has "
+                    + p.maxConnectionsPerDatabase() + " open WebSocket connections");
+        }
+        AtomicInteger perToken = socketsByToken.computeIfAbsent(token, k -> new AtomicInteger());
+        if (perToken.incrementAndGet() > p.maxConnectionsPerToken()) {
+            perToken.decrementAndGet();
+            perDb.decrementAndGet();
+            throw new ApiException(ErrorCode.TOO_MANY_CONNECTIONS, "this token already has "
+                    + p.maxConnectionsPerToken() + " open WebSocket connections");
+        }
+    }
+
+    /** A re-hello with a fresh token: the connection now counts against the new token. */
+    void rebindConnection(String oldToken, String newToken) {
+        socketsByToken.computeIfAbsent(newToken, k -> new AtomicInteger()).incrementAndGet();
+        decrement(socketsByToken, oldToken);
+    }
+
+    void forgetSocket(SocketConnection c, String dbId, String token) {
+        if (sockets.remove(c) && dbId != null) {
+            decrement(socketsByDatabase, dbId);
+            decrement(socketsByToken, token);
+        }
+    }
+
+    private static void decrement(Map<String, AtomicInteger> counts, String key) {
+        counts.computeIfPresent(key, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+
+    Stream openSocketStream(Access access) {
+        return openStream(access);
+    }
+
+    /**
+     * One stream request of a WebSocket stream, as one request of a pipeline: same executor, same response
+     * budget (max-response-bytes per request), same errors. The stream's block flags follow the latest token.
+     */
+    Proto.StreamResult runOne(Stream s, Access access, Proto.StreamRequest r) {
+        s.lock.lock();
+        try {
+            if (s.isClosed()) {
+                return new Proto.StreamResult(null, new Proto.Error("The stream was closed", HranaError.STREAM_CLOSED));
+            }
+            s.access = access;
+            s.budget = new ResultBudget(limits.maxResponseBytes().toBytes());
+            s.lastUsedNanos = System.nanoTime();
+            return handle(s, StmtExecutor.forDatabase(registry::meta, s.db), r);
+        } finally {
+            s.lock.unlock();
+        }
     }
 
     /** Runs a pipeline; the response carries a fresh baton unless the stream was closed. */

@@ -41,6 +41,60 @@ final class PipelineReader {
         return new Proto.PipelineRequest(baton, requests);
     }
 
+    /** A WebSocket client message, or null for an empty message or {@code null}. */
+    Proto.ClientMsg readClientMsg() {
+        JsonToken t = p.nextToken();
+        if (t == null || t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        expectObject(t, "the client message");
+        String type = null;
+        String jwt = null;
+        Integer requestId = null;
+        Proto.SocketRequest request = null;
+        for (String name = p.nextName(); name != null; name = p.nextName()) {
+            JsonToken v = p.nextToken();
+            switch (name) {
+                case "type" -> type = string(v, name);
+                case "jwt" -> jwt = string(v, name);
+                case "request_id" -> requestId = integer(v, name);
+                case "request" -> request = socketRequest(v);
+                default -> p.skipChildren();
+            }
+        }
+        return new Proto.ClientMsg(type, jwt, requestId, request);
+    }
+
+    private Proto.SocketRequest socketRequest(JsonToken t) {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        expectObject(t, "a request");
+        String type = null;
+        Integer streamId = null;
+        Integer cursorId = null;
+        Integer maxCount = null;
+        Proto.Stmt stmt = null;
+        Proto.Batch batch = null;
+        String sql = null;
+        Integer sqlId = null;
+        for (String name = p.nextName(); name != null; name = p.nextName()) {
+            JsonToken v = p.nextToken();
+            switch (name) {
+                case "type" -> type = string(v, name);
+                case "stream_id" -> streamId = integer(v, name);
+                case "cursor_id" -> cursorId = integer(v, name);
+                case "max_count" -> maxCount = integer(v, name);
+                case "stmt" -> stmt = stmt(v);
+                case "batch" -> batch = batch(v);
+                case "sql" -> sql = string(v, name);
+                case "sql_id" -> sqlId = integer(v, name);
+                default -> p.skipChildren();
+            }
+        }
+        return new Proto.SocketRequest(type, streamId, cursorId, maxCount, stmt, batch, sql, sqlId);
+    }
+
     private List<Proto.StreamRequest> streamRequests(JsonToken t) {
         if (t == JsonToken.VALUE_NULL) {
             return null;

@@ -44,6 +44,25 @@ public final class Proto {
     public record CursorRequest(String baton, Batch batch) {
     }
 
+    /**
+     * A message a WebSocket client sends (HRANA_3_SPEC.md "Hrana over WebSocket"): {@code hello} with its
+     * {@code jwt}, or a {@code request} with its id.
+     */
+    public record ClientMsg(String type, String jwt, Integer requestId, SocketRequest request) {
+    }
+
+    /**
+     * A request of Hrana over WebSocket: the HTTP stream requests' fields plus the ids the WebSocket variant
+     * names streams, cursors and stored SQL texts by.
+     */
+    public record SocketRequest(String type, Integer streamId, Integer cursorId, Integer maxCount, Stmt stmt,
+                                Batch batch, String sql, Integer sqlId) {
+        /** The same request as an HTTP stream request (the stream is already chosen). */
+        StreamRequest asStreamRequest(Stmt resolvedStmt, Batch resolvedBatch, String resolvedSql) {
+            return new StreamRequest(type, resolvedStmt, resolvedBatch, resolvedSql, null);
+        }
+    }
+
     // ---- results ----
 
     /** What a stream request returns besides its type; the codec switches over exactly these. */

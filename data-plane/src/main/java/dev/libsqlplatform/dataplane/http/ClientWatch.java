@@ -72,6 +72,19 @@ class ClientWatch implements DisposableBean {
         Requester.clear();
     }
 
+    /**
+     * Interrupts at once the statements started for {@code requester} (a transport that learns of the close
+     * directly, as WebSocket does, needs no polling).
+     */
+    void cancelNow(Object requester) {
+        registry.visitRunning(0, (conn, who) -> {
+            if (who == requester) {
+                conn.cancel("its client closed the connection");
+                cancelled.increment();
+            }
+        });
+    }
+
     void sweep() {
         try {
             Map<Long, String>[] states = new Map[1];

@@ -61,6 +61,14 @@ class LeanPipelineConfig implements DisposableBean {
         };
     }
 
+    /**
+     * The request threads, for work that does not arrive as an HTTP request (WebSocket stream requests): the same
+     * pool, so the same starvation watchdog covers them.
+     */
+    java.util.concurrent.Executor requestThreads() {
+        return executors.get(0);
+    }
+
     @Override
     public void destroy() {
         executors.forEach(RequestThreads::shutdown);
