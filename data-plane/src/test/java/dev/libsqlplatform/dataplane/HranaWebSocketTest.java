@@ -46,7 +46,7 @@ class HranaWebSocketTest {
                 "platform.worker.websocket.max-connections-per-token=2");
         db = w.createDatabase("ws", "acme");
         JsonNode r = w.exec(w.token(db), "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
-        assertThat(r.toString()).contains("\"ok\"");
+        assertThat(r.has("cols")).isTrue();
     }
 
     @AfterAll
@@ -137,7 +137,7 @@ class HranaWebSocketTest {
 
     static void assertHealthy() throws Exception {
         assertThat(w.send("GET", "/actuator/health", null, null, null).statusCode()).isEqualTo(200);
-        assertThat(w.exec(w.token(db), "SELECT count(*) FROM t").toString()).contains("\"ok\"");
+        assertThat(w.exec(w.token(db), "SELECT count(*) FROM t").has("cols")).isTrue();
     }
 
     @Test
@@ -147,28 +147,29 @@ class HranaWebSocketTest {
         assertThat(c.hello(w.token(db)).path("type").asString()).isEqualTo("hello_ok");
         assertThat(ok(c.request("{\"type\":\"open_stream\",\"stream_id\":1}")).path("type").asString())
                 .isEqualTo("open_stream");
-        JsonNode ins = ok(c.execute(1, "INSERT INTO t(v) VALUES ('a'), ('b')"));
+        ok(c.execute(1, "CREATE TABLE p(id INTEGER PRIMARY KEY, v TEXT NOT NULL)"));
+        JsonNode ins = ok(c.execute(1, "INSERT INTO p(v) VALUES ('a'), ('b')"));
         assertThat(ins.path("result").path("affected_row_count").asInt()).isEqualTo(2);
-        ok(c.request("{\"type\":\"store_sql\",\"sql_id\":7,\"sql\":\"SELECT v FROM t ORDER BY id\"}"));
+        ok(c.request("{\"type\":\"store_sql\",\"sql_id\":7,\"sql\":\"SELECT v FROM p ORDER BY id\"}"));
         JsonNode sel = ok(c.request("{\"type\":\"execute\",\"stream_id\":1,\"stmt\":{\"sql_id\":7}}"));
         assertThat(sel.path("result").path("rows").get(0).get(0).path("value").asString()).isEqualTo("a");
         JsonNode batch = ok(c.request("{\"type\":\"batch\",\"stream_id\":1,\"batch\":{\"steps\":["
                 + "{\"stmt\":{\"sql\":\"SELECT 1\"}},{\"condition\":{\"type\":\"ok\",\"step\":0},"
                 + "\"stmt\":{\"sql\":\"SELECT nope\"}}]}}"));
         assertThat(batch.path("result").path("step_errors").get(1).path("code").asString()).isEqualTo("SQLITE_ERROR");
-        ok(c.request("{\"type\":\"sequence\",\"stream_id\":1,\"sql\":\"BEGIN; INSERT INTO t(v) VALUES ('c');\"}"));
+        ok(c.request("{\"type\":\"sequence\",\"stream_id\":1,\"sql\":\"BEGIN; INSERT INTO p(v) VALUES ('c');\"}"));
         assertThat(ok(c.request("{\"type\":\"get_autocommit\",\"stream_id\":1}")).path("is_autocommit").asBoolean())
                 .isFalse();
         // a second stream of the same connection does not see the uncommitted row
         ok(c.request("{\"type\":\"open_stream\",\"stream_id\":2}"));
-        JsonNode other = ok(c.execute(2, "SELECT count(*) FROM t"));
+        JsonNode other = ok(c.execute(2, "SELECT count(*) FROM p"));
         assertThat(other.path("result").path("rows").get(0).get(0).path("value").asString()).isEqualTo("2");
         ok(c.execute(1, "COMMIT"));
-        JsonNode d = ok(c.request("{\"type\":\"describe\",\"stream_id\":1,\"sql\":\"SELECT v FROM t WHERE id = ?\"}"));
+        JsonNode d = ok(c.request("{\"type\":\"describe\",\"stream_id\":1,\"sql\":\"SELECT v FROM p WHERE id = ?\"}"));
         assertThat(d.path("result").path("params")).hasSize(1);
         // Hrana 3 cursor: the entries of a batch, in pages
         ok(c.request("{\"type\":\"open_cursor\",\"stream_id\":1,\"cursor_id\":3,\"batch\":{\"steps\":["
-                + "{\"stmt\":{\"sql\":\"SELECT v FROM t ORDER BY id\"}}]}}"));
+                + "{\"stmt\":{\"sql\":\"SELECT v FROM p ORDER BY id\"}}]}}"));
         JsonNode page = ok(c.request("{\"type\":\"fetch_cursor\",\"cursor_id\":3,\"max_count\":2}"));
         assertThat(page.path("entries")).hasSize(2);
         assertThat(page.path("done").asBoolean()).isFalse();
@@ -177,7 +178,7 @@ class HranaWebSocketTest {
         assertThat(rest.path("done").asBoolean()).isTrue();
         ok(c.request("{\"type\":\"close_cursor\",\"cursor_id\":3}"));
         // statement errors carry the codes HTTP gives
-        assertThat(errorCode(c.execute(1, "INSERT INTO t(id, v) VALUES (1, 'dup')"))).isEqualTo("SQLITE_CONSTRAINT");
+        assertThat(errorCode(c.execute(1, "INSERT INTO p(id, v) VALUES (1, 'dup')"))).isEqualTo("SQLITE_CONSTRAINT");
         assertThat(errorCode(c.execute(1, "ATTACH 'x.db' AS x"))).isEqualTo("SQL_NOT_ALLOWED");
         ok(c.request("{\"type\":\"close_sql\",\"sql_id\":7}"));
         ok(c.request("{\"type\":\"close_stream\",\"stream_id\":1}"));
@@ -325,7 +326,7 @@ class HranaWebSocketTest {
         ok(c.execute(1, "BEGIN IMMEDIATE"));
         assertThat(c.closeCode()).isEqualTo(1001);
         // the writer is free again
-        assertThat(w.exec(w.token(db), "INSERT INTO t(v) VALUES ('after idle')").toString()).contains("\"ok\"");
+        assertThat(w.exec(w.token(db), "INSERT INTO t(v) VALUES ('after idle')").has("cols")).isTrue();
     }
 
     static int running() {
