@@ -4,6 +4,7 @@
 //   WORKER_URL         e.g. http://127.0.0.1:41235   (Hrana / SQL over HTTP)
 //   ADMIN_TOKEN        the administrator's Platform API token (PLATFORM_ADMIN_TOKEN of the control plane)
 //   ORG                organization slug (default "default")
+//   SQL_URL_SCHEME     "ws" runs the official SQL client over Hrana-over-WebSocket (ws://...); default: HTTP
 //   STATE_FILE         (restart scenario only) where phase "before" leaves what phase "after" checks
 import http from "node:http";
 import { randomBytes } from "node:crypto";
@@ -43,6 +44,8 @@ if (!originalFetch.e2eWrapped) {
 export const CONTROL_PLANE_URL = required("CONTROL_PLANE_URL").replace(/\/+$/, "");
 export const WORKER_URL = required("WORKER_URL").replace(/\/+$/, "");
 export const ADMIN_TOKEN = required("ADMIN_TOKEN");
+/** The URL the official SQL client is given: the worker's http:// URL, or the same address as ws://. */
+export const SQL_URL = process.env.SQL_URL_SCHEME === "ws" ? WORKER_URL.replace(/^http/, "ws") : WORKER_URL;
 export const ORG = process.env.ORG || "default";
 
 /** A database name that is unique per run: lowercase letters, digits, dashes. */
@@ -114,7 +117,7 @@ export async function mintToken(name, { readOnly = false, expiration } = {}) {
 }
 
 export function sqlClient(authToken, options = {}) {
-  return createClient({ url: WORKER_URL, authToken, ...options });
+  return createClient({ url: SQL_URL, authToken, ...options });
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

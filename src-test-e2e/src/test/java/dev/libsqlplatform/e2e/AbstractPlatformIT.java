@@ -65,6 +65,13 @@ abstract class AbstractPlatformIT {
         NodeTests.run(platform, "sql-client.test.mjs", Map.of());
     }
 
+    /** The same scenario file, unchanged, with the client given the worker's address as a ws:// URL. */
+    @Test
+    @Order(1)
+    void officialSqlClientOverWebSocket() throws Exception {
+        NodeTests.run(platform, "sql-client.test.mjs", Map.of("SQL_URL_SCHEME", "ws"));
+    }
+
     @Test
     @Order(2)
     void officialPlatformApiClientAndBadInput() throws Exception {

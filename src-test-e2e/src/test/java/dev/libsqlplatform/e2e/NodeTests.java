@@ -49,7 +49,8 @@ final class NodeTests {
         cmd.add("test/" + file);
         Map<String, String> env = new LinkedHashMap<>(platform.clientEnv());
         env.putAll(extraEnv);
-        String logName = "node-" + file.replace(".test.mjs", "") + ".log";
+        String scheme = extraEnv.getOrDefault("SQL_URL_SCHEME", "");
+        String logName = "node-" + file.replace(".test.mjs", "") + (scheme.isEmpty() ? "" : "-" + scheme) + ".log";
         Path log = platform.logDir().resolve(logName);
         ManagedProcess node = ManagedProcess.start("node " + file, cmd, js, env, log);
         boolean finished = node.waitFor(TIMEOUT);

@@ -85,7 +85,7 @@ public class HranaService implements DisposableBean, SmartLifecycle {
         long maxTxn = limits.maxTransactionDuration().toNanos();
         for (SocketConnection c : sockets) {
             try {
-                c.sweep(now, maxTxn);
+                c.sweep(now, idleTimeoutNanos, maxTxn);
             } catch (RuntimeException ex) {
                 log.warn("sweeping a WebSocket connection failed: {}", ex.toString());
             }

@@ -308,7 +308,9 @@ public final class SocketConnection {
         Proto.StreamRequest req = r.asStreamRequest(stmt(r.stmt()), batch(r.batch()), sql(r.sql(), r.sqlId()));
         enqueue(slot, () -> {
             Stream s = usable(slot);
+            slot.lastUsedNanos = System.nanoTime();
             Proto.StreamResult result = service.runOne(s, access, req);
+            slot.lastUsedNanos = System.nanoTime();
             if (result.error() != null) {
                 send(HranaJson.responseError(id, result.error().message(), result.error().code().name()));
             } else {
@@ -331,7 +333,9 @@ public final class SocketConnection {
         enqueue(slot, () -> {
             try {
                 Stream s = usable(slot);
+                slot.lastUsedNanos = System.nanoTime();
                 cs.cursor()[0] = new SocketCursor(service.runOne(s, access, req));
+                slot.lastUsedNanos = System.nanoTime();
                 ok(id, new Proto.StreamResponse("open_cursor", null, null));
             } catch (RuntimeException e) {
                 cs.failure()[0] = e instanceof ApiException api ? api
@@ -405,8 +409,6 @@ public final class SocketConnection {
                 } else {
                     log.warn("a WebSocket stream task failed: {}", e.toString());
                 }
-            } finally {
-                slot.lastUsedNanos = System.nanoTime();
             }
         };
         synchronized (slot) {
@@ -468,10 +470,13 @@ public final class SocketConnection {
     }
 
     /**
-     * Called by the service's sweeper: closes the connection when idle past idle-timeout; rolls back streams whose
-     * transaction has been open longer than max-transaction-duration while they are idle (as HTTP streams).
+     * Called by the service's sweeper: closes the connection when idle past idle-timeout. A stream holding a
+     * transaction is rolled back and expires ({@code STREAM_EXPIRED}) under the HTTP rules: idle past the stream
+     * idle timeout, or its transaction open longer than max-transaction-duration while idle. An open transaction
+     * holds the writer (or pins a WAL snapshot), so a connection that keeps chatting on other streams must not
+     * keep it forever.
      */
-    void sweep(long now, long maxTransactionNanos) {
+    void sweep(long now, long streamIdleNanos, long maxTransactionNanos) {
         if (closed) {
             return;
         }
@@ -481,7 +486,8 @@ public final class SocketConnection {
         }
         for (Slot slot : streams.values()) {
             Stream s = slot.stream;
-            if (s == null || s.held == null || now - s.heldSinceNanos <= maxTransactionNanos) {
+            if (s == null || s.held == null || (now - s.heldSinceNanos <= maxTransactionNanos
+                    && now - slot.lastUsedNanos <= streamIdleNanos)) {
                 continue;
             }
             synchronized (slot) {
@@ -491,10 +497,13 @@ public final class SocketConnection {
             }
             enqueue(slot, () -> {
                 Stream st = slot.stream;
-                if (st != null && st.held != null && System.nanoTime() - st.heldSinceNanos > maxTransactionNanos) {
+                long at = System.nanoTime();
+                if (st != null && st.held != null && (at - st.heldSinceNanos > maxTransactionNanos
+                        || at - slot.lastUsedNanos > streamIdleNanos)) {
                     closeSlot(slot);
-                    slot.unusable = new ApiException(ErrorCode.STREAM_EXPIRED, "the stream's transaction was open"
-                            + " longer than the limit and was rolled back; open a new stream");
+                    slot.unusable = new ApiException(ErrorCode.STREAM_EXPIRED, "The stream has expired due to"
+                            + " inactivity, or its transaction was open longer than the limit; its transaction was"
+                            + " rolled back: start a new stream");
                 }
             });
         }
