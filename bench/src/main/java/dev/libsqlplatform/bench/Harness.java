@@ -290,6 +290,15 @@ final class Harness {
             String offToken = off == null || tokens.get("bench-reads") == null ? null : readsDb(s, "sandbox off", off);
             interleaved(s, sandboxComparison(), "platform", "req/s", p, tokens.get("bench-reads"), off, offToken, readLoad);
         }
+        // HTTP vs WebSocket on the measured platform itself: wrk for HTTP, WsLoad for WebSocket, interleaved. The WebSocket
+        // side is told apart by its token's "ws:" prefix (both sides are the same worker, so the same Load serves both)
+        if (wrk != null && cfg.wsRounds() > 0 && !cfg.wsClients().isEmpty()) {
+            String t = tokens.get("bench-reads");
+            Load httpOrWs = (target, tok, c, secs) -> tok.startsWith(WS_SIDE)
+                    ? WsLoad.run(wsUrl(target), tok.substring(WS_SIDE.length()), c, secs, cfg.rows())
+                    : wrk.run(target.pipelineUrl(), c, secs, "read", tok, String.valueOf(cfg.rows()), "close");
+            interleaved(s, wsComparison(), "platform", "req/s", p, t, p, t == null ? null : WS_SIDE + t, httpOrWs);
+        }
         // current vs baseline commit: the measured platform against one built from --baseline-ref, same reads
         if (baselineCompared()) {
             Platform b = p == null ? null : baselineSide.get(s, baselineFailure != null ? baselineFailure : "comparison not run");
@@ -408,6 +417,22 @@ final class Harness {
                         what, unit, roundsText(cfg.sandboxRounds(), cfg.sandboxClients(), "on and off"), CPU_TEXT),
                 cfg.sandboxRounds(), cfg.sandboxClients(),
                 (a, at, b, bt) -> { a.verifySandbox(at, true); b.verifySandbox(bt, false); });
+    }
+
+    private static final String WS_SIDE = "ws:";
+
+    private static String wsUrl(Platform p) {
+        return p.workerUrl.replaceFirst("^http", "ws") + "/";
+    }
+
+    private Comparison wsComparison() {
+        return new Comparison("HTTP/WebSocket", (what, c) -> what + " c=" + c + ", HTTP", "same, WebSocket", new String[] {"http", "ws  "},
+                (what, unit) -> String.format("HTTP/WebSocket (%s, %s): the same worker and database read over Hrana over HTTP (wrk, "
+                        + "`execute` + `close` per request, keep-alive) and over Hrana 3 over WebSocket (bench's `WsLoad`, java.net.http: one "
+                        + "connection per client, `hello` and `open_stream` once, then one `execute` per request on that stream, one request "
+                        + "in flight per client); %s Figures are medians over the rounds; ratio = HTTP ÷ WebSocket. %s",
+                        what, unit, roundsText(cfg.wsRounds(), cfg.wsClients(), "HTTP and WebSocket"), CPU_TEXT),
+                cfg.wsRounds(), cfg.wsClients(), (a, at, b, bt) -> WsLoad.verify(wsUrl(b), bt.substring(WS_SIDE.length())));
     }
 
     private Comparison baselineComparison() {

@@ -22,7 +22,9 @@ class BenchSmokeTest {
                 "--rows=1000", "--seconds=1", "--warmup=0", "--clients=1,4", "--write-clients=1,2", "--batch-rows=100",
                 "--creates=5", "--list-dbs=10", "--density-dbs=20", "--density-samples=5", "--max-open=5", "--server-heap=256m",
                 // two rounds (so the swapped order runs too) at one client: the on/off code path, not a figure
-                "--sandbox-rounds=2", "--sandbox-clients=1");
+                "--sandbox-rounds=2", "--sandbox-clients=1",
+                // one round at one client: the HTTP/WebSocket code path, not a figure
+                "--ws-rounds=1", "--ws-clients=1");
         Harness h = new Harness(cfg);
         h.run();
         for (String s : h.skipped) System.out.println("[smoke] SKIPPED or FAILED: " + s);
@@ -42,6 +44,7 @@ class BenchSmokeTest {
         if (Wrk.available()) {
             assertTrue(text.contains("platform c=1, sandbox on | same, sandbox off"), "sandbox on/off rows in the reads table");
             assertTrue(text.contains("platform autocommit c=1, sandbox on | same, sandbox off"), "sandbox on/off rows in the writes table");
+            assertTrue(text.contains("platform c=1, HTTP | same, WebSocket"), "HTTP/WebSocket rows in the reads table");
         }
     }
 }

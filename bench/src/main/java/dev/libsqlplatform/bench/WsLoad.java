@@ -1,0 +1,142 @@
+package dev.libsqlplatform.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Point reads over Hrana over WebSocket, for the row beside wrk's HTTP figures (wrk cannot speak WebSocket). Like wrk:
+ * closed loop, one request in flight per client, each client its own connection. A client sends {@code hello} and
+ * {@code open_stream} once, then one {@code execute} of {@code SELECT v FROM kv WHERE k = ?} per request on that
+ * stream (random k), timed from send to the matching {@code response_ok}; anything else counts as an error.
+ * One platform thread per client blocks on its answer: at 1–16 clients that costs the load generator about what wrk's
+ * event loop costs, and both share the machine's cores with the worker.
+ */
+final class WsLoad {
+    private WsLoad() {
+    }
+
+    /** One connection, answers handed to the waiting client thread. */
+    private static final class Conn implements WebSocket.Listener {
+        final StringBuilder part = new StringBuilder();
+        final AtomicReference<CompletableFuture<String>> waiting = new AtomicReference<>();
+        WebSocket ws;
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            part.append(data);
+            if (last) {
+                String m = part.toString();
+                part.setLength(0);
+                CompletableFuture<String> f = waiting.getAndSet(null);
+                if (f != null) f.complete(m);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            CompletableFuture<String> f = waiting.getAndSet(null);
+            if (f != null) f.completeExceptionally(new IllegalStateException("closed " + statusCode + " " + reason));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            CompletableFuture<String> f = waiting.getAndSet(null);
+            if (f != null) f.completeExceptionally(error);
+        }
+
+        String call(String message) throws Exception {
+            CompletableFuture<String> f = new CompletableFuture<>();
+            waiting.set(f);
+            ws.sendText(message, true);
+            return f.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Conn open(String wsUrl, String token) throws Exception {
+        Conn c = new Conn();
+        c.ws = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("hrana3")
+                .buildAsync(URI.create(wsUrl), c).get(10, TimeUnit.SECONDS);
+        String hello = c.call("{\"type\":\"hello\",\"jwt\":\"" + token + "\"}");
+        if (!hello.contains("hello_ok")) throw new IllegalStateException("hello refused: " + hello);
+        String open = c.call("{\"type\":\"request\",\"request_id\":0,\"request\":{\"type\":\"open_stream\",\"stream_id\":1}}");
+        if (!open.contains("response_ok")) throw new IllegalStateException("open_stream refused: " + open);
+        return c;
+    }
+
+    private static String read(int id, int k) {
+        return "{\"type\":\"request\",\"request_id\":" + id + ",\"request\":{\"type\":\"execute\",\"stream_id\":1,\"stmt\":"
+                + "{\"sql\":\"SELECT v FROM kv WHERE k = ?\",\"args\":[{\"type\":\"integer\",\"value\":\"" + k + "\"}]}}}";
+    }
+
+    /** One read of key 1 over a fresh connection: the target answers the expected value. */
+    static void verify(String wsUrl, String token) throws Exception {
+        Conn c = open(wsUrl, token);
+        try {
+            String r = c.call(read(1, 1));
+            if (!r.contains("response_ok") || !r.contains("value-1")) throw new IllegalStateException("unexpected read: " + r);
+        } finally {
+            c.ws.abort();
+        }
+    }
+
+    /** {@code clients} connections reading for {@code seconds}; figures in wrk's result shape. */
+    static Wrk.Result run(String wsUrl, String token, int clients, int seconds, int rows) throws Exception {
+        List<Conn> conns = new ArrayList<>();
+        try {
+            for (int i = 0; i < clients; i++) conns.add(open(wsUrl, token));
+            List<Measure.Recorder> recs = new ArrayList<>();
+            long[] errors = new long[clients];
+            List<Thread> threads = new ArrayList<>();
+            long start = System.nanoTime();
+            long end = start + TimeUnit.SECONDS.toNanos(seconds);
+            for (int i = 0; i < clients; i++) {
+                Conn c = conns.get(i);
+                Measure.Recorder rec = new Measure.Recorder();
+                recs.add(rec);
+                int me = i;
+                Thread t = new Thread(() -> {
+                    int id = 1;
+                    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                    while (System.nanoTime() < end) {
+                        long t0 = System.nanoTime();
+                        try {
+                            String r = c.call(read(id++, 1 + rnd.nextInt(rows)));
+                            if (r.startsWith("{\"type\":\"response_ok\"")) rec.add(System.nanoTime() - t0);
+                            else errors[me]++;
+                        } catch (Exception e) {
+                            errors[me]++;
+                            return;
+                        }
+                    }
+                }, "ws-load-" + i);
+                threads.add(t);
+                t.start();
+            }
+            for (Thread t : threads) t.join();
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            Measure.Recorder all = Measure.Recorder.merge(recs);
+            long[] sorted = java.util.Arrays.copyOf(all.nanos, all.n);
+            java.util.Arrays.sort(sorted);
+            long errs = 0;
+            for (long e : errors) errs += e;
+            long p50 = (long) (Measure.pct(sorted, 50) / 1000), p90 = (long) (Measure.pct(sorted, 90) / 1000),
+                    p99 = (long) (Measure.pct(sorted, 99) / 1000), max = sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1000;
+            String raw = String.format(java.util.Locale.ROOT, "WS {\"requests\":%d,\"rps\":%.1f,\"p50_us\":%d,\"p99_us\":%d,\"errors\":%d}",
+                    all.n, all.n / elapsed, p50, p99, errs);
+            return new Wrk.Result(all.n, elapsed, all.n / elapsed, p50, p90, p99, max, errs, raw);
+        } finally {
+            for (Conn c : conns) c.ws.abort();
+        }
+    }
+}
