@@ -98,6 +98,13 @@ abstract class AbstractPlatformIT {
         new DataPlaneTokenMatrix(platform).run();
     }
 
+    /** The same matrix with every cell sent over Hrana over WebSocket. */
+    @Test
+    @Order(5)
+    void dataPlaneTokenMatrixOverWebSocket() throws Exception {
+        new DataPlaneTokenMatrix(platform, true).run();
+    }
+
     @Test
     @Order(6)
     void platformApiRoleMatrix() throws Exception {

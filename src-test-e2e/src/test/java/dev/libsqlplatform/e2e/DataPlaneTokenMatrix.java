@@ -44,8 +44,16 @@ final class DataPlaneTokenMatrix {
     private final String target = "e2e-tm-t-" + sfx;
     private final String other = "e2e-tm-o-" + sfx;
 
+    /** Every cell over Hrana over WebSocket instead of HTTP pipelines: same tokens, same expected outcomes. */
+    private final boolean webSocket;
+
     DataPlaneTokenMatrix(Platform platform) {
+        this(platform, false);
+    }
+
+    DataPlaneTokenMatrix(Platform platform, boolean webSocket) {
         this.platform = platform;
+        this.webSocket = webSocket;
         this.api = new ApiFixtures(platform);
         this.admin = platform.adminToken();
     }
@@ -55,6 +63,9 @@ final class DataPlaneTokenMatrix {
     }
 
     private Http.Answer pipeline(String token, String hostHeader, String sql) throws Exception {
+        if (webSocket) {
+            return HranaSocket.execute(platform.workerUrl(), token, hostHeader, sql);
+        }
         ObjectNode body = Http.object();
         body.putNull("baton");
         var requests = body.putArray("requests");
