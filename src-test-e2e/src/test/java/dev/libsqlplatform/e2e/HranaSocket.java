@@ -55,14 +55,14 @@ final class HranaSocket {
             } else {
                 hello.put("jwt", token);
             }
-            ws.sendText(hello.toString(), true).join();
+            send(ws, hello.toString());
             ObjectNode open = Http.object().put("type", "request").put("request_id", 1);
             open.putObject("request").put("type", "open_stream").put("stream_id", 1);
-            ws.sendText(open.toString(), true).join();
+            send(ws, open.toString());
             ObjectNode exec = Http.object().put("type", "request").put("request_id", 2);
             ObjectNode req = exec.putObject("request").put("type", "execute").put("stream_id", 1);
             req.putObject("stmt").put("sql", sql);
-            ws.sendText(exec.toString(), true).join();
+            send(ws, exec.toString());
             while (true) {
                 String text = messages.poll(30, TimeUnit.SECONDS);
                 if (text == null) {
@@ -94,6 +94,11 @@ final class HranaSocket {
         } finally {
             ws.abort();
         }
+    }
+
+    /** The worker closes the socket right after a hello_error: requests sent behind the hello may find it closed. */
+    private static void send(WebSocket ws, String text) {
+        ws.sendText(text, true).exceptionally(e -> null).join();
     }
 
     private static Http.Answer unauthorizedOr(String url, JsonNode error) {
