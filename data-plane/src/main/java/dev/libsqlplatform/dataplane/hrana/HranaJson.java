@@ -148,59 +148,21 @@ public final class HranaJson {
     static final String HELLO_OK = "{\"type\":\"hello_ok\"}";
 
     static String helloError(String message, String code) {
-        java.io.StringWriter w = new java.io.StringWriter(128);
-        try (JsonGenerator g = JSON.createGenerator(w)) {
-            g.writeStartObject();
-            g.writeName(N_TYPE);
-            g.writeString("hello_error");
-            g.writeName(N_ERROR);
-            writeError(g, message, code);
-            g.writeEndObject();
-        }
-        return w.toString();
+        return socketMessage(128, "hello_error", null, N_ERROR, g -> writeError(g, message, code));
     }
 
     static String responseError(int requestId, String message, String code) {
-        java.io.StringWriter w = new java.io.StringWriter(128);
-        try (JsonGenerator g = JSON.createGenerator(w)) {
-            g.writeStartObject();
-            g.writeName(N_TYPE);
-            g.writeString("response_error");
-            g.writeName(N_REQUEST_ID);
-            g.writeNumber(requestId);
-            g.writeName(N_ERROR);
-            writeError(g, message, code);
-            g.writeEndObject();
-        }
-        return w.toString();
+        return socketMessage(128, "response_error", requestId, N_ERROR, g -> writeError(g, message, code));
     }
 
     /** {@code response_ok} carrying the same response object a pipeline result carries. */
     static String responseOk(int requestId, Proto.StreamResponse response) {
-        java.io.StringWriter w = new java.io.StringWriter(256);
-        try (JsonGenerator g = JSON.createGenerator(w)) {
-            g.writeStartObject();
-            g.writeName(N_TYPE);
-            g.writeString("response_ok");
-            g.writeName(N_REQUEST_ID);
-            g.writeNumber(requestId);
-            g.writeName(N_RESPONSE);
-            writeResponse(g, response);
-            g.writeEndObject();
-        }
-        return w.toString();
+        return socketMessage(256, "response_ok", requestId, N_RESPONSE, g -> writeResponse(g, response));
     }
 
     /** {@code fetch_cursor}'s response: up to {@code max} entries of the cursor from where it stands. */
     static String fetchCursorOk(int requestId, SocketCursor cursor, int max) {
-        java.io.StringWriter w = new java.io.StringWriter(256);
-        try (JsonGenerator g = JSON.createGenerator(w)) {
-            g.writeStartObject();
-            g.writeName(N_TYPE);
-            g.writeString("response_ok");
-            g.writeName(N_REQUEST_ID);
-            g.writeNumber(requestId);
-            g.writeName(N_RESPONSE);
+        return socketMessage(256, "response_ok", requestId, N_RESPONSE, g -> {
             g.writeStartObject();
             g.writeName(N_TYPE);
             g.writeString("fetch_cursor");
@@ -214,6 +176,26 @@ public final class HranaJson {
             g.writeName(N_DONE);
             g.writeBoolean(cursor.done());
             g.writeEndObject();
+        });
+    }
+
+    /**
+     * One WebSocket server message: {@code {"type", ["request_id",] <name>: <body>}}; a null {@code requestId} leaves
+     * the id out ({@code hello_error} answers no request).
+     */
+    private static String socketMessage(int sizeHint, String type, Integer requestId, SerializableString name,
+                                        java.util.function.Consumer<JsonGenerator> body) {
+        java.io.StringWriter w = new java.io.StringWriter(sizeHint);
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            g.writeName(N_TYPE);
+            g.writeString(type);
+            if (requestId != null) {
+                g.writeName(N_REQUEST_ID);
+                g.writeNumber(requestId.intValue());
+            }
+            g.writeName(name);
+            body.accept(g);
             g.writeEndObject();
         }
         return w.toString();
