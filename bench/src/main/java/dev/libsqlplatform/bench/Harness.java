@@ -220,73 +220,91 @@ final class Harness {
 
     private void reads(Report.Section s) throws Exception {
         s.intro.add(String.format("`SELECT v FROM kv WHERE k = ?` with a random k in 1..%,d, body `{\"baton\":null,\"requests\":[execute, close]}`, "
-                + "keep-alive, %d s per point after a %d s warm-up; wrk threads = min(clients, nproc).", cfg.rows(), cfg.seconds(), cfg.warmup()));
-        Map<String, Map<Integer, Measure>> m = new LinkedHashMap<>();
+                + "keep-alive; wrk threads = min(clients, nproc). The platform, tursodb and the ceiling run side by side and are measured "
+                + "interleaved: every target warmed %d s at every client count, then %d round(s) of %d s per point, each round measuring every "
+                + "client count on every target back to back, in the order platform, tursodb, ceiling in odd rounds and reversed in even ones. "
+                + "Figures are medians over the rounds; ratios are computed per round and averaged, with the lowest and highest round in "
+                + "brackets. %s", cfg.rows(), cfg.warmup(), cfg.readRounds(), cfg.seconds(),
+                CPU_TEXT.replace("Worker CPU", "Server CPU").replace("the worker process's", "each server process's")));
         if (wrk == null) { s.notes.add("wrk missing: nothing measured"); return; }
-
-        // our platform
-        Platform p = platform(s);
-        if (p != null) {
+        List<Rounds.Target> targets = new ArrayList<>();
+        List<AutoCloseable> peers = new ArrayList<>();
+        try {
+            Platform p = platform(s);
+            if (p != null) {
+                try {
+                    String token = platformDb(p, "bench-reads");
+                    http.loadKv(p.pipelineUrl(), token, cfg.rows(), true);
+                    verifyRead(p.pipelineUrl(), token, true);
+                    targets.add(readTarget("platform", p.worker.pid(), p.pipelineUrl(), token, true));
+                } catch (Exception e) {
+                    s.notes.add("platform: **failed:** " + oneLine(e));
+                }
+            }
+            Optional<Path> turso = Tursodb.find(cfg.benchDir());
+            if (turso.isEmpty()) {
+                s.notes.add("tursodb not installed (bench/run installs turso@0.6.0 with npm into bench/node_modules): peer skipped");
+                skip("tursodb peer not installed");
+            } else {
+                Path dir = cfg.work().resolve("tursodb");
+                deleteTree(dir);
+                int port = Proc.freePort();
+                try {
+                    Proc t = Tursodb.start(turso.get(), dir, "reads.db", port);
+                    peers.add(t);
+                    String url = "http://127.0.0.1:" + port + "/v2/pipeline";
+                    http.loadKv(url, null, cfg.rows(), false);
+                    verifyRead(url, null, false);
+                    targets.add(readTarget("tursodb", t.pid(), url, null, false));
+                } catch (Exception e) {
+                    s.notes.add("tursodb: **failed:** " + oneLine(e));
+                }
+                s.notes.add("tursodb 0.6.0 rejects `{\"type\":\"close\"}` (\"unknown variant `close`\"), so its body omits it; it also answers every "
+                        + "request with `Connection: close`, so wrk reconnects per request there: keep-alive is not available on that peer. Its ~10 ms latency is not a wrk artefact: "
+                        + "single curl requests to it take 2–9 ms too (loopback connect < 0.1 ms).");
+            }
             try {
-                String token = platformDb(p, "bench-reads");
-                http.loadKv(p.pipelineUrl(), token, cfg.rows(), true);
-                verifyRead(p.pipelineUrl(), token, true);
-                m.put("platform", readCurve(p.pipelineUrl(), token, true));
+                Proc c = startCeiling();
+                peers.add(c);
+                String url = "http://127.0.0.1:" + ceilingPort + "/v2/pipeline";
+                verifyRead(url, null, true);
+                targets.add(readTarget("ceiling", c.pid(), url, null, true));
             } catch (Exception e) {
-                s.notes.add("platform: **failed:** " + oneLine(e));
+                s.notes.add("ceiling: **failed:** " + oneLine(e));
             }
-        }
-        // tursodb peer
-        Optional<Path> turso = Tursodb.find(cfg.benchDir());
-        if (turso.isEmpty()) {
-            s.notes.add("tursodb not installed (bench/run installs turso@0.6.0 with npm into bench/node_modules): peer skipped");
-            skip("tursodb peer not installed");
-        } else {
-            Path dir = cfg.work().resolve("tursodb");
-            deleteTree(dir);
-            int port = Proc.freePort();
-            try (Proc t = Tursodb.start(turso.get(), dir, "reads.db", port)) {
-                String url = "http://127.0.0.1:" + port + "/v2/pipeline";
-                http.loadKv(url, null, cfg.rows(), false);
-                verifyRead(url, null, false);
-                m.put("tursodb", readCurve(url, null, false));
-            } catch (Exception e) {
-                s.notes.add("tursodb: **failed:** " + oneLine(e));
-            }
-            s.notes.add("tursodb 0.6.0 rejects `{\"type\":\"close\"}` (\"unknown variant `close`\"), so its body omits it; it also answers every "
-                    + "request with `Connection: close`, so wrk reconnects per request there: keep-alive is not available on that peer. Its ~10 ms latency is not a wrk artefact: "
-                    + "single curl requests to it take 2–9 ms too (loopback connect < 0.1 ms).");
-        }
-        // ceiling
-        try (Proc c = startCeiling()) {
-            String url = "http://127.0.0.1:" + ceilingPort + "/v2/pipeline";
-            verifyRead(url, null, true);
-            m.put("ceiling", readCurve(url, null, true));
-        } catch (Exception e) {
-            s.notes.add("ceiling: **failed:** " + oneLine(e));
-        }
 
-        Map<Integer, Measure> pl = m.getOrDefault("platform", Map.of());
-        for (int c : cfg.clients()) {
-            Measure me = pl.get(c);
-            for (String peer : List.of("tursodb", "ceiling")) {
-                Measure pe = m.getOrDefault(peer, Map.of()).get(c);
-                boolean vsTurso = peer.equals("tursodb");
-                s.compare("platform c=" + c, peer, "req/s", ops(me), ops(pe), "",
-                        vsTurso && c == 16 ? Report.Goal.ratioAtLeast(2) : Report.Goal.NONE);
-                s.compare("platform c=" + c, peer, "p50", p50(me), p50(pe), "ms",
-                        c == 16 && vsTurso ? Report.Goal.atMostMs(0.6) : c == 1 && !vsTurso ? Report.Goal.withinPct(20) : Report.Goal.NONE);
-                s.compare("platform c=" + c, peer, "p99", p99(me), p99(pe), "ms",
-                        c == 16 && vsTurso ? Report.Goal.atMostMs(5) : Report.Goal.NONE);
+            Rounds quiet = readRounds(s, "reads", targets);
+            readRows(s, quiet, "");
+            if (cfg.contended()) {
+                try (CpuHog hog = CpuHog.start(Runtime.getRuntime().availableProcessors(), cfg.work())) {
+                    s.notes.add("contended: " + hog.describe() + " ran beside the servers for the whole contended rounds, the same for every target.");
+                    readRows(s, readRounds(s, "reads contended", targets), ", contended");
+                }
             }
+            List<String> cats = cfg.clients().stream().map(c -> "c=" + c).toList();
+            Map<String, List<Double>> rps = new LinkedHashMap<>();
+            Map<String, List<Double>> lat = new LinkedHashMap<>();
+            List<String> latCats = new ArrayList<>();
+            for (int c : cfg.clients()) { latCats.add("c=" + c + " p50"); latCats.add("c=" + c + " p99"); }
+            for (String t : List.of("platform", "tursodb", "ceiling")) {
+                rps.put(t, cfg.clients().stream().map(c -> quiet.median(t, c, Rounds::ops)).toList());
+                List<Double> l = new ArrayList<>();
+                for (int c : cfg.clients()) { l.add(quiet.median(t, c, Rounds::p50)); l.add(quiet.median(t, c, Rounds::p99)); }
+                lat.put(t, l);
+            }
+            chart(s, "reads-throughput.png", "Point reads: requests/s (higher is better)", "requests/s", cats, rps, false);
+            chart(s, "reads-latency.png", "Point reads: latency (lower is better)", "ms", latCats, lat, false);
+            // the side comparisons below measure the platform alone: the peers would only take memory from it
+        } finally {
+            for (AutoCloseable c : peers) c.close();
         }
-        for (var e : m.entrySet()) for (var x : e.getValue().entrySet()) if (x.getValue().errors() > 0)
-            s.notes.add(e.getKey() + " c=" + x.getKey() + ": " + x.getValue().errors() + " wrk errors (non-2xx, read, connect or timeout) out of " + x.getValue().ops());
+        Platform p = platform;
+        if (p == null) return;
 
         // sandbox on vs off: the measured platform against a second one without the engine sandbox, same reads
         Load readLoad = (target, tok, c, secs) -> wrk.run(target.pipelineUrl(), c, secs, "read", tok, String.valueOf(cfg.rows()), "close");
         if (sandboxCompared()) {
-            Platform off = p == null ? null : sandboxOff.get(s, "comparison not run");
+            Platform off = sandboxOff.get(s, "comparison not run");
             String offToken = off == null || tokens.get("bench-reads") == null ? null : readsDb(s, "sandbox off", off);
             interleaved(s, sandboxComparison(), "platform", "req/s", p, tokens.get("bench-reads"), off, offToken, readLoad);
         }
@@ -301,25 +319,63 @@ final class Harness {
         }
         // current vs baseline commit: the measured platform against one built from --baseline-ref, same reads
         if (baselineCompared()) {
-            Platform b = p == null ? null : baselineSide.get(s, baselineFailure != null ? baselineFailure : "comparison not run");
+            Platform b = baselineSide.get(s, baselineFailure != null ? baselineFailure : "comparison not run");
             String bToken = b == null || tokens.get("bench-reads") == null ? null : readsDb(s, "baseline", b);
             interleaved(s, baselineComparison(), "platform", "req/s", p, tokens.get("bench-reads"), b, bToken, readLoad);
         }
 
-        List<String> cats = cfg.clients().stream().map(c -> "c=" + c).toList();
-        Map<String, List<Double>> rps = new LinkedHashMap<>();
-        Map<String, List<Double>> lat = new LinkedHashMap<>();
-        List<String> latCats = new ArrayList<>();
-        for (int c : cfg.clients()) { latCats.add("c=" + c + " p50"); latCats.add("c=" + c + " p99"); }
-        for (String t : List.of("platform", "tursodb", "ceiling")) {
-            Map<Integer, Measure> tm = m.getOrDefault(t, Map.of());
-            rps.put(t, cfg.clients().stream().map(c -> ops(tm.get(c))).toList());
-            List<Double> l = new ArrayList<>();
-            for (int c : cfg.clients()) { l.add(p50(tm.get(c))); l.add(p99(tm.get(c))); }
-            lat.put(t, l);
+    }
+
+    private Rounds.Target readTarget(String name, long pid, String url, String token, boolean close) {
+        String tok = token == null ? "-" : token, rows = String.valueOf(cfg.rows()), cl = close ? "close" : "noclose";
+        return new Rounds.Target(name, pid, (c, secs) -> wrk.run(url, c, secs, "read", tok, rows, cl));
+    }
+
+    /** The interleaved rounds of scenario 1; an empty result (every row n/a) when they failed, with the reason noted. */
+    private Rounds readRounds(Report.Section s, String label, List<Rounds.Target> targets) {
+        try {
+            Rounds r = Rounds.run(label, targets, cfg.clients(), cfg.readRounds(), cfg.seconds(), cfg.warmup());
+            noteLoads(s, label, r);
+            return r;
+        } catch (Exception e) {
+            s.notes.add(label + ": **failed:** " + oneLine(e));
+            return Rounds.empty();
         }
-        chart(s, "reads-throughput.png", "Point reads: requests/s (higher is better)", "requests/s", cats, rps, false);
-        chart(s, "reads-latency.png", "Point reads: latency (lower is better)", "ms", latCats, lat, false);
+    }
+
+    private static void noteLoads(Report.Section s, String label, Rounds r) {
+        double[] l = r.loads().stream().mapToDouble(Double::doubleValue).filter(d -> !Double.isNaN(d)).sorted().toArray();
+        if (l.length > 0) {
+            s.notes.add(String.format(java.util.Locale.ROOT, "%s: 1-minute load average at the start of each round %.1f–%.1f (%d cores)",
+                    label, l[0], l[l.length - 1], Runtime.getRuntime().availableProcessors()));
+        }
+    }
+
+    /**
+     * The platform against tursodb and the ceiling at every client count, with the goals of the SQL-port issue: at 16 and 64
+     * clients twice tursodb's throughput and a p99 no worse than either peer's; at 1 client a p50 within 20 % of the ceiling's;
+     * server CPU per read at most 60 % of the ceiling's.
+     */
+    private void readRows(Report.Section s, Rounds r, String mode) {
+        for (int c : cfg.clients()) {
+            boolean many = c >= 16;
+            for (String peer : List.of("tursodb", "ceiling")) {
+                boolean vsTurso = peer.equals("tursodb");
+                String t = "platform c=" + c + mode;
+                s.compare(t, peer, "req/s", r.median("platform", c, Rounds::ops), r.median(peer, c, Rounds::ops), "",
+                        r.ratio("platform", peer, c, Rounds::ops), vsTurso && many ? Report.Goal.ratioAtLeast(2) : Report.Goal.NONE);
+                s.compare(t, peer, "p50", r.median("platform", c, Rounds::p50), r.median(peer, c, Rounds::p50), "ms",
+                        r.ratio("platform", peer, c, Rounds::p50), c == 1 && !vsTurso ? Report.Goal.withinPct(20) : Report.Goal.NONE);
+                s.compare(t, peer, "p99", r.median("platform", c, Rounds::p99), r.median(peer, c, Rounds::p99), "ms",
+                        r.ratio("platform", peer, c, Rounds::p99), many ? Report.Goal.atMostPeer() : Report.Goal.NONE);
+                s.compare(t, peer, "server CPU/request", r.median("platform", c, Rounds::cpu), r.median(peer, c, Rounds::cpu), "µs",
+                        r.ratio("platform", peer, c, Rounds::cpu), vsTurso ? Report.Goal.NONE : Report.Goal.atMostPctOfPeer(60));
+            }
+            for (String t : List.of("platform", "tursodb", "ceiling")) {
+                long errs = r.errors(t, c);
+                if (errs > 0) s.notes.add(t + " c=" + c + mode + ": " + errs + " wrk errors (non-2xx, read, connect or timeout) over the rounds");
+            }
+        }
     }
 
     /** The reads database on a side platform, filled and checked like the main one's; null (noted) on failure. */
@@ -413,7 +469,7 @@ final class Harness {
         return new Comparison("sandbox on/off", (what, c) -> what + " c=" + c + ", sandbox on", "same, sandbox off", new String[] {"on ", "off"},
                 (what, unit) -> String.format("Sandbox on/off (%s, %s): a second platform whose worker runs with `platform.worker.sandbox.enabled=false` "
                         + "(no authorizer, defensive mode, engine limits, statement deadline or temp-file budget; checked by a `zeroblob` over the length "
-                        + "limit, refused only with the sandbox), both running side by side; %s Figures are medians over the rounds; ratio = on ÷ off. %s",
+                        + "limit, refused only with the sandbox), both running side by side; %s Figures are medians over the rounds; ratio = on ÷ off per round, averaged (lowest–highest round). %s",
                         what, unit, roundsText(cfg.sandboxRounds(), cfg.sandboxClients(), "on and off"), CPU_TEXT),
                 cfg.sandboxRounds(), cfg.sandboxClients(),
                 (a, at, b, bt) -> { a.verifySandbox(at, true); b.verifySandbox(bt, false); });
@@ -430,7 +486,7 @@ final class Harness {
                 (what, unit) -> String.format("HTTP/WebSocket (%s, %s): the same worker and database read over Hrana over HTTP (wrk, "
                         + "`execute` + `close` per request, keep-alive) and over Hrana 3 over WebSocket (bench's `WsLoad`, java.net.http: one "
                         + "connection per client, `hello` and `open_stream` once, then one `execute` per request on that stream, one request "
-                        + "in flight per client); %s Figures are medians over the rounds; ratio = HTTP ÷ WebSocket. %s",
+                        + "in flight per client); %s Figures are medians over the rounds; ratio = HTTP ÷ WebSocket per round, averaged (lowest–highest round). %s",
                         what, unit, roundsText(cfg.wsRounds(), cfg.wsClients(), "HTTP and WebSocket"), CPU_TEXT),
                 cfg.wsRounds(), cfg.wsClients(), (a, at, b, bt) -> WsLoad.verify(wsUrl(b), bt.substring(WS_SIDE.length())));
     }
@@ -442,100 +498,57 @@ final class Harness {
                 new String[] {"current ", "baseline"},
                 (what, unit) -> String.format("Current/baseline (%s, %s): the working tree's jars against a platform built from `--baseline-ref=%s` = commit %s "
                         + "in a temporary git worktree (jars cached per commit under `~/.cache/libsql-platform/bench-baseline/`), both running side by side "
-                        + "with the same settings and their own data directories and ports; %s Figures are medians over the rounds; ratio = current ÷ baseline. %s",
+                        + "with the same settings and their own data directories and ports; %s Figures are medians over the rounds; ratio = current ÷ baseline per round, averaged (lowest–highest round). %s",
                         what, unit, cfg.baselineRef(), commit, roundsText(cfg.baselineRounds(), cfg.baselineClients(), "current and baseline"), CPU_TEXT),
                 cfg.baselineRounds(), cfg.baselineClients(), (a, at, b, bt) -> { });
     }
 
     private String roundsText(int rounds, List<Integer> clients, String both) {
-        return String.format("%d rounds at clients %s, %d s per point, %s back to back with the order swapped every round%s.", rounds, clients,
-                cfg.seconds(), both, cfg.warmup() > 0 ? " after a " + cfg.warmup() + " s warm-up of each" : "");
+        return String.format("%d round(s) at clients %s, %d s per point, %s back to back with the order swapped every round%s.", rounds, clients,
+                cfg.seconds(), both, cfg.warmup() > 0 ? " after a " + cfg.warmup() + " s warm-up of each at every client count" : "");
     }
 
     private static final String CPU_TEXT = "Worker CPU/request = the worker process's user+sys time (`/proc/<pid>/stat`, 10 ms ticks) over the requests wrk "
             + "completed, the figure least moved by other load on the machine.";
 
     /**
-     * Two platforms, interleaved: each round measures every client count on both workers back to back, the order
-     * swapped every round, so a slow phase of this shared machine (another build, a CPU-frequency change) lands on both
-     * sides instead of one. Rows: the median over rounds of each figure, ratio = a ÷ b; a note gives every round's
-     * throughput and CPU/request ratio, the spread the median hides. Rows are written even when a side is missing (n/a).
+     * Two platforms, interleaved ({@link Rounds}: both warmed at every client count, the order swapped every round, so a
+     * slow phase of this shared machine lands on both sides instead of one). Rows: the median over rounds of each figure,
+     * ratio = a ÷ b per round, averaged, with the spread; a note gives every round's ratios. Rows are written even when
+     * a side is missing (n/a).
      */
     private void interleaved(Report.Section s, Comparison k, String what, String unit, Platform on, String onToken, Platform off, String offToken, Load load) {
-        List<Integer> clients = k.clients();
-        Map<Integer, List<Measure>> mOn = new LinkedHashMap<>(), mOff = new LinkedHashMap<>();
-        // the worker's CPU time per request: on a machine shared with other builds, throughput follows their load far more
-        // than CPU per request does, which makes this the steadier figure of what a change costs
-        Map<Integer, List<Double>> cpuOn = new LinkedHashMap<>(), cpuOff = new LinkedHashMap<>();
         s.intro.add(k.intro().apply(what, unit));
-        List<Double> loads = new ArrayList<>();
+        String a = k.sides()[0].trim(), b = k.sides()[1].trim();
+        Rounds r = Rounds.empty();
         if (on != null && off != null && onToken != null && offToken != null) {
             try {
                 k.verify().run(on, onToken, off, offToken);
-                int most = clients.stream().max(Integer::compare).orElse(1);
-                if (cfg.warmup() > 0) {
-                    load.run(on, onToken, most, cfg.warmup());
-                    load.run(off, offToken, most, cfg.warmup());
-                }
-                for (int r = 1; r <= k.rounds(); r++) {
-                    loads.add(loadAverage1());
-                    boolean onFirst = r % 2 == 1;
-                    for (int c : clients) {
-                        for (boolean sideOn : onFirst ? new boolean[] {true, false} : new boolean[] {false, true}) {
-                            Platform target = sideOn ? on : off;
-                            long cpu0 = cpuTicks(target.worker.pid());
-                            Wrk.Result w = load.run(target, sideOn ? onToken : offToken, c, cfg.seconds());
-                            long cpu1 = cpuTicks(target.worker.pid());
-                            double cpuUs = cpu0 < 0 || cpu1 < 0 || w.requests() == 0 ? Double.NaN
-                                    : (cpu1 - cpu0) * (1e6 / USER_HZ) / w.requests();
-                            (sideOn ? cpuOn : cpuOff).computeIfAbsent(c, x -> new ArrayList<>()).add(cpuUs);
-                            Log.info(String.format("%s %s round %d/%d %s c=%d %s", k.name(), k.sides()[sideOn ? 0 : 1], r, k.rounds(), what, c, w.raw()));
-                            (sideOn ? mOn : mOff).computeIfAbsent(c, x -> new ArrayList<>()).add(Measure.of(w));
-                        }
-                    }
-                }
+                r = Rounds.run(k.name() + " " + what, List.of(
+                                new Rounds.Target(a, on.worker.pid(), (c, secs) -> load.run(on, onToken, c, secs)),
+                                new Rounds.Target(b, off.worker.pid(), (c, secs) -> load.run(off, offToken, c, secs))),
+                        k.clients(), k.rounds(), cfg.seconds(), cfg.warmup());
             } catch (Exception e) {
                 s.notes.add(k.name() + " " + what + ": **failed:** " + oneLine(e));
             }
         }
-        double[] l = loads.stream().mapToDouble(Double::doubleValue).filter(d -> !Double.isNaN(d)).sorted().toArray();
-        if (l.length > 0) {
-            s.notes.add(String.format(java.util.Locale.ROOT, "%s, %s: 1-minute load average at the start of each round %.1f–%.1f (%d cores)",
-                    k.name(), what, l[0], l[l.length - 1], Runtime.getRuntime().availableProcessors()));
-        }
-        for (int c : clients) {
-            List<Measure> a = mOn.getOrDefault(c, List.of()), b = mOff.getOrDefault(c, List.of());
+        noteLoads(s, k.name() + ", " + what, r);
+        for (int c : k.clients()) {
             String target = k.target().apply(what, c), peer = k.peer();
-            double aOps = median(a, Measure::opsPerSec), bOps = median(b, Measure::opsPerSec);
-            s.compare(target, peer, unit, aOps, bOps, "", Report.Goal.NONE);
-            s.compare(target, peer, "p50", median(a, Measure::p50ms), median(b, Measure::p50ms), "ms", Report.Goal.NONE);
-            s.compare(target, peer, "p99", median(a, Measure::p99ms), median(b, Measure::p99ms), "ms", Report.Goal.NONE);
-            List<Double> ca = cpuOn.getOrDefault(c, List.of()), cb = cpuOff.getOrDefault(c, List.of());
-            double aCpu = medianOf(ca), bCpu = medianOf(cb);
-            s.compare(target, peer, "worker CPU/request", aCpu, bCpu, "µs", Report.Goal.NONE);
-            List<String> cpuPerRound = new ArrayList<>();
-            for (int i = 0; i < Math.min(ca.size(), cb.size()); i++) cpuPerRound.add(Report.fmt(ca.get(i) / cb.get(i)));
-            List<String> perRound = new ArrayList<>();
-            for (int i = 0; i < Math.min(a.size(), b.size()); i++) perRound.add(Report.fmt(a.get(i).opsPerSec() / b.get(i).opsPerSec()));
-            if (!perRound.isEmpty()) {
-                s.notes.add(String.format("%s, %s c=%d, ratio per round: %s %s; worker CPU/request %s", k.name(), what, c, unit,
-                        String.join(", ", perRound), String.join(", ", cpuPerRound)));
+            Rounds.Ratio ops = r.ratio(a, b, c, Rounds::ops), cpu = r.ratio(a, b, c, Rounds::cpu);
+            s.compare(target, peer, unit, r.median(a, c, Rounds::ops), r.median(b, c, Rounds::ops), "", ops, Report.Goal.NONE);
+            s.compare(target, peer, "p50", r.median(a, c, Rounds::p50), r.median(b, c, Rounds::p50), "ms", r.ratio(a, b, c, Rounds::p50), Report.Goal.NONE);
+            s.compare(target, peer, "p99", r.median(a, c, Rounds::p99), r.median(b, c, Rounds::p99), "ms", r.ratio(a, b, c, Rounds::p99), Report.Goal.NONE);
+            s.compare(target, peer, "worker CPU/request", r.median(a, c, Rounds::cpu), r.median(b, c, Rounds::cpu), "µs", cpu, Report.Goal.NONE);
+            if (!ops.perRound().isEmpty()) {
+                s.notes.add(String.format("%s, %s c=%d, ratio per round: %s %s; worker CPU/request %s", k.name(), what, c, unit, ops.rounds(), cpu.rounds()));
             }
-            long errs = a.stream().mapToLong(Measure::errors).sum() + b.stream().mapToLong(Measure::errors).sum();
+            long errs = r.errors(a, c) + r.errors(b, c);
             if (errs > 0) s.notes.add(String.format("%s, %s c=%d: %d wrk errors over both sides", k.name(), what, c, errs));
-            Log.info(String.format("%s %s c=%d: %s %s %s | %s %s %s | ratio %s (per round: %s); p50 %s vs %s ms, p99 %s vs %s ms; "
-                            + "worker CPU/request %s vs %s µs, ratio %s (per round: %s)",
-                    k.name().toUpperCase(java.util.Locale.ROOT), what, c, k.sides()[0].trim(), Report.fmt(aOps), unit, k.sides()[1].trim(), Report.fmt(bOps), unit,
-                    Report.fmt(aOps / bOps), String.join(", ", perRound),
-                    Report.fmt(median(a, Measure::p50ms)), Report.fmt(median(b, Measure::p50ms)),
-                    Report.fmt(median(a, Measure::p99ms)), Report.fmt(median(b, Measure::p99ms)),
-                    Report.fmt(aCpu), Report.fmt(bCpu), Report.fmt(aCpu / bCpu), String.join(", ", cpuPerRound)));
+            Log.info(String.format("%s %s c=%d: %s %s %s | %s %s %s | ratio %s; worker CPU/request ratio %s",
+                    k.name().toUpperCase(java.util.Locale.ROOT), what, c, a, Report.fmt(r.median(a, c, Rounds::ops)), unit, b,
+                    Report.fmt(r.median(b, c, Rounds::ops)), unit, ops.text(), cpu.text()));
         }
-    }
-
-    /** Median of a figure over rounds (mean of the middle two for an even count); NaN for none. */
-    static double median(List<Measure> ms, java.util.function.ToDoubleFunction<Measure> f) {
-        return medianOf(ms.stream().map(f::applyAsDouble).toList());
     }
 
     static double medianOf(List<Double> values) {
@@ -663,7 +676,7 @@ final class Harness {
         s.single("create database", "p50", create.p50ms(), "ms", Report.Goal.NONE);
         s.single("create database", "p99", create.p99ms(), "ms", Report.Goal.atMostMs(50));
         s.single(String.format("%,d databases created and ready", created), "total", total, "s",
-                new Report.Goal("< 15 s for 500", (v, x) -> v * 500.0 / Math.max(1, created) < 15));
+                new Report.Goal("< 15 s for 500", (v, x, r) -> v * 500.0 / Math.max(1, created) < 15));
         s.single("create throughput", "", created / total, "databases/s", Report.Goal.NONE);
 
         if (created == cfg.creates()) fill(s, p, "cp-", cfg.creates() + 1, cfg.listDbs());
@@ -762,7 +775,7 @@ final class Harness {
         double heapMb = heapUsedMb(pid);
         long fds = fdCount(pid);
         double rssMb = rssMb(pid);
-        s.single("worker heap after warm-up + full GC", "", heapMb, "MiB", new Report.Goal("≤ 1,024 MiB", (v, x) -> v <= 1024));
+        s.single("worker heap after warm-up + full GC", "", heapMb, "MiB", new Report.Goal("≤ 1,024 MiB", (v, x, r) -> v <= 1024));
         s.single("worker open files", "", fds, "fds", Report.Goal.NONE);
         s.single("worker RSS", "", rssMb, "MiB", Report.Goal.NONE);
 

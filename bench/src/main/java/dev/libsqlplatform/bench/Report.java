@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.BiPredicate;
 
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -19,15 +18,23 @@ import org.knowm.xchart.style.Styler;
 final class Report {
     record Row(String target, String peer, String figure, String peerFigure, String ratio, String goal, String met) {}
 
-    /** A goal: its text and a test on (figure, peer figure); null test = informational. */
-    record Goal(String text, BiPredicate<Double, Double> test) {
+    /** What a goal tests: the figure, the peer's figure and the ratio shown (per-round mean where rounds were run). */
+    interface Test { boolean met(double v, double peer, double ratio); }
+
+    /** A goal: its text and its test; null test = informational. */
+    record Goal(String text, Test test) {
         static final Goal NONE = new Goal("", null);
 
-        static Goal ratioAtLeast(double r) { return new Goal("≥ " + fmt(r) + "× peer", (v, p) -> v / p >= r); }
+        static Goal ratioAtLeast(double r) { return new Goal("≥ " + fmt(r) + "× peer", (v, p, ratio) -> ratio >= r); }
 
-        static Goal atMostMs(double ms) { return new Goal("≤ " + fmt(ms) + " ms", (v, p) -> v <= ms); }
+        static Goal atMostMs(double ms) { return new Goal("≤ " + fmt(ms) + " ms", (v, p, ratio) -> v <= ms); }
 
-        static Goal withinPct(double pct) { return new Goal("within " + fmt(pct) + "% of peer", (v, p) -> v <= p * (1 + pct / 100)); }
+        /** At most the peer's figure (latency, CPU): the mean of per-round ratios, where rounds were run. */
+        static Goal atMostPeer() { return new Goal("≤ peer", (v, p, ratio) -> ratio <= 1); }
+
+        static Goal atMostPctOfPeer(double pct) { return new Goal("≤ " + fmt(pct) + "% of peer", (v, p, ratio) -> ratio <= pct / 100); }
+
+        static Goal withinPct(double pct) { return new Goal("within " + fmt(pct) + "% of peer", (v, p, ratio) -> ratio <= 1 + pct / 100); }
     }
 
     static final class Section {
@@ -41,17 +48,29 @@ final class Report {
 
         /** A figure beside its peer; peer may be NaN (not measured). */
         void compare(String target, String peer, String metric, double v, double pv, String unit, Goal goal) {
-            String ratio = Double.isNaN(v) || Double.isNaN(pv) || pv == 0 ? "–" : fmt(v / pv) + "×";
+            double r = Double.isNaN(v) || Double.isNaN(pv) || pv == 0 ? Double.NaN : v / pv;
+            compare(target, peer, metric, v, pv, unit, r, Double.isNaN(r) ? "–" : fmt(r) + "×", goal);
+        }
+
+        /**
+         * A figure beside its peer with the ratio computed elsewhere (the mean of per-round ratios, whose text also shows
+         * their spread); the goal is judged on that ratio, not on the ratio of the two medians.
+         */
+        void compare(String target, String peer, String metric, double v, double pv, String unit, Rounds.Ratio ratio, Goal goal) {
+            compare(target, peer, metric, v, pv, unit, ratio.mean(), ratio.text(), goal);
+        }
+
+        private void compare(String target, String peer, String metric, double v, double pv, String unit, double ratio, String ratioText, Goal goal) {
             String met;
             if (goal.test() == null) met = "";
             else if (Double.isNaN(v)) met = "not measured";
-            else if (goal.text().contains("peer") && Double.isNaN(pv)) met = "no peer";
-            else met = goal.test().test(v, pv) ? "yes" : "**no**";
-            rows.add(new Row(target, peer, metric + " " + val(v, unit), Double.isNaN(pv) ? "–" : val(pv, unit), ratio, goal.text(), met));
+            else if (goal.text().contains("peer") && (Double.isNaN(pv) || Double.isNaN(ratio))) met = "no peer";
+            else met = goal.test().met(v, pv, ratio) ? "yes" : "**no**";
+            rows.add(new Row(target, peer, metric + " " + val(v, unit), Double.isNaN(pv) ? "–" : val(pv, unit), ratioText, goal.text(), met));
         }
 
         void single(String target, String metric, double v, String unit, Goal goal) {
-            String met = goal.test() == null ? "" : Double.isNaN(v) ? "not measured" : goal.test().test(v, Double.NaN) ? "yes" : "**no**";
+            String met = goal.test() == null ? "" : Double.isNaN(v) ? "not measured" : goal.test().met(v, Double.NaN, Double.NaN) ? "yes" : "**no**";
             rows.add(new Row(target, "–", (metric + " " + val(v, unit)).trim(), "–", "–", goal.text(), met));
         }
     }

@@ -29,4 +29,14 @@ class BenchConfigTest {
         assertEquals(4, BenchConfig.parse("--sandbox-rounds=0").baselineRounds());
         assertNull(BenchConfig.parse("--baseline-ref=").baselineRef());
     }
+
+    @Test
+    void readRoundsAndContendedMode() {
+        BenchConfig c = BenchConfig.parse();
+        assertEquals(3, c.readRounds());
+        assertEquals(true, c.contended());
+        c = BenchConfig.parse("--read-rounds=0", "--contended=false");
+        assertEquals(1, c.readRounds());
+        assertEquals(false, c.contended());
+    }
 }

@@ -24,7 +24,9 @@ class BenchSmokeTest {
                 // two rounds (so the swapped order runs too) at one client: the on/off code path, not a figure
                 "--sandbox-rounds=2", "--sandbox-clients=1",
                 // one round at one client: the HTTP/WebSocket code path, not a figure
-                "--ws-rounds=1", "--ws-clients=1");
+                "--ws-rounds=1", "--ws-clients=1",
+                // one round, quiet and contended: the interleaved three-target code path and the CPU hog, not a figure
+                "--read-rounds=1", "--contended=true");
         Harness h = new Harness(cfg);
         h.run();
         for (String s : h.skipped) System.out.println("[smoke] SKIPPED or FAILED: " + s);
@@ -45,6 +47,7 @@ class BenchSmokeTest {
             assertTrue(text.contains("platform c=1, sandbox on | same, sandbox off"), "sandbox on/off rows in the reads table");
             assertTrue(text.contains("platform autocommit c=1, sandbox on | same, sandbox off"), "sandbox on/off rows in the writes table");
             assertTrue(text.contains("platform c=1, HTTP | same, WebSocket"), "HTTP/WebSocket rows in the reads table");
+            assertTrue(text.contains("| platform c=4, contended | ceiling | server CPU/request"), "contended rows in the reads table");
         }
     }
 }
