@@ -42,6 +42,8 @@ final class Harness {
     private final Side sandboxOff = new Side("sandbox-off platform");
     /** The platform built from {@code --baseline-ref}, for the current/baseline rows of scenarios 1 and 2. */
     private final Side baselineSide = new Side("baseline platform");
+    /** The working tree's jars with {@code --variant}'s worker settings, for the current/variant rows of scenarios 1 and 2. */
+    private final Side variantSide = new Side("variant platform");
     /** The baseline's commit and jars, once resolved and built (or taken from the cache); null otherwise. */
     private Baseline baseline;
     private String baselineFailure;
@@ -69,11 +71,13 @@ final class Harness {
             // only scenarios 1 and 2 use them: stopped before the others so they take no memory or CPU from them
             sandboxOff.close();
             baselineSide.close();
+            variantSide.close();
             if (cfg.scenarios().contains("control")) guard(CONTROL, this::control);
             if (cfg.scenarios().contains("density")) guard(DENSITY, this::density);
         } finally {
             sandboxOff.close();
             baselineSide.close();
+            variantSide.close();
             if (platform != null) platform.close();
             // before the closing "Ratios are ..." line
             report.header.add(Math.max(0, report.header.size() - 1), "- **Load at the end:** " + loadAverages() + " (1 / 5 / 15 minutes).");
@@ -124,6 +128,7 @@ final class Harness {
                     // (the smoke run stays short) and neither start-up runs during a measurement
                     if (sandboxCompared()) sandboxOff.start(Platform.Jars.of(cfg.root()), cfg.work().resolve("platform-sandbox-off"), false);
                     if (baseline != null) baselineSide.start(baseline.jars, cfg.work().resolve("platform-baseline"), true);
+                    if (variantCompared()) variantSide.start(Platform.Jars.of(cfg.root()), cfg.work().resolve("platform-variant"), cfg.variant());
                     platform = Platform.start(cfg.root(), cfg.work().resolve("platform"), cfg);
                     return platform;
                 } catch (Exception e) {
@@ -143,6 +148,11 @@ final class Harness {
 
     private boolean baselineCompared() {
         return wrk != null && cfg.baselineRef() != null && cfg.baselineRounds() > 0 && !cfg.baselineClients().isEmpty()
+                && (cfg.scenarios().contains("reads") || cfg.scenarios().contains("writes"));
+    }
+
+    private boolean variantCompared() {
+        return wrk != null && !cfg.variant().isEmpty() && cfg.baselineRounds() > 0 && !cfg.baselineClients().isEmpty()
                 && (cfg.scenarios().contains("reads") || cfg.scenarios().contains("writes"));
     }
 
@@ -168,9 +178,17 @@ final class Harness {
         Side(String name) { this.name = name; }
 
         void start(Platform.Jars jars, Path dir, boolean sandbox) {
+            start(jars, dir, sandbox, Map.of());
+        }
+
+        void start(Platform.Jars jars, Path dir, Map<String, String> workerEnv) {
+            start(jars, dir, true, workerEnv);
+        }
+
+        private void start(Platform.Jars jars, Path dir, boolean sandbox, Map<String, String> workerEnv) {
             start = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return Platform.start(jars, dir, cfg, sandbox);
+                    return Platform.start(jars, dir, cfg, sandbox, workerEnv);
                 } catch (Exception e) {
                     throw new CompletionException(e);
                 }
@@ -322,6 +340,11 @@ final class Harness {
             Platform b = baselineSide.get(s, baselineFailure != null ? baselineFailure : "comparison not run");
             String bToken = b == null || tokens.get("bench-reads") == null ? null : readsDb(s, "baseline", b);
             interleaved(s, baselineComparison(), "platform", "req/s", p, tokens.get("bench-reads"), b, bToken, readLoad);
+        }
+        if (variantCompared()) {
+            Platform v = variantSide.get(s, "comparison not run");
+            String vToken = v == null || tokens.get("bench-reads") == null ? null : readsDb(s, "variant", v);
+            interleaved(s, variantComparison(), "platform", "req/s", p, tokens.get("bench-reads"), v, vToken, readLoad);
         }
 
     }
@@ -503,6 +526,16 @@ final class Harness {
                 cfg.baselineRounds(), cfg.baselineClients(), (a, at, b, bt) -> { });
     }
 
+    private Comparison variantComparison() {
+        String settings = cfg.variant().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
+        return new Comparison("current/variant", (what, c) -> what.replaceFirst("^platform", "platform (current)") + " c=" + c,
+                "platform (variant)", new String[] {"current", "variant"},
+                (what, unit) -> String.format("Current/variant (%s, %s): the working tree's jars twice, side by side, the variant's worker started with `%s`; "
+                        + "%s Figures are medians over the rounds; ratio = current ÷ variant per round, averaged (lowest–highest round). %s",
+                        what, unit, settings, roundsText(cfg.baselineRounds(), cfg.baselineClients(), "current and variant"), CPU_TEXT),
+                cfg.baselineRounds(), cfg.baselineClients(), (a, at, b, bt) -> { });
+    }
+
     private String roundsText(int rounds, List<Integer> clients, String both) {
         return String.format("%d round(s) at clients %s, %d s per point, %s back to back with the order swapped every round%s.", rounds, clients,
                 cfg.seconds(), both, cfg.warmup() > 0 ? " after a " + cfg.warmup() + " s warm-up of each at every client count" : "");
@@ -594,6 +627,11 @@ final class Harness {
             Platform b = p == null ? null : baselineSide.get(s, baselineFailure != null ? baselineFailure : "comparison not run");
             String bToken = b == null || tokens.get("bench-writes") == null ? null : writesDb(s, "baseline", b);
             interleaved(sandboxRows, baselineComparison(), "platform autocommit", "rows/s", p, tokens.get("bench-writes"), b, bToken, insertLoad);
+        }
+        if (variantCompared()) {
+            Platform v = p == null ? null : variantSide.get(s, "comparison not run");
+            String vToken = v == null || tokens.get("bench-writes") == null ? null : writesDb(s, "variant", v);
+            interleaved(sandboxRows, variantComparison(), "platform autocommit", "rows/s", p, tokens.get("bench-writes"), v, vToken, insertLoad);
         }
         Path raw = cfg.work().resolve("raw");
         Files.createDirectories(raw);
