@@ -66,6 +66,10 @@ class WorkerDownTest {
             assertThat(route.status()).isEqualTo(200);
             assertThat(route.json().get("workerUrl").asString()).isEqualTo(worker.url());
             assertThat(route.json().get("workerStatus").asString()).isEqualTo("up");
+            String scrape = metrics();
+            assertThat(scrape).containsPattern("(?m)^platform_provisioning_duration_seconds_count [1-9]")
+                    .containsPattern("(?m)^platform_usage_intake_lag_seconds [0-9.]+$")
+                    .containsPattern("(?m)^platform_databases_pending [0-9.]+$");
             assertThat(internal.get("/internal/v1/routes?label=lonely-default").json().get("databaseId").asString())
                     .isEqualTo(id);
 

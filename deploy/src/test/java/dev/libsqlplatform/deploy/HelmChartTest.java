@@ -101,7 +101,7 @@ class HelmChartTest {
     void ingressRoutesTheApiHostAndTheWildcardDatabaseHostname() {
         List<Map<String, Object>> objects = render(t -> t.set("database.url", PG).set("ingress.enabled", true)
                 .set("baseDomain", "db.acme.io").set("ingress.className", "nginx")
-                .set("ingress.wildcardTlsSecret", "wild-tls"));
+                .set("ingress.wildcardTlsSecret", "wild-tls").set("structuredLogs", "ecs"));
         Map<String, Object> ingress = only(objects, "Ingress", "rel-libsql-platform");
         assertThat((String) at(ingress, "spec", "ingressClassName")).isEqualTo("nginx");
         List<Map<String, Object>> rules = at(ingress, "spec", "rules");
@@ -114,6 +114,7 @@ class HelmChartTest {
         Map<String, Object> worker = at(only(objects, "StatefulSet", "rel-libsql-platform-worker"),
                 "spec", "template", "spec", "containers", 0);
         assertThat(env(worker, "PLATFORM_BASE_DOMAIN")).containsEntry("value", "db.acme.io");
+        assertThat(env(worker, "LOGGING_STRUCTURED_FORMAT_CONSOLE")).containsEntry("value", "ecs");
     }
 
     @Test

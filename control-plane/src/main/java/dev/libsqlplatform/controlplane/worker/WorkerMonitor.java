@@ -29,6 +29,7 @@ class WorkerMonitor implements SmartLifecycle {
     private final long periodMillis;
     private final AtomicInteger up = new AtomicInteger();
     private final AtomicInteger down = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong intakeLagMillis = new java.util.concurrent.atomic.AtomicLong();
     private volatile ScheduledExecutorService executor;
 
     WorkerMonitor(WorkerService workers, PlatformProperties properties, MeterRegistry meters) {
@@ -41,8 +42,14 @@ class WorkerMonitor implements SmartLifecycle {
         Gauge.builder("platform.workers", down, AtomicInteger::get).tag("state", Worker.DOWN)
                 .description("registered workers by state: up (heartbeats arriving) or down (silent past platform.worker-timeout)")
                 .register(meters);
+        Gauge.builder("platform.usage.intake.lag", intakeLagMillis, v -> v.get() / 1000.0)
+                .baseUnit("seconds")
+                .description("age of the oldest last heartbeat among up workers: usage reports ride on heartbeats, so "
+                        + "usage counted by workers reaches the control plane at most this late (down workers excluded)")
+                .register(meters);
     }
 
+    /** Heartbeats carry the usage reports: the oldest last heartbeat of an up worker bounds how stale usage is. */
     void check() {
         try {
             workers.markSilentWorkersDown();
@@ -50,6 +57,9 @@ class WorkerMonitor implements SmartLifecycle {
             int d = (int) all.stream().filter(w -> w.downSince() != null).count();
             down.set(d);
             up.set(all.size() - d);
+            long now = dev.libsqlplatform.controlplane.metadata.Ids.now();
+            intakeLagMillis.set(all.stream().filter(w -> w.downSince() == null)
+                    .mapToLong(w -> Math.max(0, now - w.lastSeen())).max().orElse(0));
         } catch (RuntimeException e) {
             log.warn("worker liveness check failed (retrying): {}", e.toString());
         }
