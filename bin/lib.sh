@@ -24,3 +24,12 @@ ensure_native_toolchain() {
     apt_install "${missing[@]}"
   fi
 }
+
+# The deployment tests (deploy/) validate docker-compose.yml with `docker-compose config` (Debian's package;
+# no Docker engine needed). The Helm chart is rendered by helm-java, which comes from Maven Central.
+ensure_compose_cli() {
+  if ! command -v docker-compose >/dev/null 2>&1; then
+    say "installing docker-compose (the deployment tests validate docker-compose.yml with it)"
+    apt_install docker-compose
+  fi
+}

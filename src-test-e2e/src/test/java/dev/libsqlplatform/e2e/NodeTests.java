@@ -36,6 +36,18 @@ final class NodeTests {
      * test with node's report and the tails of the platform's logs unless every JS test passed.
      */
     static void run(Platform platform, String file, Map<String, String> extraEnv) throws Exception {
+        Map<String, String> env = new LinkedHashMap<>(platform.clientEnv());
+        env.putAll(extraEnv);
+        String scheme = extraEnv.getOrDefault("SQL_URL_SCHEME", "");
+        run(platform.toString(), platform.logDir(), env, file, scheme, platform::logTails);
+    }
+
+    /**
+     * The same for processes that are not one {@link Platform} (several control planes and workers): {@code env} is
+     * the scenario's whole environment, {@code logTails} gives the processes' last log lines for a failure.
+     */
+    static void run(String label, Path logDir, Map<String, String> env, String file, String scheme,
+                    java.util.function.IntFunction<String> logTails) throws Exception {
         Path js = jsDir();
         List<String> cmd = new ArrayList<>();
         cmd.add(System.getProperty("e2e.node", "node"));
@@ -47,25 +59,22 @@ final class NodeTests {
             cmd.add("--test-name-pattern=" + pattern);
         }
         cmd.add("test/" + file);
-        Map<String, String> env = new LinkedHashMap<>(platform.clientEnv());
-        env.putAll(extraEnv);
-        String scheme = extraEnv.getOrDefault("SQL_URL_SCHEME", "");
         String logName = "node-" + file.replace(".test.mjs", "") + (scheme.isEmpty() ? "" : "-" + scheme) + ".log";
-        Path log = platform.logDir().resolve(logName);
+        Path log = logDir.resolve(logName);
         ManagedProcess node = ManagedProcess.start("node " + file, cmd, js, env, log);
         boolean finished = node.waitFor(TIMEOUT);
         if (!finished) {
             node.kill();
         }
         String output = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
-        System.out.println("[" + platform + "] node --test " + file + "\n" + output);
+        System.out.println("[" + label + "] node --test " + file + "\n" + output);
         if (!finished) {
             fail("node --test " + file + " did not finish within " + TIMEOUT + "\n" + output + "\n"
-                    + platform.logTails(100));
+                    + logTails.apply(100));
         }
         int code = node.exitCode();
         if (code != 0) {
-            String tails = platform.logTails(150);
+            String tails = logTails.apply(150);
             System.err.println(tails);
             fail("node --test " + file + " exited with " + code + " (see the report above; log " + log + ")\n"
                     + failureLines(output) + "\n" + tails);

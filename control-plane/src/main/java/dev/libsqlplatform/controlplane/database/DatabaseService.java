@@ -16,6 +16,8 @@ import dev.libsqlplatform.controlplane.organization.Organization;
 import dev.libsqlplatform.controlplane.organization.OrganizationService;
 import dev.libsqlplatform.controlplane.web.ApiError;
 import dev.libsqlplatform.controlplane.web.ApiException;
+import dev.libsqlplatform.controlplane.worker.Worker;
+import dev.libsqlplatform.controlplane.worker.WorkerService;
 import dev.libsqlplatform.quotas.Plan;
 import dev.libsqlplatform.quotas.QuotaDecision;
 import dev.libsqlplatform.quotas.QuotaPolicy;
@@ -42,11 +44,13 @@ public class DatabaseService {
     private final ApplicationEventPublisher events;
     private final PlatformProperties properties;
     private final JsonMapper json;
+    private final WorkerService workers;
 
     DatabaseService(DatabaseRepository databases, OrganizationService organizations, GroupService groups,
                     JdbcAggregateTemplate aggregates, ApplicationEventPublisher events,
-                    PlatformProperties properties, JsonMapper json) {
+                    PlatformProperties properties, JsonMapper json, WorkerService workers) {
         this.json = json;
+        this.workers = workers;
         this.databases = databases;
         this.organizations = organizations;
         this.groups = groups;
@@ -109,15 +113,28 @@ public class DatabaseService {
         return databases.findById(databaseId);
     }
 
+    /** The live database with this id (any organization): for the workers' route questions. */
+    public java.util.Optional<Database> liveById(String databaseId) {
+        return databases.findLiveById(databaseId);
+    }
+
+    /** The live database holding hostname label {@code label} (any organization). */
+    public java.util.Optional<Database> liveByLabel(String label) {
+        return databases.findLiveByLabel(label);
+    }
+
     public java.util.Optional<Database> find(Organization org, String name) {
         return databases.findLive(org.id(), name);
     }
 
     public DatabaseView view(Organization org, String name) {
         Database db = get(org, name);
+        Map<String, Worker> worker = db.workerId() == null ? Map.of()
+                : workers.find(db.workerId()).map(w -> Map.of(w.id(), w)).orElse(Map.of());
         return toView(org, db, Map.of(db.groupId(), groups.list(org).stream()
                 .filter(g -> g.id().equals(db.groupId())).findFirst()
-                .orElseGet(() -> new DbGroup(db.groupId(), org.id(), "default", properties.defaultLocation(), false, 0, null, ""))));
+                .orElseGet(() -> new DbGroup(db.groupId(), org.id(), "default", properties.defaultLocation(), false, 0, null, ""))),
+                worker);
     }
 
     /** All live databases of the organization, optionally only those of one group (unknown group → empty). */
@@ -130,7 +147,8 @@ public class DatabaseService {
         } else {
             rows = databases.findLiveByOrganization(org.id());
         }
-        return rows.stream().map(db -> toView(org, db, byId)).toList();
+        Map<String, Worker> workersById = rows.isEmpty() ? Map.of() : workers.byId();
+        return rows.stream().map(db -> toView(org, db, byId, workersById)).toList();
     }
 
     /** Marks the database deleting (invisible at once, name reusable); the reconciler removes it from its worker. */
@@ -282,7 +300,7 @@ public class DatabaseService {
         DatabaseView view = view(org, name);
         return List.of(new InstanceView(java.util.UUID.nameUUIDFromBytes(("instance:" + db.id())
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString(), view.primaryRegion(), "primary",
-                view.primaryRegion(), view.hostname()));
+                view.primaryRegion(), view.hostname(), view.workerStatus()));
     }
 
     public InstanceView instance(Organization org, String name, String instanceName) {
@@ -345,10 +363,12 @@ public class DatabaseService {
         return Database.label(name, org.slug()) + "." + properties.baseDomain();
     }
 
-    private DatabaseView toView(Organization org, Database db, Map<String, DbGroup> groupsById) {
+    private DatabaseView toView(Organization org, Database db, Map<String, DbGroup> groupsById,
+                                Map<String, Worker> workersById) {
         DbGroup g = groupsById.get(db.groupId());
         String groupName = g != null ? g.name() : GroupService.DEFAULT_GROUP;
         String location = g != null ? g.primaryLocation() : properties.defaultLocation();
-        return DatabaseView.of(db, hostname(org, db.name()), groupName, location);
+        Worker w = db.workerId() == null ? null : workersById.get(db.workerId());
+        return DatabaseView.of(db, hostname(org, db.name()), groupName, location, w == null ? null : w.status());
     }
 }

@@ -6,7 +6,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
-/** Reference §3.1 superset, plus {@code state} (provisioning | ready). */
+/**
+ * Reference §3.1 superset, plus {@code state} (provisioning | ready) and {@code worker_status}: {@code up}, or
+ * {@code down} while the worker hosting the database misses its heartbeats (SQL then answers
+ * {@code DATABASE_UNAVAILABLE}); null before the database is placed.
+ */
 @JsonPropertyOrder({"Name", "DbId", "Hostname", "hostname"})
 public record DatabaseView(
         @JsonProperty("Name") String name,
@@ -28,14 +32,15 @@ public record DatabaseView(
         @JsonProperty("sleeping") boolean sleeping,
         @JsonProperty("archived") boolean archived,
         @JsonProperty("parent") @JsonInclude(JsonInclude.Include.ALWAYS) Object parent,
-        @JsonProperty("state") String state) {
+        @JsonProperty("state") String state,
+        @JsonProperty("worker_status") @JsonInclude(JsonInclude.Include.ALWAYS) String workerStatus) {
 
     public static final String VERSION = "0.1.0";
 
-    static DatabaseView of(Database db, String hostname, String group, String location) {
+    static DatabaseView of(Database db, String hostname, String group, String location, String workerStatus) {
         return new DatabaseView(db.name(), db.id(), hostname, hostname, db.blockReads(), db.blockWrites(), false,
                 db.deleteProtection(), List.of(location), location, group, "logical", "libsql", VERSION, false, "",
-                false, false, null, db.state());
+                false, false, null, db.state(), workerStatus);
     }
 
     /** Create answers only {@code {"DbId","Hostname","Name"}}. */

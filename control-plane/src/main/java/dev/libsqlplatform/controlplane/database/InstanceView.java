@@ -1,5 +1,11 @@
 package dev.libsqlplatform.controlplane.database;
 
-/** Reference §3.3: every database has exactly one instance, its primary, in its group's primary location. */
-public record InstanceView(String uuid, String name, String type, String region, String hostname) {
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * Reference §3.3: every database has exactly one instance, its primary, in its group's primary location.
+ * {@code status} (beyond Turso): {@code up}, or {@code down} while its worker misses heartbeats; null before placement.
+ */
+public record InstanceView(String uuid, String name, String type, String region, String hostname,
+                           @JsonInclude(JsonInclude.Include.ALWAYS) String status) {
 }

@@ -51,9 +51,15 @@ public class Reconciler {
     private final Map<String, Long> conflictLogged = new ConcurrentHashMap<>();
     private static final long CONFLICT_LOG_PERIOD_NANOS = 60_000_000_000L;
 
+    /** {@code platform_provisioning_duration_seconds}: create call → the worker acknowledged the database (ready). */
+    private final io.micrometer.core.instrument.Timer provisioning;
+
     Reconciler(DatabaseRepository databases, DatabaseKeys keys, OrganizationService organizations,
                WorkerService workers, WorkerClient client, TransactionTemplate tx, WorkerKeySet keySets,
-               JsonMapper json) {
+               JsonMapper json, io.micrometer.core.instrument.MeterRegistry meters) {
+        this.provisioning = io.micrometer.core.instrument.Timer.builder("platform.provisioning.duration")
+                .description("from a database's create call until its worker acknowledged it (provisioning → ready)")
+                .register(meters);
         this.json = json;
         this.keySets = keySets;
         this.databases = databases;
@@ -141,6 +147,7 @@ public class Reconciler {
         conflictLogged.remove(db.id());
         if (databases.markPushed(db.id(), version, Ids.now()) == 1) {
             if (Database.PROVISIONING.equals(db.state())) {
+                provisioning.record(Math.max(0, Ids.now() - db.createdAt()), java.util.concurrent.TimeUnit.MILLISECONDS);
                 log.info("database {} ({}/{}) provisioning → ready on worker {}", db.id(), org.get().slug(), db.name(),
                         worker.get().id());
             } else {

@@ -1,8 +1,12 @@
 package dev.libsqlplatform.controlplane.worker;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import dev.libsqlplatform.contract.internalapi.WorkerHeartbeat;
 import dev.libsqlplatform.controlplane.config.PlatformProperties;
@@ -54,19 +58,53 @@ public class WorkerService {
         Optional<Worker> previous = workers.findById(beat.id());
         if (previous.isPresent()) {
             workers.touch(beat.id(), beat.url(), capacity, count, now);
-            if (previous.get().lastSeen() < now - properties.workerTimeout().toMillis()) {
+            Worker before = previous.get();
+            if (before.downSince() != null) {
+                log.warn("worker {} at {} is UP again (it was down for {} s, silent for {} s)", beat.id(), beat.url(),
+                        (now - before.downSince()) / 1000, (now - before.lastSeen()) / 1000);
+                events.publishEvent(new WorkerEvents(beat.id()));
+            } else if (before.lastSeen() < now - properties.workerTimeout().toMillis()) {
                 log.info("worker {} at {} is back", beat.id(), beat.url());
                 events.publishEvent(new WorkerEvents(beat.id()));
             }
         } else {
-            aggregates.insert(new Worker(beat.id(), beat.url(), capacity, count, now, now));
+            aggregates.insert(new Worker(beat.id(), beat.url(), capacity, count, now, now, null));
             log.info("worker {} registered at {} (capacity {})", beat.id(), beat.url(), capacity);
             events.publishEvent(new WorkerEvents(beat.id()));
         }
     }
 
+    /**
+     * Marks every worker silent for longer than {@code platform.worker-timeout} down, loudly: an ERROR line per
+     * worker, once (the conditional UPDATE lets exactly one control plane win). Returns how many it marked.
+     */
+    @Transactional
+    public int markSilentWorkersDown() {
+        long now = Ids.now();
+        Duration timeout = properties.workerTimeout();
+        long cutoff = now - timeout.toMillis();
+        int marked = 0;
+        for (Worker w : workers.findSilentUp(cutoff)) {
+            if (workers.markDown(w.id(), cutoff, now) == 1) {
+                marked++;
+                log.error("worker {} at {} is DOWN: no heartbeat for {} s (timeout {} s); the databases it hosts "
+                        + "answer DATABASE_UNAVAILABLE until it is back", w.id(), w.url(), (now - w.lastSeen()) / 1000,
+                        timeout.toSeconds());
+            }
+        }
+        return marked;
+    }
+
     public List<Worker> live() {
         return workers.findSeenSince(Ids.now() - properties.workerTimeout().toMillis());
+    }
+
+    public List<Worker> all() {
+        return workers.findAll();
+    }
+
+    public Map<String, Worker> byId() {
+        return workers.findAll().stream().collect(Collectors.toMap(Worker::id, Function.identity()));
     }
 
     public Optional<Worker> find(String id) {

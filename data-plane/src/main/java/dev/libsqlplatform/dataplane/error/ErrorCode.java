@@ -30,6 +30,11 @@ public enum ErrorCode {
      * worker. Routing by label must never be ambiguous, so the put is refused instead of re-pointing the label.
      */
     LABEL_CONFLICT(409),
+    /**
+     * The database exists but cannot be served now: the worker hosting it is down (missed its heartbeats), does not
+     * answer a forwarded request, or the database is still being placed. Retry later; never a 401 (the token is fine).
+     */
+    DATABASE_UNAVAILABLE(503),
     INTERNAL_ERROR(500);
 
     private final int httpStatus;

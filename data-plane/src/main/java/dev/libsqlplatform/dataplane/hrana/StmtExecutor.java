@@ -14,6 +14,8 @@ import dev.libsqlplatform.dataplane.storage.ResultTooLargeException;
 import dev.libsqlplatform.dataplane.storage.SqliteErrors;
 import dev.libsqlplatform.dataplane.storage.StatementOutcome;
 import dev.libsqlplatform.dataplane.storage.StatementRunner;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -36,6 +38,18 @@ import java.util.function.LongSupplier;
  * read exactly with {@link DbConnection#probeInTransaction()}.
  */
 final class StmtExecutor {
+    /**
+     * {@code worker_statement_duration_seconds{kind}}: time of one tenant statement in the engine (queueing for the
+     * writer included). Registered on Micrometer's global registry, which Spring Boot backs with the app's registry.
+     */
+    private static final Timer READ_TIME = Timer.builder("worker.statement.duration").tag("kind", "read")
+            .description("time of one tenant statement: read = on a reader connection, write = on the writer "
+                    + "(alone or inside a transaction), grouped = an autocommit write in a group commit")
+            .register(Metrics.globalRegistry);
+    private static final Timer WRITE_TIME = Timer.builder("worker.statement.duration").tag("kind", "write")
+            .register(Metrics.globalRegistry);
+    private static final Timer GROUPED_TIME = Timer.builder("worker.statement.duration").tag("kind", "grouped")
+            .register(Metrics.globalRegistry);
     private final LongSupplier maxBytes;
 
     StmtExecutor(LongSupplier maxBytes) {
@@ -147,9 +161,15 @@ final class StmtExecutor {
 
         String sqlText = kind == StatementKind.BEGIN_READONLY ? "BEGIN DEFERRED" : st.sql();
         boolean wasInTxn = c.inTransaction();
+        long started = System.nanoTime();
         try {
-            StatementOutcome out = s.db.runner().run(c, sqlText, st.sql(), Args.binder(st, args, named), wantRows,
-                    s.budget);
+            StatementOutcome out;
+            try {
+                out = s.db.runner().run(c, sqlText, st.sql(), Args.binder(st, args, named), wantRows, s.budget);
+            } finally {
+                (c.isReader() ? READ_TIME : WRITE_TIME).record(System.nanoTime() - started,
+                        java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
             switch (kind) {
                 case BEGIN, BEGIN_READONLY -> c.setTransaction(true, c.isReader());
                 case COMMIT, ROLLBACK -> c.setTransaction(false, false);
@@ -197,8 +217,10 @@ final class StmtExecutor {
     private Proto.StmtResult runGrouped(Stream s, SqlStatement st, List<Proto.Value> args, List<Proto.NamedArg> named,
                                         boolean wantRows) throws HranaException {
         StatementOutcome out;
+        long started = System.nanoTime();
         try {
             out = s.db.runner().runGrouped(st.sql(), Args.binder(st, args, named), wantRows, s.budget);
+            GROUPED_TIME.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (HranaException | RuntimeException e) {
             throw e;
         } catch (ResultTooLargeException e) {

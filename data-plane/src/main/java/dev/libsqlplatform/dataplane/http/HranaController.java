@@ -1,7 +1,12 @@
 package dev.libsqlplatform.dataplane.http;
 
+import dev.libsqlplatform.contract.internalapi.DatabaseRoute;
+import dev.libsqlplatform.contract.internalapi.InternalApi;
 import dev.libsqlplatform.dataplane.auth.TokenAuthenticator;
 import dev.libsqlplatform.dataplane.config.LimitsProperties;
+import dev.libsqlplatform.dataplane.error.ApiException;
+import dev.libsqlplatform.dataplane.error.ErrorCode;
+import dev.libsqlplatform.dataplane.forwarding.Forwarding;
 import dev.libsqlplatform.dataplane.hrana.Access;
 import dev.libsqlplatform.dataplane.hrana.HranaJson;
 import dev.libsqlplatform.dataplane.hrana.HranaService;
@@ -14,6 +19,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -30,10 +36,12 @@ class HranaController {
     private final HranaService hrana;
     private final DatabaseRegistry registry;
     private final RequestBodies bodies;
+    private final Forwarding forwarding;
 
     HranaController(TokenAuthenticator authenticator, HranaService hrana, DatabaseRegistry registry,
-                    LimitsProperties limits) {
+                    LimitsProperties limits, Forwarding forwarding) {
         this.authenticator = authenticator;
+        this.forwarding = forwarding;
         this.hrana = hrana;
         this.registry = registry;
         this.bodies = new RequestBodies(limits);
@@ -51,7 +59,10 @@ class HranaController {
 
     @PostMapping({"/v2/pipeline", "/v3/pipeline"})
     void pipeline(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        Access access = authenticate(req);
+        Access access = authenticate(req, resp);
+        if (access == null) {
+            return;
+        }
         ClientWatch.begin(req.getLocalPort(), req.getRemotePort());
         try {
             pipeline(access, body(req), resp, r -> r.setContentType(JSON));
@@ -63,6 +74,54 @@ class HranaController {
     /** Authenticates from the headers alone: nothing of the body is read for a caller without a valid token. */
     Access authenticate(String authorization, String host, String remoteAddress) {
         return Access.of(authenticator.authenticate(authorization, host, remoteAddress));
+    }
+
+    /**
+     * Authenticates the request, or, when it is for a database another worker hosts, forwards the whole request there
+     * and writes that worker's answer (then returns null: nothing more to do). A request another worker forwarded here
+     * (it carries the service secret) names the client's address and Host in headers; only such a request may.
+     *
+     * @param forwardedBy the {@link InternalApi#FORWARDED_BY} header, or null
+     */
+    Access authenticateOrForward(HttpServletRequest req, HttpServletResponse resp, String authorization, String host,
+                                 String forwardedBy) throws IOException {
+        boolean forwarded = forwardedBy != null && forwarding.trusted(forwardedBy);
+        String remote = req.getRemoteAddr();
+        if (forwarded) {
+            String client = req.getHeader(InternalApi.FORWARDED_FOR);
+            String clientHost = req.getHeader(InternalApi.FORWARDED_HOST);
+            remote = client != null ? client : remote;
+            host = clientHost != null ? clientHost : host;
+        }
+        try {
+            return authenticate(authorization, host, remote);
+        } catch (ApiException e) {
+            if (e.code() != ErrorCode.UNAUTHORIZED) {
+                throw e;
+            }
+            Forwarding.Incoming in = new Forwarding.Incoming(authorization, host, remote, forwarded);
+            Optional<DatabaseRoute> route = forwarding.target(in);
+            if (route.isEmpty()) {
+                throw e;
+            }
+            bodies.checkDeclaredLength(req.getContentLengthLong());
+            byte[] body;
+            try (InputStream in2 = bodies.bounded(req.getInputStream())) {
+                body = in2.readAllBytes();
+            }
+            String query = req.getQueryString();
+            Forwarding.Answer answer = forwarding.forward(route.get(), in, new Forwarding.Outgoing(req.getMethod(),
+                    req.getRequestURI() + (query == null ? "" : "?" + query), req.getContentType(), body));
+            resp.setStatus(answer.status());
+            if (answer.contentType() != null) {
+                resp.setContentType(answer.contentType());
+            }
+            resp.setContentLength(answer.body().length);
+            try (OutputStream os = resp.getOutputStream()) {
+                os.write(answer.body());
+            }
+            return null;
+        }
     }
 
     /** The pipeline with its inputs already taken from the request ({@link HranaPipelineValve} reads them as bytes). */
@@ -96,7 +155,10 @@ class HranaController {
     /** Hrana 3 cursor: newline-delimited JSON, Content-Type text/plain as sqld answers it. */
     @PostMapping("/v3/cursor")
     void cursor(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        Access access = authenticate(req);
+        Access access = authenticate(req, resp);
+        if (access == null) {
+            return;
+        }
         Proto.CursorRequest body = HranaJson.readCursor(body(req));
         Proto.PipelineResponse out;
         ClientWatch.begin(req.getLocalPort(), req.getRemotePort());
@@ -114,7 +176,10 @@ class HranaController {
 
     @PostMapping("/")
     void legacy(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        Access access = authenticate(req);
+        Access access = authenticate(req, resp);
+        if (access == null) {
+            return;
+        }
         List<HranaService.LegacyStatement> statements = HranaJson.readLegacy(body(req));
         List<HranaService.LegacyResult> results;
         ClientWatch.begin(req.getLocalPort(), req.getRemotePort());
@@ -135,8 +200,9 @@ class HranaController {
         return bodies.bounded(req.getInputStream());
     }
 
-    private Access authenticate(HttpServletRequest req) {
-        return Access.of(authenticator.authenticate(authorization(req), req.getHeader("Host"), req.getRemoteAddr()));
+    private Access authenticate(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        return authenticateOrForward(req, resp, authorization(req), req.getHeader("Host"),
+                req.getHeader(InternalApi.FORWARDED_BY));
     }
 
     private static String authorization(HttpServletRequest req) {

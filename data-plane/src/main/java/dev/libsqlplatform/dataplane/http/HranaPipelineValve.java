@@ -1,5 +1,6 @@
 package dev.libsqlplatform.dataplane.http;
 
+import dev.libsqlplatform.contract.internalapi.InternalApi;
 import dev.libsqlplatform.dataplane.hrana.Access;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletResponse;
@@ -84,8 +85,13 @@ final class HranaPipelineValve extends ValveBase {
             }
             String host = latin1(headers.getValue("host"));
             HranaController c = controller();
-            // the token first: an unauthenticated client never makes the worker wait for its body
-            Access access = c.authenticate(authorization, host, request.getRemoteAddr());
+            // the token first: an unauthenticated client never makes the worker wait for its body (a request for a
+            // database hosted elsewhere is forwarded whole: null)
+            Access access = c.authenticateOrForward(request, response, authorization, host,
+                    latin1(headers.getValue(InternalApi.FORWARDED_BY)));
+            if (access == null) {
+                return;
+            }
             long length = request.getContentLengthLong();
             c.bodies().checkDeclaredLength(length);
             ClientWatch.begin(request.getLocalPort(), request.getRemotePort());

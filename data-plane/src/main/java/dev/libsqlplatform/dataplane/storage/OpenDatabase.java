@@ -27,6 +27,22 @@ public final class OpenDatabase {
     private final Path file;
     private final StorageSettings settings;
     private final Semaphore writerPermit = new Semaphore(1, true);
+    /**
+     * {@code worker_write_transaction_duration_seconds}: how long the single writer is held (an autocommit write, a
+     * group commit, or an interactive transaction from BEGIN to its end), and
+     * {@code worker_checkpoint_duration_seconds}: the WAL checkpoint when a database is closed. Micrometer's global
+     * registry, which Spring Boot backs with the app's.
+     */
+    private static final io.micrometer.core.instrument.Timer WRITE_TXN = io.micrometer.core.instrument.Timer
+            .builder("worker.write.transaction.duration")
+            .description("time the single writer of a database is held: one write, one group commit, or one transaction")
+            .register(io.micrometer.core.instrument.Metrics.globalRegistry);
+    private static final io.micrometer.core.instrument.Timer CHECKPOINT = io.micrometer.core.instrument.Timer
+            .builder("worker.checkpoint.duration")
+            .description("WAL checkpoint (TRUNCATE) of a database when it is closed (LRU eviction, delete, shutdown)")
+            .register(io.micrometer.core.instrument.Metrics.globalRegistry);
+    /** When the writer was taken (the permit serialises every access). */
+    private volatile long writerSince;
     private final DbConnection writer;
     private final ArrayBlockingQueue<DbConnection> idleReaders;
     private final List<DbConnection> allReaders = new ArrayList<>();
@@ -130,6 +146,7 @@ public final class OpenDatabase {
             writerPermit.release();
             throw e;
         }
+        writerSince = System.nanoTime();
         return writer;
     }
 
@@ -146,6 +163,7 @@ public final class OpenDatabase {
         if (c != writer) {
             throw new IllegalArgumentException("not this database's writer");
         }
+        WRITE_TXN.record(System.nanoTime() - writerSince, java.util.concurrent.TimeUnit.NANOSECONDS);
         c.reset();
         writerPermit.release();
     }
@@ -261,11 +279,13 @@ public final class OpenDatabase {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        long checkpointStarted = System.nanoTime();
         try {
             writer.trusted("PRAGMA wal_checkpoint(TRUNCATE)");
         } catch (SQLException ignored) {
             // best effort
         }
+        CHECKPOINT.record(System.nanoTime() - checkpointStarted, java.util.concurrent.TimeUnit.NANOSECONDS);
         writer.close();
         synchronized (allReaders) {
             for (DbConnection r : allReaders) {

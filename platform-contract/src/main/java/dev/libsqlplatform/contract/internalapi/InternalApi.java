@@ -9,6 +9,21 @@ public final class InternalApi {
     /** {@code POST} (control plane). */
     public static final String HEARTBEAT = "/internal/v1/workers/heartbeat";
 
+    /** {@code GET ?id=<dbId>} or {@code ?label=<db>-<org>} → {@link DatabaseRoute} (control plane). */
+    public static final String ROUTES = "/internal/v1/routes";
+
+    /**
+     * Header of a request one worker forwards to another: the service secret. Only a request carrying it may name the
+     * client's address ({@link #FORWARDED_FOR}) and Host ({@link #FORWARDED_HOST}), and it is never forwarded again.
+     */
+    public static final String FORWARDED_BY = "x-libsql-platform-forwarded";
+
+    /** The client's IP address as the forwarding worker saw it (the database's allow-list applies to it). */
+    public static final String FORWARDED_FOR = "x-libsql-platform-forwarded-for";
+
+    /** The client's {@code Host} header (the receiving worker routes hostname labels by it). */
+    public static final String FORWARDED_HOST = "x-libsql-platform-forwarded-host";
+
     private InternalApi() {
     }
 }

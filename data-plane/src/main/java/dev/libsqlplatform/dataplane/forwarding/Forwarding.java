@@ -1,0 +1,180 @@
+package dev.libsqlplatform.dataplane.forwarding;
+
+import dev.libsqlplatform.contract.hostname.HostnameLabel;
+import dev.libsqlplatform.contract.internalapi.DatabaseRoute;
+import dev.libsqlplatform.contract.internalapi.InternalApi;
+import dev.libsqlplatform.contract.token.Jws;
+import dev.libsqlplatform.contract.token.TokenFormatException;
+import dev.libsqlplatform.dataplane.config.ServiceSecret;
+import dev.libsqlplatform.dataplane.config.WorkerIdentity;
+import dev.libsqlplatform.dataplane.config.WorkerProperties;
+import dev.libsqlplatform.dataplane.error.ApiException;
+import dev.libsqlplatform.dataplane.error.ErrorCode;
+import dev.libsqlplatform.dataplane.storage.DatabaseRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Decides whether a request this worker cannot serve belongs to a database hosted elsewhere, and forwards it there.
+ * Only the unhappy path comes here (the transport calls {@link #target} after authentication failed), so requests
+ * for local databases pay nothing for it.
+ */
+@Component
+public class Forwarding {
+    private static final Logger log = LoggerFactory.getLogger(Forwarding.class);
+
+    private final DatabaseRegistry registry;
+    private final RouteLookup routes;
+    private final ServiceSecret secret;
+    private final String selfId;
+    private final HostnameLabel.BaseDomain baseDomain;
+    private final ForwardingProperties props;
+    private final MeterRegistry meters;
+    private final HttpClient http;
+
+    Forwarding(DatabaseRegistry registry, RouteLookup routes, ServiceSecret secret, WorkerIdentity identity,
+               WorkerProperties worker, ForwardingProperties props, MeterRegistry meters) {
+        this.registry = registry;
+        this.routes = routes;
+        this.secret = secret;
+        this.selfId = identity.id();
+        this.baseDomain = new HostnameLabel.BaseDomain(worker.baseDomain());
+        this.props = props;
+        this.meters = meters;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+                .version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    /** What the transport knows of a request before its body is read. */
+    public record Incoming(String authorization, String host, String clientAddress, boolean alreadyForwarded) {
+    }
+
+    /** A request to send on: its route, and the parts the hosting worker needs. */
+    public record Outgoing(String method, String pathAndQuery, String contentType, byte[] body) {
+    }
+
+    /** The hosting worker's answer, passed to the client as it is. */
+    public record Answer(int status, String contentType, byte[] body) {
+    }
+
+    /**
+     * The route to forward to, when the request names a database this worker does not host and another worker does;
+     * empty when it is not such a request (the caller then answers its own error, e.g. 401 for an unknown database).
+     * Throws {@code DATABASE_UNAVAILABLE} when the database exists but its worker is down or not yet known.
+     */
+    public Optional<DatabaseRoute> target(Incoming in) {
+        if (!props.enabled() || in.alreadyForwarded()) {
+            return Optional.empty(); // a forwarded request is answered where it lands, never sent on again
+        }
+        Optional<DatabaseRoute> route;
+        String label = baseDomain.labelOf(in.host());
+        if (label != null) {
+            if (registry.idForLabel(label) != null) {
+                return Optional.empty();
+            }
+            route = routes.byLabel(label);
+        } else {
+            String id = tokenDatabaseId(in.authorization());
+            if (id == null || registry.meta(id) != null) {
+                return Optional.empty();
+            }
+            route = routes.byId(id);
+        }
+        if (route.isEmpty() || selfId.equals(route.get().workerId())) {
+            return Optional.empty();
+        }
+        DatabaseRoute r = route.get();
+        if (!r.reachable()) {
+            count(r.workerId(), "unavailable");
+            throw new ApiException(ErrorCode.DATABASE_UNAVAILABLE, r.workerUrl() == null
+                    ? "the database is being placed on a worker; retry in a moment"
+                    : "the database is unavailable: the worker hosting it (" + r.workerId() + ") is down");
+        }
+        return route;
+    }
+
+    /** Sends the request to the hosting worker and returns its answer; {@code DATABASE_UNAVAILABLE} when it fails. */
+    public Answer forward(DatabaseRoute route, Incoming in, Outgoing out) {
+        String base = route.workerUrl().endsWith("/") ? route.workerUrl().substring(0, route.workerUrl().length() - 1)
+                : route.workerUrl();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + out.pathAndQuery()))
+                .timeout(props.timeout())
+                .method(out.method(), out.body() == null || out.body().length == 0
+                        ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(out.body()))
+                .header(InternalApi.FORWARDED_BY, secret.value());
+        if (in.authorization() != null) {
+            request.header("Authorization", in.authorization());
+        }
+        if (out.contentType() != null) {
+            request.header("Content-Type", out.contentType());
+        }
+        if (in.clientAddress() != null) {
+            request.header(InternalApi.FORWARDED_FOR, in.clientAddress());
+        }
+        if (in.host() != null) {
+            request.header(InternalApi.FORWARDED_HOST, in.host());
+        }
+        Timer.Sample sample = Timer.start(meters);
+        try {
+            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            sample.stop(Timer.builder("worker.forwarded.request.duration").tag("worker", route.workerId())
+                    .description("time of requests forwarded to the worker hosting the database").register(meters));
+            count(route.workerId(), "forwarded");
+            return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(null),
+                    response.body());
+        } catch (IOException e) {
+            routes.forget(route);
+            count(route.workerId(), "failed");
+            log.warn("forwarding to worker {} at {} failed: {}", route.workerId(), route.workerUrl(), e.toString());
+            throw new ApiException(ErrorCode.DATABASE_UNAVAILABLE,
+                    "the database is unavailable: the worker hosting it (" + route.workerId() + ") does not answer");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(ErrorCode.DATABASE_UNAVAILABLE, "interrupted while forwarding");
+        }
+    }
+
+    /**
+     * True when {@code forwardedBy} (the {@link InternalApi#FORWARDED_BY} header) is the service secret: only then may
+     * the request name the client's address and Host.
+     */
+    public boolean trusted(String forwardedBy) {
+        return forwardedBy != null && secret.matches(forwardedBy);
+    }
+
+    private void count(String workerId, String outcome) {
+        Counter.builder("worker.forwarded.requests").tag("worker", workerId == null ? "none" : workerId)
+                .tag("outcome", outcome)
+                .description("requests for databases hosted by another worker: forwarded, unavailable (worker down), "
+                        + "failed (no answer)")
+                .register(meters).increment();
+    }
+
+    /** The unverified {@code id} claim (the hosting worker verifies the token); null when there is none. */
+    private static String tokenDatabaseId(String authorization) {
+        if (authorization == null) {
+            return null;
+        }
+        String v = authorization.trim();
+        if (v.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            v = v.substring(7).trim();
+        }
+        try {
+            String id = Jws.decode(v).claims().id();
+            return id == null || id.isBlank() ? null : id;
+        } catch (TokenFormatException | RuntimeException e) {
+            return null;
+        }
+    }
+}
