@@ -9,6 +9,7 @@ import dev.libsqlplatform.dataplane.storage.Column;
 import dev.libsqlplatform.dataplane.storage.DatabaseBusyException;
 import dev.libsqlplatform.dataplane.storage.DatabaseMeta;
 import dev.libsqlplatform.dataplane.storage.DbConnection;
+import dev.libsqlplatform.dataplane.storage.FrameLogException;
 import dev.libsqlplatform.dataplane.storage.OpenDatabase;
 import dev.libsqlplatform.dataplane.storage.ResultTooLargeException;
 import dev.libsqlplatform.dataplane.storage.SqliteErrors;
@@ -173,7 +174,11 @@ final class StmtExecutor {
             }
             throw StatementErrors.of(e, maxBytes.getAsLong());
         } finally {
-            settle(s, c, borrowed);
+            try {
+                settle(s, c, borrowed);
+            } catch (FrameLogException e) {
+                throw StatementErrors.of(e);
+            }
         }
     }
 
@@ -199,6 +204,8 @@ final class StmtExecutor {
         StatementOutcome out;
         try {
             out = s.db.runner().runGrouped(st.sql(), Args.binder(st, args, named), wantRows, s.budget);
+        } catch (FrameLogException e) {
+            throw StatementErrors.of(e);
         } catch (HranaException | RuntimeException e) {
             throw e;
         } catch (ResultTooLargeException e) {

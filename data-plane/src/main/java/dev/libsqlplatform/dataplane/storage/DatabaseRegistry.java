@@ -1,6 +1,7 @@
 package dev.libsqlplatform.dataplane.storage;
 
 import dev.libsqlplatform.dataplane.config.LimitsProperties;
+import dev.libsqlplatform.dataplane.config.ReplicationProperties;
 import dev.libsqlplatform.dataplane.config.SandboxProperties;
 import dev.libsqlplatform.dataplane.config.WorkerProperties;
 import java.io.IOException;
@@ -44,7 +45,8 @@ public class DatabaseRegistry implements DisposableBean {
     private final BlockedWaits blockedWaits;
 
     DatabaseRegistry(WorkerProperties props, LimitsProperties limits, SandboxProperties sandbox,
-                     StatementListener.PerDatabase listeners, BlockedWaits blockedWaits) {
+                     ReplicationProperties replication, StatementListener.PerDatabase listeners,
+                     BlockedWaits blockedWaits) {
         log.info("SQLite engine {} loaded", SqliteEngine.load());
         if (!sandbox.enabled()) {
             log.warn("platform.worker.sandbox.enabled=false: tenant connections run WITHOUT the engine sandbox"
@@ -55,7 +57,12 @@ public class DatabaseRegistry implements DisposableBean {
         this.dbsDir = props.dataDir().toAbsolutePath().resolve("dbs");
         this.settings = new StorageSettings(props.readersPerDatabase(), props.busyTimeout().toMillis(),
                 props.synchronous().name(), limits.engineLimits(), limits.statementTimeout().toNanos(),
-                limits.maxTempBytes().toBytes(), sandbox.enabled());
+                limits.maxTempBytes().toBytes(), sandbox.enabled(), replication.enabled(),
+                Math.max(1, replication.checkpointFrames()), Math.max(1, replication.maxLogFrames()));
+        if (!replication.enabled()) {
+            log.warn("platform.worker.replication.enabled=false: no frame log is kept and embedded replicas cannot"
+                    + " sync; for benchmarks only");
+        }
         this.maxOpen = Math.max(1, props.maxOpenDatabases());
         try {
             Files.createDirectories(dbsDir);
