@@ -38,6 +38,14 @@ public class DatabaseRegistry implements DisposableBean {
     private final int maxOpen;
     private final Map<String, DatabaseMeta> metas = new ConcurrentHashMap<>();
     private final Map<String, String> idByLabel = new ConcurrentHashMap<>();
+    /** Ids deleted since the worker started (bounded), so replicas get "does not exist" instead of "bad token". */
+    private final Map<String, Boolean> deleted = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > 10_000;
+                }
+            });
     /** Access-ordered; guarded by {@code this}. */
     private final LinkedHashMap<String, OpenDatabase> open = new LinkedHashMap<>(16, 0.75f, true);
 
@@ -128,6 +136,11 @@ public class DatabaseRegistry implements DisposableBean {
         return id == null ? null : metas.get(id);
     }
 
+    /** True when this worker deleted the database since it started (and it was not created again). */
+    public boolean wasDeleted(String id) {
+        return id != null && deleted.containsKey(id);
+    }
+
     public String idForLabel(String label) {
         return idByLabel.get(label);
     }
@@ -191,6 +204,7 @@ public class DatabaseRegistry implements DisposableBean {
         }
         MetaFiles.writeAtomically(dir.resolve("meta.json"), meta);
         index(meta);
+        deleted.remove(meta.id());
         OpenDatabase db = open.get(meta.id());
         if (db != null) {
             db.setMaxBytes(meta.maxBytes());
@@ -208,6 +222,7 @@ public class DatabaseRegistry implements DisposableBean {
             m = metas.remove(id);
             if (m != null) {
                 idByLabel.remove(m.label(), id);
+                deleted.put(id, Boolean.TRUE);
             }
             db = open.remove(id);
         }
