@@ -113,3 +113,60 @@ test("@libsql/client with syncUrl reads the synced replica locally", async () =>
     primary.close();
   }
 });
+
+test("writes through a replica run on the primary and are readable locally at once (read-your-writes)", async () => {
+  const { name, token } = await readyDatabase("e2e-repl-write");
+  const primary = sqlClient(token);
+  try {
+    await primary.execute("CREATE TABLE w (id INTEGER PRIMARY KEY, v TEXT UNIQUE)");
+    const replica = new Database(join(dir, "write.db"), { syncUrl: WORKER_URL, authToken: token });
+    replica.sync();
+
+    replica.exec("INSERT INTO w (v) VALUES ('exec')");
+    const info = replica.prepare("INSERT INTO w (v) VALUES (?)").run("positional");
+    assert.equal(info.changes, 1);
+    replica.prepare("INSERT INTO w (v) VALUES (:v)").run({ v: "named" });
+    const both = replica.transaction(() => {
+      replica.prepare("INSERT INTO w (v) VALUES (?)").run("tx-a");
+      replica.prepare("INSERT INTO w (v) VALUES (?)").run("tx-b");
+    });
+    both();
+    const expected = ["exec", "positional", "named", "tx-a", "tx-b"];
+    // readable locally without an explicit sync: the client synced after each forwarded write
+    assert.deepEqual(replica.prepare("SELECT v FROM w ORDER BY id").raw().all().map((r) => r[0]), expected);
+    assert.deepEqual((await primary.execute("SELECT v FROM w ORDER BY id")).rows.map((r) => r.v), expected);
+
+    // a failing forwarded statement is an error with SQLite's reason, and changes nothing
+    assert.throws(() => replica.exec("INSERT INTO w (v) VALUES ('exec')"), /UNIQUE|CONSTRAINT/i);
+    // a rolled-back transaction through the replica leaves nothing behind
+    assert.throws(() => replica.transaction(() => {
+      replica.prepare("INSERT INTO w (v) VALUES (?)").run("rolled-back");
+      throw new Error("abort");
+    })(), /abort/);
+    replica.sync();
+    assert.equal(replica.prepare("SELECT count(*) FROM w").raw().get()[0], expected.length);
+    replica.close();
+
+    // a read-only token syncs but cannot write through the replica
+    const ro = new Database(join(dir, "write-ro.db"), { syncUrl: WORKER_URL,
+      authToken: await mintToken(name, { readOnly: true }) });
+    ro.sync();
+    assert.throws(() => ro.exec("INSERT INTO w (v) VALUES ('ro')"), /read-only|READONLY|not allowed|permission/i);
+    ro.close();
+    assert.equal((await primary.execute("SELECT count(*) AS n FROM w")).rows[0].n, expected.length);
+
+    // @libsql/client with syncUrl forwards writes the same way
+    const client = createClient({ url: "file:" + join(dir, "write-client.db"), syncUrl: WORKER_URL, authToken: token });
+    try {
+      await client.sync();
+      await client.execute({ sql: "INSERT INTO w (v) VALUES (?)", args: ["via-client"] });
+      await client.sync();
+      assert.equal((await client.execute("SELECT count(*) AS n FROM w WHERE v = 'via-client'")).rows[0].n, 1);
+    } finally {
+      client.close();
+    }
+    assert.equal((await primary.execute("SELECT count(*) AS n FROM w")).rows[0].n, expected.length + 1);
+  } finally {
+    primary.close();
+  }
+});

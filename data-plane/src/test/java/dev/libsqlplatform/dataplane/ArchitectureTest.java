@@ -31,7 +31,7 @@ class ArchitectureTest {
     void replicationProtocolIsSeparateFromTransportAndSqlite() {
         noClasses().that().resideInAPackage("..dataplane.replication..")
                 .should().dependOnClassesThat().resideInAnyPackage("..dataplane.http..", "jakarta.servlet..",
-                        "org.springframework.web..", "org.springframework.http..", "org.sqlite..", "..dataplane.hrana..")
+                        "org.springframework.web..", "org.springframework.http..", "org.sqlite..")
                 .check(CLASSES);
     }
 

@@ -4,6 +4,7 @@ import dev.libsqlplatform.dataplane.config.LimitsProperties;
 import dev.libsqlplatform.dataplane.error.ApiException;
 import dev.libsqlplatform.dataplane.error.ErrorCode;
 import dev.libsqlplatform.dataplane.replication.GrpcStatus;
+import dev.libsqlplatform.dataplane.replication.ProxyService;
 import dev.libsqlplatform.dataplane.replication.ReplicationException;
 import dev.libsqlplatform.dataplane.replication.ReplicationService;
 import jakarta.servlet.http.HttpServletRequest;
@@ -18,17 +19,19 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Embedded-replica sync as the {@code libsql} client calls it at its {@code syncUrl}: the protocol probe
- * {@code GET /info} and sqld's gRPC-web {@code wal_log.ReplicationLog}. Transport only: framing, headers
+ * {@code GET /info}, sqld's gRPC-web {@code wal_log.ReplicationLog}, and {@code proxy.Proxy} (forwarded writes). Transport only: framing, headers
  * ({@code x-authorization}, falling back to {@code authorization}), status mapping; the protocol is
  * {@code replication.ReplicationService}.
  */
 @RestController
 class ReplicationController {
     private final ReplicationService replication;
+    private final ProxyService proxy;
     private final RequestBodies bodies;
 
-    ReplicationController(ReplicationService replication, LimitsProperties limits) {
+    ReplicationController(ReplicationService replication, ProxyService proxy, LimitsProperties limits) {
         this.replication = replication;
+        this.proxy = proxy;
         this.bodies = new RequestBodies(limits);
     }
 
@@ -77,6 +80,34 @@ class ReplicationController {
             status = e.status();
             message = e.getMessage();
         }
+        answer(resp, out, status, message);
+    }
+
+    /** Writes forwarded by embedded replicas (sqld's {@code proxy.Proxy}). */
+    @PostMapping("/proxy.Proxy/{method}")
+    void proxy(@PathVariable String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        ReplicationService.Caller caller = grpcCaller(req);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        GrpcStatus status = GrpcStatus.OK;
+        String message = null;
+        try {
+            byte[] request = GrpcWeb.message(bodies.bounded(req.getInputStream()).readAllBytes());
+            switch (method) {
+                case "Execute" -> GrpcWeb.writeData(out, proxy.execute(caller, request));
+                case "Describe" -> GrpcWeb.writeData(out, proxy.describe(caller, request));
+                default -> throw new ReplicationException(GrpcStatus.UNIMPLEMENTED,
+                        "proxy.Proxy/" + method + " is not served by this worker");
+            }
+        } catch (ReplicationException e) {
+            out.reset();
+            status = e.status();
+            message = e.getMessage();
+        }
+        answer(resp, out, status, message);
+    }
+
+    private static void answer(HttpServletResponse resp, ByteArrayOutputStream out, GrpcStatus status, String message)
+            throws IOException {
         GrpcWeb.writeTrailer(out, status, message);
         resp.setStatus(200);
         resp.setContentType(GrpcWeb.CONTENT_TYPE);

@@ -137,6 +137,16 @@ public class ReplicationService {
         tracker.pulled(who.dbId(), caller, snap.baseFrameNo(), -1, bytes);
     }
 
+    /** Authenticates a forwarded write (proxy.Proxy) as a replication call. */
+    AuthenticatedCaller authenticateForProxy(Caller caller) throws ReplicationException {
+        return authenticate(caller);
+    }
+
+    /** The last durable commit frame of a database (what a forwarded write's answer reports). */
+    long currentFrameNo(String dbId) throws ReplicationException {
+        return withLog(new AuthenticatedCaller(dbId, true), FrameLog::lastCommitFrameNo);
+    }
+
     private static long frameNo(byte[] frame) {
         return ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
     }
