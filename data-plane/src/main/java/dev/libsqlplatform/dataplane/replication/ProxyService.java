@@ -87,7 +87,14 @@ public class ProxyService {
             if (baton != null) {
                 why += " (the open transaction of this connection was rolled back)";
             }
-            throw new ReplicationException(GrpcStatus.FAILED_PRECONDITION, why);
+            GrpcStatus status = switch (e.code()) {
+                case HRANA_PROTO_ERROR, BAD_REQUEST, PIPELINE_TOO_LONG, PAYLOAD_TOO_LARGE -> GrpcStatus.INVALID_ARGUMENT;
+                case TOO_MANY_STREAMS, TOO_MANY_CONNECTIONS -> GrpcStatus.RESOURCE_EXHAUSTED;
+                case UNAUTHORIZED -> GrpcStatus.UNAUTHENTICATED;
+                case PERMISSION_DENIED, FORBIDDEN, BLOCKED -> GrpcStatus.PERMISSION_DENIED;
+                default -> GrpcStatus.FAILED_PRECONDITION;
+            };
+            throw new ReplicationException(status, why);
         }
     }
 
