@@ -310,6 +310,31 @@ class ReplicationProtocolTest {
                 .get("value").asString()).isEqualTo("1");
     }
 
+    @Test
+    void theInternalApiShowsTheIndexAndEachReplicasLastSyncAndLag() throws Exception {
+        String fresh = w.createDatabase("status", "acme");
+        String t = w.token(fresh);
+        w.exec(t, "CREATE TABLE s (v)");
+        long index = (Long) hello(t)[1];
+        call("/wal_log.ReplicationLog/BatchLogEntries", t, logOffset(index + 1, null));
+        w.exec(t, "INSERT INTO s VALUES (1)");
+        HttpResponse<String> r = w.send("GET", "/internal/v1/databases/" + fresh + "/replication", null,
+                "Bearer " + Worker.SECRET, null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        var json = Worker.JSON.readTree(r.body());
+        assertThat(json.get("replicationIndex").asLong()).isGreaterThan(index);
+        assertThat(json.get("logId").asString()).isEqualTo(hello(t)[0]);
+        var replica = json.get("replicas").get(0);
+        assertThat(replica.get("frameNo").asLong()).isEqualTo(index);
+        assertThat(replica.get("lastSyncMillis").asLong()).isPositive();
+        assertThat(w.send("GET", "/internal/v1/databases/" + fresh + "/replication", null, null, null).statusCode())
+                .isEqualTo(401);
+        assertThat(w.send("GET", "/internal/v1/databases/nope/replication", null, "Bearer " + Worker.SECRET, null)
+                .statusCode()).isEqualTo(404);
+        assertThat(w.send("GET", "/actuator/prometheus", null, null, null).body())
+                .contains("worker_replication_bytes_synced_total", "worker_replication_max_frames_behind");
+    }
+
     /** A ProgramReq with one step; {@code okStep >= 0} adds an OkCond on that step. */
     static byte[] program(String clientId, String sql, int okStep) throws Exception {
         ByteArrayOutputStream query = new ByteArrayOutputStream();

@@ -2,6 +2,7 @@ package dev.libsqlplatform.dataplane.replication;
 
 import dev.libsqlplatform.dataplane.usage.UsageTracker;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -42,6 +43,25 @@ public class ReplicaTracker {
                 .description("bytes of frames and snapshots sent to replicas").register(meters);
         this.framesSynced = Counter.builder("worker_replication_pulls_total")
                 .description("BatchLogEntries and Snapshot answers sent to replicas").register(meters);
+        Gauge.builder("worker_replication_replicas", this, ReplicaTracker::activeReplicas)
+                .description("replicas that synced within the last 5 minutes").register(meters);
+        Gauge.builder("worker_replication_max_frames_behind", this, ReplicaTracker::maxFramesBehind)
+                .description("the largest lag in frames (at its last pull) of a replica active within 5 minutes")
+                .register(meters);
+    }
+
+    private static final long ACTIVE_MILLIS = 5 * 60_000L;
+
+    private double activeReplicas() {
+        long since = System.currentTimeMillis() - ACTIVE_MILLIS;
+        return byDatabase.values().stream().flatMap(m -> m.values().stream()).filter(s -> s.lastSyncMillis >= since)
+                .count();
+    }
+
+    private double maxFramesBehind() {
+        long since = System.currentTimeMillis() - ACTIVE_MILLIS;
+        return byDatabase.values().stream().flatMap(m -> m.values().stream()).filter(s -> s.lastSyncMillis >= since)
+                .mapToLong(s -> s.framesBehind).max().orElse(0);
     }
 
     void handshake(String dbId, ReplicationService.Caller caller, long primaryIndex) {

@@ -137,6 +137,25 @@ public class ReplicationService {
         tracker.pulled(who.dbId(), caller, snap.baseFrameNo(), -1, bytes);
     }
 
+    /**
+     * A database's replication state: its log and every replica seen since the worker started.
+     *
+     * @param replicationIndex the last durable commit frame (what Hello announces)
+     * @param logStartFrameNo  the first frame served from the log; earlier ones only as the snapshot
+     * @param lastCommitAt     when the last commit was logged (epoch ms; 0 when none since the log was created)
+     * @param logBytes         bytes of snapshot and frames on disk
+     */
+    public record Status(String logId, long replicationIndex, long logStartFrameNo, long lastCommitAt, long logBytes,
+                         List<ReplicaTracker.Replica> replicas) {
+    }
+
+    /** The replication state of a database (internal API; no token: the caller checked the service secret). */
+    public Status status(String dbId) throws ReplicationException {
+        return withLog(new AuthenticatedCaller(dbId, true), fl -> new Status(fl.logId().toString(),
+                fl.lastCommitFrameNo(), fl.startFrameNo(), fl.lastCommitMillis(), fl.diskBytes(),
+                tracker.replicas(dbId)));
+    }
+
     /** Authenticates a forwarded write (proxy.Proxy) as a replication call. */
     AuthenticatedCaller authenticateForProxy(Caller caller) throws ReplicationException {
         return authenticate(caller);
