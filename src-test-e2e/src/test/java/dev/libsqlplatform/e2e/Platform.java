@@ -319,6 +319,12 @@ final class Platform implements AutoCloseable {
         return new int[] {c, w};
     }
 
+    /** SIGKILL of the worker (a crash: no shutdown hook, no checkpoint), waiting until it is gone. */
+    void killWorker() throws InterruptedException {
+        worker.kill();
+        worker.waitFor(Duration.ofSeconds(30));
+    }
+
     /** Same data directories, same ports, same secrets. */
     void restart() throws Exception {
         stop();
