@@ -71,6 +71,12 @@ final class Platform implements AutoCloseable {
      *                A worker built before the sandbox existed (a baseline) ignores the property.
      */
     static Platform start(Jars jars, Path dir, BenchConfig cfg, boolean sandbox) throws IOException, InterruptedException {
+        return start(jars, dir, cfg, sandbox, Map.of());
+    }
+
+    /** @param workerEnv extra worker environment (e.g. {@code PLATFORM_WORKER_REPLICATION_ENABLED=false}) */
+    static Platform start(Jars jars, Path dir, BenchConfig cfg, boolean sandbox, Map<String, String> workerEnv)
+            throws IOException, InterruptedException {
         String admin = random();
         String secret = random();
         int cpPort = Proc.freePort();
@@ -105,6 +111,7 @@ final class Platform implements AutoCloseable {
             if (cfg.maxOpen() > 0) wEnv.put("PLATFORM_WORKER_MAX_OPEN_DATABASES", String.valueOf(cfg.maxOpen()));
             // set both ways, so an operator's PLATFORM_WORKER_SANDBOX_ENABLED in the harness's environment cannot flip the "on" side
             wEnv.put("PLATFORM_WORKER_SANDBOX_ENABLED", String.valueOf(sandbox));
+            wEnv.putAll(workerEnv);
             w = Proc.start("worker", jvm(cfg, dpJar), dir.resolve("worker"), wEnv);
             w.awaitHttp(wUrl + "/actuator/health", START_TIMEOUT);
         } catch (IOException | InterruptedException | RuntimeException e) {

@@ -119,6 +119,13 @@ public final class FrameLog implements Closeable {
     private long committedBytes;
     /** Bytes written by the capture in progress. */
     private long writtenBytes;
+    /**
+     * Bytes of {@link #frames} already written (zeros past the log's end): appends overwrite them, so the fsync of a
+     * commit flushes data only, not the file's size and block map, which would cost a journal commit per write.
+     */
+    private long allocated;
+    private static final int PREALLOCATE = 4 << 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
     private volatile long lastCommitFrameNo;
     private volatile long lastCommitMillis;
     private long nextFrameNo;
@@ -254,11 +261,16 @@ public final class FrameLog implements Closeable {
             }
         }
         if (goodBytes != size) {
-            log.warn("frame log {}: cutting {} bytes after the last intact commit (frame {})", dir, size - goodBytes,
-                    lastCommit);
+            rec.clear();
+            boolean torn = WalTail.readFully(frames, rec, goodBytes) == RECORD && rec.getLong(0) != 0;
+            if (torn) {
+                log.warn("frame log {}: cutting the records after the last intact commit (frame {}): a write that was"
+                        + " never acknowledged", dir, lastCommit);
+            }
             frames.truncate(goodBytes);
             frames.force(true);
         }
+        allocated = goodBytes;
         committedBytes = goodBytes;
         writtenBytes = goodBytes;
         lastCommitFrameNo = lastCommit;
@@ -330,25 +342,18 @@ public final class FrameLog implements Closeable {
 
             @Override
             public void discardUncommitted() throws IOException {
+                // the records after the last commit stay as garbage past the log's end: readers and the recovery scan
+                // never go beyond the last commit frame, and the next capture overwrites them
                 flush();
-                long keep = committedBytes + (lastCommit[0] < 0 ? 0 : (lastCommit[0] - nextFrameNo + 1) * RECORD);
-                frames.truncate(keep);
-                writtenBytes = keep;
             }
         });
         flush();
         if (commits == 0) {
-            if (writtenBytes != committedBytes) {
-                frames.truncate(committedBytes);
-                writtenBytes = committedBytes;
-            }
+            writtenBytes = committedBytes;
             return 0;
         }
         long last = lastCommit[0];
         long keep = committedBytes + (last - nextFrameNo + 1) * RECORD;
-        if (writtenBytes > keep) {
-            frames.truncate(keep);
-        }
         frames.force(false);
         committedBytes = keep;
         writtenBytes = keep;
@@ -364,6 +369,16 @@ public final class FrameLog implements Closeable {
 
     private void flush() throws IOException {
         out.flip();
+        long end = writtenBytes + out.remaining();
+        if (allocated < end) {
+            long target = end + PREALLOCATE;
+            while (allocated < target) {
+                ByteBuffer z = ZEROS.duplicate();
+                while (z.hasRemaining()) {
+                    allocated += frames.write(z, allocated);
+                }
+            }
+        }
         while (out.hasRemaining()) {
             writtenBytes += frames.write(out, writtenBytes);
         }
@@ -426,6 +441,7 @@ public final class FrameLog implements Closeable {
             frames = fresh;
             committedBytes = 0;
             writtenBytes = 0;
+            allocated = 0;
         } finally {
             swap.writeLock().unlock();
         }
