@@ -35,7 +35,8 @@ import org.junit.jupiter.api.TestInstance;
  * {@code -De2e.crashCycles=3} for a quick run). After each restart: {@code PRAGMA integrity_check} is ok, every
  * acknowledged write is in the database AND in the frame log (a replica rebuilt from the log holds it), the log id
  * did not change, and a replica that synced during the burst held a consistent prefix (its own integrity check ok,
- * its rows a subset of the final ones).
+ * its rows a subset of the final ones). The worker checkpoints every 100 frames and compacts its log every 600, so the
+ * kills also hit those.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplicationCrashIT {
@@ -46,6 +47,9 @@ class ReplicationCrashIT {
     @BeforeAll
     void start() throws Exception {
         platform = new Platform("crash", null);
+        // small thresholds, so crashes also land in checkpoints and in compactions of the log into a new snapshot
+        platform.workerEnv.put("PLATFORM_WORKER_REPLICATION_CHECKPOINT_FRAMES", "100");
+        platform.workerEnv.put("PLATFORM_WORKER_REPLICATION_MAX_LOG_FRAMES", "600");
         try {
             platform.start();
         } catch (Exception | Error e) {

@@ -24,6 +24,9 @@ final class ProxyMessages {
     private ProxyMessages() {
     }
 
+    /** Deeper condition trees are refused: each level is a recursive call here and in the batch evaluation. */
+    static final int MAX_CONDITION_DEPTH = 64;
+
     /** {@code ProgramReq{1 client_id, 2 Program{1 repeated Step{1 optional Cond, 2 Query}}}} as a Hrana batch. */
     record Program(String clientId, Proto.Batch batch) {
     }
@@ -86,7 +89,7 @@ final class ProxyMessages {
         Proto.Stmt stmt = null;
         for (int tag; (tag = in.readTag()) != 0; ) {
             switch (tag) {
-                case (1 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED -> cond = cond(in.readByteArray());
+                case (1 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED -> cond = cond(in.readByteArray(), 1);
                 case (2 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED -> stmt = query(in.readByteArray());
                 default -> in.skipField(tag);
             }
@@ -97,7 +100,10 @@ final class ProxyMessages {
         return new Proto.BatchStep(cond, stmt);
     }
 
-    private static Proto.Cond cond(byte[] bytes) throws IOException {
+    private static Proto.Cond cond(byte[] bytes, int depth) throws IOException {
+        if (depth > MAX_CONDITION_DEPTH) {
+            throw new IOException("conditions nested deeper than " + MAX_CONDITION_DEPTH);
+        }
         CodedInputStream in = CodedInputStream.newInstance(bytes);
         Proto.Cond result = null;
         for (int tag; (tag = in.readTag()) != 0; ) {
@@ -110,9 +116,9 @@ final class ProxyMessages {
             result = switch (field) {
                 case 1 -> new Proto.Cond("ok", stepOf(sub), null, null);
                 case 2 -> new Proto.Cond("error", stepOf(sub), null, null);
-                case 3 -> new Proto.Cond("not", null, innerCond(sub), null);
-                case 4 -> new Proto.Cond("and", null, null, conds(sub));
-                case 5 -> new Proto.Cond("or", null, null, conds(sub));
+                case 3 -> new Proto.Cond("not", null, innerCond(sub, depth), null);
+                case 4 -> new Proto.Cond("and", null, null, conds(sub, depth));
+                case 5 -> new Proto.Cond("or", null, null, conds(sub, depth));
                 case 6 -> new Proto.Cond("is_autocommit", null, null, null);
                 default -> result;
             };
@@ -139,12 +145,12 @@ final class ProxyMessages {
         return (int) step;
     }
 
-    private static Proto.Cond innerCond(byte[] bytes) throws IOException {
+    private static Proto.Cond innerCond(byte[] bytes, int depth) throws IOException {
         CodedInputStream in = CodedInputStream.newInstance(bytes);
         Proto.Cond c = null;
         for (int tag; (tag = in.readTag()) != 0; ) {
             if (tag == ((1 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
-                c = cond(in.readByteArray());
+                c = cond(in.readByteArray(), depth + 1);
             } else {
                 in.skipField(tag);
             }
@@ -155,12 +161,12 @@ final class ProxyMessages {
         return c;
     }
 
-    private static List<Proto.Cond> conds(byte[] bytes) throws IOException {
+    private static List<Proto.Cond> conds(byte[] bytes, int depth) throws IOException {
         CodedInputStream in = CodedInputStream.newInstance(bytes);
         List<Proto.Cond> list = new ArrayList<>();
         for (int tag; (tag = in.readTag()) != 0; ) {
             if (tag == ((1 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
-                list.add(cond(in.readByteArray()));
+                list.add(cond(in.readByteArray(), depth + 1));
             } else {
                 in.skipField(tag);
             }
