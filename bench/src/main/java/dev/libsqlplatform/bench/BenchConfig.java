@@ -22,14 +22,16 @@ import java.util.TreeSet;
  * (true: scenario 1 is measured a second time with a CPU hog per core running beside the servers; default true),
  * variant (comma list of KEY=VALUE environment variables: a second platform from the working tree's jars whose worker
  * runs with them, measured against the current one like a baseline, e.g. {@code PLATFORM_WORKER_REQUEST_THREADS_BASE=16};
- * rounds and clients as the baseline's).
+ * rounds and clients as the baseline's), sync-mb (size of
+ * the database the replication scenario's first sync pulls; default 100). The replication scenario is not in the default
+ * list: {@code --scenarios=replication}.
  */
 record BenchConfig(int rows, int seconds, int warmup, List<Integer> clients, List<Integer> writeClients, int batchRows,
                    int creates, int listDbs, int densityDbs, int densitySamples, int maxOpen, String synchronous,
                    String serverHeap, Set<String> scenarios, Path out, Path work, Path root, boolean installPlatform,
                    int sandboxRounds, List<Integer> sandboxClients, String baselineRef, int baselineRounds,
                    List<Integer> baselineClients, int wsRounds, List<Integer> wsClients, int readRounds, boolean contended,
-                   Map<String, String> variant) {
+                   Map<String, String> variant, int syncMb) {
 
     static BenchConfig parse(String... args) {
         Map<String, String> m = new HashMap<>();
@@ -53,7 +55,7 @@ record BenchConfig(int rows, int seconds, int warmup, List<Integer> clients, Lis
                 ints(m.getOrDefault("baseline-clients", m.getOrDefault("sandbox-clients", "1,16"))),
                 i(m, "ws-rounds", 4), ints(m.getOrDefault("ws-clients", "1,16")),
                 Math.max(1, i(m, "read-rounds", 3)), Boolean.parseBoolean(m.getOrDefault("contended", "true")),
-                env(m.getOrDefault("variant", "")));
+                env(m.getOrDefault("variant", "")), i(m, "sync-mb", 100));
     }
 
     private static Map<String, String> env(String list) {

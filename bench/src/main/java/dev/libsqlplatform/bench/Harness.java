@@ -28,6 +28,7 @@ final class Harness {
     static final String WRITES = "2. Writes";
     static final String CONTROL = "3. Control plane";
     static final String DENSITY = "4. Density (one worker)";
+    static final String REPLICATION = "5. Replication (frame log, embedded-replica sync)";
 
     private final BenchConfig cfg;
     private final Report report = new Report();
@@ -74,6 +75,7 @@ final class Harness {
             variantSide.close();
             if (cfg.scenarios().contains("control")) guard(CONTROL, this::control);
             if (cfg.scenarios().contains("density")) guard(DENSITY, this::density);
+            if (cfg.scenarios().contains("replication")) guard(REPLICATION, new ReplicationBench(cfg, wrk)::run);
         } finally {
             sandboxOff.close();
             baselineSide.close();

@@ -74,7 +74,7 @@ final class Platform implements AutoCloseable {
         return start(jars, dir, cfg, sandbox, Map.of());
     }
 
-    /** @param workerEnv extra environment of the worker (a variant's settings), applied last */
+    /** @param workerEnv extra worker environment, applied last (a variant's settings, or e.g. {@code PLATFORM_WORKER_REPLICATION_ENABLED=false}) */
     static Platform start(Jars jars, Path dir, BenchConfig cfg, boolean sandbox, Map<String, String> workerEnv)
             throws IOException, InterruptedException {
         String admin = random();

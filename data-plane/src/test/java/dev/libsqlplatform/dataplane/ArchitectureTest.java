@@ -28,10 +28,18 @@ class ArchitectureTest {
     }
 
     @Test
+    void replicationProtocolIsSeparateFromTransportAndSqlite() {
+        noClasses().that().resideInAPackage("..dataplane.replication..")
+                .should().dependOnClassesThat().resideInAnyPackage("..dataplane.http..", "jakarta.servlet..",
+                        "org.springframework.web..", "org.springframework.http..", "org.sqlite..")
+                .check(CLASSES);
+    }
+
+    @Test
     void storageAndSqlKnowNothingOfProtocolOrTransport() {
         noClasses().that().resideInAnyPackage("..dataplane.storage..", "..dataplane.sql..")
                 .should().dependOnClassesThat().resideInAnyPackage("..dataplane.hrana..", "..dataplane.http..",
-                        "..dataplane.auth..", "..dataplane.admin..")
+                        "..dataplane.auth..", "..dataplane.admin..", "..dataplane.replication..")
                 .check(CLASSES);
     }
 

@@ -45,6 +45,8 @@ final class Platform implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private ManagedProcess controlPlane;
     private ManagedProcess worker;
+    /** Extra environment of the worker (a test's settings), applied at every start. */
+    final Map<String, String> workerEnv = new LinkedHashMap<>();
     private int starts;
 
     Platform(String name, String datasourceUrl) throws IOException {
@@ -217,6 +219,7 @@ final class Platform implements AutoCloseable {
         wEnv.put("PLATFORM_WORKER_DATA_DIR", root.resolve("worker").toString());
         wEnv.put("PLATFORM_WORKER_CONTROL_PLANE_URL", controlPlaneUrl());
         wEnv.put("PLATFORM_SERVICE_SECRET", serviceSecret);
+        wEnv.putAll(workerEnv);
         worker = ManagedProcess.start("worker", command(javaBin, dataPlaneJar), root, wEnv,
                 logDir().resolve("worker.log"));
         waitForHealth(worker, workerUrl());
@@ -317,6 +320,12 @@ final class Platform implements AutoCloseable {
         int w = worker == null ? -1 : worker.stop(STOP_GRACE);
         int c = controlPlane == null ? -1 : controlPlane.stop(STOP_GRACE);
         return new int[] {c, w};
+    }
+
+    /** SIGKILL of the worker (a crash: no shutdown hook, no checkpoint), waiting until it is gone. */
+    void killWorker() throws InterruptedException {
+        worker.kill();
+        worker.waitFor(Duration.ofSeconds(30));
     }
 
     /** Same data directories, same ports, same secrets. */

@@ -6,6 +6,9 @@ import dev.libsqlplatform.dataplane.auth.IpAllowList;
 import dev.libsqlplatform.dataplane.config.ServiceSecret;
 import dev.libsqlplatform.dataplane.error.ApiException;
 import dev.libsqlplatform.dataplane.error.ErrorCode;
+import dev.libsqlplatform.dataplane.replication.GrpcStatus;
+import dev.libsqlplatform.dataplane.replication.ReplicationException;
+import dev.libsqlplatform.dataplane.replication.ReplicationService;
 import dev.libsqlplatform.dataplane.storage.DatabaseMeta;
 import dev.libsqlplatform.dataplane.storage.DatabaseRegistry;
 import dev.libsqlplatform.dataplane.storage.LabelConflictException;
@@ -38,10 +41,28 @@ class InternalDatabasesController {
 
     private final DatabaseRegistry registry;
     private final ServiceSecret secret;
+    private final ReplicationService replication;
 
-    InternalDatabasesController(DatabaseRegistry registry, ServiceSecret secret) {
+    InternalDatabasesController(DatabaseRegistry registry, ServiceSecret secret, ReplicationService replication) {
         this.registry = registry;
         this.secret = secret;
+        this.replication = replication;
+    }
+
+    /** The database's frame log and its replicas (replication index, each replica's last sync and lag). */
+    @GetMapping("/{dbId}/replication")
+    ReplicationService.Status replication(@RequestHeader(value = "Authorization", required = false) String authorization,
+                                          @PathVariable String dbId) {
+        requireSecret(authorization);
+        if (registry.meta(dbId) == null) {
+            throw new ApiException(ErrorCode.NAMESPACE_DOESNT_EXIST, "no database " + dbId + " on this worker");
+        }
+        try {
+            return replication.status(dbId);
+        } catch (ReplicationException e) {
+            throw new ApiException(e.status() == GrpcStatus.FAILED_PRECONDITION ? ErrorCode.NAMESPACE_DOESNT_EXIST
+                    : ErrorCode.INTERNAL_ERROR, e.getMessage());
+        }
     }
 
     private void requireSecret(String authorization) {

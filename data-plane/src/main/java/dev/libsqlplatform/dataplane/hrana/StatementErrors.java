@@ -1,6 +1,7 @@
 package dev.libsqlplatform.dataplane.hrana;
 
 import dev.libsqlplatform.dataplane.storage.DatabaseBusyException;
+import dev.libsqlplatform.dataplane.storage.FrameLogException;
 import dev.libsqlplatform.dataplane.storage.ResultTooLargeException;
 import dev.libsqlplatform.dataplane.storage.SandboxException;
 import dev.libsqlplatform.dataplane.storage.SqliteErrors;
@@ -32,6 +33,11 @@ final class StatementErrors {
     }
 
     /** The writer (or every reader) stayed busy for the busy timeout. */
+    /** The commit happened but could not be logged durably for replication: not acknowledged. */
+    static HranaException of(FrameLogException e) {
+        return new HranaException(HranaError.SQLITE_IOERR, e.getMessage());
+    }
+
     static HranaException of(DatabaseBusyException e) {
         return new HranaException(HranaError.SQLITE_BUSY, e.getMessage());
     }

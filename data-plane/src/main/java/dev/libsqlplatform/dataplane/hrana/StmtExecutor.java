@@ -9,6 +9,7 @@ import dev.libsqlplatform.dataplane.storage.Column;
 import dev.libsqlplatform.dataplane.storage.DatabaseBusyException;
 import dev.libsqlplatform.dataplane.storage.DatabaseMeta;
 import dev.libsqlplatform.dataplane.storage.DbConnection;
+import dev.libsqlplatform.dataplane.storage.FrameLogException;
 import dev.libsqlplatform.dataplane.storage.OpenDatabase;
 import dev.libsqlplatform.dataplane.storage.ResultTooLargeException;
 import dev.libsqlplatform.dataplane.storage.SqliteErrors;
@@ -193,7 +194,11 @@ final class StmtExecutor {
             }
             throw StatementErrors.of(e, maxBytes.getAsLong());
         } finally {
-            settle(s, c, borrowed);
+            try {
+                settle(s, c, borrowed);
+            } catch (FrameLogException e) {
+                throw StatementErrors.of(e);
+            }
         }
     }
 
@@ -221,6 +226,8 @@ final class StmtExecutor {
         try {
             out = s.db.runner().runGrouped(st.sql(), Args.binder(st, args, named), wantRows, s.budget);
             GROUPED_TIME.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (FrameLogException e) {
+            throw StatementErrors.of(e);
         } catch (HranaException | RuntimeException e) {
             throw e;
         } catch (ResultTooLargeException e) {

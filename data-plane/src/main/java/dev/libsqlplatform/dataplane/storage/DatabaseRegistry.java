@@ -1,6 +1,7 @@
 package dev.libsqlplatform.dataplane.storage;
 
 import dev.libsqlplatform.dataplane.config.LimitsProperties;
+import dev.libsqlplatform.dataplane.config.ReplicationProperties;
 import dev.libsqlplatform.dataplane.config.SandboxProperties;
 import dev.libsqlplatform.dataplane.config.WorkerProperties;
 import java.io.IOException;
@@ -37,6 +38,14 @@ public class DatabaseRegistry implements DisposableBean {
     private final int maxOpen;
     private final Map<String, DatabaseMeta> metas = new ConcurrentHashMap<>();
     private final Map<String, String> idByLabel = new ConcurrentHashMap<>();
+    /** Ids deleted since the worker started (bounded), so replicas get "does not exist" instead of "bad token". */
+    private final Map<String, Boolean> deleted = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > 10_000;
+                }
+            });
     /** Access-ordered; guarded by {@code this}. */
     private final LinkedHashMap<String, OpenDatabase> open = new LinkedHashMap<>(16, 0.75f, true);
 
@@ -44,7 +53,8 @@ public class DatabaseRegistry implements DisposableBean {
     private final BlockedWaits blockedWaits;
 
     DatabaseRegistry(WorkerProperties props, LimitsProperties limits, SandboxProperties sandbox,
-                     StatementListener.PerDatabase listeners, BlockedWaits blockedWaits) {
+                     ReplicationProperties replication, StatementListener.PerDatabase listeners,
+                     BlockedWaits blockedWaits) {
         log.info("SQLite engine {} loaded", SqliteEngine.load());
         if (!sandbox.enabled()) {
             log.warn("platform.worker.sandbox.enabled=false: tenant connections run WITHOUT the engine sandbox"
@@ -55,7 +65,12 @@ public class DatabaseRegistry implements DisposableBean {
         this.dbsDir = props.dataDir().toAbsolutePath().resolve("dbs");
         this.settings = new StorageSettings(props.readersPerDatabase(), props.busyTimeout().toMillis(),
                 props.synchronous().name(), limits.engineLimits(), limits.statementTimeout().toNanos(),
-                limits.maxTempBytes().toBytes(), sandbox.enabled());
+                limits.maxTempBytes().toBytes(), sandbox.enabled(), replication.enabled(),
+                Math.max(1, replication.checkpointFrames()), Math.max(1, replication.maxLogFrames()));
+        if (!replication.enabled()) {
+            log.warn("platform.worker.replication.enabled=false: no frame log is kept and embedded replicas cannot"
+                    + " sync; for benchmarks only");
+        }
         this.maxOpen = Math.max(1, props.maxOpenDatabases());
         try {
             Files.createDirectories(dbsDir);
@@ -121,6 +136,11 @@ public class DatabaseRegistry implements DisposableBean {
         return id == null ? null : metas.get(id);
     }
 
+    /** True when this worker deleted the database since it started (and it was not created again). */
+    public boolean wasDeleted(String id) {
+        return id != null && deleted.containsKey(id);
+    }
+
     public String idForLabel(String label) {
         return idByLabel.get(label);
     }
@@ -184,6 +204,7 @@ public class DatabaseRegistry implements DisposableBean {
         }
         MetaFiles.writeAtomically(dir.resolve("meta.json"), meta);
         index(meta);
+        deleted.remove(meta.id());
         OpenDatabase db = open.get(meta.id());
         if (db != null) {
             db.setMaxBytes(meta.maxBytes());
@@ -201,6 +222,7 @@ public class DatabaseRegistry implements DisposableBean {
             m = metas.remove(id);
             if (m != null) {
                 idByLabel.remove(m.label(), id);
+                deleted.put(id, Boolean.TRUE);
             }
             db = open.remove(id);
         }

@@ -154,7 +154,15 @@ public final class GroupCommit {
                 }
             }
         } finally {
-            db.releaseWriter(w);
+            try {
+                db.releaseWriter(w);
+            } catch (FrameLogException e) {
+                // committed but not durable in the frame log: nobody of the group is told it succeeded
+                for (Pending<?> p : group) {
+                    p.result = null;
+                    p.error = e;
+                }
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.libsqlplatform.dataplane.storage;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import org.sqlite.SQLiteOpenMode;
  * in use.
  */
 public final class OpenDatabase {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OpenDatabase.class);
     static final int PAGE_SIZE = 4096;
     /** Bytes a WAL keeps after a checkpoint. */
     static final long WAL_SIZE_LIMIT = 64L * 1024 * 1024;
@@ -53,6 +55,10 @@ public final class OpenDatabase {
     private final BlockedWaits blockedWaits;
     private final GroupCommit groupCommit;
     private final StatementRunner runner;
+    /** Null when the worker runs without replication (a benchmark switch). */
+    private final FrameLog frameLog;
+    /** Set when logging a commit failed: no write is acknowledged until the log has caught up again. */
+    private volatile IOException logFailure;
 
     OpenDatabase(String id, Path file, StorageSettings settings, long maxBytes, StatementListener listener,
                  BlockedWaits blockedWaits) throws SQLException {
@@ -65,7 +71,25 @@ public final class OpenDatabase {
         this.idleReaders = new ArrayBlockingQueue<>(Math.max(1, settings.readers()));
         this.desiredMaxPageCount = maxPageCount(maxBytes);
         this.writer = open(false);
-        applyMaxPageCount();
+        FrameLog fl = null;
+        try {
+            applyMaxPageCount();
+            if (settings.replication()) {
+                fl = FrameLog.open(file, writer, settings.maxLogFrames());
+            }
+        } catch (IOException e) {
+            writer.close();
+            throw new SQLException("cannot open the frame log of database " + id + ": " + e.getMessage(), e);
+        } catch (SQLException | RuntimeException e) {
+            writer.close();
+            throw e;
+        }
+        this.frameLog = fl;
+    }
+
+    /** The database's durable frame log (what replicas pull), or null when replication is switched off. */
+    public FrameLog frameLog() {
+        return frameLog;
     }
 
     public String id() {
@@ -141,8 +165,11 @@ public final class OpenDatabase {
             throw new SQLException("database " + id + " was closed");
         }
         try {
+            if (logFailure != null) {
+                logCommits();
+            }
             applyMaxPageCount();
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             writerPermit.release();
             throw e;
         }
@@ -165,7 +192,36 @@ public final class OpenDatabase {
         }
         WRITE_TXN.record(System.nanoTime() - writerSince, java.util.concurrent.TimeUnit.NANOSECONDS);
         c.reset();
-        writerPermit.release();
+        try {
+            if (frameLog != null) {
+                logCommits();
+            }
+        } finally {
+            writerPermit.release();
+        }
+    }
+
+    /**
+     * Appends what the writer committed to the frame log (fsynced), then checkpoints when the WAL has grown: only
+     * frames already logged are ever checkpointed. Writer permit held. A failure leaves the frames in the WAL (nothing
+     * is checkpointed) and refuses writes until a later attempt succeeds.
+     */
+    private void logCommits() {
+        try {
+            frameLog.capture();
+            logFailure = null;
+        } catch (IOException e) {
+            logFailure = e;
+            throw new FrameLogException("the write could not be made durable in the replication log of database " + id
+                    + ": " + e.getMessage(), e);
+        }
+        if (frameLog.walFrames() >= settings.checkpointFrames()) {
+            try {
+                writer.trusted("PRAGMA wal_checkpoint(PASSIVE)");
+            } catch (SQLException e) {
+                // readers keep old frames pinned; the next commit tries again
+            }
+        }
     }
 
     /** Takes a read-only connection, opening one if fewer than readers-per-database exist. */
@@ -281,12 +337,19 @@ public final class OpenDatabase {
         }
         long checkpointStarted = System.nanoTime();
         try {
+            if (frameLog != null) {
+                // closing the last connection checkpoints the WAL: its commits must be logged before
+                frameLog.capture();
+            }
             writer.trusted("PRAGMA wal_checkpoint(TRUNCATE)");
-        } catch (SQLException ignored) {
-            // best effort
+        } catch (IOException | SQLException e) {
+            log.error("closing database {}: {}", id, e.toString());
         }
         CHECKPOINT.record(System.nanoTime() - checkpointStarted, java.util.concurrent.TimeUnit.NANOSECONDS);
         writer.close();
+        if (frameLog != null) {
+            frameLog.close();
+        }
         synchronized (allReaders) {
             for (DbConnection r : allReaders) {
                 r.close();

@@ -1,0 +1,548 @@
+package dev.libsqlplatform.dataplane.storage;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable frame log of one database: every page image SQLite commits, in commit order, with a frame number that
+ * only grows, fsynced before the write that produced it is acknowledged (the writer calls {@link #capture} before it
+ * gives the writer permit back) and before a checkpoint may drop it from the WAL (checkpoints run only after a
+ * capture; SQLite's automatic checkpoints are off). This is what embedded replicas pull.
+ *
+ * <p>On disk, in {@code <db folder>/log/}:
+ * <ul>
+ *   <li>{@code id}: the log id (a UUID). It changes only when history is rewritten: the log was lost or found
+ *       inconsistent and rebuilt from the database file.</li>
+ *   <li>{@code snapshot-<B>-<salt1>-<salt2>-<walEnd>.db}: the database image as of commit frame {@code B} (raw 4096-byte
+ *       pages); frames up to B are served from it. The name also keeps the WAL position reached at B. A fresh log
+ *       starts at B = 0 with a copy of the checkpointed file.</li>
+ *   <li>{@code frames-<B+1>.log}: frames B+1.. as fixed {@value #RECORD}-byte records: the 4120-byte frame exactly as
+ *       sqld's {@code Frame.data} carries it (frame_no u64 LE, checksum u64 LE, page_no u32 LE, size_after u32 LE,
+ *       page; size_after non-zero on a transaction's last frame), then a 24-byte trailer (WAL salts, WAL frames
+ *       consumed, commit time). The checksum field holds a CRC32C of the record (clients ignore it); at open, a torn
+ *       tail (a crash during an unacknowledged append) is cut back to the last intact commit.</li>
+ * </ul>
+ * Compaction: when the frames file holds more than {@code maxLogFrames} frames, the snapshot is rolled forward over
+ * them (copy, apply, truncate to the last commit's size, fsync, rename) and a new, empty frames file starts.
+ *
+ * <p>Threads: {@link #capture} and compaction run under the database's writer permit; readers ({@link #read},
+ * {@link #openSnapshot}) run concurrently and see only fully fsynced commits.
+ */
+public final class FrameLog implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(FrameLog.class);
+    public static final int PAGE = OpenDatabase.PAGE_SIZE;
+    /** sqld's frame: 24-byte header and one page. */
+    public static final int FRAME = 24 + PAGE;
+    static final int RECORD = FRAME + 24;
+    private static final Pattern SNAPSHOT = Pattern.compile("snapshot-(\\d{20})-([0-9a-f]{8})-([0-9a-f]{8})-(\\d+)\\.db");
+    private static final Pattern SEGMENT = Pattern.compile("frames-(\\d{20})\\.log");
+    private static final int WRITE_BATCH = 64;
+
+    /** The base image of the log. */
+    record Snapshot(Path file, long baseFrameNo, int salt1, int salt2, int walEnd) {
+    }
+
+    /** Frames asked for lie before the log's start: the replica needs the snapshot. */
+    public static final class NeedSnapshotException extends Exception {
+        NeedSnapshotException() {
+            super("NEED_SNAPSHOT", null, false, false);
+        }
+    }
+
+    /** An open, immutable snapshot: its pages are read from an open file, which compaction may unlink meanwhile. */
+    public static final class SnapshotReader implements Closeable {
+        private final FileChannel ch;
+        private final long baseFrameNo;
+        private final int pages;
+
+        SnapshotReader(FileChannel ch, long baseFrameNo, int pages) {
+            this.ch = ch;
+            this.baseFrameNo = baseFrameNo;
+            this.pages = pages;
+        }
+
+        /** The commit frame the image is as of. */
+        public long baseFrameNo() {
+            return baseFrameNo;
+        }
+
+        public int pages() {
+            return pages;
+        }
+
+        /** Reads page {@code pageNo} (1-based) into {@code dst} (4096 bytes are put). */
+        public void readPage(int pageNo, ByteBuffer dst) throws IOException {
+            int before = dst.position();
+            ByteBuffer view = dst.slice().limit(PAGE);
+            if (WalTail.readFully(ch, view, (long) (pageNo - 1) * PAGE) != PAGE) {
+                throw new IOException("snapshot page " + pageNo + " is missing");
+            }
+            dst.position(before + PAGE);
+        }
+
+        @Override
+        public void close() throws IOException {
+            ch.close();
+        }
+    }
+
+    private final Path dir;
+    private final Path dbFile;
+    private final UUID logId;
+    private final long maxLogFrames;
+    private final ReentrantReadWriteLock swap = new ReentrantReadWriteLock();
+    private final CRC32C crc = new CRC32C();
+    private final ByteBuffer out = ByteBuffer.allocate(WRITE_BATCH * RECORD).order(ByteOrder.LITTLE_ENDIAN);
+    private Snapshot snapshot;
+    private FileChannel frames;
+    /** Bytes of {@link #frames} that hold complete, fsynced commits. */
+    private long committedBytes;
+    /** Bytes written by the capture in progress. */
+    private long writtenBytes;
+    /**
+     * Bytes of {@link #frames} already written (zeros past the log's end): appends overwrite them, so the fsync of a
+     * commit flushes data only, not the file's size and block map, which would cost a journal commit per write.
+     */
+    private long allocated;
+    private static final int PREALLOCATE = 4 << 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
+    private volatile long lastCommitFrameNo;
+    private volatile long lastCommitMillis;
+    private long nextFrameNo;
+    private int currentWalEnd;
+    private WalTail wal;
+    private boolean closed;
+
+    private FrameLog(Path dir, Path dbFile, UUID logId, long maxLogFrames) {
+        this.dir = dir;
+        this.dbFile = dbFile;
+        this.logId = logId;
+        this.maxLogFrames = Math.max(1, maxLogFrames);
+    }
+
+    /**
+     * Opens (creating or repairing when needed) the log of {@code dbFile} and brings it up to date with the WAL. Call
+     * before any other connection of the database exists, with the writer (autocheckpoint already off).
+     */
+    static FrameLog open(Path dbFile, DbConnection writer, long maxLogFrames) throws IOException, java.sql.SQLException {
+        Path dir = dbFile.resolveSibling("log");
+        FrameLog fl = null;
+        if (Files.isRegularFile(dir.resolve("id"))) {
+            try {
+                fl = load(dir, dbFile, maxLogFrames);
+            } catch (IOException | RuntimeException e) {
+                log.error("the frame log {} is inconsistent ({}); rebuilding it from the database file under a new"
+                        + " log id: replicas will rebuild themselves", dir, e.toString());
+            }
+        }
+        if (fl == null) {
+            fl = create(dir, dbFile, writer, maxLogFrames);
+        }
+        fl.capture();
+        return fl;
+    }
+
+    private static FrameLog create(Path dir, Path dbFile, DbConnection writer, long maxLogFrames)
+            throws IOException, java.sql.SQLException {
+        // the image must hold every commit: fold the WAL into the file first (no other connection exists yet)
+        writer.trusted("PRAGMA wal_checkpoint(TRUNCATE)");
+        Path tmp = dir.resolveSibling("log.tmp");
+        deleteTree(tmp);
+        deleteTree(dir);
+        Files.createDirectories(tmp);
+        UUID id = UUID.randomUUID();
+        Path snap = tmp.resolve(snapshotName(0, 0, 0, 0));
+        Files.copy(dbFile, snap);
+        fsync(snap);
+        Path seg = tmp.resolve(segmentName(1));
+        Files.createFile(seg);
+        fsync(seg);
+        Path idFile = tmp.resolve("id");
+        Files.writeString(idFile, id.toString());
+        fsync(idFile);
+        MetaFiles.fsyncDir(tmp);
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        MetaFiles.fsyncDir(dir.getParent());
+        return load(dir, dbFile, maxLogFrames);
+    }
+
+    private static FrameLog load(Path dir, Path dbFile, long maxLogFrames) throws IOException {
+        UUID id = UUID.fromString(Files.readString(dir.resolve("id"), StandardCharsets.US_ASCII).trim());
+        FrameLog fl = new FrameLog(dir, dbFile, id, maxLogFrames);
+        List<Snapshot> snaps = new ArrayList<>();
+        List<Long> segs = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                Matcher m = SNAPSHOT.matcher(name);
+                Matcher s = SEGMENT.matcher(name);
+                if (m.matches()) {
+                    snaps.add(new Snapshot(p, Long.parseLong(m.group(1)), Integer.parseUnsignedInt(m.group(2), 16),
+                            Integer.parseUnsignedInt(m.group(3), 16), Integer.parseInt(m.group(4))));
+                } else if (s.matches()) {
+                    segs.add(Long.parseLong(s.group(1)));
+                } else if (name.endsWith(".tmp")) {
+                    Files.delete(p); // an interrupted compaction
+                }
+            }
+        }
+        Snapshot snap = snaps.stream().max(Comparator.comparingLong(Snapshot::baseFrameNo))
+                .orElseThrow(() -> new IOException("no snapshot in " + dir));
+        for (Snapshot old : snaps) {
+            if (old != snap) {
+                Files.delete(old.file());
+            }
+        }
+        long first = snap.baseFrameNo() + 1;
+        for (long segFirst : segs) {
+            if (segFirst < first) {
+                Files.delete(dir.resolve(segmentName(segFirst))); // covered by the snapshot (compaction finished)
+            } else if (segFirst > first) {
+                throw new IOException("frames file " + segmentName(segFirst) + " does not follow the snapshot at "
+                        + snap.baseFrameNo());
+            }
+        }
+        Path seg = dir.resolve(segmentName(first));
+        if (!Files.exists(seg)) {
+            Files.createFile(seg);
+            fsync(seg);
+            MetaFiles.fsyncDir(dir);
+        }
+        fl.snapshot = snap;
+        fl.frames = FileChannel.open(seg, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        fl.recoverTail(first);
+        return fl;
+    }
+
+    /** Cuts a torn tail back to the last intact commit; sets the WAL position and the frame counters. */
+    private void recoverTail(long first) throws IOException {
+        long size = frames.size();
+        long n = size / RECORD;
+        ByteBuffer rec = ByteBuffer.allocate(RECORD).order(ByteOrder.LITTLE_ENDIAN);
+        long goodBytes = 0;
+        long lastCommit = snapshot.baseFrameNo();
+        long commitMillis = 0;
+        int salt1 = snapshot.salt1();
+        int salt2 = snapshot.salt2();
+        int walEnd = snapshot.walEnd();
+        for (long i = 0; i < n; i++) {
+            rec.clear();
+            if (WalTail.readFully(frames, rec, i * RECORD) < RECORD || rec.getLong(0) != first + i
+                    || rec.getLong(8) != checksum(rec)) {
+                break;
+            }
+            if (rec.getInt(20) != 0) {
+                goodBytes = (i + 1) * RECORD;
+                lastCommit = first + i;
+                salt1 = rec.getInt(FRAME);
+                salt2 = rec.getInt(FRAME + 4);
+                walEnd = rec.getInt(FRAME + 8);
+                commitMillis = rec.getLong(FRAME + 16);
+            }
+        }
+        if (goodBytes != size) {
+            rec.clear();
+            boolean torn = WalTail.readFully(frames, rec, goodBytes) == RECORD && rec.getLong(0) != 0;
+            if (torn) {
+                log.warn("frame log {}: cutting the records after the last intact commit (frame {}): a write that was"
+                        + " never acknowledged", dir, lastCommit);
+            }
+            frames.truncate(goodBytes);
+            frames.force(true);
+        }
+        allocated = goodBytes;
+        committedBytes = goodBytes;
+        writtenBytes = goodBytes;
+        lastCommitFrameNo = lastCommit;
+        lastCommitMillis = commitMillis;
+        nextFrameNo = lastCommit + 1;
+        currentWalEnd = walEnd;
+        wal = new WalTail(dbFile.resolveSibling(dbFile.getFileName() + "-wal"), salt1, salt2, walEnd);
+    }
+
+    public UUID logId() {
+        return logId;
+    }
+
+    /** Frame number of the last durable commit frame (the snapshot's base when no frame followed it). */
+    public long lastCommitFrameNo() {
+        return lastCommitFrameNo;
+    }
+
+    /** Wall-clock time of the last logged commit (0 when none since the worker opened a fresh log). */
+    public long lastCommitMillis() {
+        return lastCommitMillis;
+    }
+
+    /** The first frame number served from the frames file; earlier ones only through the snapshot. */
+    public long startFrameNo() {
+        swap.readLock().lock();
+        try {
+            return snapshot.baseFrameNo() + 1;
+        } finally {
+            swap.readLock().unlock();
+        }
+    }
+
+    /** WAL frames of the current WAL generation (the checkpoint trigger). */
+    int walFrames() {
+        return wal.consumed();
+    }
+
+    /**
+     * Appends every commit SQLite made since the last call and fsyncs them. Called with the writer permit held, before
+     * it is given back; returns the number of frames appended.
+     */
+    int capture() throws IOException {
+        if (closed) {
+            return 0;
+        }
+        long before = nextFrameNo;
+        long frameNo = nextFrameNo;
+        long[] frameCounter = {frameNo};
+        long now = System.currentTimeMillis();
+        writtenBytes = committedBytes;
+        out.clear();
+        long[] lastCommit = {-1};
+        int commits = wal.read(new WalTail.Sink() {
+            @Override
+            public void frame(int pageNo, int commitSize, ByteBuffer page, int walEnd) throws IOException {
+                if (!out.hasRemaining()) {
+                    flush();
+                }
+                int base = out.position();
+                long no = frameCounter[0]++;
+                out.putLong(no).putLong(0).putInt(pageNo).putInt(commitSize).put(page);
+                out.putInt(wal.salt1()).putInt(wal.salt2()).putInt(walEnd).putInt(0).putLong(now);
+                out.putLong(base + 8, checksum(out, base));
+                if (commitSize != 0) {
+                    lastCommit[0] = no;
+                }
+            }
+
+            @Override
+            public void discardUncommitted() throws IOException {
+                // the records after the last commit stay as garbage past the log's end: readers and the recovery scan
+                // never go beyond the last commit frame, and the next capture overwrites them
+                flush();
+            }
+        });
+        flush();
+        if (commits == 0) {
+            writtenBytes = committedBytes;
+            return 0;
+        }
+        long last = lastCommit[0];
+        long keep = committedBytes + (last - nextFrameNo + 1) * RECORD;
+        frames.force(false);
+        committedBytes = keep;
+        writtenBytes = keep;
+        nextFrameNo = last + 1;
+        currentWalEnd = wal.consumed();
+        lastCommitMillis = now;
+        lastCommitFrameNo = last;
+        if (nextFrameNo - snapshot.baseFrameNo() - 1 > maxLogFrames) {
+            compact();
+        }
+        return (int) (nextFrameNo - before);
+    }
+
+    private void flush() throws IOException {
+        out.flip();
+        long end = writtenBytes + out.remaining();
+        if (allocated < end) {
+            long target = end + PREALLOCATE;
+            while (allocated < target) {
+                ByteBuffer z = ZEROS.duplicate();
+                while (z.hasRemaining()) {
+                    allocated += frames.write(z, allocated);
+                }
+            }
+        }
+        while (out.hasRemaining()) {
+            writtenBytes += frames.write(out, writtenBytes);
+        }
+        out.clear();
+    }
+
+    private long checksum(ByteBuffer rec) {
+        return checksum(rec, 0);
+    }
+
+    private long checksum(ByteBuffer rec, int base) {
+        crc.reset();
+        crc.update(rec.slice(base, 8));
+        crc.update(rec.slice(base + 16, RECORD - 16));
+        return crc.getValue();
+    }
+
+    /** Rolls the snapshot forward over every logged frame and starts an empty frames file. Writer permit held. */
+    private void compact() throws IOException {
+        long base = lastCommitFrameNo;
+        Path tmp = dir.resolve("snapshot.tmp");
+        Files.copy(snapshot.file(), tmp, StandardCopyOption.REPLACE_EXISTING);
+        long sizePages = -1;
+        try (FileChannel img = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer rec = ByteBuffer.allocate(RECORD).order(ByteOrder.LITTLE_ENDIAN);
+            long n = committedBytes / RECORD;
+            for (long i = 0; i < n; i++) {
+                rec.clear();
+                WalTail.readFully(frames, rec, i * RECORD);
+                int pageNo = rec.getInt(16);
+                int size = rec.getInt(20);
+                rec.position(24).limit(FRAME);
+                img.write(rec, (long) (pageNo - 1) * PAGE);
+                if (size != 0) {
+                    sizePages = size;
+                }
+            }
+            if (sizePages >= 0) {
+                img.truncate(sizePages * PAGE);
+            }
+            img.force(true);
+        }
+        Path snap = dir.resolve(snapshotName(base, wal.salt1(), wal.salt2(), currentWalEnd));
+        Files.move(tmp, snap, StandardCopyOption.ATOMIC_MOVE);
+        MetaFiles.fsyncDir(dir);
+        Path seg = dir.resolve(segmentName(base + 1));
+        FileChannel fresh = FileChannel.open(seg, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        fresh.force(true);
+        MetaFiles.fsyncDir(dir);
+        Snapshot oldSnap;
+        FileChannel oldFrames;
+        long oldFirst;
+        swap.writeLock().lock();
+        try {
+            oldSnap = snapshot;
+            oldFrames = frames;
+            oldFirst = snapshot.baseFrameNo() + 1;
+            snapshot = new Snapshot(snap, base, wal.salt1(), wal.salt2(), currentWalEnd);
+            frames = fresh;
+            committedBytes = 0;
+            writtenBytes = 0;
+            allocated = 0;
+        } finally {
+            swap.writeLock().unlock();
+        }
+        oldFrames.close();
+        Files.deleteIfExists(dir.resolve(segmentName(oldFirst)));
+        Files.deleteIfExists(oldSnap.file());
+        log.debug("frame log {} compacted into a snapshot at frame {}", dir, base);
+    }
+
+    /**
+     * Up to {@code max} frames from {@code from} on (4120 bytes each, as sqld's {@code Frame.data}), ending on a commit
+     * frame when one lies within the limit. Empty when {@code from} is past the last commit.
+     */
+    public List<byte[]> read(long from, int max) throws IOException, NeedSnapshotException {
+        swap.readLock().lock();
+        try {
+            long first = snapshot.baseFrameNo() + 1;
+            if (from < first) {
+                throw new NeedSnapshotException();
+            }
+            long last = lastCommitFrameNo;
+            if (from > last) {
+                return List.of();
+            }
+            int n = (int) Math.min(max, last - from + 1);
+            ByteBuffer buf = ByteBuffer.allocate(n * RECORD).order(ByteOrder.LITTLE_ENDIAN);
+            WalTail.readFully(frames, buf, (from - first) * RECORD);
+            int lastCommitIdx = -1;
+            for (int i = 0; i < n; i++) {
+                if (buf.getInt(i * RECORD + 20) != 0) {
+                    lastCommitIdx = i;
+                }
+            }
+            int take = lastCommitIdx >= 0 ? lastCommitIdx + 1 : n;
+            List<byte[]> result = new ArrayList<>(take);
+            for (int i = 0; i < take; i++) {
+                byte[] f = new byte[FRAME];
+                buf.get(i * RECORD, f);
+                result.add(f);
+            }
+            return result;
+        } finally {
+            swap.readLock().unlock();
+        }
+    }
+
+    /** The current snapshot, open for reading; close it when done. */
+    public SnapshotReader openSnapshot() throws IOException {
+        swap.readLock().lock();
+        try {
+            FileChannel ch = FileChannel.open(snapshot.file(), StandardOpenOption.READ);
+            return new SnapshotReader(ch, snapshot.baseFrameNo(), (int) (ch.size() / PAGE));
+        } finally {
+            swap.readLock().unlock();
+        }
+    }
+
+    /** Bytes on disk (snapshot and frames). */
+    public long diskBytes() {
+        swap.readLock().lock();
+        try {
+            return Files.size(snapshot.file()) + committedBytes;
+        } catch (IOException e) {
+            return committedBytes;
+        } finally {
+            swap.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            frames.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+
+    static String snapshotName(long base, int salt1, int salt2, int walEnd) {
+        return String.format("snapshot-%020d-%08x-%08x-%d.db", base, salt1, salt2, walEnd);
+    }
+
+    static String segmentName(long first) {
+        return String.format("frames-%020d.log", first);
+    }
+
+    private static void fsync(Path p) throws IOException {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path x : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        }
+    }
+}
