@@ -66,6 +66,21 @@ public class DatabaseService {
         return create(org, name, groupName, null);
     }
 
+    /**
+     * {@code sizeLimit}: a {@link SizeLimit} string or number, null for the plan's storage. {@code seed}: any value
+     * but null is refused before anything is created (there is no branching, dump restore or point-in-time copy yet;
+     * answering with an empty database would look like success and lose the user's data).
+     */
+    @Transactional
+    public Database create(Organization org, String name, String groupName, Object sizeLimit, Object seed) {
+        if (seed != null) {
+            throw ApiError.SEED_NOT_SUPPORTED.exception("seed is not supported: databases cannot be created from "
+                    + "another database, a dump or a point in time on this platform yet; create the database without "
+                    + "a seed and load the data with SQL");
+        }
+        return create(org, name, groupName, sizeLimit);
+    }
+
     /** {@code sizeLimit}: a {@link SizeLimit} string or number, null for the plan's storage. */
     @Transactional
     public Database create(Organization org, String name, String groupName, Object sizeLimit) {
