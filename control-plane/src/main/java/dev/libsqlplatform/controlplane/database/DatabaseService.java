@@ -102,7 +102,8 @@ public class DatabaseService {
         try {
             db = aggregates.insert(new Database(Ids.newId(), org.id(), group.id(), name, Database.PROVISIONING,
                     null, maxBytes(plan, limit), false, false, false, 1, 0, now, now, null, null, limit, "[]", "[]",
-                    label));
+                    label, org.blockedReads(), org.blockedWrites(),
+                    org.blockedReads() || org.blockedWrites() ? org.blockReason() : null, null));
         } catch (DataIntegrityViolationException e) {
             // the organization lock serialises creates of ONE organization only: a concurrent create in another
             // organization with the same label got past requireFreeLabel too, and the unique index decided
@@ -233,6 +234,25 @@ public class DatabaseService {
     public void configChanged(String databaseId) {
         databases.bumpConfigVersion(databaseId, Ids.now());
         events.publishEvent(new DatabaseEvents.ConfigChanged(databaseId));
+    }
+
+    /**
+     * The quota enforcer's decision for one database; true when it changed and the worker must receive it again (the
+     * reconciler pushes it within a reconcile interval). Joins the caller's transaction.
+     */
+    @Transactional
+    public boolean applyQuota(String databaseId, long maxBytes, boolean blockReads, boolean blockWrites, String reason,
+                              String storageReason) {
+        if (databases.updateQuota(databaseId, maxBytes, blockReads, blockWrites, reason, storageReason, Ids.now()) == 0) {
+            return false;
+        }
+        events.publishEvent(new DatabaseEvents.ConfigChanged(databaseId));
+        return true;
+    }
+
+    /** Live databases of the organization, as rows (for the quota enforcer). */
+    public List<Database> all(String organizationId) {
+        return databases.findLiveByOrganization(organizationId);
     }
 
     static long maxBytes(Plan plan, Long sizeLimit) {

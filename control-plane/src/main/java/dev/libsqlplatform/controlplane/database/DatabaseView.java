@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
-/** Reference §3.1 superset, plus {@code state} (provisioning | ready). */
+/** Reference §3.1 superset, plus {@code state} (provisioning | ready) and {@code block_reason} (why {@code block_reads}/{@code block_writes}, which include the organization's quota blocks, are set; empty when nothing is). */
 @JsonPropertyOrder({"Name", "DbId", "Hostname", "hostname"})
 public record DatabaseView(
         @JsonProperty("Name") String name,
@@ -28,14 +28,15 @@ public record DatabaseView(
         @JsonProperty("sleeping") boolean sleeping,
         @JsonProperty("archived") boolean archived,
         @JsonProperty("parent") @JsonInclude(JsonInclude.Include.ALWAYS) Object parent,
-        @JsonProperty("state") String state) {
+        @JsonProperty("state") String state,
+        @JsonProperty("block_reason") String blockReason) {
 
     public static final String VERSION = "0.1.0";
 
     static DatabaseView of(Database db, String hostname, String group, String location) {
-        return new DatabaseView(db.name(), db.id(), hostname, hostname, db.blockReads(), db.blockWrites(), false,
+        return new DatabaseView(db.name(), db.id(), hostname, hostname, db.effectiveBlockReads(), db.effectiveBlockWrites(), false,
                 db.deleteProtection(), List.of(location), location, group, "logical", "libsql", VERSION, false, "",
-                false, false, null, db.state());
+                false, false, null, db.state(), db.blockReason() == null ? "" : db.blockReason());
     }
 
     /** Create answers only {@code {"DbId","Hostname","Name"}}. */

@@ -28,6 +28,10 @@ import org.springframework.stereotype.Component;
  * control plane stores a {@code reportId} once, so a report it stored but whose answer was lost is not
  * counted twice when re-sent.
  *
+ * <p>(b) is on disk ({@link UsageSpool}, fsynced) from before its first send until it is acknowledged, so a worker
+ * killed with {@code kill -9} re-sends it after restart. What is lost to such a kill is what was still in (a): the
+ * statements of less than one heartbeat interval (nothing is drawn into a report more often).
+ *
  * <p>Worker-wide Micrometer counters {@code worker_rows_read_total} and {@code worker_rows_written_total}
  * carry no per-database tag (bounded cardinality).
  */
@@ -39,6 +43,7 @@ public class UsageTracker implements StatementListener.PerDatabase {
     private final Map<String, DatabaseUsage> byDb = new ConcurrentHashMap<>();
     private final Counter rowsRead;
     private final Counter rowsWritten;
+    private final UsageSpool spool;
 
     // reporting state: guarded by this (only the heartbeat thread uses it)
     private UsageReport pending;
@@ -46,7 +51,25 @@ public class UsageTracker implements StatementListener.PerDatabase {
     private long lastFullScanNanos;
     private boolean scannedOnce;
 
+    /** Without a spool: the pending report lives in memory only (tests of the counting itself). */
     public UsageTracker(MeterRegistry meters) {
+        this(meters, (UsageSpool) null);
+    }
+
+    /** The worker's tracker: the pending report is spooled in {@code <data-dir>/usage-spool}. */
+    @org.springframework.beans.factory.annotation.Autowired
+    public UsageTracker(MeterRegistry meters, dev.libsqlplatform.dataplane.config.WorkerProperties props) {
+        this(meters, new UsageSpool(props.dataDir().resolve("usage-spool")));
+    }
+
+    UsageTracker(MeterRegistry meters, java.nio.file.Path spoolDir) {
+        this(meters, new UsageSpool(spoolDir));
+    }
+
+    private UsageTracker(MeterRegistry meters, UsageSpool spool) {
+        this.spool = spool;
+        // a report drawn before a crash or restart is sent again first, with its reportId
+        this.pending = spool == null ? null : spool.load();
         this.rowsRead = Counter.builder("worker.rows.read")
                 .description("rows read by statements on this worker (at least 1 per statement)").register(meters);
         this.rowsWritten = Counter.builder("worker.rows.written")
@@ -115,13 +138,20 @@ public class UsageTracker implements StatementListener.PerDatabase {
         }
         List<WorkerHeartbeat.DatabaseUsage> list = new ArrayList<>(entries.values());
         list.sort((a, b) -> a.databaseId().compareTo(b.databaseId()));
-        pending = new UsageReport(UUID.randomUUID().toString(), list);
+        UsageReport report = new UsageReport(UUID.randomUUID().toString(), list);
+        if (spool != null) {
+            spool.store(report); // durable before it can reach the control plane
+        }
+        pending = report;
         return pending;
     }
 
     /** The control plane answered 200 to the heartbeat carrying this report. */
     public synchronized void acknowledge(String reportId) {
         if (pending != null && pending.reportId().equals(reportId)) {
+            if (spool != null) {
+                spool.remove();
+            }
             pending = null;
         }
     }
