@@ -13,7 +13,8 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The pending usage report on disk ({@code <data-dir>/usage-spool/pending.json}): written (temp file, fsync, rename,
+ * The pending usage report on disk ({@code <data-dir>/usage-spool/pending.json}), and the follow-up drawn while it
+ * waits ({@code next.json}): written (temp file, fsync, rename,
  * directory fsync) before it is first sent, deleted once the control plane acknowledged it, read back at start. A
  * worker killed at any moment after drawing a report therefore re-sends the very same report (same
  * {@code reportId}) after it restarts, and the control plane, which stores a {@code reportId} once, counts it once.
@@ -23,15 +24,18 @@ final class UsageSpool {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
     private final Path dir;
-    private final Path file;
+    private final Path pendingFile;
+    private final Path followUpFile;
 
     UsageSpool(Path dir) {
         this.dir = dir;
-        this.file = dir.resolve("pending.json");
+        this.pendingFile = dir.resolve("pending.json");
+        this.followUpFile = dir.resolve("next.json");
     }
 
-    /** The report left by a previous run, or null. A torn or unreadable file (never renamed into place) is ignored. */
-    UsageReport load() {
+    /** The pending report (or the follow-up) a previous run left, or null. */
+    UsageReport load(boolean followUp) {
+        Path file = followUp ? followUpFile : pendingFile;
         if (!Files.exists(file)) {
             return null;
         }
@@ -43,10 +47,11 @@ final class UsageSpool {
         }
     }
 
-    void store(UsageReport report) {
+    void store(UsageReport report, boolean followUp) {
+        Path file = followUp ? followUpFile : pendingFile;
         try {
             Files.createDirectories(dir);
-            Path tmp = dir.resolve("pending.json.tmp");
+            Path tmp = dir.resolve(file.getFileName() + ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buf = ByteBuffer.wrap(JSON.writeValueAsBytes(report));
@@ -66,13 +71,23 @@ final class UsageSpool {
         }
     }
 
-    void remove() {
+    void removePending() {
         try {
-            if (Files.deleteIfExists(file)) {
+            if (Files.deleteIfExists(pendingFile)) {
                 fsyncDir();
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the acknowledged usage report " + file, e);
+            throw new UncheckedIOException("cannot remove the acknowledged usage report " + pendingFile, e);
+        }
+    }
+
+    /** The follow-up becomes the pending report (after the previous one was acknowledged). */
+    void promoteFollowUp() {
+        try {
+            Files.move(followUpFile, pendingFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            fsyncDir();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot promote the follow-up usage report " + followUpFile, e);
         }
     }
 
