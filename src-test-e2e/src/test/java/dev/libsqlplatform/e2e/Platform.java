@@ -242,14 +242,25 @@ final class Platform implements AutoCloseable {
         return worker;
     }
 
-    Path workerDataDir() {
-        return root.resolve("worker");
+    /** The data directory of the worker at {@code url} (the first worker or the extra one). */
+    Path workerDataDir(String url) {
+        return url.equals(extraWorkerUrl()) ? root.resolve("worker-2") : root.resolve("worker");
     }
 
-    /** SIGKILL, no shutdown hook: what a crash looks like. */
-    void killWorker() throws InterruptedException {
-        worker.kill();
-        worker.waitFor(Duration.ofSeconds(30));
+    /** SIGKILL of the worker at {@code url}, no shutdown hook: what a crash looks like. */
+    void killWorker(String url) throws InterruptedException {
+        ManagedProcess p = url.equals(extraWorkerUrl()) ? extraWorker : worker;
+        p.kill();
+        p.waitFor(Duration.ofSeconds(30));
+    }
+
+    /** Starts the worker at {@code url} again on its data directory and port. */
+    void startWorker(String url) throws Exception {
+        if (url.equals(extraWorkerUrl())) {
+            startExtraWorker();
+        } else {
+            startWorker();
+        }
     }
 
     void killControlPlane() throws InterruptedException {

@@ -56,9 +56,13 @@ final class QuotaScenario {
 
     private String holder(String dbId) throws Exception {
         for (String url : List.of(platform.workerUrl(), platform.extraWorkerUrl())) {
-            Http.Answer list = Http.send("GET", url + "/internal/v1/databases", platform.serviceSecret(), null, null);
-            if (list.status() == 200 && list.text().contains(dbId)) {
-                return url;
+            try {
+                Http.Answer list = Http.send("GET", url + "/internal/v1/databases", platform.serviceSecret(), null, null);
+                if (list.status() == 200 && list.text().contains(dbId)) {
+                    return url;
+                }
+            } catch (java.io.IOException notRunning) {
+                // the extra worker exists only once the rows-written scenario started it
             }
         }
         return null;
@@ -153,10 +157,17 @@ final class QuotaScenario {
         api.createOrganization(admin, org + "-k");
         String korg = org + "-k";
         api.createDatabase(admin, korg, "usage");
+        String id = api.ok(admin, "GET", "/v1/organizations/" + korg + "/databases/usage", null)
+                .at("/database/DbId").asString();
         String token = api.mint(admin, korg, "usage", "", null);
         long[] reads = {0};
         long[] writes = {0};
-        Db db = new Db("usage", null, token, platform.workerUrl());
+        String[] url = new String[1];
+        assertNull(Waits.until(PROPAGATION, Duration.ofMillis(200), () -> {
+            url[0] = holder(id);
+            return url[0] == null ? "no worker holds the database" : null;
+        }));
+        Db db = new Db("usage", id, token, url[0]);
         assertNull(Waits.until(PROPAGATION, Duration.ofMillis(200), () -> {
             String o = outcome(db, "SELECT 1");
             return o.equals("ok") ? null : o;
@@ -180,7 +191,7 @@ final class QuotaScenario {
             platform.startControlPlane();
         }
         // 2. the worker dies holding undelivered reports, twice
-        Path spool = platform.workerDataDir().resolve("usage-spool");
+        Path spool = platform.workerDataDir(db.workerUrl()).resolve("usage-spool");
         for (int round = 0; round < 2; round++) {
             // everything so far is stored and acknowledged: the spool then holds exactly this round's counts
             long expected = writes[0];
@@ -199,9 +210,9 @@ final class QuotaScenario {
             // the next heartbeats draw them into a report that cannot be delivered: on disk, fsynced
             assertNull(Waits.until(PROPAGATION, Duration.ofMillis(200), () ->
                     spooledWrites(spool) == 100 ? null : "spooled " + spooledWrites(spool) + " of 100 rows written"));
-            platform.killWorker();
+            platform.killWorker(db.workerUrl());
             platform.startControlPlane();
-            platform.startWorker(); // its registration probe runs in the default organization
+            platform.startWorker(db.workerUrl());
         }
         assertNull(Waits.until(PROPAGATION, Duration.ofMillis(500), () -> {
             JsonNode u = api.ok(admin, "GET", "/v1/organizations/" + korg + "/databases/usage/usage", null)
