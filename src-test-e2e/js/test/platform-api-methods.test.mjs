@@ -41,17 +41,28 @@ describe("organizations", () => {
     }
   });
 
-  test("update({overages}) returns the organization", async () => {
-    const on = await turso.organizations.update({ overages: true });
-    assert.equal(on.slug, ORG);
-    assert.equal(on.overages, true);
-    assert.equal(typeof on.name, "string");
-    assert.equal(typeof on.blocked_reads, "boolean");
-    assert.equal(typeof on.blocked_writes, "boolean");
+  test("update({overages}) returns the organization; overages need a plan with overage prices", async () => {
     const off = await turso.organizations.update({ overages: false });
+    assert.equal(off.slug, ORG);
     assert.equal(off.overages, false);
+    assert.equal(typeof off.name, "string");
+    assert.equal(typeof off.blocked_reads, "boolean");
+    assert.equal(typeof off.blocked_writes, "boolean");
+    // starter: usage past the quotas is blocked, there is nothing to bill
+    const refused = await api("PATCH", `/v1/organizations/${ORG}`, { body: { overages: true } });
+    assert.equal(refused.status, 402, refused.text);
+    assert.equal(refused.body.code, "overages_not_available");
+    // on a paid plan (the platform administrator changes it) the client switches them on
+    await api200("POST", `/v1/organizations/${ORG}/subscription`, { body: { plan: "developer" } });
+    try {
+      const on = await turso.organizations.update({ overages: true });
+      assert.equal(on.overages, true);
+    } finally {
+      await api200("POST", `/v1/organizations/${ORG}/subscription`, { body: { plan: "starter" } });
+    }
     const got = await api200("GET", `/v1/organizations/${ORG}`);
-    assert.equal(got.organization.overages, false);
+    assert.equal(got.organization.overages, false); // starter has no overages: switched off with the plan
+    assert.equal(got.organization.plan_id, "starter");
   });
 
   test("members(), addMember(), removeMember()", async () => {

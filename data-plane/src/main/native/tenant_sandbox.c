@@ -474,3 +474,34 @@ JNIEXPORT void JNICALL JNI_FN(release)(JNIEnv *env, jclass cls, jlong guard) {
     (void) cls;
     free((Guard *) (intptr_t) guard);
 }
+
+/*
+ * Rows scanned by a statement since the last call (then reset): the sum over the statement's loops of
+ * SQLITE_SCANSTAT_NVISIT, i.e. every row a full scan stepped through and every entry an index search or
+ * index range visited, in every table of a join and every subquery. Loops over SQLite's own tables
+ * (sqlite_schema, sqlite_sequence, sqlite_stat*) are free, as Turso counts them; automatic indexes of tenant
+ * tables (sqlite_autoindex_*) count. Needs SQLITE_ENABLE_STMT_SCANSTATUS (build.sh).
+ */
+JNIEXPORT jlong JNICALL JNI_FN(rowsScanned)(JNIEnv *env, jclass cls, jlong stmt) {
+    (void) env;
+    (void) cls;
+    sqlite3_stmt *s = (sqlite3_stmt *) (intptr_t) stmt;
+    if (s == 0) {
+        return 0;
+    }
+    sqlite3_int64 total = 0;
+    for (int i = 0;; i++) {
+        sqlite3_int64 visited = 0;
+        const char *name = 0;
+        if (sqlite3_stmt_scanstatus_v2(s, i, SQLITE_SCANSTAT_NVISIT, 0, &visited) != 0) {
+            break;
+        }
+        if (sqlite3_stmt_scanstatus_v2(s, i, SQLITE_SCANSTAT_NAME, 0, &name) == 0 && name != 0
+                && strncasecmp(name, "sqlite_", 7) == 0 && strncasecmp(name, "sqlite_autoindex_", 17) != 0) {
+            continue;
+        }
+        total += visited;
+    }
+    sqlite3_stmt_scanstatus_reset(s);
+    return (jlong) total;
+}

@@ -4,31 +4,44 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns a month's organization totals into priced invoice lines. Lines with nothing to charge are
- * left out, so a starter organization's invoice is empty.
+ * Turns a month's organization totals into priced invoice lines: the plan's base price, then one line per meter
+ * whose usage passed what the plan includes and that has an overage price. Lines with nothing to charge are left
+ * out, so a starter organization's invoice is empty.
  */
 public final class Invoicing {
-
-    private static final long MILLION = 1_000_000L;
-    private static final long GB = 1_000_000_000L;
 
     private Invoicing() {
     }
 
-    public static List<InvoiceLine> lines(PriceList prices, UsageTotals usage) {
+    /**
+     * @param overagesBilled false when usage past the quotas is blocked rather than billed: no overage lines then
+     */
+    public static List<InvoiceLine> lines(PriceList prices, UsageTotals usage, boolean overagesBilled) {
         List<InvoiceLine> lines = new ArrayList<>();
         if (prices.baseCents() > 0) {
-            lines.add(new InvoiceLine("plan", 1, prices.baseCents()));
+            lines.add(new InvoiceLine(prices.plan() + " plan (monthly)", 1, prices.baseCents()));
         }
-        addOverage(lines, "rows read (per million)", usage.rowsRead(), prices.includedRowsRead(), MILLION,
-                prices.centsPerMillionRowsRead());
-        addOverage(lines, "rows written (per million)", usage.rowsWritten(), prices.includedRowsWritten(), MILLION,
-                prices.centsPerMillionRowsWritten());
-        addOverage(lines, "storage (per GB)", usage.storageBytes(), prices.includedStorageBytes(), GB,
-                prices.centsPerGbStorage());
-        addOverage(lines, "bytes synced (per GB)", usage.bytesSynced(), prices.includedBytesSynced(), GB,
-                prices.centsPerGbSynced());
+        if (!overagesBilled) {
+            return List.copyOf(lines);
+        }
+        for (Meter m : Meter.values()) {
+            PriceList.OveragePrice price = prices.overage().get(m);
+            long used = m.of(usage);
+            long included = m.of(prices.included());
+            if (price == null || price.unitCents() == 0 || used <= included) {
+                continue;
+            }
+            long over = used - included;
+            long units = over / price.unit() + (over % price.unit() == 0 ? 0 : 1);
+            lines.add(new InvoiceLine(m.label() + " over " + included + " included: " + over + " " + m.unit()
+                    + ", per started " + price.unit(), units, price.unitCents()));
+        }
         return List.copyOf(lines);
+    }
+
+    /** {@link #lines(PriceList, UsageTotals, boolean)} with overages billed. */
+    public static List<InvoiceLine> lines(PriceList prices, UsageTotals usage) {
+        return lines(prices, usage, true);
     }
 
     public static long totalCents(List<InvoiceLine> lines) {
@@ -37,15 +50,5 @@ public final class Invoicing {
             total = Math.addExact(total, line.amountCents());
         }
         return total;
-    }
-
-    private static void addOverage(List<InvoiceLine> lines, String what, long used, long included, long unit,
-                                   long unitCents) {
-        if (used <= included || unitCents == 0) {
-            return;
-        }
-        long over = used - included;
-        long units = over / unit + (over % unit == 0 ? 0 : 1);
-        lines.add(new InvoiceLine(what, units, unitCents));
     }
 }

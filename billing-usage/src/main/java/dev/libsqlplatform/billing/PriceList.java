@@ -1,32 +1,50 @@
 package dev.libsqlplatform.billing;
 
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+
 /**
- * Prices in US cents. Overage is charged per started unit beyond what the plan includes:
- * rows per million, storage per GB (10^9 bytes) of the month's peak, sync traffic per GB.
+ * One plan's prices, in US cents: a monthly base price and, per {@link Meter}, what the base price includes and the
+ * price of each started block of {@code unit} beyond it. Data, not code: the control plane reads it from its plan
+ * catalog. A meter without an overage price is never charged (usage past its quota is blocked instead).
  *
- * @param baseCents              monthly plan price
- * @param includedRowsRead       rows read included in the base price
- * @param includedRowsWritten    rows written included
- * @param includedStorageBytes   storage included
- * @param includedBytesSynced    sync traffic included
- * @param centsPerMillionRowsRead      price of each started million rows read beyond the included
- * @param centsPerMillionRowsWritten   price of each started million rows written beyond the included
- * @param centsPerGbStorage            price of each started GB of storage beyond the included
- * @param centsPerGbSynced             price of each started GB synced beyond the included
+ * @param plan      plan id, for the invoice's base line
+ * @param baseCents monthly plan price
+ * @param included  usage included in the base price (the plan's quotas after the organization's overrides)
+ * @param overage   price per meter beyond {@code included}
  */
-public record PriceList(long baseCents, long includedRowsRead, long includedRowsWritten, long includedStorageBytes,
-                        long includedBytesSynced, long centsPerMillionRowsRead, long centsPerMillionRowsWritten,
-                        long centsPerGbStorage, long centsPerGbSynced) {
+public record PriceList(String plan, long baseCents, UsageTotals included, Map<Meter, OveragePrice> overage) {
+
+    /** Overage price: {@code unitCents} per started block of {@code unit} (rows or bytes). */
+    public record OveragePrice(long unit, long unitCents) {
+        public OveragePrice {
+            if (unit <= 0 || unitCents < 0) {
+                throw new IllegalArgumentException("an overage unit must be positive and its price not negative");
+            }
+        }
+    }
 
     /** The starter plan is free and has no overages: usage past its quotas is blocked, not billed. */
-    public static final PriceList STARTER = new PriceList(0, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE,
-            Long.MAX_VALUE, 0, 0, 0, 0);
+    public static final PriceList STARTER = new PriceList("starter", 0,
+            new UsageTotals(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE), Map.of());
 
     public PriceList {
-        if (baseCents < 0 || includedRowsRead < 0 || includedRowsWritten < 0 || includedStorageBytes < 0
-                || includedBytesSynced < 0 || centsPerMillionRowsRead < 0 || centsPerMillionRowsWritten < 0
-                || centsPerGbStorage < 0 || centsPerGbSynced < 0) {
+        Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(included, "included");
+        if (baseCents < 0) {
             throw new IllegalArgumentException("prices must not be negative");
         }
+        overage = overage == null || overage.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(overage));
+    }
+
+    /** Whether anything can be charged beyond the base price. */
+    public boolean hasOverages() {
+        return !overage.isEmpty();
+    }
+
+    /** The same prices with other included amounts (the organization's effective quotas). */
+    public PriceList including(UsageTotals quotas) {
+        return new PriceList(plan, baseCents, quotas, overage);
     }
 }

@@ -1,6 +1,7 @@
 package dev.libsqlplatform.billing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
@@ -66,15 +67,21 @@ class BillingTest {
 
     @Test
     void overageIsChargedPerStartedUnit() {
-        PriceList scaler = new PriceList(2900, 100_000_000L, 10_000_000L, 24_000_000_000L, 0, 1, 100, 75, 35);
-        List<InvoiceLine> lines = Invoicing.lines(scaler,
-                new UsageTotals(100_000_001L, 10_000_000L, 25_500_000_000L, 1));
-        assertThat(lines).containsExactly(
-                new InvoiceLine("plan", 1, 2900),
-                new InvoiceLine("rows read (per million)", 1, 1),
-                new InvoiceLine("storage (per GB)", 2, 75),
-                new InvoiceLine("bytes synced (per GB)", 1, 35));
-        assertThat(Invoicing.totalCents(lines)).isEqualTo(2900 + 1 + 150 + 35);
+        PriceList scaler = new PriceList("scaler", 2900, new UsageTotals(100_000_000L, 10_000_000L, 24_000_000_000L, 0),
+                Map.of(Meter.ROWS_READ, new PriceList.OveragePrice(1_000_000_000L, 80),
+                        Meter.ROWS_WRITTEN, new PriceList.OveragePrice(1_000_000L, 80),
+                        Meter.STORAGE, new PriceList.OveragePrice(1_000_000_000L, 50),
+                        Meter.BYTES_SYNCED, new PriceList.OveragePrice(1_000_000_000L, 35)));
+        UsageTotals used = new UsageTotals(100_000_001L, 10_000_000L, 25_500_000_000L, 1);
+        List<InvoiceLine> lines = Invoicing.lines(scaler, used, true);
+        assertThat(lines).extracting(InvoiceLine::quantity, InvoiceLine::unitCents).containsExactly(
+                tuple(1L, 2900L), tuple(1L, 80L), tuple(2L, 50L), tuple(1L, 35L));
+        assertThat(lines.get(1).description()).isEqualTo("rows read over 100000000 included: 1 rows, per started 1000000000");
+        assertThat(Invoicing.totalCents(lines)).isEqualTo(2900 + 80 + 100 + 35);
+        // rows written exactly at the quota: nothing to charge
+        assertThat(lines).noneMatch(l -> l.description().startsWith("rows written"));
+        // overages off: usage past the quota was blocked, only the base price is due
+        assertThat(Invoicing.lines(scaler, used, false)).containsExactly(new InvoiceLine("scaler plan (monthly)", 1, 2900));
     }
 
     @Test

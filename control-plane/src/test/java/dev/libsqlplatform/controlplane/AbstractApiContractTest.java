@@ -26,6 +26,7 @@ import dev.libsqlplatform.controlplane.group.GroupService;
 import dev.libsqlplatform.controlplane.organization.Organization;
 import dev.libsqlplatform.controlplane.organization.OrganizationService;
 import dev.libsqlplatform.controlplane.support.Http;
+import dev.libsqlplatform.controlplane.support.MutableClock;
 import dev.libsqlplatform.controlplane.user.User;
 import dev.libsqlplatform.controlplane.user.UserService;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,7 +42,21 @@ import tools.jackson.databind.JsonNode;
  * ({@link SqliteApiTest}, {@link PostgresApiTest}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@org.springframework.context.annotation.Import(AbstractApiContractTest.TestClock.class)
 abstract class AbstractApiContractTest {
+
+    /** The monthly windows' clock, moved by the quota tests (never backwards past the real month). */
+    @org.springframework.boot.test.context.TestConfiguration
+    static class TestClock {
+        @org.springframework.context.annotation.Bean
+        @org.springframework.context.annotation.Primary
+        MutableClock testClock() {
+            return new MutableClock();
+        }
+    }
+
+    @Autowired
+    MutableClock clock;
 
     static final String ADMIN_TOKEN = "test-admin-token-" + UUID.randomUUID();
     static final String SERVICE_SECRET = "test-service-secret";
@@ -71,6 +86,9 @@ abstract class AbstractApiContractTest {
         r.add("platform.service-secret", () -> SERVICE_SECRET);
         r.add("platform.reconcile-interval", () -> "200ms");
         r.add("server.address", () -> "127.0.0.1");
+        // the built-in catalog plus "tiny" (100 rows written a month, overages at 0.10 per started 100 rows)
+        r.add("platform.quotas.plans-file", () -> java.nio.file.Path.of("src/test/resources/test-plans.json")
+                .toAbsolutePath().toString());
     }
 
     @BeforeEach
@@ -148,7 +166,14 @@ abstract class AbstractApiContractTest {
     void databaseLifecycle() {
         Organization org = newOrg();
         String base = "/v1/organizations/" + org.slug() + "/databases";
-        Http.Response created = http.post(base, "{\"name\":\"lifecycle\",\"group\":\"default\",\"seed\":{\"type\":\"database\",\"value\":\"x\"},\"size_limit\":\"1gb\",\"location\":\"\"}");
+        // a seed (branch, dump, point in time) cannot be honoured yet: refused, never an empty database in its place
+        for (String seed : List.of("{\"type\":\"database\",\"name\":\"other\"}", "{\"type\":\"dump\",\"url\":\"x\"}", "\"x\"", "{}")) {
+            Http.Response seeded = http.post(base, "{\"name\":\"lifecycle\",\"seed\":" + seed + "}");
+            expect(seeded, 400, "seed_not_supported", null);
+            assertThat(seeded.json().get("error").asString()).startsWith("seed is not supported");
+        }
+        assertThat(http.get(base).json().get("databases")).isEmpty();
+        Http.Response created = http.post(base, "{\"name\":\"lifecycle\",\"group\":\"default\",\"seed\":null,\"size_limit\":\"1gb\",\"location\":\"\"}");
         assertThat(created.status()).isEqualTo(200);
         JsonNode db = created.json().get("database");
         assertThat(db.get("Name").asString()).isEqualTo("lifecycle");
@@ -303,7 +328,7 @@ abstract class AbstractApiContractTest {
         return s.verify(Base64.getUrlDecoder().decode(parts[2]));
     }
 
-    /** 500 is the starter limit: with 495 live, 20 concurrent creates → exactly 5 succeed, 15 get 402. */
+    /** 500 is the starter limit: with 495 live, 50 concurrent creates → exactly 5 succeed, 45 get 402. */
     @Test
     void quotaHoldsUnderConcurrentCreates() throws Exception {
         Organization org = newOrg();
@@ -317,7 +342,7 @@ abstract class AbstractApiContractTest {
         jdbc.batchUpdate("INSERT INTO databases (id, organization_id, group_id, name, state, max_bytes, block_reads, "
                 + "block_writes, delete_protection, config_version, pushed_version, created_at, updated_at) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
-        int attempts = 20;
+        int attempts = 50;
         ExecutorService pool = Executors.newFixedThreadPool(attempts);
         CountDownLatch start = new CountDownLatch(1);
         List<Future<Http.Response>> results = new ArrayList<>();
@@ -344,7 +369,7 @@ abstract class AbstractApiContractTest {
         }
         pool.shutdown();
         assertThat(ok).isEqualTo(5);
-        assertThat(denied).isEqualTo(15);
+        assertThat(denied).isEqualTo(45);
         assertThat(databaseRepository.countLive(org.id())).isEqualTo(500);
     }
 
@@ -647,8 +672,11 @@ abstract class AbstractApiContractTest {
         assertThat(http.post(base + "/groups/default/unarchive", null).json().at("/group/name").asString()).isEqualTo("default");
         assertThat(http.post(base + "/groups/default/update", null).body()).isEqualTo("{}");
         // org update (text/plain, as npm sends it)
-        JsonNode updated = http.send("PATCH", base, "{\"overages\":true,\"require_mfa\":null}", "text/plain;charset=UTF-8").json();
-        assertThat(updated.at("/organization/overages").asBoolean()).isTrue();
+        // overages need a plan with overage prices: usage past the starter quotas is blocked, there is nothing to bill
+        expect(http.send("PATCH", base, "{\"overages\":true,\"require_mfa\":null}", "text/plain;charset=UTF-8"), 402,
+                "overages_not_available", null);
+        JsonNode updated = http.send("PATCH", base, "{\"overages\":false,\"require_mfa\":null}", "text/plain;charset=UTF-8").json();
+        assertThat(updated.at("/organization/overages").asBoolean()).isFalse();
         assertThat(updated.at("/organization/require_mfa").asBoolean()).isFalse();
     }
 
@@ -1152,5 +1180,218 @@ abstract class AbstractApiContractTest {
                 .json().get("token").asString();
         expect(http.as(adminBound).post("/v1/users", "{\"username\":\"" + unique("u") + "\",\"email\":\"u@x.io\"}"), 403,
                 "token_bound_to_organization", "this API token is bound to organization " + a.slug() + " and cannot create users");
+    }
+
+    // ---- plans, quotas, billing (issue 13) ----
+
+    private void report(String databaseId, long rowsRead, long rowsWritten, long storageBytes) {
+        Http internal = new Http(port, SERVICE_SECRET);
+        String beat = "{\"id\":\"w-quota\",\"url\":\"http://127.0.0.1:9\",\"capacity\":0,\"databases\":0,\"reportId\":\""
+                + UUID.randomUUID() + "\",\"usage\":[{\"databaseId\":\"" + databaseId + "\",\"rowsRead\":" + rowsRead
+                + ",\"rowsWritten\":" + rowsWritten + ",\"storageBytes\":" + storageBytes + ",\"bytesSynced\":0}]}";
+        assertThat(internal.post("/internal/v1/workers/heartbeat", beat).status()).isEqualTo(200);
+    }
+
+    private static void await(java.util.concurrent.Callable<Boolean> condition) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .pollInterval(java.time.Duration.ofMillis(50)).until(condition);
+    }
+
+    private Http.Response subscribe(String base, String body) {
+        return http.post(base + "/subscription", body);
+    }
+
+    @Test
+    void plansAreDataAndOnlyThePlatformAdministratorChangesThem() {
+        JsonNode plans = http.get("/v1/plans").json().get("plans");
+        assertThat(plans.get(0).get("name").asString()).isEqualTo("starter");
+        assertThat(plans.get(0).at("/quotas/databases").asLong()).isEqualTo(500);
+        assertThat(plans.get(0).at("/quotas/storage").asLong()).isEqualTo(9_000_000_000L);
+        assertThat(plans.get(0).at("/quotas/rowsWritten").asLong()).isEqualTo(25_000_000L);
+        assertThat(plans.get(0).get("overagesAvailable").asBoolean()).isFalse();
+        assertThat(plans.toString()).contains("\"name\":\"developer\"", "\"name\":\"scaler\"");
+        JsonNode developer = null;
+        for (JsonNode p : plans) {
+            if (p.get("name").asString().equals("developer")) {
+                developer = p;
+            }
+        }
+        assertThat(developer.get("price").asString()).isEqualTo("4.99");
+        assertThat(developer.at("/overage/rowsWritten/cents").asLong()).isEqualTo(100);
+
+        Organization org = newOrg();
+        String base = "/v1/organizations/" + org.slug();
+        assertThat(http.get(base + "/plans").json().get("plans")).isEqualTo(plans);
+        // a member, even the organization's owner, does not choose its own limits on a self-hosted platform
+        String ownerName = unique("owner");
+        Http owner = newUser(ownerName);
+        assertThat(http.post(base + "/members", "{\"username\":\"" + ownerName + "\",\"role\":\"owner\"}").status())
+                .isEqualTo(200);
+        expect(owner.post(base + "/subscription", "{\"plan\":\"scaler\"}"), 403, "forbidden",
+                "changing an organization's plan requires the platform administrator");
+        expect(owner.send("PATCH", base + "/quotas", "{\"storage\":1}", "application/json"), 403, "forbidden", null);
+        expect(newUser(unique("stranger")).post(base + "/subscription", "{\"plan\":\"scaler\"}"), 403, "not_a_member", null);
+        assertThat(owner.get(base + "/quotas").status()).isEqualTo(200);
+        // bad input
+        expect(subscribe(base, "{\"plan\":\"platinum\"}"), 400, "plan_not_found", null);
+        expect(subscribe(base, "{}"), 400, "bad_request", null);
+        expect(subscribe(base, "{\"plan\":\"starter\",\"overages\":true}"), 402, "overages_not_available", null);
+        expect(subscribe(base, "{\"plan\":\"developer\",\"timeline\":\"weekly\"}"), 400, "bad_request", null);
+        expect(http.send("PATCH", base + "/quotas", "{\"storage\":-1}", "application/json"), 400, "bad_request", null);
+        expect(http.send("PATCH", base + "/quotas", "{\"storage\":\"1gb\"}", "application/json"), 400, "bad_request", null);
+        expect(http.send("PATCH", base + "/quotas", "{\"disk\":1}", "application/json"), 400, "bad_request", null);
+
+        Http.Response changed = subscribe(base, "{\"plan\":\"scaler\",\"overages\":true}");
+        assertThat(changed.status()).as(changed.body()).isEqualTo(200);
+        assertThat(changed.json().at("/subscription/plan").asString()).isEqualTo("scaler");
+        assertThat(http.get(base).json().at("/organization/plan_id").asString()).isEqualTo("scaler");
+        assertThat(http.get(base).json().at("/organization/overages").asBoolean()).isTrue();
+        assertThat(http.get(base + "/subscription").json().at("/subscription/overages").asBoolean()).isTrue();
+        // the new plan's limits apply at once: scaler allows 10 groups
+        JsonNode quotas = http.get(base + "/quotas").json().get("quotas");
+        assertThat(quotas.at("/quotas/groups").asLong()).isEqualTo(10);
+        // overrides replace single limits; null goes back to the plan's
+        JsonNode overridden = http.send("PATCH", base + "/quotas", "{\"groups\":2,\"storage\":5000000}", "application/json")
+                .json().get("quotas");
+        assertThat(overridden.at("/quotas/groups").asLong()).isEqualTo(2);
+        assertThat(overridden.at("/quotas/storage").asLong()).isEqualTo(5_000_000);
+        assertThat(overridden.at("/overrides/groups").asLong()).isEqualTo(2);
+        assertThat(overridden.at("/overrides/rowsRead").isNull()).isTrue();
+        JsonNode back = http.send("PATCH", base + "/quotas", "{\"groups\":null}", "application/json").json().get("quotas");
+        assertThat(back.at("/quotas/groups").asLong()).isEqualTo(10);
+        assertThat(back.at("/quotas/storage").asLong()).isEqualTo(5_000_000);
+        // back to starter: overages cannot stay on
+        assertThat(subscribe(base, "{\"plan\":\"starter\"}").json().at("/subscription/overages").asBoolean()).isFalse();
+    }
+
+    /**
+     * Over the monthly rows-written quota the organization and every database are blocked within seconds (the
+     * reason names the quota); an upgrade lifts it, overages on a paid plan lift it, and the next month starts
+     * unblocked.
+     */
+    @Test
+    void monthlyRowsWrittenQuotaBlocksAndIsLifted() {
+        Organization org = newOrg();
+        String base = "/v1/organizations/" + org.slug();
+        String a = http.post(base + "/databases", "{\"name\":\"a\"}").json().at("/database/DbId").asString();
+        http.post(base + "/databases", "{\"name\":\"b\"}");
+        assertThat(subscribe(base, "{\"plan\":\"tiny\"}").status()).isEqualTo(200); // 100 rows written a month
+        report(a, 5, 60, 8192);
+        assertThat(http.get(base).json().at("/organization/blocked_writes").asBoolean()).isFalse();
+        report(a, 5, 41, 8192);
+        await(() -> http.get(base).json().at("/organization/blocked_writes").asBoolean());
+        JsonNode o = http.get(base).json().get("organization");
+        assertThat(o.get("blocked_reads").asBoolean()).isFalse();
+        assertThat(o.get("block_reason").asString()).contains("monthly rows written quota of 100 reached")
+                .contains("plan tiny");
+        await(() -> http.get(base + "/databases/b").json().at("/database/block_writes").asBoolean());
+        JsonNode b = http.get(base + "/databases/b").json().get("database");
+        assertThat(b.get("block_reads").asBoolean()).isFalse();
+        assertThat(b.get("block_reason").asString()).contains("monthly rows written quota of 100 reached");
+        // the member's own configuration is untouched: lifting the quota never clears an operator's block
+        assertThat(http.get(base + "/databases/b/configuration").json().get("block_writes").asBoolean()).isFalse();
+        JsonNode status = http.get(base + "/quotas").json().get("quotas");
+        assertThat(status.at("/usage/rows_written").asLong()).isEqualTo(101);
+        assertThat(status.get("databases")).hasSize(2);
+        assertThat(status.at("/databases/0/block_writes").asBoolean()).isTrue();
+        // a database created while blocked is blocked from the start
+        http.post(base + "/databases", "{\"name\":\"c\"}");
+        assertThat(http.get(base + "/databases/c").json().at("/database/block_writes").asBoolean()).isTrue();
+
+        // a plan upgrade lifts it (starter: 25 M rows written), at once
+        assertThat(subscribe(base, "{\"plan\":\"starter\"}").status()).isEqualTo(200);
+        assertThat(http.get(base).json().at("/organization/blocked_writes").asBoolean()).isFalse();
+        assertThat(http.get(base + "/databases/b").json().at("/database/block_writes").asBoolean()).isFalse();
+        assertThat(http.get(base).json().at("/organization/block_reason").asString()).isEmpty();
+        // back on tiny: blocked again; an override lifts it
+        subscribe(base, "{\"plan\":\"tiny\"}");
+        assertThat(http.get(base + "/databases/a").json().at("/database/block_writes").asBoolean()).isTrue();
+        http.send("PATCH", base + "/quotas", "{\"rowsWritten\":1000}", "application/json");
+        assertThat(http.get(base).json().at("/organization/blocked_writes").asBoolean()).isFalse();
+        http.send("PATCH", base + "/quotas", "{\"rowsWritten\":null}", "application/json");
+        assertThat(http.get(base).json().at("/organization/blocked_writes").asBoolean()).isTrue();
+        // overages on a paid plan: billed, not blocked
+        assertThat(http.send("PATCH", base, "{\"overages\":true}", "application/json").status()).isEqualTo(200);
+        await(() -> !http.get(base).json().at("/organization/blocked_writes").asBoolean());
+        assertThat(http.get(base + "/databases/a").json().at("/database/block_writes").asBoolean()).isFalse();
+        assertThat(http.send("PATCH", base, "{\"overages\":false}", "application/json").status()).isEqualTo(200);
+        await(() -> http.get(base).json().at("/organization/blocked_writes").asBoolean());
+
+        // next month: the monthly quota starts again
+        try {
+            clock.advance(java.time.Duration.ofDays(32));
+            await(() -> !http.get(base).json().at("/organization/blocked_writes").asBoolean());
+            await(() -> !http.get(base + "/databases/a").json().at("/database/block_writes").asBoolean());
+            assertThat(http.get(base + "/quotas").json().at("/quotas/usage/rows_written").asLong()).isZero();
+        } finally {
+            clock.reset();
+        }
+    }
+
+    /** Storage is per organization: each database's cap is what the others leave, re-pushed as usage changes. */
+    @Test
+    void storageQuotaIsSharedByTheOrganizationsDatabases() {
+        Organization org = newOrg();
+        String base = "/v1/organizations/" + org.slug();
+        String a = http.post(base + "/databases", "{\"name\":\"a\"}").json().at("/database/DbId").asString();
+        String b = http.post(base + "/databases", "{\"name\":\"b\"}").json().at("/database/DbId").asString();
+        String c = http.post(base + "/databases", "{\"name\":\"c\",\"size_limit\":\"1mb\"}").json().at("/database/DbId").asString();
+        http.send("PATCH", base + "/quotas", "{\"storage\":4096000}", "application/json"); // granule 16,000 bytes
+        await(() -> databaseRepository.findById(a).orElseThrow().maxBytes() == 4_096_000);
+        assertThat(databaseRepository.findById(c).orElseThrow().maxBytes()).isEqualTo(1_000_000);
+        assertThat(databaseRepository.findById(a).orElseThrow().storageReason()).contains("storage quota of 4096000 bytes");
+        assertThat(databaseRepository.findById(c).orElseThrow().storageReason()).isNull(); // its own limit is tighter
+        report(a, 1, 1, 2_048_000);
+        report(b, 1, 1, 1_024_000);
+        // b may grow to 4,096,000 - 2,048,000 = 2,048,000; a to 3,072,000 (both multiples of the granule)
+        await(() -> databaseRepository.findById(b).orElseThrow().maxBytes() == 2_048_000
+                && databaseRepository.findById(a).orElseThrow().maxBytes() == 3_072_000);
+        assertThat(databaseRepository.findById(c).orElseThrow().maxBytes()).isEqualTo(1_000_000);
+        assertThat(http.get(base + "/quotas").json().at("/quotas/usage/storage_bytes").asLong()).isEqualTo(3_072_000);
+        // at the limit: writes blocked for the organization, each database capped at what it has
+        report(b, 0, 0, 2_048_000);
+        await(() -> http.get(base).json().at("/organization/blocked_writes").asBoolean());
+        assertThat(http.get(base).json().at("/organization/block_reason").asString()).contains("storage quota of 4096000 bytes reached");
+        assertThat(databaseRepository.findById(b).orElseThrow().maxBytes()).isEqualTo(2_048_000);
+        // after DELETE/DROP the reported size falls: unblocked, room again
+        report(a, 0, 0, 1_024_000);
+        await(() -> !http.get(base).json().at("/organization/blocked_writes").asBoolean()
+                && databaseRepository.findById(b).orElseThrow().maxBytes() == 3_072_000);
+        // deleting a database gives its storage back
+        http.delete(base + "/databases/b");
+        await(() -> databaseRepository.findById(a).orElseThrow().maxBytes() == 4_096_000);
+    }
+
+    /** A paid plan with overages: the invoice's lines are the price list's. */
+    @Test
+    void paidPlanWithOverageGetsAnInvoiceMatchingThePriceList() {
+        Organization org = newOrg();
+        String base = "/v1/organizations/" + org.slug();
+        String a = http.post(base + "/databases", "{\"name\":\"a\"}").json().at("/database/DbId").asString();
+        assertThat(http.get(base + "/invoices").body()).isEqualTo("{\"invoices\":[]}");
+        JsonNode preview = http.get(base + "/invoices/upcoming").json().get("invoice");
+        assertThat(preview.get("amount_due").asString()).isEqualTo("0.00");
+        assertThat(preview.get("lines")).isEmpty();
+        assertThat(subscribe(base, "{\"plan\":\"developer\",\"overages\":true}").status()).isEqualTo(200);
+        // developer: 4.99 a month, 25 M rows written included, 1.00 per started million beyond
+        report(a, 10, 25_000_000, 4096);
+        report(a, 10, 1_500_000, 4096);
+        JsonNode invoices = http.get(base + "/invoices").json().get("invoices");
+        assertThat(invoices).hasSize(1);
+        JsonNode inv = invoices.get(0);
+        assertThat(inv.get("status").asString()).isEqualTo("upcoming");
+        assertThat(inv.get("plan").asString()).isEqualTo("developer");
+        assertThat(inv.get("amount_due").asString()).isEqualTo("6.99");
+        assertThat(inv.at("/lines/0/amount_cents").asLong()).isEqualTo(499);
+        assertThat(inv.at("/lines/1/description").asString()).startsWith("rows written over 25000000 included");
+        assertThat(inv.at("/lines/1/quantity").asLong()).isEqualTo(2);
+        assertThat(inv.at("/lines/1/unit_cents").asLong()).isEqualTo(100);
+        assertThat(inv.at("/usage/rows_written").asLong()).isEqualTo(26_500_000);
+        assertThat(inv.get("lines")).hasSize(2);
+        assertThat(http.get(base + "/invoices/upcoming").json().get("invoice")).isEqualTo(inv);
+        assertThat(http.get(base + "/invoices?type=issued").json().get("invoices")).isEmpty();
+        expect(http.get(base + "/invoices?type=paid"), 400, "bad_request", null);
+        // nothing is blocked: the overage is billed
+        assertThat(http.get(base).json().at("/organization/blocked_writes").asBoolean()).isFalse();
     }
 }

@@ -118,7 +118,7 @@ class WorkerPushTest {
 
             // allowed_ips and the block reason reach the worker; clearing them reaches it too
             Http.Response ips = http.send("PATCH", base + "/databases/b/configuration",
-                    "{\"allowed_ips\":[\"10.0.0.0/8\",\" 2001:db8::1 \"],\"block_reads\":false,\"block_writes\":true}",
+                    "{\"allowed_ips\":[\"10.0.0.0/8\",\" 2001:db8::1 \"],\"block_reads\":false,\"block_writes\":true,\"size_limit\":\"0\"}",
                     "application/json");
             assertThat(ips.status()).as(ips.body()).isEqualTo(200);
             assertThat(ips.json().get("allowed_ips").toString()).isEqualTo("[\"10.0.0.0/8\",\"2001:db8::1\"]");
@@ -126,6 +126,8 @@ class WorkerPushTest {
                 JsonNode pb = last(worker, b);
                 assertThat(pb.get("allowedIps").toString()).isEqualTo("[\"10.0.0.0/8\",\"2001:db8::1\"]");
                 assertThat(pb.get("blockReason").asString()).isEqualTo("block_writes is set in the database's configuration");
+                // without a size_limit, the organization's storage quota is the cap: the worker names it
+                assertThat(pb.get("storageLimitReason").asString()).contains("storage quota of 9000000000 bytes");
             });
             assertContract(last(worker, b), lastPut(worker, b));
             Http.Response cleared = http.send("PATCH", base + "/databases/b/configuration",

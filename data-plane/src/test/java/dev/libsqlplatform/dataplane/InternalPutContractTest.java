@@ -92,6 +92,7 @@ class InternalPutContractTest {
         assertThat(meta.blockWrites()).isEqualTo(sample.get("blockWrites").asBoolean());
         assertThat(meta.blockReason()).isEqualTo(sample.get("blockReason").asString());
         assertThat(meta.allowedIps()).containsExactlyElementsOf(strings(sample.get("allowedIps")));
+        assertThat(meta.storageLimitReason()).isEqualTo(sample.get("storageLimitReason").asString());
         assertThat(meta.revokedTokenIds()).containsExactlyElementsOf(strings(sample.get("revokedTokenIds")));
         assertThat(meta.keys()).hasSize(sample.get("keys").size());
         for (int i = 0; i < meta.keys().size(); i++) {
@@ -115,7 +116,8 @@ class InternalPutContractTest {
     private static PutDatabase asPut(DatabaseMeta m) {
         return new PutDatabase(m.name(), m.organization(), m.groupId(), m.maxBytes(),
                 m.keys().stream().map(k -> new PutDatabase.Key(k.kid(), k.publicKey(), k.scope())).toList(),
-                m.revokedTokenIds(), m.blockReads(), m.blockWrites(), m.blockReason(), m.allowedIps());
+                m.revokedTokenIds(), m.blockReads(), m.blockWrites(), m.blockReason(), m.allowedIps(),
+                m.storageLimitReason());
     }
 
     private static List<String> strings(JsonNode array) {

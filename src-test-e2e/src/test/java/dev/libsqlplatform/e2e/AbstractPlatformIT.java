@@ -141,6 +141,25 @@ abstract class AbstractPlatformIT {
                 "/v3/api-docs lacks /v1/organizations/{org}/databases");
     }
 
+    /** Organization storage quota through @libsql/client: BLOCKED past the total, reads work, DELETE/DROP free it. */
+    @Test
+    @Order(11)
+    void storageQuotaOfTheOrganization() throws Exception {
+        NodeTests.run(platform, "quotas.test.mjs", Map.of());
+    }
+
+    @Test
+    @Order(12)
+    void monthlyRowsWrittenQuotaBlocksEveryWorker() throws Exception {
+        new QuotaScenario(platform).monthlyRowsWrittenQuotaBlocksEveryWorker();
+    }
+
+    @Test
+    @Order(13)
+    void usageSurvivesKillNineOfWorkerAndControlPlane() throws Exception {
+        new QuotaScenario(platform).usageSurvivesKillNineOfWorkerAndControlPlane();
+    }
+
     @Test
     @Order(20)
     void secretsAndTokensNeverReachTheLogs() throws Exception {

@@ -47,6 +47,8 @@ final class Platform implements AutoCloseable {
     private ManagedProcess worker;
     /** Extra environment of the worker (a test's settings), applied at every start. */
     final Map<String, String> workerEnv = new LinkedHashMap<>();
+    private ManagedProcess extraWorker;
+    private final int extraWorkerPort = freePort();
     private int starts;
 
     Platform(String name, String datasourceUrl) throws IOException {
@@ -148,7 +150,11 @@ final class Platform implements AutoCloseable {
 
     /** The control plane's and the worker's log files. */
     List<Path> processLogs() {
-        return List.of(logDir().resolve("control-plane.log"), logDir().resolve("worker.log"));
+        List<Path> logs = new ArrayList<>(List.of(logDir().resolve("control-plane.log"), logDir().resolve("worker.log")));
+        if (Files.exists(logDir().resolve("worker-2.log"))) {
+            logs.add(logDir().resolve("worker-2.log"));
+        }
+        return logs;
     }
 
     Path root() {
@@ -198,6 +204,14 @@ final class Platform implements AutoCloseable {
         if (datasourceUrl != null) {
             cpEnv.put("SPRING_DATASOURCE_URL", datasourceUrl);
         }
+        // the built-in plan catalog plus "tiny" (100 rows written a month), for the quota scenario
+        Path plans = root.resolve("test-plans.json");
+        if (!Files.exists(plans)) {
+            try (java.io.InputStream in = Platform.class.getResourceAsStream("/test-plans.json")) {
+                Files.copy(in, plans);
+            }
+        }
+        cpEnv.put("PLATFORM_QUOTAS_PLANS_FILE", plans.toString());
         controlPlane = ManagedProcess.start("control-plane", command(javaBin, controlPlaneJar), root, cpEnv,
                 logDir().resolve("control-plane.log"));
         waitForHealth(controlPlane, controlPlaneUrl());
@@ -224,6 +238,60 @@ final class Platform implements AutoCloseable {
                 logDir().resolve("worker.log"));
         waitForHealth(worker, workerUrl());
         waitForWorkerRegistration();
+    }
+
+    /** The worker's process (the quota scenario kills it with SIGKILL). */
+    ManagedProcess workerProcess() {
+        return worker;
+    }
+
+    /** The data directory of the worker at {@code url} (the first worker or the extra one). */
+    Path workerDataDir(String url) {
+        return url.equals(extraWorkerUrl()) ? root.resolve("worker-2") : root.resolve("worker");
+    }
+
+    /** SIGKILL of the worker at {@code url}, no shutdown hook: what a crash looks like. */
+    void killWorker(String url) throws InterruptedException {
+        ManagedProcess p = url.equals(extraWorkerUrl()) ? extraWorker : worker;
+        p.kill();
+        p.waitFor(Duration.ofSeconds(30));
+    }
+
+    /** Starts the worker at {@code url} again on its data directory and port. */
+    void startWorker(String url) throws Exception {
+        if (url.equals(extraWorkerUrl())) {
+            startExtraWorker();
+        } else {
+            startWorker();
+        }
+    }
+
+    void killControlPlane() throws InterruptedException {
+        controlPlane.kill();
+        controlPlane.waitFor(Duration.ofSeconds(30));
+    }
+
+    /**
+     * A second worker against the same control plane (own port and data directory); databases created while it has
+     * the most free capacity are placed on it. Stopped with the platform.
+     */
+    String startExtraWorker() throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Files.createDirectories(root.resolve("worker-2"));
+        Map<String, String> wEnv = new LinkedHashMap<>();
+        wEnv.put("SERVER_PORT", Integer.toString(extraWorkerPort));
+        wEnv.put("SERVER_ADDRESS", "127.0.0.1");
+        wEnv.put("PLATFORM_WORKER_DATA_DIR", root.resolve("worker-2").toString());
+        wEnv.put("PLATFORM_WORKER_CONTROL_PLANE_URL", controlPlaneUrl());
+        wEnv.put("PLATFORM_SERVICE_SECRET", serviceSecret);
+        extraWorker = ManagedProcess.start("worker-2", command(javaBin, dataPlaneJar), root, wEnv,
+                logDir().resolve("worker-2.log"));
+        waitForHealth(extraWorker, extraWorkerUrl());
+        return extraWorkerUrl();
+    }
+
+    String extraWorkerUrl() {
+        return "http://127.0.0.1:" + extraWorkerPort;
     }
 
     private static List<String> command(String javaBin, Path jar) {
@@ -317,6 +385,10 @@ final class Platform implements AutoCloseable {
 
     /** Stops both processes with SIGTERM (worker first) and waits; returns the exit codes [cp, worker]. */
     int[] stop() throws InterruptedException {
+        if (extraWorker != null) {
+            extraWorker.stop(STOP_GRACE);
+            extraWorker = null;
+        }
         int w = worker == null ? -1 : worker.stop(STOP_GRACE);
         int c = controlPlane == null ? -1 : controlPlane.stop(STOP_GRACE);
         return new int[] {c, w};

@@ -38,6 +38,21 @@ public record Plan(String id, long databases, long storageBytes, long rowsRead, 
         }
     }
 
+    /** This plan with each non-null override in place of the plan's limit (the id stays the plan's). */
+    public Plan with(QuotaOverrides o) {
+        if (o == null || o.isEmpty()) {
+            return this;
+        }
+        return new Plan(id, or(o.databases(), databases), or(o.storageBytes(), storageBytes), or(o.rowsRead(), rowsRead),
+                or(o.rowsWritten(), rowsWritten), or(o.bytesSynced(), bytesSynced), or(o.groups(), groups),
+                or(o.locations(), locations));
+    }
+
+    private static long or(Long override, long planValue) {
+        return override != null ? override : planValue;
+    }
+
+    /** The two built-in plans; the control plane's catalog (plans as data) is the full list. */
     public static Optional<Plan> byId(String id) {
         return Optional.ofNullable(BY_ID.get(id));
     }

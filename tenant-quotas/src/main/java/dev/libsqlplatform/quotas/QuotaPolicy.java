@@ -46,6 +46,17 @@ public final class QuotaPolicy {
      * Monthly row quotas exhausted block the kind of access that exhausted them.
      */
     public static BlockDecision blocks(Plan plan, Usage usage) {
+        return blocks(plan, usage, false);
+    }
+
+    /**
+     * As {@link #blocks(Plan, Usage)}; with {@code overagesBilled} (a paid plan with overages switched on) usage past
+     * the quotas is billed instead, so nothing is blocked.
+     */
+    public static BlockDecision blocks(Plan plan, Usage usage, boolean overagesBilled) {
+        if (overagesBilled) {
+            return BlockDecision.NONE;
+        }
         boolean blockReads = usage.rowsRead() >= plan.rowsRead();
         boolean blockWrites = usage.storageBytes() >= plan.storageBytes()
                 || usage.rowsWritten() >= plan.rowsWritten();
@@ -66,18 +77,26 @@ public final class QuotaPolicy {
     }
 
     /**
-     * The per-database page cap a worker sets with {@code PRAGMA max_page_count}, so one database can
-     * never grow past what is left of its organization's storage between two usage reports.
+     * The storage cap pushed to one database ({@code maxBytes}, applied by the worker as {@code PRAGMA max_page_count}):
+     * what is left of the organization's storage once the other databases' sizes are taken, rounded DOWN to
+     * {@code granuleBytes} so that small changes elsewhere in the organization do not re-push every database, never
+     * below the database's own current size (rounded up to a page: it may keep what it has, DELETE and DROP still
+     * work), and never above its own {@code sizeLimit}. With {@code overagesBilled} only the size limit applies.
+     *
+     * @param sizeLimit     the database's own limit ({@code size_limit}), null for none
+     * @return bytes; {@link Long#MAX_VALUE} when nothing limits the database
      */
-    public static long maxPageCount(Plan plan, long organizationStorageBytes, long databaseBytes, int pageSize) {
-        if (pageSize <= 0) {
-            throw new IllegalArgumentException("page size must be positive");
-        }
-        if (plan.storageBytes() == Long.MAX_VALUE) {
-            return Integer.MAX_VALUE - 1L;
+    public static long databaseMaxBytes(Plan plan, long organizationStorageBytes, long databaseBytes, Long sizeLimit,
+                                        boolean overagesBilled, long granuleBytes, int pageSize) {
+        long own = sizeLimit != null ? sizeLimit : Long.MAX_VALUE;
+        if (overagesBilled || plan.storageBytes() == Long.MAX_VALUE) {
+            return own;
         }
         long othersBytes = Math.max(0, organizationStorageBytes - databaseBytes);
-        long allowedBytes = Math.max(0, plan.storageBytes() - othersBytes);
-        return Math.max(1, Math.min(Integer.MAX_VALUE - 1L, allowedBytes / pageSize));
+        long allowed = Math.max(0, plan.storageBytes() - othersBytes);
+        long granule = Math.max(pageSize, granuleBytes);
+        long rounded = allowed / granule * granule;
+        long current = (databaseBytes + pageSize - 1) / pageSize * (long) pageSize;
+        return Math.min(own, Math.max(rounded, current));
     }
 }

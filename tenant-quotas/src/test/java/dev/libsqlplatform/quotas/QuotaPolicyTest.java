@@ -51,14 +51,32 @@ class QuotaPolicyTest {
     }
 
     @Test
-    void pageCapLeavesRoomOnlyForWhatTheOrganizationHasLeft() {
+    void databaseCapLeavesRoomOnlyForWhatTheOrganizationHasLeft() {
         Plan plan = new Plan("p", 10, 40_960, 1, 1, 1, 1, 1);
-        // others use 20,480 bytes, this database 4,096: it may grow to 20,480 bytes = 5 pages
-        assertThat(QuotaPolicy.maxPageCount(plan, 24_576, 4_096, 4096)).isEqualTo(5);
-        // organization already over: the cap still allows one page so the file stays openable
-        assertThat(QuotaPolicy.maxPageCount(plan, 100_000, 0, 4096)).isEqualTo(1);
-        assertThat(QuotaPolicy.maxPageCount(Plan.UNLIMITED, 0, 0, 4096)).isEqualTo(Integer.MAX_VALUE - 1L);
-        assertThatThrownBy(() -> QuotaPolicy.maxPageCount(plan, 0, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+        // others use 20,480 bytes, this database 4,096: it may grow to 20,480 bytes
+        assertThat(QuotaPolicy.databaseMaxBytes(plan, 24_576, 4_096, null, false, 4096, 4096)).isEqualTo(20_480);
+        // rounded down to the granule, never below the database's own size (rounded up to a page)
+        assertThat(QuotaPolicy.databaseMaxBytes(plan, 24_576, 4_096, null, false, 16_384, 4096)).isEqualTo(16_384);
+        assertThat(QuotaPolicy.databaseMaxBytes(plan, 100_000, 5_000, null, false, 4096, 4096)).isEqualTo(8_192);
+        // its own size_limit is the tighter bound
+        assertThat(QuotaPolicy.databaseMaxBytes(plan, 0, 0, 8_192L, false, 4096, 4096)).isEqualTo(8_192);
+        // overages billed, or no storage quota: only size_limit limits
+        assertThat(QuotaPolicy.databaseMaxBytes(plan, 100_000, 0, null, true, 4096, 4096)).isEqualTo(Long.MAX_VALUE);
+        assertThat(QuotaPolicy.databaseMaxBytes(Plan.UNLIMITED, 0, 0, 1_000_000L, false, 4096, 4096)).isEqualTo(1_000_000);
+    }
+
+    @Test
+    void overagesBilledBlockNothingAndOverridesReplaceLimits() {
+        Plan plan = new Plan("p", 10, 100, 10, 10, 1, 1, 1);
+        assertThat(QuotaPolicy.blocks(plan, new Usage(1000, 1000, 1000, 0), true)).isEqualTo(BlockDecision.NONE);
+        Plan more = plan.with(new QuotaOverrides(null, null, null, 5000L, null, null, null));
+        assertThat(more.rowsWritten()).isEqualTo(5000);
+        assertThat(more.rowsRead()).isEqualTo(10);
+        assertThat(more.id()).isEqualTo("p");
+        BlockDecision d = QuotaPolicy.blocks(more, new Usage(0, 0, 1000, 0));
+        assertThat(d.blockWrites()).isFalse();
+        assertThatThrownBy(() -> new QuotaOverrides(-1L, null, null, null, null, null, null))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -15,7 +15,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param adminToken        accepted as the first administrator's Platform API token (unset: generated on first start)
  * @param adminOrganization slug of the administrator's organization ({@code default})
  * @param adminUsername     administrator's username ({@code admin})
- * @param adminPlan         plan of the administrator's organization ({@code starter}: 500 databases, 9 GB;
+ * @param adminPlan         plan of the administrator's organization, an id of the plan catalog ({@code starter}:
+ *                          500 databases, 9 GB;
  *                          {@code unlimited} for operators who meter elsewhere, e.g. the density benchmark)
  * @param baseDomain        database hostnames are {@code <db>-<org>.<base-domain>} ({@code localhost})
  * @param locations         location code → description, in order; the first is the default group's primary
@@ -51,10 +52,7 @@ public record PlatformProperties(
         adminOrganization = adminOrganization != null && !adminOrganization.isBlank() ? adminOrganization : "default";
         adminUsername = adminUsername != null && !adminUsername.isBlank() ? adminUsername : "admin";
         adminPlan = adminPlan != null && !adminPlan.isBlank() ? adminPlan : Plan.STARTER.id();
-        if (Plan.byId(adminPlan).isEmpty()) {
-            // fail at start rather than silently fall back to another plan's limits
-            throw new IllegalArgumentException("platform.admin-plan: unknown plan '" + adminPlan + "'");
-        }
+        // checked against the plan catalog when it loads (plan.PlanCatalog): an unknown id stops the start
         baseDomain = baseDomain != null && !baseDomain.isBlank() ? baseDomain : "localhost";
         if (locations == null || locations.isEmpty()) {
             locations = new LinkedHashMap<>();

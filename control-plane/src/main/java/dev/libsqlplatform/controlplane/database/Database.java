@@ -17,6 +17,9 @@ import org.springframework.data.relational.core.mapping.Table;
  *   <li>{@code label} ({@code <name>-<organization slug>}, the hostname's first DNS label) is unique among live
  *       databases of ALL organizations (partial unique index); null only for rows that already collided before
  *       migration V4.</li>
+ *   <li>{@code blockReads}/{@code blockWrites} are the configuration's (set by a member), {@code quotaBlock*} the
+ *       quota enforcer's; the worker gets their OR. {@code maxBytes} is min(size_limit, what the organization's
+ *       storage leaves this database), {@code storageReason} non-null when the latter is the tighter one.</li>
  * </ul>
  */
 @Table("databases")
@@ -24,11 +27,31 @@ public record Database(@Id String id, String organizationId, String groupId, Str
                        String workerId, long maxBytes, boolean blockReads, boolean blockWrites,
                        boolean deleteProtection, long configVersion, long pushedVersion,
                        long createdAt, long updatedAt, Long deletedAt, String lastError,
-                       Long sizeLimit, String allowedIps, String allowedAwsVpcIds, String label) {
+                       Long sizeLimit, String allowedIps, String allowedAwsVpcIds, String label,
+                       boolean quotaBlockReads, boolean quotaBlockWrites, String quotaReason, String storageReason) {
 
     public static final String PROVISIONING = "provisioning";
     public static final String READY = "ready";
     public static final String DELETING = "deleting";
+
+    public boolean effectiveBlockReads() {
+        return blockReads || quotaBlockReads;
+    }
+
+    public boolean effectiveBlockWrites() {
+        return blockWrites || quotaBlockWrites;
+    }
+
+    /** What the worker's BLOCKED errors say after "writes are blocked for this database: "; null when nothing is. */
+    public String blockReason() {
+        if (blockReads) {
+            return "block_reads is set in the database's configuration";
+        }
+        if (quotaBlockReads || (quotaBlockWrites && !blockWrites)) {
+            return quotaReason;
+        }
+        return blockWrites ? "block_writes is set in the database's configuration" : null;
+    }
 
     /** The hostname label of database {@code name} in organization {@code organizationSlug}, as workers route it. */
     public static String label(String name, String organizationSlug) {

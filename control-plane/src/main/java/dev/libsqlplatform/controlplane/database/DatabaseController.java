@@ -35,8 +35,9 @@ class DatabaseController {
     }
 
     /**
-     * Reference §4.4. {@code name}, {@code group} and {@code size_limit} are used; the other documented keys (seed,
-     * is_schema, schema, image, extensions, location, remote_encryption, use_tursodb) are accepted and ignored.
+     * Reference §4.4. {@code name}, {@code group} and {@code size_limit} are used; a {@code seed} is refused (400
+     * {@code seed_not_supported}: branching, dumps and point-in-time copies do not exist yet, and an empty database
+     * in their place would lose the user's data silently); the other documented keys (is_schema, schema, image, extensions, location, remote_encryption, use_tursodb) are accepted and ignored.
      */
     record CreateDatabaseRequest(String name, String group, Object seed,
                                  @JsonProperty("size_limit") Object sizeLimit,
@@ -72,12 +73,13 @@ class DatabaseController {
 
     @PostMapping
     @ErrorAnswers({ApiError.FORBIDDEN, ApiError.NAME_INVALID, ApiError.UNKNOWN_GROUP, ApiError.SIZE_LIMIT_INVALID,
-            ApiError.DATABASE_LIMIT_REACHED, ApiError.DATABASE_EXISTS, ApiError.HOSTNAME_TAKEN})
+            ApiError.DATABASE_LIMIT_REACHED, ApiError.DATABASE_EXISTS, ApiError.HOSTNAME_TAKEN,
+            ApiError.SEED_NOT_SUPPORTED})
     CreateDatabaseResponse create(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                              @RequestBody(required = false) CreateDatabaseRequest body) {
         Organization o = authorizer.require(caller, org, Action.DATABASE_CREATE);
         CreateDatabaseRequest b = body != null ? body : new CreateDatabaseRequest(null, null, null, null, null);
-        Database db = databases.create(o, b.name(), b.group(), b.sizeLimit());
+        Database db = databases.create(o, b.name(), b.group(), b.sizeLimit(), b.seed());
         return new CreateDatabaseResponse(new DatabaseView.Created(db.id(), databases.hostname(o, db.name()), db.name()));
     }
 

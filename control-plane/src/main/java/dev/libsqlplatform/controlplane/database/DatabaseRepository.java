@@ -78,6 +78,17 @@ public interface DatabaseRepository extends ListCrudRepository<Database, String>
     int updateConfiguration(String id, Long sizeLimit, long maxBytes, boolean blockReads, boolean blockWrites,
                             boolean deleteProtection, String allowedIps, String allowedAwsVpcIds, long now);
 
+    /** The quota enforcer's part of the push; 0 when nothing changed (no push needed). */
+    @Modifying
+    @Query("UPDATE databases SET max_bytes = :maxBytes, quota_block_reads = :reads, quota_block_writes = :writes, "
+            + "quota_reason = :reason, storage_reason = :storageReason, config_version = config_version + 1, "
+            + "updated_at = :now WHERE id = :id AND deleted_at IS NULL AND (max_bytes <> :maxBytes "
+            + "OR quota_block_reads <> :reads OR quota_block_writes <> :writes "
+            + "OR COALESCE(quota_reason, '') <> COALESCE(:reason, '') "
+            + "OR COALESCE(storage_reason, '') <> COALESCE(:storageReason, ''))")
+    int updateQuota(String id, long maxBytes, boolean reads, boolean writes, String reason, String storageReason,
+                    long now);
+
     @Query("SELECT * FROM databases WHERE id = :id AND deleted_at IS NULL")
     Optional<Database> findLiveById(String id);
 

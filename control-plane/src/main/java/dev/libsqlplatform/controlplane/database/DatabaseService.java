@@ -70,6 +70,21 @@ public class DatabaseService {
         return create(org, name, groupName, null);
     }
 
+    /**
+     * {@code sizeLimit}: a {@link SizeLimit} string or number, null for the plan's storage. {@code seed}: any value
+     * but null is refused before anything is created (there is no branching, dump restore or point-in-time copy yet;
+     * answering with an empty database would look like success and lose the user's data).
+     */
+    @Transactional
+    public Database create(Organization org, String name, String groupName, Object sizeLimit, Object seed) {
+        if (seed != null) {
+            throw ApiError.SEED_NOT_SUPPORTED.exception("seed is not supported: databases cannot be created from "
+                    + "another database, a dump or a point in time on this platform yet; create the database without "
+                    + "a seed and load the data with SQL");
+        }
+        return create(org, name, groupName, sizeLimit);
+    }
+
     /** {@code sizeLimit}: a {@link SizeLimit} string or number, null for the plan's storage. */
     @Transactional
     public Database create(Organization org, String name, String groupName, Object sizeLimit) {
@@ -91,7 +106,8 @@ public class DatabaseService {
         try {
             db = aggregates.insert(new Database(Ids.newId(), org.id(), group.id(), name, Database.PROVISIONING,
                     null, maxBytes(plan, limit), false, false, false, 1, 0, now, now, null, null, limit, "[]", "[]",
-                    label));
+                    label, org.blockedReads(), org.blockedWrites(),
+                    org.blockedReads() || org.blockedWrites() ? org.blockReason() : null, null));
         } catch (DataIntegrityViolationException e) {
             // the organization lock serialises creates of ONE organization only: a concurrent create in another
             // organization with the same label got past requireFreeLabel too, and the unique index decided
@@ -236,6 +252,25 @@ public class DatabaseService {
     public void configChanged(String databaseId) {
         databases.bumpConfigVersion(databaseId, Ids.now());
         events.publishEvent(new DatabaseEvents.ConfigChanged(databaseId));
+    }
+
+    /**
+     * The quota enforcer's decision for one database; true when it changed and the worker must receive it again (the
+     * reconciler pushes it within a reconcile interval). Joins the caller's transaction.
+     */
+    @Transactional
+    public boolean applyQuota(String databaseId, long maxBytes, boolean blockReads, boolean blockWrites, String reason,
+                              String storageReason) {
+        if (databases.updateQuota(databaseId, maxBytes, blockReads, blockWrites, reason, storageReason, Ids.now()) == 0) {
+            return false;
+        }
+        events.publishEvent(new DatabaseEvents.ConfigChanged(databaseId));
+        return true;
+    }
+
+    /** Live databases of the organization, as rows (for the quota enforcer). */
+    public List<Database> all(String organizationId) {
+        return databases.findLiveByOrganization(organizationId);
     }
 
     static long maxBytes(Plan plan, Long sizeLimit) {

@@ -7,9 +7,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
- * Reference §3.1 superset, plus {@code state} (provisioning | ready) and {@code worker_status}: {@code up}, or
+ * Reference §3.1 superset, plus {@code state} (provisioning | ready), {@code worker_status}: {@code up}, or
  * {@code down} while the worker hosting the database misses its heartbeats (SQL then answers
- * {@code DATABASE_UNAVAILABLE}); null before the database is placed.
+ * {@code DATABASE_UNAVAILABLE}); null before the database is placed; and {@code block_reason} (why
+ * {@code block_reads}/{@code block_writes}, which include the organization's quota blocks, are set; empty when
+ * nothing is).
  */
 @JsonPropertyOrder({"Name", "DbId", "Hostname", "hostname"})
 public record DatabaseView(
@@ -33,14 +35,15 @@ public record DatabaseView(
         @JsonProperty("archived") boolean archived,
         @JsonProperty("parent") @JsonInclude(JsonInclude.Include.ALWAYS) Object parent,
         @JsonProperty("state") String state,
-        @JsonProperty("worker_status") @JsonInclude(JsonInclude.Include.ALWAYS) String workerStatus) {
+        @JsonProperty("worker_status") @JsonInclude(JsonInclude.Include.ALWAYS) String workerStatus,
+        @JsonProperty("block_reason") String blockReason) {
 
     public static final String VERSION = "0.1.0";
 
     static DatabaseView of(Database db, String hostname, String group, String location, String workerStatus) {
-        return new DatabaseView(db.name(), db.id(), hostname, hostname, db.blockReads(), db.blockWrites(), false,
+        return new DatabaseView(db.name(), db.id(), hostname, hostname, db.effectiveBlockReads(), db.effectiveBlockWrites(), false,
                 db.deleteProtection(), List.of(location), location, group, "logical", "libsql", VERSION, false, "",
-                false, false, null, db.state(), workerStatus);
+                false, false, null, db.state(), workerStatus, db.blockReason() == null ? "" : db.blockReason());
     }
 
     /** Create answers only {@code {"DbId","Hostname","Name"}}. */

@@ -1,5 +1,7 @@
 package dev.libsqlplatform.controlplane.organization;
 
+import dev.libsqlplatform.controlplane.config.PlatformProperties;
+
 import dev.libsqlplatform.controlplane.security.Caller;
 import dev.libsqlplatform.controlplane.web.ApiError;
 import dev.libsqlplatform.controlplane.web.ApiException;
@@ -23,10 +25,28 @@ public class Authorizer {
 
     private final OrganizationService organizations;
     private final Memberships members;
+    private final PlatformProperties properties;
 
-    Authorizer(OrganizationService organizations, Memberships members) {
+    Authorizer(OrganizationService organizations, Memberships members, PlatformProperties properties) {
         this.organizations = organizations;
         this.members = members;
+        this.properties = properties;
+    }
+
+    /**
+     * Organization {@code slug} for an act only the platform administrator (the bootstrap admin user, with a token
+     * not bound to an organization) may do, such as changing a plan or quota overrides: organizations do not choose
+     * their own limits on a self-hosted platform. Members get 403 {@code forbidden}; anyone else first the usual
+     * 404/403 of {@link #require} for reading the organization.
+     */
+    public Organization requirePlatformAdministrator(Caller caller, String slug, String what) {
+        if (!caller.restricted() && properties.adminUsername().equals(caller.username())) {
+            Organization org = organizations.bySlug(slug);
+            remember(org.id());
+            return org;
+        }
+        require(caller, slug, Action.READ);
+        throw ApiError.FORBIDDEN.exception(what + " requires the platform administrator");
     }
 
     /** Organization {@code slug} (null or blank: the caller's own organization) if the caller may do {@code action}. */

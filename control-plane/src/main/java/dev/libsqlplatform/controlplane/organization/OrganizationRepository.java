@@ -37,6 +37,20 @@ interface OrganizationRepository extends ListCrudRepository<Organization, String
     int updatePlan(String id, String planId);
 
     @Modifying
+    @Query("UPDATE organizations SET plan_id = :planId, overages = :overages WHERE id = :id")
+    int updateSubscription(String id, String planId, boolean overages);
+
+    /** The enforcer's decision; 0 when it is already the recorded one (nothing to push). */
+    @Modifying
+    @Query("UPDATE organizations SET blocked_reads = :reads, blocked_writes = :writes, block_reason = :reason "
+            + "WHERE id = :id AND (blocked_reads <> :reads OR blocked_writes <> :writes "
+            + "OR COALESCE(block_reason, '') <> COALESCE(:reason, ''))")
+    int updateBlocks(String id, boolean reads, boolean writes, String reason);
+
+    @Query("SELECT id FROM organizations WHERE deleted_at IS NULL AND (blocked_reads OR blocked_writes)")
+    List<String> findBlockedIds();
+
+    @Modifying
     @Query("UPDATE organizations SET lock_version = lock_version + 1 WHERE id = :id")
     int lock(String id);
 }

@@ -5,7 +5,13 @@ import java.util.List;
 import dev.libsqlplatform.controlplane.metadata.Ids;
 import dev.libsqlplatform.controlplane.security.Caller;
 import dev.libsqlplatform.controlplane.web.ApiError;
+import dev.libsqlplatform.controlplane.plan.CatalogPlan;
+import dev.libsqlplatform.controlplane.plan.PlanCatalog;
 import dev.libsqlplatform.quotas.Plan;
+import dev.libsqlplatform.quotas.QuotaOverrides;
+import java.util.Map;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.data.jdbc.core.JdbcAggregateTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -18,8 +24,14 @@ public class OrganizationService {
     private final JdbcAggregateTemplate aggregates;
     private final org.springframework.context.ApplicationEventPublisher events;
 
+    private final PlanCatalog catalog;
+    private final NamedParameterJdbcTemplate jdbc;
+
     OrganizationService(OrganizationRepository organizations, Memberships members, JdbcAggregateTemplate aggregates,
-                        org.springframework.context.ApplicationEventPublisher events) {
+                        org.springframework.context.ApplicationEventPublisher events, PlanCatalog catalog,
+                        NamedParameterJdbcTemplate jdbc) {
+        this.catalog = catalog;
+        this.jdbc = jdbc;
         this.events = events;
         this.organizations = organizations;
         this.members = members;
@@ -48,16 +60,129 @@ public class OrganizationService {
                 .filter(o -> !caller.restricted() || o.id().equals(caller.organizationId())).toList();
     }
 
+    /** The organization's effective limits: its catalog plan with the administrator's overrides in place. */
     public Plan plan(Organization org) {
-        return Plan.byId(org.planId()).orElse(Plan.STARTER);
+        return catalog.of(org.planId()).limits().with(overrides(org.id()));
     }
 
-    /** PATCH: a null value leaves the setting unchanged. */
+    /** The catalog entry of the organization's plan (prices, whether overages are available). */
+    public CatalogPlan catalogPlan(Organization org) {
+        return catalog.of(org.planId());
+    }
+
+    /** Usage past the quotas is billed instead of blocked: {@code overages} on, on a plan that has overage prices. */
+    public boolean overagesBilled(Organization org) {
+        return org.overages() && catalogPlan(org).overagesAvailable();
+    }
+
+    public QuotaOverrides overrides(String organizationId) {
+        List<QuotaOverrides> rows = jdbc.query("SELECT * FROM organization_quota_overrides WHERE organization_id = :id",
+                Map.of("id", organizationId), (rs, i) -> new QuotaOverrides(get(rs, "databases"),
+                        get(rs, "storage_bytes"), get(rs, "rows_read"), get(rs, "rows_written"), get(rs, "bytes_synced"),
+                        get(rs, "groups_limit"), get(rs, "locations")));
+        return rows.isEmpty() ? QuotaOverrides.NONE : rows.get(0);
+    }
+
+    private static Long get(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    /**
+     * PATCH: a null value leaves the setting unchanged. {@code overages: true} needs a plan with overage prices
+     * (402 {@code overages_not_available} on starter: usage past its quotas is blocked, there is nothing to bill).
+     */
     @Transactional
     public Organization update(Organization org, Boolean overages, Boolean requireMfa) {
+        if (Boolean.TRUE.equals(overages) && !org.overages() && !catalogPlan(org).overagesAvailable()) {
+            throw overagesNotAvailable(org.planId());
+        }
         organizations.updateSettings(org.id(), overages != null ? overages : org.overages(),
                 requireMfa != null ? requireMfa : org.requireMfa());
+        if (overages != null && overages != org.overages()) {
+            recordPlanChange(org.id(), org.planId(), overages, null);
+            events.publishEvent(new OrganizationQuotaChanged(org.id()));
+        }
         return organizations.findById(org.id()).orElseThrow();
+    }
+
+    private static dev.libsqlplatform.controlplane.web.ApiException overagesNotAvailable(String planId) {
+        return ApiError.OVERAGES_NOT_AVAILABLE.exception("overages are not available on the " + planId
+                + " plan: usage past its quotas is blocked; change to a paid plan first");
+    }
+
+    /**
+     * The platform administrator moves the organization to {@code planId} (400 {@code plan_not_found} for an id the
+     * catalog does not have); {@code overages} null keeps the setting, as long as the new plan offers overages
+     * (else it is switched off). Recorded in the plan history (invoices price each month with the plan in effect at
+     * its end); the quota enforcer recomputes every cap and block of the organization at once.
+     */
+    @Transactional
+    public Organization changePlan(Caller caller, Organization org, String planId, Boolean overages) {
+        lock(org.id());
+        CatalogPlan plan = catalog.require(planId);
+        boolean wantOverages = overages != null ? overages : org.overages();
+        if (Boolean.TRUE.equals(overages) && !plan.overagesAvailable()) {
+            throw overagesNotAvailable(planId);
+        }
+        wantOverages = wantOverages && plan.overagesAvailable();
+        organizations.updateSubscription(org.id(), planId, wantOverages);
+        recordPlanChange(org.id(), planId, wantOverages, caller.username());
+        events.publishEvent(new OrganizationQuotaChanged(org.id()));
+        return organizations.findById(org.id()).orElseThrow();
+    }
+
+    /** Replaces the organization's overrides (each null = the plan's limit); the enforcer recomputes at once. */
+    @Transactional
+    public QuotaOverrides setOverrides(Organization org, QuotaOverrides overrides) {
+        lock(org.id());
+        jdbc.update("DELETE FROM organization_quota_overrides WHERE organization_id = :id", Map.of("id", org.id()));
+        if (!overrides.isEmpty()) {
+            jdbc.update("INSERT INTO organization_quota_overrides (organization_id, databases, storage_bytes, rows_read, "
+                    + "rows_written, bytes_synced, groups_limit, locations, updated_at) VALUES (:id, :d, :s, :rr, :rw, "
+                    + ":bs, :g, :l, :now)", new MapSqlParameterSource().addValue("id", org.id())
+                    .addValue("d", overrides.databases(), java.sql.Types.BIGINT)
+                    .addValue("s", overrides.storageBytes(), java.sql.Types.BIGINT)
+                    .addValue("rr", overrides.rowsRead(), java.sql.Types.BIGINT)
+                    .addValue("rw", overrides.rowsWritten(), java.sql.Types.BIGINT)
+                    .addValue("bs", overrides.bytesSynced(), java.sql.Types.BIGINT)
+                    .addValue("g", overrides.groups(), java.sql.Types.BIGINT)
+                    .addValue("l", overrides.locations(), java.sql.Types.BIGINT)
+                    .addValue("now", Ids.now()));
+        }
+        events.publishEvent(new OrganizationQuotaChanged(org.id()));
+        return overrides(org.id());
+    }
+
+    private void recordPlanChange(String organizationId, String planId, boolean overages, String by) {
+        jdbc.update("INSERT INTO plan_changes (id, organization_id, plan_id, overages, at, changed_by) "
+                + "VALUES (:id, :org, :plan, :overages, :at, :by)", new MapSqlParameterSource()
+                .addValue("id", Ids.newId()).addValue("org", organizationId).addValue("plan", planId)
+                .addValue("overages", overages).addValue("at", Ids.now()).addValue("by", by, java.sql.Types.VARCHAR));
+    }
+
+    /** The plan and overages setting in effect at {@code atMillis}, from the plan history (else the current ones). */
+    public Subscription subscriptionAt(Organization org, long atMillis) {
+        List<Subscription> rows = jdbc.query("SELECT plan_id, overages FROM plan_changes WHERE organization_id = :org "
+                        + "AND at < :at ORDER BY at DESC LIMIT 1", Map.of("org", org.id(), "at", atMillis),
+                (rs, i) -> new Subscription(rs.getString("plan_id"), rs.getBoolean("overages")));
+        // organizations created before the plan history existed (V30) have no row: their current plan
+        return rows.isEmpty() ? new Subscription(org.planId(), org.overages()) : rows.get(0);
+    }
+
+    /** A plan id and whether its overages were on. */
+    public record Subscription(String planId, boolean overages) {
+    }
+
+    /** The quota enforcer's decision; true when it changed (the databases must be re-pushed). */
+    @Transactional
+    public boolean recordBlocks(String organizationId, boolean reads, boolean writes, String reason) {
+        return organizations.updateBlocks(organizationId, reads, writes, reason) == 1;
+    }
+
+    /** Live organizations currently blocking something (the enforcer re-checks them when a month starts). */
+    public List<String> blockedIds() {
+        return organizations.findBlockedIds();
     }
 
     /**
@@ -104,8 +229,8 @@ public class OrganizationService {
         if (organizations.findBySlug(name).isPresent()) {
             throw ApiError.ORGANIZATION_EXISTS.exception("organization " + name + " already exists");
         }
-        Organization org = new Organization(Ids.newId(), name, name, "team", Plan.STARTER.id(), 0, Ids.now(),
-                false, false, null);
+        Organization org = new Organization(Ids.newId(), name, name, "team", PlanCatalog.STARTER, 0, Ids.now(),
+                false, false, null, false, false, null);
         if (dryRun) {
             return org;
         }
@@ -116,6 +241,7 @@ public class OrganizationService {
             throw ApiError.ORGANIZATION_EXISTS.exception("organization " + name + " already exists");
         }
         members.ensure(org.id(), caller.userId(), "owner");
+        recordPlanChange(org.id(), org.planId(), false, caller.username());
         events.publishEvent(new OrganizationCreated(org.id(), org.slug()));
         return org;
     }
@@ -127,9 +253,16 @@ public class OrganizationService {
     @Transactional
     public Organization ensureOrganization(String slug, String ownerUserId, String planId) {
         Organization org = organizations.findBySlug(slug).orElseGet(() -> aggregates.insert(
-                new Organization(Ids.newId(), slug, slug, "team", planId, 0, Ids.now(), false, false, null)));
+                new Organization(Ids.newId(), slug, slug, "team", planId, 0, Ids.now(), false, false, null,
+                        false, false, null)));
+        if (jdbc.queryForObject("SELECT COUNT(*) FROM plan_changes WHERE organization_id = :id", Map.of("id", org.id()),
+                Long.class) == 0) {
+            recordPlanChange(org.id(), org.planId(), org.overages(), null);
+        }
         if (!org.planId().equals(planId)) {
             organizations.updatePlan(org.id(), planId);
+            recordPlanChange(org.id(), planId, org.overages(), null);
+            events.publishEvent(new OrganizationQuotaChanged(org.id()));
             org = organizations.findById(org.id()).orElseThrow();
         }
         members.ensure(org.id(), ownerUserId, "owner");
@@ -138,6 +271,6 @@ public class OrganizationService {
 
     /** {@link #ensureOrganization(String, String, String)} on the starter plan. */
     public Organization ensureOrganization(String slug, String ownerUserId) {
-        return ensureOrganization(slug, ownerUserId, Plan.STARTER.id());
+        return ensureOrganization(slug, ownerUserId, PlanCatalog.STARTER);
     }
 }

@@ -142,8 +142,8 @@ public class Reconciler {
         long version = db.configVersion();
         WorkerKeySet.KeySet keySet = keySets.forDatabase(db.id(), db.groupId());
         client.put(worker.get().url(), db.id(), new PutDatabase(db.name(), org.get().slug(), db.groupId(),
-                db.maxBytes(), keySet.keys(), keySet.revokedTokenIds(), db.blockReads(), db.blockWrites(),
-                blockReason(db), allowedIps(db)));
+                db.maxBytes(), keySet.keys(), keySet.revokedTokenIds(), db.effectiveBlockReads(),
+                db.effectiveBlockWrites(), db.blockReason(), allowedIps(db), db.storageReason()));
         conflictLogged.remove(db.id());
         if (databases.markPushed(db.id(), version, Ids.now()) == 1) {
             if (Database.PROVISIONING.equals(db.state())) {
@@ -156,14 +156,6 @@ public class Reconciler {
             }
         }
         return true;
-    }
-
-    /** What the worker's BLOCKED errors say after "writes are blocked for this database: ". */
-    static String blockReason(Database db) {
-        if (db.blockReads()) {
-            return "block_reads is set in the database's configuration";
-        }
-        return db.blockWrites() ? "block_writes is set in the database's configuration" : null;
     }
 
     private List<String> allowedIps(Database db) {

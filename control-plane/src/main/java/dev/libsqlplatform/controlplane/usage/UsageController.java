@@ -1,8 +1,6 @@
 package dev.libsqlplatform.controlplane.usage;
 
 import java.time.Instant;
-import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -13,9 +11,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.libsqlplatform.billing.InvoiceLine;
-import dev.libsqlplatform.billing.Invoicing;
 import dev.libsqlplatform.billing.MonthlyWindow;
-import dev.libsqlplatform.billing.PriceList;
 import dev.libsqlplatform.billing.UsageTotals;
 import dev.libsqlplatform.controlplane.organization.Action;
 import dev.libsqlplatform.controlplane.organization.Authorizer;
@@ -24,18 +20,16 @@ import dev.libsqlplatform.controlplane.database.DatabaseService;
 import dev.libsqlplatform.controlplane.group.GroupService;
 import dev.libsqlplatform.controlplane.group.GroupView;
 import dev.libsqlplatform.controlplane.organization.Organization;
-import dev.libsqlplatform.controlplane.organization.OrganizationService;
 import dev.libsqlplatform.controlplane.security.Caller;
 import dev.libsqlplatform.controlplane.web.ApiError;
 import dev.libsqlplatform.controlplane.web.ErrorAnswers;
-import dev.libsqlplatform.quotas.Plan;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Usage, top queries, plans, subscription and invoices (reference §4.2, §4.4, §7). */
+/** Usage, top queries and invoices (reference §4.2, §4.4, §7); plans and subscriptions: quota.QuotaController. */
 @RestController
 class UsageController {
 
@@ -45,15 +39,15 @@ class UsageController {
     private final UsageService usage;
     private final DatabaseService databases;
     private final GroupService groups;
-    private final OrganizationService organizations;
+    private final InvoiceService invoiceService;
 
     UsageController(Authorizer authorizer, UsageService usage, DatabaseService databases, GroupService groups,
-                    OrganizationService organizations) {
+                    InvoiceService invoiceService) {
         this.authorizer = authorizer;
         this.usage = usage;
         this.databases = databases;
         this.groups = groups;
-        this.organizations = organizations;
+        this.invoiceService = invoiceService;
     }
 
     /** {@code DatabaseUsageObject}. */
@@ -87,29 +81,27 @@ class UsageController {
         }
     }
 
-    record Quotas(long rowsRead, long rowsWritten, long databases, long locations, long storage, long groups,
-                  long bytesSynced) {
-    }
-
-    record Price(String value, String timeline) {
-    }
-
-    record PlanView(String name, String price, List<Price> prices, Quotas quotas) {
-        static PlanView of(Plan p) {
-            return new PlanView(p.id(), "0", List.of(new Price("0", "monthly")), new Quotas(p.rowsRead(), p.rowsWritten(),
-                    p.databases(), p.locations(), p.storageBytes(), p.groups(), p.bytesSynced()));
+    /** One priced line: {@code amount_cents} = quantity × unit_cents. */
+    record InvoiceLineView(String description, long quantity, @JsonProperty("unit_cents") long unitCents,
+                           @JsonProperty("amount_cents") long amountCents) {
+        static InvoiceLineView of(InvoiceLine l) {
+            return new InvoiceLineView(l.description(), l.quantity(), l.unitCents(), l.amountCents());
         }
     }
 
-    record Subscription(String name, boolean overages, String plan, String timeline) {
-    }
-
+    /** Reference §3.6 Invoice, plus the month ({@code period}), its plan, usage and priced lines. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     record Invoice(@JsonProperty("invoice_number") String invoiceNumber, @JsonProperty("amount_due") String amountDue,
                    @JsonProperty("due_date") String dueDate, @JsonProperty("paid_at") String paidAt,
                    @JsonProperty("payment_failed_at") String paymentFailedAt,
                    @JsonProperty("invoice_pdf") String invoicePdf, String status,
-                   @JsonProperty("hosted_invoice_url") String hostedInvoiceUrl, List<InvoiceLine> lines) {
+                   @JsonProperty("hosted_invoice_url") String hostedInvoiceUrl, String period, String plan,
+                   boolean overages, UsageObject usage, List<InvoiceLineView> lines) {
+        static Invoice of(InvoiceService.Invoice i) {
+            return new Invoice(i.number(), i.amountDue(), i.dueDate(), null, null, "", i.status(), "",
+                    i.month().toString(), i.planId(), i.overagesBilled(), UsageObject.of(i.usage()),
+                    i.lines().stream().map(InvoiceLineView::of).toList());
+        }
     }
 
     // Answer bodies: one record per shape so the OpenAPI document names every field.
@@ -123,13 +115,10 @@ class UsageController {
     record StatsResponse(@JsonProperty("top_queries") List<TopQueryView> topQueries) {
     }
 
-    record PlansResponse(List<PlanView> plans) {
-    }
-
-    record SubscriptionResponse(Subscription subscription) {
-    }
-
     record InvoicesResponse(List<Invoice> invoices) {
+    }
+
+    record InvoiceResponse(Invoice invoice) {
     }
 
     private static DatabaseUsage databaseUsage(Database db, UsageTotals totals) {
@@ -145,7 +134,7 @@ class UsageController {
                                              @PathVariable String db, @RequestParam(required = false) String from,
                                              @RequestParam(required = false) String to) {
         Organization o = authorizer.require(caller, org, Action.READ);
-        MonthlyWindow window = UsageService.window(from, to);
+        MonthlyWindow window = usage.window(from, to);
         Database d = databases.get(o, db);
         return new DatabaseUsageResponse(databaseUsage(d, usage.database(d, window)));
     }
@@ -156,7 +145,7 @@ class UsageController {
                                                      @RequestParam(required = false) String from,
                                                      @RequestParam(required = false) String to) {
         Organization o = authorizer.require(caller, org, Action.READ);
-        MonthlyWindow window = UsageService.window(from, to);
+        MonthlyWindow window = usage.window(from, to);
         Map<String, UsageTotals> perDb = usage.perDatabase(o, window);
         List<Database> live = databases.all(o);
         List<DatabaseUsage> dbs = new ArrayList<>();
@@ -182,7 +171,7 @@ class UsageController {
     StatsResponse stats(@AuthenticationPrincipal Caller caller, @PathVariable String org,
                                           @PathVariable String db) {
         Database d = databases.get(authorizer.require(caller, org, Action.READ), db);
-        return new StatsResponse(usage.topQueries(d, Instant.now().minus(1, ChronoUnit.DAYS)).stream()
+        return new StatsResponse(usage.topQueries(d, usage.now().minus(1, ChronoUnit.DAYS)).stream()
                 .map(TopQueryView::of).toList());
     }
 
@@ -192,59 +181,30 @@ class UsageController {
     List<TopQueryView> queries(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String db,
                                @RequestParam(required = false) String from) {
         Database d = databases.get(authorizer.require(caller, org, Action.READ), db);
-        Instant since = from == null || from.isBlank() ? Instant.now().minus(1, ChronoUnit.DAYS)
-                : UsageService.window(from, "9999-12-31T00:00:00Z").from();
+        Instant since = from == null || from.isBlank() ? usage.now().minus(1, ChronoUnit.DAYS)
+                : usage.window(from, "9999-12-31T00:00:00Z").from();
         return usage.topQueries(d, since).stream().map(TopQueryView::of).toList();
     }
 
-    @GetMapping("/v1/plans")
-    PlansResponse plans() {
-        return new PlansResponse(List.of(PlanView.of(Plan.STARTER)));
-    }
-
-    @GetMapping(ORG + "/plans")
-    PlansResponse organizationPlans(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
-        Plan plan = organizations.plan(authorizer.require(caller, org, Action.READ));
-        return new PlansResponse(plan.equals(Plan.STARTER) ? List.of(PlanView.of(Plan.STARTER))
-                : List.of(PlanView.of(Plan.STARTER), PlanView.of(plan)));
-    }
-
-    @GetMapping(ORG + "/subscription")
-    SubscriptionResponse subscription(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
-        Organization o = authorizer.require(caller, org, Action.READ);
-        String plan = organizations.plan(o).id();
-        return new SubscriptionResponse(new Subscription(plan, o.overages(), plan, "monthly"));
-    }
-
     /**
-     * Invoices computed with billing-usage's {@link Invoicing} and {@link PriceList#STARTER} for every month since the
-     * organization was created ({@code type}: all (default), upcoming = the current month, issued = past months);
-     * months with nothing to charge have no invoice, so a starter organization answers {@code {"invoices": []}}.
+     * {@code type}: all (default), upcoming (the current month), issued (past months). Computed by
+     * {@link InvoiceService}; months with nothing to charge have no invoice, so a starter organization answers
+     * {@code {"invoices": []}}.
      */
     @GetMapping(ORG + "/invoices")
+    @ErrorAnswers(ApiError.BAD_REQUEST)
     InvoicesResponse invoices(@AuthenticationPrincipal Caller caller, @PathVariable String org,
-                                        @RequestParam(required = false, defaultValue = "all") String type) {
-        Organization o = authorizer.require(caller, org, Action.READ);
-        YearMonth current = YearMonth.now(ZoneOffset.UTC);
-        YearMonth first = YearMonth.from(Instant.ofEpochMilli(o.createdAt()).atZone(ZoneOffset.UTC));
-        if (first.isBefore(current.minusMonths(24))) {
-            first = current.minusMonths(24);
+                              @RequestParam(required = false, defaultValue = "all") String type) {
+        if (!List.of("all", "upcoming", "issued").contains(type)) {
+            throw ApiError.BAD_REQUEST.exception("invalid type '" + type + "': use all, upcoming or issued");
         }
-        List<Invoice> out = new ArrayList<>();
-        for (Map.Entry<YearMonth, UsageTotals> month : usage.monthly(o, first)) {
-            boolean upcoming = month.getKey().equals(current);
-            if (("upcoming".equals(type) && !upcoming) || ("issued".equals(type) && upcoming)) {
-                continue;
-            }
-            List<InvoiceLine> lines = Invoicing.lines(PriceList.STARTER, month.getValue());
-            if (lines.isEmpty()) {
-                continue;
-            }
-            long cents = Invoicing.totalCents(lines);
-            out.add(new Invoice(o.slug() + "-" + month.getKey(), String.format("%d.%02d", cents / 100, cents % 100),
-                    month.getKey().plusMonths(1).atDay(1).toString(), null, null, "",
-                    upcoming ? "upcoming" : "issued", "", lines));
-        }
-        return new InvoicesResponse(out);
+        return new InvoicesResponse(invoiceService.invoices(authorizer.require(caller, org, Action.READ), type).stream()
+                .map(Invoice::of).toList());
+    }
+
+    /** Our extension: the current month's invoice as it stands now, also when it is empty. */
+    @GetMapping(ORG + "/invoices/upcoming")
+    InvoiceResponse upcomingInvoice(@AuthenticationPrincipal Caller caller, @PathVariable String org) {
+        return new InvoiceResponse(Invoice.of(invoiceService.preview(authorizer.require(caller, org, Action.READ))));
     }
 }

@@ -1,6 +1,11 @@
 package dev.libsqlplatform.controlplane.usage;
 
+import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
+import org.springframework.context.ApplicationEventPublisher;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -39,10 +44,15 @@ public class UsageService {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final DatabaseService databases;
+    private final Clock clock;
+    private final ApplicationEventPublisher events;
 
-    UsageService(NamedParameterJdbcTemplate jdbc, DatabaseService databases) {
+    UsageService(NamedParameterJdbcTemplate jdbc, DatabaseService databases, Clock clock,
+                 ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.databases = databases;
+        this.clock = clock;
+        this.events = events;
     }
 
     /** A top query over a period. */
@@ -74,12 +84,13 @@ public class UsageService {
             log.debug("usage report {} of worker {} already stored: ignored", reportId, workerId);
             return false;
         }
-        long now = Ids.now();
+        long now = clock.millis();
         jdbc.update("INSERT INTO usage_reports (id, worker_id, received_at) VALUES (:id, :worker, :now)",
                 Map.of("id", reportId, "worker", workerId, "now", now));
         if (usage == null) {
             return true;
         }
+        Set<String> organizationsTouched = new HashSet<>();
         for (WorkerHeartbeat.DatabaseUsage u : usage) {
             if (u == null || u.databaseId() == null) {
                 continue;
@@ -94,6 +105,15 @@ public class UsageService {
                             .addValue("org", db.get().organizationId()).addValue("db", u.databaseId()).addValue("at", now)
                             .addValue("rr", n(u.rowsRead())).addValue("rw", n(u.rowsWritten()))
                             .addValue("sb", n(u.storageBytes())).addValue("bs", n(u.bytesSynced())));
+            organizationsTouched.add(db.get().organizationId());
+            if (u.storageBytes() != null) {
+                // the gauge: delete + insert is portable (PostgreSQL and SQLite) and runs under the report's transaction
+                Map<String, Object> gauge = Map.of("db", u.databaseId(), "org", db.get().organizationId(),
+                        "sb", n(u.storageBytes()), "at", now);
+                jdbc.update("DELETE FROM database_storage WHERE database_id = :db", gauge);
+                jdbc.update("INSERT INTO database_storage (database_id, organization_id, storage_bytes, at) "
+                        + "VALUES (:db, :org, :sb, :at)", gauge);
+            }
             if (u.queries() != null) {
                 for (WorkerHeartbeat.QueryUsage q : u.queries()) {
                     if (q == null || q.query() == null) {
@@ -107,13 +127,39 @@ public class UsageService {
                 }
             }
         }
+        if (!organizationsTouched.isEmpty()) {
+            events.publishEvent(new UsageStored(Set.copyOf(organizationsTouched)));
+        }
         return true;
     }
 
+    /** Sum of the counters of the organization's usage records in {@code window} (storage: 0, see currentStorage). */
+    public UsageTotals totals(String organizationId, MonthlyWindow window) {
+        return jdbc.queryForObject("SELECT COALESCE(SUM(rows_read), 0) AS rr, COALESCE(SUM(rows_written), 0) AS rw, "
+                        + "COALESCE(SUM(bytes_synced), 0) AS bs FROM usage_records WHERE organization_id = :org "
+                        + "AND at >= :from AND at < :to",
+                Map.of("org", organizationId, "from", window.from().toEpochMilli(), "to", window.to().toEpochMilli()),
+                (rs, i) -> new UsageTotals(rs.getLong("rr"), rs.getLong("rw"), 0, rs.getLong("bs")));
+    }
+
+    /** The latest storage reading of each database of the organization that was ever reported. */
+    public Map<String, Long> currentStorage(String organizationId) {
+        Map<String, Long> out = new HashMap<>();
+        jdbc.query("SELECT database_id, storage_bytes FROM database_storage WHERE organization_id = :org",
+                Map.of("org", organizationId), rs -> {
+                    out.put(rs.getString("database_id"), rs.getLong("storage_bytes"));
+                });
+        return out;
+    }
+
+    public Instant now() {
+        return clock.instant();
+    }
+
     /** The window of {@code ?from=&to=} (default: the current calendar month); 400 with Turso's wording otherwise. */
-    public static MonthlyWindow window(String from, String to) {
+    public MonthlyWindow window(String from, String to) {
         try {
-            return MonthlyWindow.parse(from, to, Instant.now());
+            return MonthlyWindow.parse(from, to, clock.instant());
         } catch (IllegalArgumentException e) {
             throw ApiError.DATE_INVALID.exception(e.getMessage());
         }
@@ -136,7 +182,7 @@ public class UsageService {
 
     /** Totals of each calendar month from {@code first} to the current one, oldest first. */
     public List<Map.Entry<YearMonth, UsageTotals>> monthly(Organization org, YearMonth first) {
-        YearMonth current = YearMonth.now(ZoneOffset.UTC);
+        YearMonth current = YearMonth.now(clock.withZone(ZoneOffset.UTC));
         MonthlyWindow all = new MonthlyWindow(MonthlyWindow.of(first).from(), MonthlyWindow.of(current).to());
         Collection<UsageRecord> records = load("organization_id = :key", org.id(), all.from(), all.to());
         List<Map.Entry<YearMonth, UsageTotals>> out = new ArrayList<>();

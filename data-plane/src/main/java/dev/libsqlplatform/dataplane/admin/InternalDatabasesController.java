@@ -132,7 +132,8 @@ class InternalDatabasesController {
         return new DatabaseMeta(dbId, body.name(), body.organization(),
                 body.maxBytes() == null ? 0 : body.maxBytes(), keys, body.revokedTokenIds(),
                 Boolean.TRUE.equals(body.blockReads()), Boolean.TRUE.equals(body.blockWrites()), groupId,
-                blockReason, allowedIps);
+                blockReason, allowedIps, body.storageLimitReason() == null || body.storageLimitReason().isBlank()
+                        ? null : body.storageLimitReason());
     }
 
     @DeleteMapping("/{dbId}")

@@ -29,6 +29,14 @@ public record Access(String dbId, boolean readOnlyToken, boolean writesBlocked, 
         return !readOnlyToken && !writesBlocked && !readsBlocked;
     }
 
+    /**
+     * Statements that only remove data (DELETE, DROP, VACUUM) may still run while writes are blocked, so that a
+     * tenant over a storage or write quota can get back under it; a read-only token or blocked reads still refuse them.
+     */
+    boolean canShrink() {
+        return !readOnlyToken && !readsBlocked;
+    }
+
     private String reason() {
         return blockReason == null || blockReason.isBlank() ? DEFAULT_BLOCK_REASON : blockReason;
     }

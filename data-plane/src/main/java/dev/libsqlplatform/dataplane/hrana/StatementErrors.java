@@ -12,6 +12,19 @@ final class StatementErrors {
     private StatementErrors() {
     }
 
+    /**
+     * As {@link #of(SQLException, long)}; when the database's cap is what its organization's storage quota leaves it
+     * ({@code storageLimitReason} non-null), a write that needed more pages answers {@code BLOCKED} with that reason:
+     * the tenant hit a quota, not a full disk.
+     */
+    static HranaException of(SQLException e, long maxBytes, String storageLimitReason) {
+        if (storageLimitReason != null && !(e instanceof SandboxException)
+                && HranaError.ofSqlitePrimary(SqliteErrors.primaryCode(e)) == HranaError.SQLITE_FULL) {
+            return new HranaException(HranaError.BLOCKED, "writes are blocked for this database: " + storageLimitReason);
+        }
+        return of(e, maxBytes);
+    }
+
     /** A failed statement: the sandbox's reason, or SQLite's message and primary result code. */
     static HranaException of(SQLException e, long maxBytes) {
         if (e instanceof SandboxException se) {

@@ -52,16 +52,30 @@ final class StmtExecutor {
     private static final Timer GROUPED_TIME = Timer.builder("worker.statement.duration").tag("kind", "grouped")
             .register(Metrics.globalRegistry);
     private final LongSupplier maxBytes;
+    private final java.util.function.Supplier<String> storageLimitReason;
 
     StmtExecutor(LongSupplier maxBytes) {
+        this(maxBytes, () -> null);
+    }
+
+    StmtExecutor(LongSupplier maxBytes, java.util.function.Supplier<String> storageLimitReason) {
         this.maxBytes = maxBytes;
+        this.storageLimitReason = storageLimitReason;
     }
 
     static StmtExecutor forDatabase(java.util.function.Function<String, DatabaseMeta> metas, OpenDatabase db) {
         return new StmtExecutor(() -> {
             DatabaseMeta m = metas.apply(db.id());
             return m == null ? 0 : m.maxBytes();
+        }, () -> {
+            DatabaseMeta m = metas.apply(db.id());
+            return m == null ? null : m.storageLimitReason();
         });
+    }
+
+    /** A failed statement as a Hrana error; the storage cap set by the organization's quota answers BLOCKED. */
+    private HranaException failure(SQLException e) {
+        return StatementErrors.of(e, maxBytes.getAsLong(), storageLimitReason.get());
     }
 
     static String resolveSql(Stream s, String sql, Integer sqlId) {
@@ -134,12 +148,15 @@ final class StmtExecutor {
             throw new HranaException(access.readsDenied());
         }
         StatementKind kind = st.kind();
-        if (!access.canWrite() && !kind.isReadOnly() && kind != StatementKind.WITH) {
+        // blocked writes still let an autocommit DELETE/DROP/VACUUM through (Access.canShrink); in a transaction,
+        // which a write-blocked caller opens read-only, every write stays refused
+        boolean mayWrite = access.canWrite() || (s.held == null && access.canShrink() && onlyRemovesData(st));
+        if (!mayWrite && !kind.isReadOnly() && kind != StatementKind.WITH) {
             throw new HranaException(access.writeDenied());
         }
 
         DbConnection c = s.held;
-        if (c == null && access.canWrite() && isPlainDml(st)) {
+        if (c == null && mayWrite && isPlainDml(st)) {
             return runGrouped(s, st, args, named, wantRows);
         }
         boolean borrowed = false;
@@ -148,13 +165,13 @@ final class StmtExecutor {
                 if (kind == StatementKind.BEGIN_READONLY || (kind == StatementKind.BEGIN && !access.canWrite())) {
                     return beginReadonly(s, st.sql());
                 }
-                boolean onReader = kind == StatementKind.READ || !access.canWrite();
+                boolean onReader = kind == StatementKind.READ || !mayWrite;
                 c = onReader ? s.db.acquireReader() : s.db.acquireWriter();
                 borrowed = true;
             } catch (DatabaseBusyException e) {
                 throw StatementErrors.of(e);
             } catch (SQLException e) {
-                throw StatementErrors.of(e, maxBytes.getAsLong());
+                throw failure(e);
             }
         } else if (c.isReader() && !kind.isReadOnly() && kind != StatementKind.WITH) {
             throw StatementErrors.readonlyTransaction("the transaction was opened with BEGIN TRANSACTION READONLY");
@@ -192,7 +209,7 @@ final class StmtExecutor {
                 }
                 throw StatementErrors.readonlyTransaction(SqliteErrors.sqliteMessage(e));
             }
-            throw StatementErrors.of(e, maxBytes.getAsLong());
+            throw failure(e);
         } finally {
             try {
                 settle(s, c, borrowed);
@@ -200,6 +217,17 @@ final class StmtExecutor {
                 throw StatementErrors.of(e);
             }
         }
+    }
+
+    private static final java.util.regex.Pattern REMOVES_DATA = java.util.regex.Pattern.compile(
+            "^\\s*(DELETE\\b|DROP\\b|VACUUM\\s*(main\\s*)?$)", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    /**
+     * DELETE, DROP (table, index, view, trigger) or a plain VACUUM: what a tenant over its storage or write quota runs
+     * to get back under it. Triggers fired by a DELETE may still write; the storage cap holds regardless.
+     */
+    static boolean onlyRemovesData(SqlStatement st) {
+        return st.kind() == StatementKind.WRITE && !st.explain() && REMOVES_DATA.matcher(st.sql()).find();
     }
 
     /**
@@ -235,7 +263,7 @@ final class StmtExecutor {
         } catch (DatabaseBusyException e) {
             throw StatementErrors.of(e);
         } catch (SQLException e) {
-            throw StatementErrors.of(e, maxBytes.getAsLong());
+            throw failure(e);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -244,7 +272,8 @@ final class StmtExecutor {
 
     /** One allocation per statement (not per row or column): rows and columns are handed over as they are. */
     private static Proto.StmtResult toProto(StatementOutcome o) {
-        return new Proto.StmtResult(o.cols(), o.rows(), o.affectedRowCount(), o.lastInsertRowid(), o.rowsRead(),
+        // rows_read as usage counts it: rows scanned, at least 1 per statement (reference §7.3)
+        return new Proto.StmtResult(o.cols(), o.rows(), o.affectedRowCount(), o.lastInsertRowid(), Math.max(1, o.rowsRead()),
                 o.affectedRowCount(), o.durationMs());
     }
 
@@ -289,7 +318,7 @@ final class StmtExecutor {
         } catch (DatabaseBusyException e) {
             throw StatementErrors.of(e);
         } catch (SQLException e) {
-            throw StatementErrors.of(e, maxBytes.getAsLong());
+            throw failure(e);
         } finally {
             if (borrowed && c != null) {
                 s.db.releaseReader(c);

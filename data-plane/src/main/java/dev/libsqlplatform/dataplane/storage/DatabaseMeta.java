@@ -11,10 +11,12 @@ import java.util.List;
  * @param groupId     the database's group (group tokens with this {@code gid} are accepted); may be null
  * @param blockReason why reads/writes are blocked, shown in BLOCKED errors; may be null
  * @param allowedIps  IP addresses or CIDR ranges allowed to use the database; empty = every address
+ * @param storageLimitReason non-null when {@code maxBytes} is the organization's storage quota: writes past it answer
+ *                    BLOCKED with this reason (absent from files written before issue 13)
  */
 public record DatabaseMeta(String id, String name, String organization, long maxBytes, List<Key> keys,
                            List<String> revokedTokenIds, boolean blockReads, boolean blockWrites,
-                           String groupId, String blockReason, List<String> allowedIps) {
+                           String groupId, String blockReason, List<String> allowedIps, String storageLimitReason) {
 
     public static final String SCOPE_DATABASE = "database";
     public static final String SCOPE_GROUP = "group";
@@ -28,7 +30,15 @@ public record DatabaseMeta(String id, String name, String organization, long max
     /** Before issue 4: no group, no block reason, every address allowed. */
     public DatabaseMeta(String id, String name, String organization, long maxBytes, List<Key> keys,
                         List<String> revokedTokenIds, boolean blockReads, boolean blockWrites) {
-        this(id, name, organization, maxBytes, keys, revokedTokenIds, blockReads, blockWrites, null, null, null);
+        this(id, name, organization, maxBytes, keys, revokedTokenIds, blockReads, blockWrites, null, null, null, null);
+    }
+
+    /** Before issue 13: no storage quota reason. */
+    public DatabaseMeta(String id, String name, String organization, long maxBytes, List<Key> keys,
+                        List<String> revokedTokenIds, boolean blockReads, boolean blockWrites, String groupId,
+                        String blockReason, List<String> allowedIps) {
+        this(id, name, organization, maxBytes, keys, revokedTokenIds, blockReads, blockWrites, groupId, blockReason,
+                allowedIps, null);
     }
 
     /**

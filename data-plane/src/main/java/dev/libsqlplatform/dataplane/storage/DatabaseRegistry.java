@@ -159,12 +159,63 @@ public class DatabaseRegistry implements DisposableBean {
     }
 
     /** Current size of a database's files ({@code data.db} plus its WAL); 0 when absent. */
+    /**
+     * The database's storage as Turso counts it (pages of tables and indexes, {@link OpenDatabase#usedBytes}) when
+     * it is open; for a closed one, the page count minus the free pages in the file header (a closed database was
+     * checkpointed), else the file sizes.
+     */
     public long storageBytes(String id) {
         if (!isValidId(id)) {
             return 0;
         }
+        OpenDatabase db;
+        synchronized (this) {
+            db = open.get(id);
+            if (db != null) {
+                db.retain();
+            }
+        }
+        if (db != null) {
+            try {
+                return db.usedBytes();
+            } catch (SQLException | DatabaseBusyException e) {
+                // closed meanwhile or busy: the file tells
+            } finally {
+                db.release();
+            }
+        }
         Path dir = dbsDir.resolve(id);
-        return sizeOrZero(dir.resolve("data.db")) + sizeOrZero(dir.resolve("data.db-wal"));
+        long fromHeader = headerUsedBytes(dir.resolve("data.db"));
+        return fromHeader >= 0 ? fromHeader
+                : sizeOrZero(dir.resolve("data.db")) + sizeOrZero(dir.resolve("data.db-wal"));
+    }
+
+    /** (page count − freelist count) × page size from the SQLite header, or -1 when it cannot be trusted. */
+    static long headerUsedBytes(Path file) {
+        byte[] h = new byte[100];
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            if (in.readNBytes(h, 0, 100) < 100) {
+                return -1;
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(h);
+        int pageSize = b.getShort(16) & 0xffff;
+        long size = pageSize == 1 ? 65536 : pageSize;
+        int changeCounter = b.getInt(24);
+        long pages = b.getInt(28) & 0xffffffffL;
+        long free = b.getInt(36) & 0xffffffffL;
+        // the in-header page count is valid only when written by the same change as the change counter
+        if (size < 512 || pages == 0 || b.getInt(92) != changeCounter || Files.exists(walOf(file))
+                && sizeOrZero(walOf(file)) > 0) {
+            return -1;
+        }
+        return Math.max(0, pages - free) * size;
+    }
+
+    private static Path walOf(Path file) {
+        return file.resolveSibling(file.getFileName() + "-wal");
     }
 
     private static long sizeOrZero(Path p) {

@@ -49,4 +49,10 @@ final class NativeSandbox {
     static native long tempBytes(long guard);
 
     static native void release(long guard);
+
+    /**
+     * Rows the prepared statement {@code stmt} (sqlite3_stmt pointer) scanned since the previous call, which resets
+     * the count: the sum of {@code SQLITE_SCANSTAT_NVISIT} over its loops, SQLite's own tables excluded.
+     */
+    static native long rowsScanned(long stmt);
 }

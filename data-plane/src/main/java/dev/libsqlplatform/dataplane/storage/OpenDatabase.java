@@ -135,6 +135,21 @@ public final class OpenDatabase {
         return Math.max(1, Math.min(4294967294L, maxBytes / PAGE_SIZE));
     }
 
+    /**
+     * Storage as Turso counts it: the pages of tables and indexes (what the {@code dbstat} table sums), i.e. the
+     * database's pages minus its free pages, as of the latest commit, in bytes.
+     */
+    public long usedBytes() throws DatabaseBusyException, SQLException {
+        DbConnection r = acquireReader();
+        try {
+            long pages = r.trustedLong("PRAGMA page_count");
+            long free = r.trustedLong("PRAGMA freelist_count");
+            return Math.max(0, pages - free) * PAGE_SIZE;
+        } finally {
+            releaseReader(r);
+        }
+    }
+
     /** Takes the single writer, waiting at most the busy timeout. */
     public DbConnection acquireWriter() throws DatabaseBusyException, SQLException {
         boolean got;
@@ -180,8 +195,11 @@ public final class OpenDatabase {
     private void applyMaxPageCount() throws SQLException {
         long desired = desiredMaxPageCount;
         if (desired != appliedMaxPageCount) {
-            // 0 means "no cap": SQLite's default maximum
-            writer.trusted("PRAGMA max_page_count = " + (desired == 0 ? 4294967294L : desired));
+            // 0 means "no cap": SQLite's default maximum. The cap is on used pages (usedBytes): free pages, which
+            // a DELETE leaves behind and the next INSERT reuses, are on top of it
+            long cap = desired == 0 ? 4294967294L
+                    : Math.min(4294967294L, desired + writer.trustedLong("PRAGMA freelist_count"));
+            writer.trusted("PRAGMA max_page_count = " + cap);
             appliedMaxPageCount = desired;
         }
     }

@@ -11,7 +11,8 @@ public interface StatementListener {
 
     /**
      * @param sql         the statement's text as the client sent it
-     * @param rowsRead    rows the statement stepped through (0 for BEGIN and friends)
+     * @param rowsRead    rows the statement scanned: SQLite's per-loop visit counters summed
+     *                    ({@code NativeSandbox.rowsScanned}; 0 for BEGIN, {@code SELECT 1}, {@code INSERT … VALUES})
      * @param rowsWritten rows it inserted, updated or deleted
      */
     void statementRan(String sql, long rowsRead, long rowsWritten);

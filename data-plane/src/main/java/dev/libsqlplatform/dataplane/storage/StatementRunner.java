@@ -130,13 +130,11 @@ public final class StatementRunner {
             int n = core.pointer.safeRunInt((d, p) -> d.column_count(p));
             List<Column> cols = columns(core, n);
             List<Object[]> rows = List.of();
-            long rowsRead = 0;
             if (hasRows) {
                 ResultSet rs = ps.getResultSet();
                 if (rs != null) {
                     rows = wantRows ? new ArrayList<>() : Collections.emptyList();
                     while (rs.next()) {
-                        rowsRead++;
                         if (wantRows) {
                             Object[] row = core.pointer.safeRun((d, p) -> readRow(d, p, n));
                             budget.charge(row);
@@ -146,6 +144,8 @@ public final class StatementRunner {
                     rs.close(); // resets the statement: it holds no read snapshot while cached
                 }
             }
+            // usage counts rows scanned (Turso's rows read), not rows returned: SQLite's per-loop visit counters
+            long rowsScanned = core.pointer.safeRunLong((d, p) -> NativeSandbox.rowsScanned(p));
             long totalAfter = sqlite.total_changes();
             long affected = 0;
             Long lastRowid = null;
@@ -155,7 +155,7 @@ public final class StatementRunner {
             }
             double ms = (System.nanoTime() - t0) / 1e6;
             clean = true;
-            return new StatementOutcome(cols, rows, affected, lastRowid, rowsRead, ms);
+            return new StatementOutcome(cols, rows, affected, lastRowid, rowsScanned, ms);
         } catch (SQLException e) {
             failure = e;
             throw e;

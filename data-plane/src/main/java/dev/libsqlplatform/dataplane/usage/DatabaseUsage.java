@@ -66,7 +66,7 @@ public final class DatabaseUsage implements StatementListener {
      * One executed statement.
      *
      * @param sql         its SQL text as sent
-     * @param rowsRead    rows it returned; counted as at least 1 (as Turso does)
+     * @param rowsRead    rows it scanned; counted as at least 1 (as Turso does)
      * @param rowsWritten rows it inserted, updated or deleted (counted even if its transaction later rolls back)
      */
     public void recordStatement(String sql, long rowsRead, long rowsWritten) {

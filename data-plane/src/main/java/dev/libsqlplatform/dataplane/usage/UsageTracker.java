@@ -28,6 +28,11 @@ import org.springframework.stereotype.Component;
  * control plane stores a {@code reportId} once, so a report it stored but whose answer was lost is not
  * counted twice when re-sent.
  *
+ * <p>Counters are drawn at every heartbeat: into (b) when nothing is pending, else into a follow-up report (never sent
+ * yet, so it may grow) that becomes (b) after the acknowledgement. Both are on disk ({@link UsageSpool}, fsynced)
+ * before (b) is first sent, so a worker killed with {@code kill -9} re-sends them after restart. What is lost to such
+ * a kill is what was still in (a): the statements of less than one heartbeat interval.
+ *
  * <p>Worker-wide Micrometer counters {@code worker_rows_read_total} and {@code worker_rows_written_total}
  * carry no per-database tag (bounded cardinality).
  */
@@ -39,14 +44,37 @@ public class UsageTracker implements StatementListener.PerDatabase {
     private final Map<String, DatabaseUsage> byDb = new ConcurrentHashMap<>();
     private final Counter rowsRead;
     private final Counter rowsWritten;
+    private final UsageSpool spool;
 
     // reporting state: guarded by this (only the heartbeat thread uses it)
     private UsageReport pending;
+    private boolean pendingSent;
+    private UsageReport followUp;
     private final Map<String, Long> reportedStorage = new HashMap<>();
     private long lastFullScanNanos;
     private boolean scannedOnce;
 
+    /** Without a spool: the pending report lives in memory only (tests of the counting itself). */
     public UsageTracker(MeterRegistry meters) {
+        this(meters, (UsageSpool) null);
+    }
+
+    /** The worker's tracker: the pending report is spooled in {@code <data-dir>/usage-spool}. */
+    @org.springframework.beans.factory.annotation.Autowired
+    public UsageTracker(MeterRegistry meters, dev.libsqlplatform.dataplane.config.WorkerProperties props) {
+        this(meters, new UsageSpool(props.dataDir().resolve("usage-spool")));
+    }
+
+    UsageTracker(MeterRegistry meters, java.nio.file.Path spoolDir) {
+        this(meters, new UsageSpool(spoolDir));
+    }
+
+    private UsageTracker(MeterRegistry meters, UsageSpool spool) {
+        this.spool = spool;
+        // reports drawn before a crash or restart are sent first, the pending one with its reportId
+        this.pending = spool == null ? null : spool.load(false);
+        this.pendingSent = pending != null; // it may have reached the control plane: never change it
+        this.followUp = spool == null ? null : spool.load(true);
         this.rowsRead = Counter.builder("worker.rows.read")
                 .description("rows read by statements on this worker (at least 1 per statement)").register(meters);
         this.rowsWritten = Counter.builder("worker.rows.written")
@@ -64,16 +92,86 @@ public class UsageTracker implements StatementListener.PerDatabase {
     }
 
     /**
-     * The report to send with the next heartbeat: the pending one when the previous send failed, else a
-     * new one drained from the counters. Null when there is nothing to report.
+     * The report to send with the next heartbeat, null when there is nothing to report. While a sent report waits for
+     * its acknowledgement it is sent again unchanged (same id, same numbers), and what was counted meanwhile is drawn
+     * into a follow-up report that has not been sent yet (so it may still grow), spooled too; after the
+     * acknowledgement the follow-up is sent next. Counters therefore reach the disk at every heartbeat.
      *
      * @param databaseIds  the databases this worker holds now (for storage sizes and forgetting deleted ones)
      * @param storageBytes the current size of a database's files
      */
     public synchronized UsageReport nextReport(Collection<String> databaseIds, ToLongFunction<String> storageBytes) {
-        if (pending != null) {
-            return pending;
+        if (pending == null && followUp != null) {
+            pending = followUp;
+            followUp = null;
+            if (spool != null) {
+                spool.promoteFollowUp();
+            }
         }
+        Map<String, WorkerHeartbeat.DatabaseUsage> entries = draw(databaseIds, storageBytes);
+        if (pending == null) {
+            if (entries.isEmpty()) {
+                return null;
+            }
+            pending = new UsageReport(UUID.randomUUID().toString(), sorted(entries));
+            store(pending, false);
+        } else if (!entries.isEmpty()) {
+            if (pendingSent) {
+                followUp = followUp == null ? new UsageReport(UUID.randomUUID().toString(), sorted(entries))
+                        : merge(followUp, entries);
+                store(followUp, true);
+            } else {
+                pending = merge(pending, entries);
+                store(pending, false);
+            }
+        }
+        pendingSent = true; // the caller sends it now; from here on it never changes
+        return pending;
+    }
+
+    private void store(UsageReport report, boolean isFollowUp) {
+        if (spool != null) {
+            spool.store(report, isFollowUp); // durable before it can reach the control plane
+        }
+    }
+
+    private static List<WorkerHeartbeat.DatabaseUsage> sorted(Map<String, WorkerHeartbeat.DatabaseUsage> entries) {
+        List<WorkerHeartbeat.DatabaseUsage> list = new ArrayList<>(entries.values());
+        list.sort((a, b) -> a.databaseId().compareTo(b.databaseId()));
+        return list;
+    }
+
+    /** {@code report} (not sent yet) plus newer counts: counters add up, storage is the newer reading. */
+    private static UsageReport merge(UsageReport report, Map<String, WorkerHeartbeat.DatabaseUsage> newer) {
+        Map<String, WorkerHeartbeat.DatabaseUsage> out = new HashMap<>();
+        for (WorkerHeartbeat.DatabaseUsage e : report.usage()) {
+            out.put(e.databaseId(), e);
+        }
+        newer.forEach((id, n) -> out.merge(id, n, (o, x) -> new WorkerHeartbeat.DatabaseUsage(id,
+                o.rowsRead() + x.rowsRead(), o.rowsWritten() + x.rowsWritten(), x.storageBytes(),
+                o.bytesSynced() + x.bytesSynced(), mergeQueries(o.queries(), x.queries()))));
+        return new UsageReport(report.reportId(), sorted(out));
+    }
+
+    private static List<WorkerHeartbeat.QueryUsage> mergeQueries(List<WorkerHeartbeat.QueryUsage> a,
+                                                                 List<WorkerHeartbeat.QueryUsage> b) {
+        Map<String, WorkerHeartbeat.QueryUsage> byText = new HashMap<>();
+        for (List<WorkerHeartbeat.QueryUsage> list : List.of(a == null ? List.<WorkerHeartbeat.QueryUsage>of() : a,
+                b == null ? List.<WorkerHeartbeat.QueryUsage>of() : b)) {
+            for (WorkerHeartbeat.QueryUsage q : list) {
+                byText.merge(q.query(), q, (x, y) -> new WorkerHeartbeat.QueryUsage(x.query(),
+                        x.rowsRead() + y.rowsRead(), x.rowsWritten() + y.rowsWritten(), x.count() + y.count()));
+            }
+        }
+        List<WorkerHeartbeat.QueryUsage> all = new ArrayList<>(byText.values());
+        all.sort(java.util.Comparator.comparingLong(WorkerHeartbeat.QueryUsage::rowsRead).reversed()
+                .thenComparing(java.util.Comparator.comparingLong(WorkerHeartbeat.QueryUsage::count).reversed()));
+        return List.copyOf(all.size() > DatabaseUsage.TOP_QUERIES ? all.subList(0, DatabaseUsage.TOP_QUERIES) : all);
+    }
+
+    /** Drains every database's counters (and, every 30 s, storage changes of idle ones) into report entries. */
+    private Map<String, WorkerHeartbeat.DatabaseUsage> draw(Collection<String> databaseIds,
+                                                           ToLongFunction<String> storageBytes) {
         Set<String> held = new HashSet<>(databaseIds);
         long now = System.nanoTime();
         boolean fullScan = !scannedOnce || now - lastFullScanNanos >= FULL_STORAGE_SCAN_NANOS;
@@ -105,24 +203,22 @@ public class UsageTracker implements StatementListener.PerDatabase {
                 }
             }
         }
-        if (entries.isEmpty()) {
-            return null;
-        }
         for (WorkerHeartbeat.DatabaseUsage e : entries.values()) {
             if (held.contains(e.databaseId())) {
                 reportedStorage.put(e.databaseId(), e.storageBytes());
             }
         }
-        List<WorkerHeartbeat.DatabaseUsage> list = new ArrayList<>(entries.values());
-        list.sort((a, b) -> a.databaseId().compareTo(b.databaseId()));
-        pending = new UsageReport(UUID.randomUUID().toString(), list);
-        return pending;
+        return entries;
     }
 
     /** The control plane answered 200 to the heartbeat carrying this report. */
     public synchronized void acknowledge(String reportId) {
         if (pending != null && pending.reportId().equals(reportId)) {
+            if (spool != null) {
+                spool.removePending();
+            }
             pending = null;
+            pendingSent = false;
         }
     }
 

@@ -89,4 +89,27 @@ class UsageTrackerTest {
         assertThat(read).isEqualTo(total);
         assertThat(written).isEqualTo(2 * total);
     }
+
+    /** A restarted worker (a new tracker on the same spool) sends the very report it had drawn, until acknowledged. */
+    @Test
+    void thePendingReportSurvivesARestartUntilAcknowledged(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        UsageTracker first = new UsageTracker(new SimpleMeterRegistry(), dir);
+        first.forDatabase("d").recordStatement("INSERT", 1, 7);
+        UsageReport drawn = first.nextReport(List.of("d"), id -> 8192);
+        assertThat(dir.resolve("pending.json")).exists();
+        // kill -9 here: the next process finds the same report and sends it again (the control plane dedups by id)
+        UsageTracker second = new UsageTracker(new SimpleMeterRegistry(), dir);
+        assertThat(second.pending()).isEqualTo(drawn);
+        second.forDatabase("d").recordStatement("INSERT", 1, 5);
+        assertThat(second.nextReport(List.of("d"), id -> 8192)).isEqualTo(drawn);
+        second.acknowledge("another-report");
+        assertThat(dir.resolve("pending.json")).exists();
+        second.acknowledge(drawn.reportId());
+        assertThat(dir.resolve("pending.json")).doesNotExist();
+        UsageReport next = second.nextReport(List.of("d"), id -> 8192);
+        assertThat(next.reportId()).isNotEqualTo(drawn.reportId());
+        assertThat(next.usage().get(0).rowsWritten()).isEqualTo(5);
+        assertThat(new UsageTracker(new SimpleMeterRegistry(), dir).pending()).isEqualTo(next);
+    }
 }

@@ -16,10 +16,13 @@ import java.util.List;
  * @param revokedTokenIds {@code jti} of revoked, unexpired tokens of the database AND of its group
  * @param blockReason     shown by the worker in its BLOCKED errors; null when nothing is blocked
  * @param allowedIps      IP literals or CIDR ranges allowed to use the database; absent or empty = every address
+ * @param storageLimitReason non-null when {@code maxBytes} is what the organization's storage quota leaves this
+ *                        database (not its own size limit): a write that needs more storage then fails with
+ *                        {@code BLOCKED} and this message instead of {@code SQLITE_FULL}
  */
 public record PutDatabase(String name, String organization, String groupId, Long maxBytes, List<Key> keys,
                           List<String> revokedTokenIds, Boolean blockReads, Boolean blockWrites, String blockReason,
-                          List<String> allowedIps) {
+                          List<String> allowedIps, String storageLimitReason) {
 
     /** The worker's answer to PUT and DELETE: {@code {"id": "...", "state": "ready"|"deleted"}}. */
     public record State(String id, String state) {
