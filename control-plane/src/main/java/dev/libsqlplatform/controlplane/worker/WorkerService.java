@@ -69,6 +69,16 @@ public class WorkerService {
         return workers.findSeenSince(Ids.now() - properties.workerTimeout().toMillis());
     }
 
+    /** Every worker that ever reported, live or not (the dashboard's workers page). */
+    public List<Worker> all() {
+        return workers.findAll().stream().sorted(java.util.Comparator.comparing(Worker::id)).toList();
+    }
+
+    /** Whether {@code worker} was seen within {@code platform.worker-timeout}. */
+    public boolean isLive(Worker worker) {
+        return worker.lastSeen() >= Ids.now() - properties.workerTimeout().toMillis();
+    }
+
     public Optional<Worker> find(String id) {
         return workers.findById(id);
     }
