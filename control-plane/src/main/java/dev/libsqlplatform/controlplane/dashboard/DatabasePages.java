@@ -44,11 +44,11 @@ class DatabasePages {
 
     /** {@code page} is 1-based; past the last page shows the last one. */
     record ListPage(List<DatabaseView> items, long total, int page, int pages, String search) {
-        boolean hasPrevious() {
+        public boolean hasPrevious() {
             return page > 1;
         }
 
-        boolean hasNext() {
+        public boolean hasNext() {
             return page < pages;
         }
     }
@@ -74,7 +74,7 @@ class DatabasePages {
             return new CreateForm("", "default", "", Map.of());
         }
 
-        String error(String field) {
+        public String error(String field) {
             return errors.get(field);
         }
     }

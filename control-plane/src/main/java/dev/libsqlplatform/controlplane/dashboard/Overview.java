@@ -40,12 +40,12 @@ class Overview {
 
     /** One quota bar: {@code used} of {@code limit} ({@code unlimited}: the plan sets none). */
     record Quota(String label, long used, long limit, String usedText, String limitText) {
-        boolean unlimited() {
+        public boolean unlimited() {
             return limit == Long.MAX_VALUE;
         }
 
         /** 0..100, for the bar; 100 when the limit is reached. */
-        long percent() {
+        public long percent() {
             return unlimited() || limit <= 0 ? 0 : Math.min(100, Math.round(100.0 * used / limit));
         }
     }

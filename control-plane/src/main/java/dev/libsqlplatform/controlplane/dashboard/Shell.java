@@ -14,12 +14,12 @@ import dev.libsqlplatform.controlplane.security.Caller;
  */
 record Shell(Caller caller, Organization org, Role role, List<String> organizations, boolean operator) {
 
-    boolean may(Action action) {
+    public boolean may(Action action) {
         return role.atLeast(action.minimum());
     }
 
     /** Action name → whether the caller's role allows it, for the templates (which offer only what is allowed). */
-    java.util.Map<String, Boolean> can() {
+    public java.util.Map<String, Boolean> can() {
         java.util.Map<String, Boolean> out = new java.util.HashMap<>();
         for (Action a : Action.values()) {
             out.put(a.name(), may(a));
@@ -27,11 +27,11 @@ record Shell(Caller caller, Organization org, Role role, List<String> organizati
         return out;
     }
 
-    String slug() {
+    public String slug() {
         return org.slug();
     }
 
-    String username() {
+    public String username() {
         return caller.username();
     }
 }

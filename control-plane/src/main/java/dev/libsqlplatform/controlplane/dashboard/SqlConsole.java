@@ -68,7 +68,7 @@ class SqlConsole {
     /** What one run shows: the last statement's rows (at most the row limit), or the first error. */
     record Result(int statements, int executed, List<String> columns, List<List<String>> rows, long totalRows,
                   boolean truncated, Long affectedRows, String error, String errorCode, Integer errorStatement) {
-        boolean failed() {
+        public boolean failed() {
             return error != null;
         }
     }

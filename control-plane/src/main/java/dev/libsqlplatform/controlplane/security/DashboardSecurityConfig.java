@@ -75,7 +75,7 @@ class DashboardSecurityConfig {
                 .logout(l -> l.logoutUrl("/sign-out").logoutSuccessUrl(SIGN_IN + "?signed-out")
                         .deleteCookies("JSESSIONID"))
                 .authorizeHttpRequests(a -> a
-                        .requestMatchers(SIGN_IN, "/dashboard-assets/**").permitAll()
+                        .requestMatchers("/", SIGN_IN, "/dashboard-assets/**").permitAll()
                         .anyRequest().hasAuthority(SecurityConfig.ROLE_USER))
                 .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint(SIGN_IN)))
                 .addFilterAt(signIn, UsernamePasswordAuthenticationFilter.class)
