@@ -43,6 +43,7 @@ final class Platform implements AutoCloseable {
     private final int controlPlanePort = freePort();
     private final int workerPort = freePort();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<String, String> extraControlPlaneEnv = new LinkedHashMap<>();
     private ManagedProcess controlPlane;
     private ManagedProcess worker;
     private int starts;
@@ -128,6 +129,12 @@ final class Platform implements AutoCloseable {
         throw new IllegalStateException("no free port after 100 attempts");
     }
 
+    /** An extra environment variable for the control plane, from its next start on (e.g. PLATFORM_ADMIN_PASSWORD). */
+    Platform controlPlaneEnv(String name, String value) {
+        extraControlPlaneEnv.put(name, value);
+        return this;
+    }
+
     String controlPlaneUrl() {
         return "http://127.0.0.1:" + controlPlanePort;
     }
@@ -196,6 +203,7 @@ final class Platform implements AutoCloseable {
         if (datasourceUrl != null) {
             cpEnv.put("SPRING_DATASOURCE_URL", datasourceUrl);
         }
+        cpEnv.putAll(extraControlPlaneEnv);
         controlPlane = ManagedProcess.start("control-plane", command(javaBin, controlPlaneJar), root, cpEnv,
                 logDir().resolve("control-plane.log"));
         waitForHealth(controlPlane, controlPlaneUrl());
