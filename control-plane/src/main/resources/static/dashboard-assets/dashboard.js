@@ -38,3 +38,8 @@ document.addEventListener('change', (event) => {
     window.location.href = event.target.dataset.navigate + encodeURIComponent(event.target.value);
   }
 });
+// a database being provisioned: its page reloads itself until the state changes
+const reload = document.querySelector('[data-reload-after]');
+if (reload) {
+  setTimeout(() => window.location.reload(), Number(reload.dataset.reloadAfter));
+}

@@ -153,15 +153,25 @@ class DashboardBrowserIT {
         el("#create").click();
         wait.until(ExpectedConditions.urlContains("/databases/" + DB));
         assertTrue(el("#hostname").getText().startsWith(DB + "-default."));
-        // provisioning until the worker has it: the page says so; refresh until ready
-        wait.until(d -> {
-            d.navigate().refresh();
-            return "ready".equals(d.findElement(By.id("state")).getText());
-        });
+        // provisioning until the worker has it: the page says so and reloads itself until it is ready
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> "ready".equals(d.findElement(By.id("state")).getText()));
         shot("03-database-detail");
         open("/dashboard/default");
         assertEquals(before + 1, Long.parseLong(databasesQuota()), "the databases quota bar counts the new database");
         shot("04-overview-quota-after-create");
+        // a phone-sized window: the same page, one column, nothing cut off
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        try {
+            open("/dashboard/default");
+            assertTrue(el("#quota-bar-0").isDisplayed());
+            Object overflow = driver.executeScript(
+                    "return document.documentElement.scrollWidth > document.documentElement.clientWidth");
+            assertEquals(Boolean.FALSE, overflow, "the overview scrolls sideways on a narrow screen");
+            shot("04b-overview-narrow");
+        } finally {
+            driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
+        }
     }
 
     @Test

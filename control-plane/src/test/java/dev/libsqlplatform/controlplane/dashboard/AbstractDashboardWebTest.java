@@ -30,31 +30,25 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The dashboard over real HTTP against the embedded SQLite metadata store: sign-in (password with lock-out, token),
+ * The dashboard over real HTTP, against each metadata engine by the subclasses: sign-in (password with lock-out, token),
  * CSRF, the Platform API left bearer-only, create/validate/delete, every refused action refused again by a forged
  * POST, and the 5,000-database list costing the same number of SQL statements as a 3-database one.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class DashboardWebTest {
+abstract class AbstractDashboardWebTest {
 
     static final String ADMIN_TOKEN = "dashboard-admin-token-" + UUID.randomUUID();
     static final String ADMIN_PASSWORD = "admin password for tests";
-    static final Path DATA;
-
-    static {
+    static void commonProperties(DynamicPropertyRegistry r) {
+        Path data;
         try {
-            DATA = Files.createTempDirectory("cp-dashboard");
+            data = Files.createTempDirectory("cp-dashboard");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry r) {
-        r.add("platform.data-dir", DATA::toString);
+        r.add("platform.data-dir", data::toString);
         r.add("platform.admin-token", () -> ADMIN_TOKEN);
         r.add("platform.service-secret", () -> "dashboard-test-secret");
         // no worker here, and a quiet reconciler: the statement counts below are the page's alone
