@@ -31,9 +31,11 @@ class DatabasePages {
     private final WorkerService workers;
     private final DatabaseTokenService tokens;
     private final DashboardProperties properties;
+    private final Audit audit;
 
     DatabasePages(DatabaseService databases, GroupService groups, UsageService usage, WorkerService workers,
-                  DatabaseTokenService tokens, DashboardProperties properties) {
+                  DatabaseTokenService tokens, DashboardProperties properties, Audit audit) {
+        this.audit = audit;
         this.databases = databases;
         this.groups = groups;
         this.usage = usage;
@@ -82,8 +84,11 @@ class DatabasePages {
     /** The created database's name, or the form again with the refusal placed beside its field. */
     Optional<CreateForm> create(Shell shell, CreateForm form) {
         try {
-            databases.create(shell.org(), form.name() == null ? null : form.name().trim(), form.group(),
+            String name = form.name() == null ? null : form.name().trim();
+            databases.create(shell.org(), name, form.group(),
                     form.sizeLimit() == null || form.sizeLimit().isBlank() ? null : form.sizeLimit().trim());
+            audit.record(shell, "db-create", "created a database", Map.of("name", name,
+                    "group", form.group() == null || form.group().isBlank() ? "default" : form.group()));
             return Optional.empty();
         } catch (ApiException e) {
             String field = switch (e.error()) {
@@ -145,8 +150,8 @@ class DatabasePages {
                 });
                 await client.sync();""".formatted(url);
         return new Detail(view, row, url, state, stateDetail, Format.bytes(month.storageBytes()), worker.orElse(null),
-                live, worker.map(w -> Format.time(w.lastSeen())).orElse(""), tokens.list(shell.org(), name), client,
-                replica);
+                live, worker.map(w -> Format.time(w.lastSeen())).orElse(""), TokenPages.unexpired(tokens.list(shell.org(), name)),
+                client, replica);
     }
 
     /** Deletes after the name was typed again; delete protection is the service's to refuse. */
@@ -155,5 +160,6 @@ class DatabasePages {
             throw ApiError.BAD_REQUEST.exception("type the database name " + name + " to confirm its deletion");
         }
         databases.delete(shell.org(), name);
+        audit.record(shell, "db-delete", "deleted database " + name, Map.of("db", name));
     }
 }

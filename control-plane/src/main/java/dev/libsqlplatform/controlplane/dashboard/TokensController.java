@@ -28,6 +28,7 @@ class TokensController {
         Shell shell = shells.open(caller, org, Action.READ);
         model.addAttribute("shell", shell);
         model.addAttribute("groups", tokens.groupNames(shell));
+        model.addAttribute("groupTokens", tokens.groupTokens(shell));
         model.addAttribute("apiTokens", tokens.apiTokens(caller));
         return "dashboard/tokens";
     }
@@ -42,6 +43,15 @@ class TokensController {
         model.addAttribute("minted", tokens.mintGroup(shell, group, access, expiration));
         model.addAttribute("back", "/dashboard/" + DatabasesController.path(shell.slug()) + "/tokens");
         return "dashboard/token-minted";
+    }
+
+    @PostMapping("/dashboard/{org}/group-tokens/{group}/{jti}/revoke")
+    String revokeGroupToken(@AuthenticationPrincipal Caller caller, @PathVariable String org, @PathVariable String group,
+                            @PathVariable String jti, RedirectAttributes redirect) {
+        Shell shell = shells.open(caller, org, Action.GROUP_REVOKE_TOKEN);
+        tokens.revokeGroupToken(shell, group, jti);
+        redirect.addFlashAttribute("notice", "Group token " + jti + " revoked.");
+        return "redirect:/dashboard/" + DatabasesController.path(shell.slug()) + "/tokens";
     }
 
     /** Platform API tokens are the user's own (as {@code POST /v1/auth/api-tokens/{name}}). */

@@ -213,6 +213,34 @@ abstract class AbstractDashboardWebTest {
         assertThat(deleted.status()).isEqualTo(302);
         assertThat(databases.find(org, "shop")).isEmpty();
         assertThat(s.get(base).body()).contains("Database shop deleted", "0 databases");
+        // the audit log has them as if the Platform API had been called
+        String log = new Http(port, ADMIN_TOKEN).get("/v1/organizations/" + org.slug() + "/audit-logs").body();
+        assertThat(log).contains("\"code\":\"db-create\"", "\"code\":\"db-delete\"", "deleted database shop",
+                "\"author\":\"admin\"");
+    }
+
+    @Test
+    void groupTokensAreMintedShownOnceListedAndRevoked() {
+        Organization org = newOrg();
+        Session s = admin();
+        String tokens = "/dashboard/" + org.slug() + "/tokens";
+        assertThat(s.get(tokens).body()).contains("No group token");
+        Session.Page minted = s.post("/dashboard/" + org.slug() + "/group-tokens",
+                Map.of("group", "default", "access", "read-only", "expiration", "2w"));
+        assertThat(minted.status()).isEqualTo(200);
+        java.util.regex.Matcher jwt = java.util.regex.Pattern.compile("id=\"token-value\"[^>]*>([^<]+)<")
+                .matcher(minted.body());
+        assertThat(jwt.find()).isTrue();
+        assertThat(jwt.group(1).trim().split("\\.")).hasSize(3);
+        Session.Page listed = s.get(tokens);
+        java.util.regex.Matcher revoke = java.util.regex.Pattern.compile("/group-tokens/default/([0-9a-f-]{36})/revoke")
+                .matcher(listed.body());
+        assertThat(revoke.find()).isTrue();
+        assertThat(listed.body()).contains("read-only").doesNotContain(jwt.group(1).trim());
+        assertThat(s.post(revoke.group(), Map.of()).status()).isEqualTo(302);
+        assertThat(s.get(tokens).body()).contains("Group token " + revoke.group(1) + " revoked", "revoked");
+        assertThat(s.post("/dashboard/" + org.slug() + "/group-tokens", Map.of("group", "default",
+                "expiration", "soon")).body()).contains("Invalid expiration format", "invalid_expiration");
     }
 
     @Test
@@ -255,7 +283,9 @@ abstract class AbstractDashboardWebTest {
                 base + "/target/delete", Map.of("confirm", "target"),
                 base + "/target/tokens", Map.of("access", "full-access", "expiration", "never"),
                 base + "/target/console", Map.of("sql", "DROP TABLE x"),
-                "/dashboard/" + org.slug() + "/group-tokens", Map.of("group", "default")).entrySet()) {
+                "/dashboard/" + org.slug() + "/group-tokens", Map.of("group", "default"),
+                base + "/target/tokens/any-jti/revoke", Map.of(),
+                "/dashboard/" + org.slug() + "/group-tokens/default/any-jti/revoke", Map.of()).entrySet()) {
             Session.Page r = s.post(forged.getKey(), forged.getValue());
             if (r.status() != 403 || !r.body().contains("forbidden")) {
                 refusals.add(forged.getKey() + " answered " + r.status());
