@@ -97,12 +97,17 @@ public class Passwords {
     }
 
     /**
-     * Changes the caller's password. The current password is required when one is set (400 {@code forbidden} is
-     * not used: a wrong current password is a 400 {@code bad_request} naming the field). The new one must have
-     * 12 to 72 bytes.
+     * Changes the caller's password. The current password is required when one is set (a wrong one is 400
+     * {@code bad_request}); the new one must have 12 to 72 bytes; a caller signed in with an organization-bound
+     * token is refused (403 {@code token_bound_to_organization}).
      */
     @Transactional
     public void change(Caller caller, String current, String replacement) {
+        if (caller.restricted()) {
+            // a password opens every organization of the user: an organization-bound token must not be able to set one
+            throw ApiError.TOKEN_BOUND_TO_ORGANIZATION.exception("a session opened with an organization-bound API token "
+                    + "cannot change the password");
+        }
         Optional<Stored> stored = find(caller.username());
         if (stored.isPresent() && !encoder.matches(current == null ? "" : current, stored.get().hash())) {
             throw ApiError.BAD_REQUEST.exception("current password is wrong");
