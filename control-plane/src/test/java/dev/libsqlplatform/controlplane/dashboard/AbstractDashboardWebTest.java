@@ -154,6 +154,40 @@ abstract class AbstractDashboardWebTest {
     }
 
     @Test
+    void aUserSetsThenChangesTheirPassword() {
+        User u = newUser("pw");
+        memberships.ensure(organizations.bySlug("default").id(), u.id(), "member");
+        Session s = new Session(port);
+        assertThat(s.signInWithToken(apiTokens.issue(u.id(), "first").value()).location()).endsWith("/dashboard");
+        assertThat(s.get("/dashboard/-/account").body()).contains("Set a password").doesNotContain("id=\"current\"");
+        assertThat(s.post("/dashboard/-/account/password", Map.of("password", "short", "confirm", "short")).body())
+                .contains("at least 12 characters");
+        assertThat(s.post("/dashboard/-/account/password", Map.of("password", "a long new password",
+                "confirm", "another long password")).body()).contains("differ");
+        assertThat(s.post("/dashboard/-/account/password", Map.of("password", "a long new password",
+                "confirm", "a long new password")).location()).endsWith("/dashboard/-/account");
+        assertThat(s.get("/dashboard/-/account").body()).contains("Password changed.", "Change your password");
+        // now the current password is required
+        assertThat(s.post("/dashboard/-/account/password", Map.of("current", "not it", "password",
+                "yet another password", "confirm", "yet another password")).body()).contains("current password is wrong");
+        assertThat(new Session(port).signIn(u.username(), "a long new password").location()).endsWith("/dashboard");
+    }
+
+    @Test
+    void anOrganizationBoundTokenCannotSetAPassword() {
+        User u = newUser("bound");
+        Organization org = newOrg();
+        memberships.ensure(org.id(), u.id(), "member");
+        Session s = new Session(port);
+        assertThat(s.signInWithToken(apiTokens.issue(u.id(), "bound", org.id()).value()).location())
+                .endsWith("/dashboard");
+        s.get("/dashboard/" + org.slug());
+        assertThat(s.post("/dashboard/-/account/password", Map.of("password", "a long new password",
+                "confirm", "a long new password")).body()).contains("organization-bound");
+        assertThat(passwords.hasPassword(u.id())).isFalse();
+    }
+
+    @Test
     void tokenSignInLastsAsLongAsTheToken() {
         User admin = users.findByUsername("admin").orElseThrow();
         String name = "dash-" + UUID.randomUUID().toString().substring(0, 8);
@@ -284,8 +318,8 @@ abstract class AbstractDashboardWebTest {
                 base + "/target/tokens", Map.of("access", "full-access", "expiration", "never"),
                 base + "/target/console", Map.of("sql", "DROP TABLE x"),
                 "/dashboard/" + org.slug() + "/group-tokens", Map.of("group", "default"),
-                base + "/target/tokens/any-jti/revoke", Map.of(),
-                "/dashboard/" + org.slug() + "/group-tokens/default/any-jti/revoke", Map.of()).entrySet()) {
+                base + "/target/tokens/any-jti/revoke", Map.<String, String>of(),
+                "/dashboard/" + org.slug() + "/group-tokens/default/any-jti/revoke", Map.<String, String>of()).entrySet()) {
             Session.Page r = s.post(forged.getKey(), forged.getValue());
             if (r.status() != 403 || !r.body().contains("forbidden")) {
                 refusals.add(forged.getKey() + " answered " + r.status());
