@@ -1,5 +1,5 @@
 // The dashboard's only script (CSP: script-src 'self'). Pages work without it; it adds copy buttons,
-// confirmations, Ctrl+Enter in the SQL console and the organization switcher.
+// confirmations, Ctrl+Enter in the SQL console and the self-refresh of a database being provisioned.
 document.addEventListener('click', (event) => {
   const copy = event.target.closest('button[data-copy]');
   if (copy) {
@@ -31,11 +31,6 @@ document.addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && event.target.matches('[data-submit-on-ctrl-enter]')) {
     event.preventDefault();
     event.target.form.requestSubmit();
-  }
-});
-document.addEventListener('change', (event) => {
-  if (event.target.matches('select[data-navigate]')) {
-    window.location.href = event.target.dataset.navigate + encodeURIComponent(event.target.value);
   }
 });
 // a database being provisioned: its page reloads itself until the state changes

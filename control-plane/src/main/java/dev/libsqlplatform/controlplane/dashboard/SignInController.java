@@ -35,8 +35,9 @@ class SignInController {
         return "dashboard/sign-in";
     }
 
+    /** The caller's own organization, or {@code org} chosen in the organization switcher. */
     @GetMapping("/dashboard")
-    String home(@AuthenticationPrincipal Caller caller) {
-        return "redirect:/dashboard/" + shells.home(caller);
+    String home(@AuthenticationPrincipal Caller caller, @RequestParam(required = false) String org) {
+        return "redirect:/dashboard/" + DatabasesController.path(org == null || org.isBlank() ? shells.home(caller) : org);
     }
 }

@@ -115,6 +115,9 @@ abstract class AbstractDashboardWebTest {
 
         Session s = admin();
         assertThat(s.get("/dashboard").location()).endsWith("/dashboard/default");
+        Organization other = newOrg();
+        assertThat(s.get("/dashboard/default").body()).contains("id=\"org-select\"", other.slug());
+        assertThat(s.get("/dashboard?org=" + other.slug()).location()).endsWith("/dashboard/" + other.slug());
         // a dashboard session is no Platform API credential: the API answers exactly as before
         Session.Page api = s.get("/v1/organizations");
         assertThat(api.status()).isEqualTo(401);
@@ -271,7 +274,7 @@ abstract class AbstractDashboardWebTest {
                 .matcher(listed.body());
         assertThat(revoke.find()).isTrue();
         assertThat(listed.body()).contains("read-only").doesNotContain(jwt.group(1).trim());
-        assertThat(s.post(revoke.group(), Map.of()).status()).isEqualTo(302);
+        assertThat(s.post("/dashboard/" + org.slug() + revoke.group(), Map.of()).status()).isEqualTo(302);
         assertThat(s.get(tokens).body()).contains("Group token " + revoke.group(1) + " revoked", "revoked");
         assertThat(s.post("/dashboard/" + org.slug() + "/group-tokens", Map.of("group", "default",
                 "expiration", "soon")).body()).contains("Invalid expiration format", "invalid_expiration");
@@ -306,7 +309,7 @@ abstract class AbstractDashboardWebTest {
         assertThat(list.body()).doesNotContain("Create database");
         Session.Page detail = s.get(base + "/target");
         assertThat(detail.status()).isEqualTo(200);
-        assertThat(detail.body()).doesNotContain("id=\"delete-database\"", "id=\"mint-token\"", "SQL console");
+        assertThat(detail.body()).doesNotContain("id=\"delete-database\"", "id=\"mint-token\"", "id=\"open-console\"");
         assertThat(s.get(base + "/new").status()).isEqualTo(403);
         assertThat(s.get(base + "/target/console").status()).isEqualTo(403);
 
