@@ -33,3 +33,15 @@ ensure_compose_cli() {
     apt_install docker-compose
   fi
 }
+
+# The dashboard's browser tests (src-test-e2e, DashboardBrowserIT) drive Debian's headless Chromium through its
+# WebDriver: chromium and chromium-driver from apt, never a browser downloaded by the test tooling.
+ensure_chromium() {
+  local missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+  if (( ${#missing[@]} > 0 )); then
+    say "installing ${missing[*]} (the dashboard's browser tests drive headless Chromium)"
+    apt_install "${missing[@]}"
+  fi
+}

@@ -70,10 +70,15 @@ class ArchitectureTest {
                 .check(CLASSES);
     }
 
-    /** Workers are reached over HTTP by the reconciler's client only, never from a request thread. */
+    /**
+     * Workers are reached over HTTP by the reconciler's client only, never from a request thread. The one exception is
+     * the dashboard's SQL console (dashboard.SqlConsole): it is not a control-plane call but a tenant's SQL, sent to the
+     * worker's public Hrana endpoint with a database token, as {@code @libsql/client} would send it.
+     */
     @Test
     void onlyPlacementCallsWorkers() {
         noClasses().that().resideOutsideOfPackage(ROOT + ".placement..")
+                .and().doNotHaveFullyQualifiedName(ROOT + ".dashboard.SqlConsole")
                 .should().dependOnClassesThat().haveFullyQualifiedName("java.net.http.HttpClient")
                 .orShould().dependOnClassesThat().resideInAPackage("org.springframework.web.client..")
                 .check(CLASSES);

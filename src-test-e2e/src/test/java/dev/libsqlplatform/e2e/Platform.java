@@ -43,6 +43,7 @@ final class Platform implements AutoCloseable {
     private final int controlPlanePort = freePort();
     private final int workerPort = freePort();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<String, String> extraControlPlaneEnv = new LinkedHashMap<>();
     private ManagedProcess controlPlane;
     private ManagedProcess worker;
     /** Extra environment of the worker (a test's settings), applied at every start. */
@@ -132,6 +133,12 @@ final class Platform implements AutoCloseable {
         throw new IllegalStateException("no free port after 100 attempts");
     }
 
+    /** An extra environment variable for the control plane, from its next start on (e.g. PLATFORM_ADMIN_PASSWORD). */
+    Platform controlPlaneEnv(String name, String value) {
+        extraControlPlaneEnv.put(name, value);
+        return this;
+    }
+
     String controlPlaneUrl() {
         return "http://127.0.0.1:" + controlPlanePort;
     }
@@ -212,6 +219,7 @@ final class Platform implements AutoCloseable {
             }
         }
         cpEnv.put("PLATFORM_QUOTAS_PLANS_FILE", plans.toString());
+        cpEnv.putAll(extraControlPlaneEnv);
         controlPlane = ManagedProcess.start("control-plane", command(javaBin, controlPlaneJar), root, cpEnv,
                 logDir().resolve("control-plane.log"));
         waitForHealth(controlPlane, controlPlaneUrl());

@@ -69,6 +69,11 @@ public class ApiTokenService implements PlatformTokens, FirstTokens {
                         t.organizationId())));
     }
 
+    @Override
+    public boolean active(String tokenId) {
+        return tokens.findById(tokenId).filter(t -> t.expiresAt() == null || t.expiresAt() > Ids.now()).isPresent();
+    }
+
     /**
      * Makes {@code token} the user's bootstrap token: inserted when the user has none, its hash replaced when
      * it differs (PLATFORM_ADMIN_TOKEN changed between starts). Returns true when something changed.

@@ -26,6 +26,15 @@ public interface DatabaseRepository extends ListCrudRepository<Database, String>
     @Query("SELECT * FROM databases WHERE organization_id = :organizationId AND group_id = :groupId AND deleted_at IS NULL ORDER BY name")
     List<Database> findLiveByGroup(String organizationId, String groupId);
 
+    /** Live databases whose lower-cased name is LIKE {@code pattern} (backslash escapes), for the dashboard list. */
+    @Query("SELECT COUNT(*) FROM databases WHERE organization_id = :organizationId AND deleted_at IS NULL "
+            + "AND LOWER(name) LIKE :pattern ESCAPE '\\'")
+    long countLiveMatching(String organizationId, String pattern);
+
+    @Query("SELECT * FROM databases WHERE organization_id = :organizationId AND deleted_at IS NULL "
+            + "AND LOWER(name) LIKE :pattern ESCAPE '\\' ORDER BY name LIMIT :limit OFFSET :offset")
+    List<Database> findLivePage(String organizationId, String pattern, int limit, int offset);
+
     /** What the quota counts: every database not being deleted. */
     @Query("SELECT COUNT(*) FROM databases WHERE organization_id = :organizationId AND deleted_at IS NULL")
     long countLive(String organizationId);

@@ -390,6 +390,29 @@ public class DatabaseService {
         return databases.findLiveByGroup(org.id(), groupId);
     }
 
+    /** One page of a list: {@code items} and the number of matches over all pages. */
+    public record DatabasePage(List<DatabaseView> items, long total) {
+    }
+
+    /**
+     * One page of the organization's live databases whose name contains {@code search} (case-insensitive; blank: all),
+     * ordered by name: three queries (groups, count, page) whatever the organization's size, for the dashboard list.
+     */
+    public DatabasePage page(Organization org, String search, int offset, int limit) {
+        String term = search == null ? "" : search.trim().toLowerCase(java.util.Locale.ROOT);
+        String pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        Map<String, DbGroup> byId = groups.list(org).stream().collect(Collectors.toMap(DbGroup::id, Function.identity()));
+        long total = databases.countLiveMatching(org.id(), pattern);
+        List<DatabaseView> items = databases.findLivePage(org.id(), pattern, Math.max(1, limit), Math.max(0, offset))
+                .stream().map(db -> toView(org, db, byId)).toList();
+        return new DatabasePage(items, total);
+    }
+
+    /** Databases placed on worker {@code workerId} (the dashboard's workers page). */
+    public long countOnWorker(String workerId) {
+        return databases.countByWorker(workerId);
+    }
+
     public List<Database> all(Organization org) {
         return databases.findLiveByOrganization(org.id());
     }

@@ -10,4 +10,7 @@ public interface PlatformTokens {
 
     /** The caller owning this bearer token, when it exists and has not expired. */
     Optional<Caller> authenticate(String bearer);
+
+    /** Whether token {@code tokenId} still exists and has not expired (a dashboard session opened with it ends otherwise). */
+    boolean active(String tokenId);
 }

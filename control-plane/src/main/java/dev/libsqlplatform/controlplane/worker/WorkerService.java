@@ -99,12 +99,18 @@ public class WorkerService {
         return workers.findSeenSince(Ids.now() - properties.workerTimeout().toMillis());
     }
 
+    /** Every worker that ever reported, live or not, in id order (the dashboard's workers page). */
     public List<Worker> all() {
-        return workers.findAll();
+        return workers.findAll().stream().sorted(java.util.Comparator.comparing(Worker::id)).toList();
     }
 
     public Map<String, Worker> byId() {
         return workers.findAll().stream().collect(Collectors.toMap(Worker::id, Function.identity()));
+    }
+
+    /** Whether {@code worker} was seen within {@code platform.worker-timeout} and is not marked down. */
+    public boolean isLive(Worker worker) {
+        return worker.downSince() == null && worker.lastSeen() >= Ids.now() - properties.workerTimeout().toMillis();
     }
 
     public Optional<Worker> find(String id) {
