@@ -486,6 +486,14 @@ const CHECK_SCRIPTS = {
 // How the platform knowingly differs (the README's "libSQL SQL" section): script → statement → what the platform
 // answers instead of libSQL's answer.
 export const KNOWN_DIFFERENCES = {
+  // libSQL refuses, at INSERT, a vector whose dimensions or type differ from the indexed column's; the platform's
+  // expression index cannot tell which column a value belongs to, stores the row and leaves it out of searches
+  "vector-insert-checks": {
+    "INSERT INTO t_err3 VALUES (vector('[1]'))": { rows: [] },
+    "INSERT INTO t_err3 VALUES (vector('[1, 2, 3, 4, 5]'))": { rows: [] },
+    "INSERT INTO t_err3 VALUES (vector64('[1,2,3,4]'))": { rows: [] },
+    "SELECT * FROM vector_top_k('t_err3_idx', vector('[1,2,3,4]'), 5)": { rows: [[4]] },
+  },
   // libSQL's VACUUM renumbers the rows of a table with a vector index; stock SQLite keeps rowids
   "vector-vacuum": {
     "SELECT * FROM vector_top_k('t_vacuum_idx', vector('[1,2]'), 3)": { rows: [[1], [3]] },

@@ -14,6 +14,7 @@
  * The scan runs on the calling connection, so it sees only this database (ATTACH is refused), under the
  * tenant's authorizer, statement deadline and temp budget like any other statement.
  */
+#include <jni.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -864,4 +865,156 @@ int platform_vector_index_install(sqlite3 *db) {
         rc = sqlite3_create_module(db, "vector_top_k", &topk_module, 0);
     }
     return rc;
+}
+
+/* ---- CREATE INDEX checks ---------------------------------------------------------------------------------- */
+
+/* The table a CREATE INDEX statement names ("CREATE [UNIQUE] INDEX [IF NOT EXISTS] [s.]i ON [s.]t ("), with
+ * whether IF NOT EXISTS was given; 0 if the text is not such a statement or names another schema. */
+static char *create_index_table(const char *sql, char **index, int *if_not_exists) {
+    int pos = 0;
+    Tok t = next_token(sql, &pos);
+    *if_not_exists = 0;
+    *index = 0;
+    if (!(t.kind == 'w' && t.n == 6 && strncasecmp(t.z, "CREATE", 6) == 0)) {
+        return 0;
+    }
+    t = next_token(sql, &pos);
+    if (t.kind == 'w' && t.n == 6 && strncasecmp(t.z, "UNIQUE", 6) == 0) {
+        t = next_token(sql, &pos);
+    }
+    if (!(t.kind == 'w' && t.n == 5 && strncasecmp(t.z, "INDEX", 5) == 0)) {
+        return 0;
+    }
+    t = next_token(sql, &pos);
+    if (t.kind == 'w' && t.n == 2 && strncasecmp(t.z, "IF", 2) == 0) {
+        next_token(sql, &pos); /* NOT */
+        next_token(sql, &pos); /* EXISTS */
+        *if_not_exists = 1;
+        t = next_token(sql, &pos);
+    }
+    int save = pos;
+    Tok dot = next_token(sql, &pos);
+    if (dot.kind == '.') {
+        if (!(t.n == 4 && strncasecmp(t.z, "main", 4) == 0) && !(t.kind == 'q' && t.n == 6 && strncasecmp(t.z + 1, "main", 4) == 0)) {
+            return 0;
+        }
+        t = next_token(sql, &pos);
+    } else {
+        pos = save;
+    }
+    if (t.kind != 'w' && t.kind != 'q') {
+        return 0;
+    }
+    *index = dequote(t);
+    t = next_token(sql, &pos);
+    if (!(t.kind == 'w' && t.n == 2 && strncasecmp(t.z, "ON", 2) == 0)) {
+        return 0;
+    }
+    t = next_token(sql, &pos);
+    if (t.kind != 'w' && t.kind != 'q') {
+        return 0;
+    }
+    save = pos;
+    dot = next_token(sql, &pos);
+    if (dot.kind == '.') {
+        return 0; /* a schema-qualified table: SQLite itself refuses it */
+    }
+    pos = save;
+    return dequote(t);
+}
+
+/* What libSQL checks when a vector index is created and SQLite cannot see in an expression index: the column's
+ * vector type, the options and the table key. 0 = fine or not ours to judge (SQLite reports missing tables and
+ * columns itself); -1 with *err = libSQL's message. */
+static int check_create_index(sqlite3 *db, const char *sql, char **err) {
+    char *index = 0;
+    int if_not_exists = 0;
+    char *table = create_index_table(sql, &index, &if_not_exists);
+    IndexDef def;
+    memset(&def, 0, sizeof(def));
+    int rc = 0;
+    const char *decl = 0;
+    const char *why = 0;
+    int type = 0;
+    int dims = 0;
+    if (table == 0 || index == 0) {
+        goto out;
+    }
+    if (if_not_exists) {
+        sqlite3_stmt *st = 0;
+        int exists = 0;
+        if (sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_schema WHERE type = 'index' AND name = ?1 COLLATE NOCASE", -1,
+                               &st, 0) == SQLITE_OK) {
+            sqlite3_bind_text(st, 1, index, -1, SQLITE_STATIC);
+            exists = sqlite3_step(st) == SQLITE_ROW;
+        }
+        sqlite3_finalize(st);
+        if (exists) {
+            goto out;
+        }
+    }
+    int parsed = parse_index_sql(sql, &def, err);
+    if (parsed <= 0) {
+        rc = parsed;
+        goto out;
+    }
+    if (sqlite3_table_column_metadata(db, "main", table, def.column, &decl, 0, 0, 0, 0) != SQLITE_OK) {
+        goto out; /* no such table / column: SQLite's own message */
+    }
+    if (parse_column_type(decl ? decl : "", &type, &dims, &why) != 0) {
+        *err = sqlite3_mprintf("vector index: %s: %s", why, decl ? decl : "");
+        rc = -1;
+        goto out;
+    }
+    Options o = {METRIC_COS};
+    for (int i = 0; i < def.n_options; i++) {
+        if (parse_option(def.options[i], &o, &why) != 0) {
+            *err = sqlite3_mprintf("vector index: invalid vector index parameter '%s': %s", def.options[i], why);
+            rc = -1;
+            goto out;
+        }
+    }
+    char *key = 0;
+    int is_rowid = 1;
+    if (table_key(db, table, &key, &is_rowid, err) != 0) {
+        rc = -1;
+        goto out;
+    }
+    sqlite3_free(key);
+out:
+    index_def_free(&def);
+    sqlite3_free(table);
+    sqlite3_free(index);
+    return rc;
+}
+
+/* dev.libsqlplatform.dataplane.storage.VectorIndexCheck.check(NativeDB, String): libSQL's message, or null */
+
+JNIEXPORT jstring JNICALL Java_dev_libsqlplatform_dataplane_storage_VectorIndexCheck_check(JNIEnv *env, jclass cls,
+                                                                                             jobject native_db,
+                                                                                             jstring sql) {
+    (void) cls;
+    jclass c = (*env)->GetObjectClass(env, native_db);
+    jfieldID f = (*env)->GetFieldID(env, c, "pointer", "J");
+    if (f == 0) {
+        return 0;
+    }
+    sqlite3 *db = (sqlite3 *) (intptr_t) (*env)->GetLongField(env, native_db, f);
+    if (db == 0 || sql == 0) {
+        return 0;
+    }
+    const char *text = (*env)->GetStringUTFChars(env, sql, 0);
+    if (text == 0) {
+        return 0;
+    }
+    char *err = 0;
+    int rc = check_create_index(db, text, &err);
+    (*env)->ReleaseStringUTFChars(env, sql, text);
+    jstring out = 0;
+    if (rc != 0) {
+        out = (*env)->NewStringUTF(env, err ? err : "vector index: out of memory");
+    }
+    sqlite3_free(err);
+    return out;
 }

@@ -122,6 +122,7 @@ public final class StatementRunner {
         PreparedStatement ps = null;
         boolean clean = false;
         try {
+            VectorIndexCheck.beforeRunning(sqlite, sqlText);
             ps = conn.take(sqlText);
             binder.bind(ps);
             CoreStatement core = (CoreStatement) ps;

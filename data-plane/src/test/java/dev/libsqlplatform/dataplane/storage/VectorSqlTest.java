@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.core.DB;
 
 /**
  * libSQL's vector SQL on the worker's engine, through a sandboxed tenant connection (authorizer enforcing,
@@ -203,6 +204,39 @@ class VectorSqlTest {
         fails("SELECT * FROM vector_top_k('missing', vector('[1,2,3,4]'), 2)", "failed to parse vector index parameters");
         fails("SELECT * FROM vector_top_k('t_idx', vector('[1,2,3,4]'))", "got 2 parameters, expected 3");
         fails("CREATE VIRTUAL TABLE v USING vector_top_k", "vector_top_k");
+    }
+
+    @Test
+    void createIndexChecksAreLibsqls() throws Exception {
+        run("CREATE TABLE t_err (a INTEGER, b BLOB, c FLOAT32(-1), d FLOAT32(0), e FLOAT32(1))");
+        run("CREATE TABLE t_err2 (a, b, v FLOAT32(4), PRIMARY KEY (a, b)) WITHOUT ROWID");
+        DB sqlite = writer.sqlite().getDatabase();
+        record Case(String sql, String error) { }
+        for (Case c : List.of(
+                new Case("CREATE INDEX i ON t_err (libsql_vector_idx(a))", "vector index: unexpected vector column type: INTEGER"),
+                new Case("CREATE INDEX i ON t_err( LIBSQL_VECTOR_IDX(b) )", "vector index: unexpected vector column type: BLOB"),
+                new Case("create unique index if not exists main.i on \"t_err\" (libsql_vector_idx(c))",
+                        "vector index: non digit symbol in vector column parameter: FLOAT32(-1)"),
+                new Case("CREATE INDEX i ON t_err (libsql_vector_idx(d))",
+                        "vector index: vector column must have non-zero dimension for index: FLOAT32(0)"),
+                new Case("CREATE INDEX i ON t_err (libsql_vector_idx(e, 'a=1'))",
+                        "vector index: invalid vector index parameter 'a=1': invalid parameter"),
+                new Case("CREATE INDEX i ON t_err (libsql_vector_idx(e, 'metric=l2', 5))",
+                        "vector index: all arguments after first must be strings"),
+                new Case("CREATE INDEX i ON t_err2 (libsql_vector_idx(v))",
+                        "vector index: unsupported for tables without ROWID and composite primary key"),
+                new Case("CREATE INDEX i ON t_err (libsql_vector_idx(e), a)",
+                        "vector index: must contain exactly one column wrapped into the libsql_vector_idx function"))) {
+            assertThatThrownBy(() -> VectorIndexCheck.beforeRunning(sqlite, c.sql())).as(c.sql())
+                    .isInstanceOf(SQLException.class).hasMessageContaining(c.error());
+        }
+        // SQLite's own errors stay SQLite's; valid indexes and other statements pass
+        VectorIndexCheck.beforeRunning(sqlite, "CREATE INDEX i ON t_missing (libsql_vector_idx(v))");
+        VectorIndexCheck.beforeRunning(sqlite, "CREATE INDEX i ON t_err (libsql_vector_idx(nope))");
+        VectorIndexCheck.beforeRunning(sqlite, "CREATE INDEX i ON t_err (libsql_vector_idx(e, 'metric=l2', 'max_neighbors=8'))");
+        VectorIndexCheck.beforeRunning(sqlite, "SELECT 'libsql_vector_idx(a)'");
+        assertThat(VectorIndexCheck.mentionsMarker("x LIBSQL_Vector_Idx(")).isTrue();
+        assertThat(VectorIndexCheck.mentionsMarker("libsql_vector_id")).isFalse();
     }
 
     @Test
