@@ -146,7 +146,9 @@ function hostile() {
     "SELECT vector_extract(x'FF000803')",
     "SELECT vector_distance_cos(x'FF000003', x'00000003')",
     "SELECT vector_distance_cos(x'0000803F', x'0000C07F')",
-    "SELECT vector_distance_l2(x'0000803F', x'0000807F')",
+    // an infinite result is left out: JSON has no Infinity (a Hrana encoding question, not a vector one)
+    "SELECT typeof(vector_distance_l2(x'0000803F', x'0000807F'))",
+    "SELECT vector_extract(x'01020304000000000000000000000004')",
     "SELECT vector_extract(x'0000C07F0000807F000080FF')",
   ];
 }
@@ -166,7 +168,6 @@ export const PLATFORM_ONLY_ROWS = {
 export const PLATFORM_ONLY_ERRORS = {
   "SELECT vector_extract(x'0000000000000000000000000004')": "vector: unexpected data part size: type=1, dims=3, 14 != 12",
   "SELECT vector_extract(x'0000000000000000000000000304')": "vector: unexpected data part size: type=1, dims=3, 14 != 12",
-  "SELECT vector_extract(x'01020304000000000000000000000004')": "vector: unexpected data part size: type=1, dims=4, 18 != 16",
   "SELECT vector_distance_cos(x'000000000000', x'000000000000')": "vector: unexpected data part size: type=1, dims=1, 6 != 4",
   "SELECT vector_extract(x'FFFF03')": "vector: float1bit vector blob has more trailing bits than bits: length=2",
   "SELECT vector_extract(x'0000000000000000000000FF04')": "vector: float8 vector blob is shorter than its parameters: length=12",
@@ -359,7 +360,7 @@ const INDEX_SCRIPTS = {
     "CREATE INDEX t_l2_idx ON t_l2(libsql_vector_idx(emb, 'metric=l2'))",
     "INSERT INTO t_l2 VALUES (vector('[1,1]')), (vector('[10,10]')), (vector('[2,2.5]')), (vector('[-1,-1]'))",
     "SELECT * FROM vector_top_k('t_l2_idx', vector('[9,9]'), 4)",
-    "SELECT * FROM vector_top_k('t_l2_idx', vector('[0,0]'), 4)",
+    "SELECT * FROM vector_top_k('t_l2_idx', vector('[0.1,0]'), 4)",
   ],
   "vector-f64-index": [
     "CREATE TABLE t_f64 ( emb FLOAT64(2) )",
@@ -473,6 +474,9 @@ const CHECK_SCRIPTS = {
     "CREATE INDEX t_err_e4 ON t_err( libsql_vector_idx(e, 5) )",
   ],
   "vector-insert-checks": [
+    "CREATE TABLE t_mixed_t( v FLOAT32(3))",
+    "INSERT INTO t_mixed_t VALUES('[1]')",
+    "CREATE INDEX t_mixed_t_idx ON t_mixed_t( libsql_vector_idx(v) )",
     "CREATE TABLE t_err3 ( e FLOAT32(4) )",
     "CREATE INDEX t_err3_idx ON t_err3 (libsql_vector_idx(e))",
     "INSERT INTO t_err3 VALUES (vector('[1]'))",
@@ -483,16 +487,35 @@ const CHECK_SCRIPTS = {
   ],
 };
 
+// With several vector-indexed column types in one database, a vector that fits another indexed column is accepted
+CHECK_SCRIPTS["vector-insert-checks-ambiguous"] = [
+  "CREATE TABLE t_other ( a FLOAT64(2), b FLOAT32(2) )",
+  "INSERT INTO t_other VALUES (vector64('[1,2]'), vector('[1,2]'))",
+  "CREATE INDEX t_other_a ON t_other (libsql_vector_idx(a))",
+  "CREATE INDEX t_other_b ON t_other (libsql_vector_idx(b))",
+  "INSERT INTO t_other VALUES (vector64('[3,4]'), vector('[3,4]'))",
+  "INSERT INTO t_other VALUES (vector('[3,4]'), vector('[3,4]'))",
+  "SELECT * FROM vector_top_k('t_other_a', vector64('[1,2]'), 5)",
+  "CREATE TABLE t_amb ( a FLOAT32(3), b FLOAT32(2) )",
+  "CREATE INDEX t_amb_a ON t_amb (libsql_vector_idx(a))",
+  "CREATE INDEX t_amb_b ON t_amb (libsql_vector_idx(b))",
+  "INSERT INTO t_amb VALUES (vector('[1,2,3]'), vector('[1,2]'))",
+  "INSERT INTO t_amb VALUES (vector('[1,2]'), vector('[1,2,3]'))",
+  "INSERT INTO t_amb VALUES (vector('[1]'), vector('[1,2]'))",
+];
+
 // How the platform knowingly differs (the README's "libSQL SQL" section): script → statement → what the platform
 // answers instead of libSQL's answer.
 export const KNOWN_DIFFERENCES = {
   // libSQL refuses, at INSERT, a vector whose dimensions or type differ from the indexed column's; the platform's
   // expression index cannot tell which column a value belongs to, stores the row and leaves it out of searches
-  "vector-insert-checks": {
-    "INSERT INTO t_err3 VALUES (vector('[1]'))": { rows: [] },
-    "INSERT INTO t_err3 VALUES (vector('[1, 2, 3, 4, 5]'))": { rows: [] },
-    "INSERT INTO t_err3 VALUES (vector64('[1,2,3,4]'))": { rows: [] },
-    "SELECT * FROM vector_top_k('t_err3_idx', vector('[1,2,3,4]'), 5)": { rows: [[4]] },
+  // libSQL checks a vector against its own column; the platform's marker function sees only the value and checks
+  // it against every vector-indexed column type of the database: exact when there is one (the usual case), and
+  // with several, a vector that fits another indexed column passes (the message names the first one)
+  "vector-insert-checks-ambiguous": {
+    "INSERT INTO t_other VALUES (vector('[3,4]'), vector('[3,4]'))": { rows: [] },
+    "INSERT INTO t_amb VALUES (vector('[1,2]'), vector('[1,2,3]'))": { rows: [] },
+    "INSERT INTO t_amb VALUES (vector('[1]'), vector('[1,2]'))": { error: "vector index(insert): dimensions are different: 1 != 2" },
   },
   // libSQL's VACUUM renumbers the rows of a table with a vector index; stock SQLite keeps rowids
   "vector-vacuum": {

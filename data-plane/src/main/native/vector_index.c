@@ -98,6 +98,12 @@ static int parse_option(const char *opt, Options *o, const char **why) {
     return -1;
 }
 
+typedef struct IndexDef IndexDef;
+static int parse_index_sql(const char *sql, IndexDef *d, char **err);
+static void index_def_free(IndexDef *d);
+static int parse_column_type(const char *type, int *vtype, int *dims, const char **why);
+static int insert_check(sqlite3_context *ctx, const Vec *v);
+
 /* ---- the index marker: libsql_vector_idx(col, options...) ------------------------------------------------ */
 
 /* Evaluated by SQLite for each row written to the index (and for existing rows at CREATE INDEX): refuses what
@@ -131,7 +137,11 @@ static void fn_marker(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
             sqlite3_free(err);
             return;
         }
+        int refused = insert_check(ctx, &v);
         vec_free(&v);
+        if (refused) {
+            return;
+        }
     }
     sqlite3_result_null(ctx);
 }
@@ -237,12 +247,12 @@ static char *dequote(Tok t) {
     return out;
 }
 
-typedef struct IndexDef {
+struct IndexDef {
     char *column;   /* the vector column */
     char **options; /* the option strings */
     int n_options;
     char *where;    /* the partial index condition, or 0 */
-} IndexDef;
+};
 
 static void index_def_free(IndexDef *d) {
     sqlite3_free(d->column);
@@ -408,6 +418,128 @@ static int parse_column_type(const char *type, int *vtype, int *dims, const char
     }
     *why = "unexpected vector column type";
     return -1;
+}
+
+/* ---- libSQL's INSERT check: the vector must have its indexed column's type and dimensions ---------------- */
+
+/* The marker function sees a value, not its column. The connection keeps the (type, dims) of every vector-indexed
+ * column of its database, reloaded when the schema cookie moves (and before refusing anything, since an index being
+ * created is already in sqlite_schema while its rows are filled in, before the cookie changes). A value must match
+ * one of them; with a single indexed column type in the database (the usual case) this is exactly libSQL's check
+ * and message. */
+#define MAX_SPECS 32
+
+typedef struct Specs {
+    int cookie;
+    int loaded;
+    int n;
+    int type[MAX_SPECS];
+    int dims[MAX_SPECS];
+} Specs;
+
+static const char *SPECS_KEY = "platform-vector-specs";
+
+static int schema_cookie(sqlite3 *db) {
+    sqlite3_stmt *st = 0;
+    int cookie = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA main.schema_version", -1, &st, 0) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+        cookie = sqlite3_column_int(st, 0);
+    }
+    sqlite3_finalize(st);
+    return cookie;
+}
+
+static void specs_load(sqlite3 *db, Specs *sp) {
+    sp->n = 0;
+    sp->loaded = 1;
+    sqlite3_stmt *st = 0;
+    if (sqlite3_prepare_v2(db, "SELECT tbl_name, sql FROM main.sqlite_schema WHERE type = 'index' AND sql LIKE '%libsql_vector_idx%'",
+                           -1, &st, 0) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW && sp->n < MAX_SPECS) {
+        IndexDef def;
+        memset(&def, 0, sizeof(def));
+        char *err = 0;
+        const char *table = (const char *) sqlite3_column_text(st, 0);
+        const char *sql = (const char *) sqlite3_column_text(st, 1);
+        if (table != 0 && sql != 0 && parse_index_sql(sql, &def, &err) == 1) {
+            const char *decl = 0;
+            const char *why = 0;
+            int type;
+            int dims;
+            if (sqlite3_table_column_metadata(db, "main", table, def.column, &decl, 0, 0, 0, 0) == SQLITE_OK
+                && parse_column_type(decl ? decl : "", &type, &dims, &why) == 0) {
+                int seen = 0;
+                for (int i = 0; i < sp->n; i++) {
+                    seen |= sp->type[i] == type && sp->dims[i] == dims;
+                }
+                if (!seen) {
+                    sp->type[sp->n] = type;
+                    sp->dims[sp->n] = dims;
+                    sp->n++;
+                }
+            }
+        }
+        sqlite3_free(err);
+        index_def_free(&def);
+    }
+    sqlite3_finalize(st);
+}
+
+static int specs_match(const Specs *sp, const Vec *v) {
+    if (sp->n == 0 || sp->n == MAX_SPECS) {
+        return 1; /* nothing known (or too much to judge): accept, as before the check existed */
+    }
+    for (int i = 0; i < sp->n; i++) {
+        if (sp->type[i] == v->type && sp->dims[i] == v->dims) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 0 = accepted; 1 = refused with libSQL's message set on ctx */
+static int insert_check(sqlite3_context *ctx, const Vec *v) {
+    sqlite3 *db = sqlite3_context_db_handle(ctx);
+    Specs *sp = sqlite3_get_clientdata(db, SPECS_KEY);
+    if (sp == 0) {
+        sp = sqlite3_malloc(sizeof(Specs));
+        if (sp == 0) {
+            return 0;
+        }
+        memset(sp, 0, sizeof(*sp));
+        if (sqlite3_set_clientdata(db, SPECS_KEY, sp, sqlite3_free) != SQLITE_OK) {
+            return 0;
+        }
+    }
+    int cookie = schema_cookie(db);
+    if (!sp->loaded || cookie != sp->cookie) {
+        specs_load(db, sp);
+        sp->cookie = cookie;
+    }
+    if (specs_match(sp, v)) {
+        return 0;
+    }
+    specs_load(db, sp); /* an index being created right now is not under the cookie yet */
+    if (specs_match(sp, v)) {
+        return 0;
+    }
+    /* the spec libSQL would compare with: one of the same dimensions if any (a type mismatch), else the first */
+    int k = 0;
+    for (int i = 0; i < sp->n; i++) {
+        if (sp->dims[i] == v->dims) {
+            k = i;
+            break;
+        }
+    }
+    char *msg = sp->dims[k] != v->dims
+        ? sqlite3_mprintf("vector index(insert): dimensions are different: %d != %d", v->dims, sp->dims[k])
+        : sqlite3_mprintf("vector index(insert): vector type differs from column type: %d != %d", v->type, sp->type[k]);
+    sqlite3_result_error(ctx, msg ? msg : "vector index(insert): the vector does not fit the indexed column", -1);
+    sqlite3_free(msg);
+    return 1;
 }
 
 /* ---- vector_top_k ----------------------------------------------------------------------------------------- */

@@ -19,13 +19,15 @@ import java.util.TreeSet;
  * baseline-clients (comma list; default: sandbox-clients), ws-rounds (rounds of the interleaved HTTP/WebSocket point-read
  * comparison on the measured platform; 0 = not run; default 4) and ws-clients (comma list; default 1,16),
  * read-rounds (interleaved rounds of scenario 1's platform/tursodb/ceiling measurement; default 3) and contended
- * (true: scenario 1 is measured a second time with a CPU hog per core running beside the servers; default true).
+ * (true: scenario 1 is measured a second time with a CPU hog per core running beside the servers; default true);
+ * vector-rows, vector-dims, vector-queries, vector-batch: scenario 5 (vectors; not in the default scenario list).
  */
 record BenchConfig(int rows, int seconds, int warmup, List<Integer> clients, List<Integer> writeClients, int batchRows,
                    int creates, int listDbs, int densityDbs, int densitySamples, int maxOpen, String synchronous,
                    String serverHeap, Set<String> scenarios, Path out, Path work, Path root, boolean installPlatform,
                    int sandboxRounds, List<Integer> sandboxClients, String baselineRef, int baselineRounds,
-                   List<Integer> baselineClients, int wsRounds, List<Integer> wsClients, int readRounds, boolean contended) {
+                   List<Integer> baselineClients, int wsRounds, List<Integer> wsClients, int readRounds, boolean contended,
+                   VectorScenario.Sizes vectors) {
 
     static BenchConfig parse(String... args) {
         Map<String, String> m = new HashMap<>();
@@ -48,7 +50,8 @@ record BenchConfig(int rows, int seconds, int warmup, List<Integer> clients, Lis
                 blankToNull(m.get("baseline-ref")), i(m, "baseline-rounds", i(m, "sandbox-rounds", 4) > 0 ? i(m, "sandbox-rounds", 4) : 4),
                 ints(m.getOrDefault("baseline-clients", m.getOrDefault("sandbox-clients", "1,16"))),
                 i(m, "ws-rounds", 4), ints(m.getOrDefault("ws-clients", "1,16")),
-                Math.max(1, i(m, "read-rounds", 3)), Boolean.parseBoolean(m.getOrDefault("contended", "true")));
+                Math.max(1, i(m, "read-rounds", 3)), Boolean.parseBoolean(m.getOrDefault("contended", "true")),
+                VectorScenario.Sizes.parse(m));
     }
 
     private static String blankToNull(String s) { return s == null || s.isBlank() ? null : s.trim(); }

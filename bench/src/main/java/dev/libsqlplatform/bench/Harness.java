@@ -28,6 +28,7 @@ final class Harness {
     static final String WRITES = "2. Writes";
     static final String CONTROL = "3. Control plane";
     static final String DENSITY = "4. Density (one worker)";
+    static final String VECTORS = "5. Vector search (libSQL vector_top_k)";
 
     private final BenchConfig cfg;
     private final Report report = new Report();
@@ -71,6 +72,7 @@ final class Harness {
             baselineSide.close();
             if (cfg.scenarios().contains("control")) guard(CONTROL, this::control);
             if (cfg.scenarios().contains("density")) guard(DENSITY, this::density);
+            if (cfg.scenarios().contains("vectors")) guard(VECTORS, s -> new VectorScenario(cfg, http).run(s, platform(s)));
         } finally {
             sandboxOff.close();
             baselineSide.close();

@@ -207,6 +207,24 @@ class VectorSqlTest {
     }
 
     @Test
+    void insertsAreCheckedAgainstTheIndexedColumnType() throws Exception {
+        run("CREATE TABLE t (emb FLOAT32(3))");
+        run("INSERT INTO t VALUES (vector('[1]'))");
+        // the rows already there are checked when the index is created, as libSQL does
+        fails("CREATE INDEX t_idx ON t (libsql_vector_idx(emb))", "vector index(insert): dimensions are different: 1 != 3");
+        run("DELETE FROM t");
+        run("CREATE INDEX t_idx ON t (libsql_vector_idx(emb))");
+        fails("INSERT INTO t VALUES (vector('[1,2]'))", "vector index(insert): dimensions are different: 2 != 3");
+        fails("INSERT INTO t VALUES (vector64('[1,2,3]'))", "vector index(insert): vector type differs from column type: 2 != 1");
+        run("INSERT INTO t VALUES (vector('[1,2,3]')), (NULL)");
+        fails("UPDATE t SET emb = vector('[1,2,3,4]')", "dimensions are different: 4 != 3");
+        // dropping the index drops the check
+        run("DROP INDEX t_idx");
+        run("INSERT INTO t VALUES (vector('[1,2]'))");
+        assertThat(run("SELECT count(*) FROM t")).containsExactly(3);
+    }
+
+    @Test
     void createIndexChecksAreLibsqls() throws Exception {
         run("CREATE TABLE t_err (a INTEGER, b BLOB, c FLOAT32(-1), d FLOAT32(0), e FLOAT32(1))");
         run("CREATE TABLE t_err2 (a, b, v FLOAT32(4), PRIMARY KEY (a, b)) WITHOUT ROWID");
