@@ -153,14 +153,14 @@ function hostile() {
   ];
 }
 
-// Malformed blobs that libSQL 0.5.26 itself reads out of bounds (vector_extract of a 4k+2-byte blob returns
+// Malformed blobs that libSQL 0.5.29 itself reads out of bounds (vector_extract of a 4k+2-byte blob returns
 // heap garbage and, repeated, corrupts its heap): run on the platform only, where each must be a clean error.
 export const PLATFORM_ONLY_SETUP = [
   "CREATE TABLE t_k0 (v FLOAT32(3))",
   "CREATE INDEX t_k0_idx ON t_k0 (libsql_vector_idx(v))",
   "INSERT INTO t_k0 VALUES (vector('[1,2,3]'))",
 ];
-// libSQL 0.5.26 corrupts its heap on k = 0; the platform answers no rows
+// libSQL 0.5.29 corrupts its heap on k = 0; the platform answers no rows
 export const PLATFORM_ONLY_ROWS = {
   "SELECT * FROM vector_top_k('t_k0_idx', vector('[1,2,3]'), 0)": [],
   "SELECT count(*) FROM vector_top_k('t_k0_idx', vector('[1,2,3]'), 9223372036854775807)": [[1]],

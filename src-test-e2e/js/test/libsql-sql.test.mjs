@@ -1,5 +1,5 @@
 // Differential test: libSQL's own SQL (vector functions, vector index, vector_top_k) on the platform through the
-// official @libsql/client, and on the real libSQL engine (npm `libsql` 0.5.26, a local file). Every result row
+// official @libsql/client, and on the real libSQL engine (npm `libsql` 0.5.29, a local file). Every result row
 // and every error message must be libSQL's, except the documented KNOWN_DIFFERENCES (libsql-sql-cases.mjs).
 import { before, after, describe, test } from "node:test";
 import assert from "node:assert/strict";
