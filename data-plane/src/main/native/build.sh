@@ -87,7 +87,7 @@ if [ ! -f "$SQLITE_OBJ" ]; then
 fi
 
 glue_hash="$(hash_of "$NATIVEDB_DIR/org/sqlite/core/NativeDB.c" "$HERE/tenant_sandbox.c" "$HERE/vector.h" "$HERE/vector.c" \
-  "$HERE/vector_index.c" "$HERE/build.sh")"
+  "$HERE/vector_index.c" "$HERE/libsql_alter.c" "$HERE/build.sh")"
 LIB="$CACHE/lib/$PLATFORM-$SQLITE_VERSION-$flags_hash-$glue_hash/libsqlitejdbc.so"
 if [ ! -f "$LIB" ]; then
   work="$(mktemp -d)"
@@ -98,8 +98,9 @@ if [ ! -f "$LIB" ]; then
   # libSQL's vector functions and index (vector.c, vector_index.c): registered on every tenant connection
   gcc "${CFLAGS[@]}" "${SQLITE_FLAGS[@]}" -Wall -Wextra -Werror -c "$HERE/vector.c" -o "$work/vector.o"
   gcc "${CFLAGS[@]}" "${SQLITE_FLAGS[@]}" -Wall -Wextra -Werror -c "$HERE/vector_index.c" -o "$work/vector_index.o"
+  gcc "${CFLAGS[@]}" "${SQLITE_FLAGS[@]}" -Wall -Wextra -Werror -c "$HERE/libsql_alter.c" -o "$work/libsql_alter.o"
   mkdir -p "$(dirname "$LIB")"
-  gcc -shared -o "$LIB.partial" "$work/NativeDB.o" "$work/tenant_sandbox.o" "$work/vector.o" "$work/vector_index.o" \
+  gcc -shared -o "$LIB.partial" "$work/NativeDB.o" "$work/tenant_sandbox.o" "$work/vector.o" "$work/vector_index.o" "$work/libsql_alter.o" \
     "$SQLITE_OBJ" -lpthread -lm
   mv "$LIB.partial" "$LIB"
   rm -rf "$work"

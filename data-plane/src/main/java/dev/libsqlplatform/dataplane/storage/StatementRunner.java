@@ -123,6 +123,11 @@ public final class StatementRunner {
         boolean clean = false;
         try {
             VectorIndexCheck.beforeRunning(sqlite, sqlText);
+            StatementOutcome altered = AlterColumns.runIfAlterColumn(conn, sqlText, t0);
+            if (altered != null) {
+                clean = true;
+                return altered;
+            }
             ps = conn.take(sqlText);
             binder.bind(ps);
             CoreStatement core = (CoreStatement) ps;

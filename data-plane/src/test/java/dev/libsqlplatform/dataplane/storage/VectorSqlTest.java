@@ -257,6 +257,48 @@ class VectorSqlTest {
         assertThat(VectorIndexCheck.mentionsMarker("libsql_vector_id")).isFalse();
     }
 
+    /** Through the statement runner, as the Hrana executor runs statements. */
+    List<List<Object>> runner(String sql) throws Exception {
+        StatementRunner r = new StatementRunner(db, StatementListener.NONE);
+        StatementOutcome o = r.run(writer, sql, sql, ps -> { }, true, ResultBudget.unlimited());
+        return o.rows().stream().map(row -> java.util.Arrays.asList(row)).toList();
+    }
+
+    @Test
+    void alterColumnRewritesTheDefinitionAsLibsql() throws Exception {
+        run("CREATE TABLE t2(x)");
+        runner("ALTER TABLE t2 ALTER COLUMN x TO x INTEGER DEFAULT(-1);   ");
+        assertThat(run("SELECT sql FROM sqlite_master WHERE name = 't2'")).containsExactly("CREATE TABLE t2(x INTEGER DEFAULT(-1))");
+        run("INSERT INTO t2 DEFAULT VALUES");
+        assertThat(run("SELECT x FROM t2")).containsExactly(-1);
+        run("CREATE TABLE t5(a TEXT, x, \"b c\" REAL, PRIMARY KEY (a))");
+        run("CREATE INDEX t5_idx ON t5(x)");
+        runner("alter table T5 alter column X to x TEXT -- a comment");
+        assertThat(run("SELECT sql FROM sqlite_master WHERE name = 't5'")).containsExactly("CREATE TABLE t5(a TEXT, x TEXT, \"b c\" REAL, PRIMARY KEY (a))");
+        runner("ALTER TABLE t5 ALTER COLUMN \"b c\" TO \"b c\" INTEGER NOT NULL DEFAULT 0");
+        assertThat(run("PRAGMA integrity_check")).containsExactly("ok");
+        // a vector column made indexable, as libSQL's vector-alter-column case
+        run("CREATE TABLE v (emb BLOB)");
+        run("INSERT INTO v VALUES ('[1,2,3]'), (vector('[5,6,7]'))");
+        runner("ALTER TABLE v ALTER COLUMN emb TO emb FLOAT32(3)");
+        run("CREATE INDEX v_idx ON v (libsql_vector_idx(emb))");
+        assertThat(run("SELECT id FROM vector_top_k('v_idx', '[5,6,7]', 1)")).containsExactly(2);
+        // refused as libSQL refuses, and nothing changes
+        for (String[] c : List.of(
+                new String[] {"ALTER TABLE t2 ALTER COLUMN x TO x PRIMARY KEY", "error in adding x PRIMARY KEY to t2: PRIMARY KEY constraint cannot be altered"},
+                new String[] {"ALTER TABLE t2 ALTER COLUMN x TO x INTEGER UNIQUE", "error in adding x INTEGER UNIQUE to t2: UNIQUE constraint cannot be altered"},
+                new String[] {"ALTER TABLE t2 ALTER COLUMN x TO x GENERATED ALWAYS AS (2 * x) VIRTUAL", "GENERATED constraint cannot be altered"},
+                new String[] {"ALTER TABLE nope ALTER COLUMN x TO x TEXT", "no such table: nope"},
+                new String[] {"ALTER TABLE t2 ALTER COLUMN y TO y TEXT", "no such column: \"y\""},
+                new String[] {"ALTER TABLE t2 ALTER COLUMN x TO x INTEGER CHECK (", "syntax error"})) {
+            assertThatThrownBy(() -> runner(c[0])).as(c[0]).isInstanceOf(SQLException.class).hasMessageContaining(c[1]);
+        }
+        assertThat(run("SELECT sql FROM sqlite_master WHERE name = 't2'")).containsExactly("CREATE TABLE t2(x INTEGER DEFAULT(-1))");
+        assertThat(run("PRAGMA integrity_check")).containsExactly("ok");
+        // defensive mode is back: the schema cannot be written by the tenant
+        assertThatThrownBy(() -> run("UPDATE sqlite_schema SET sql = sql")).isInstanceOf(SQLException.class);
+    }
+
     @Test
     void searchIsBoundByTheStatementDeadline() throws Exception {
         run("CREATE TABLE big (emb F32_BLOB(768))");
