@@ -30,8 +30,16 @@ final class VectorIndexCheck {
         }
     }
 
+    /** A CREATE statement that mentions the marker (only CREATE INDEX can define a vector index). */
     static boolean mentionsMarker(String sql) {
-        for (int i = 0; i + MARKER.length() <= sql.length(); i++) {
+        int start = 0;
+        while (start < sql.length() && Character.isWhitespace(sql.charAt(start))) {
+            start++;
+        }
+        if (!sql.regionMatches(true, start, "CREATE", 0, 6)) {
+            return false;
+        }
+        for (int i = start; i + MARKER.length() <= sql.length(); i++) {
             if (sql.regionMatches(true, i, MARKER, 0, MARKER.length())) {
                 return true;
             }
