@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the worker's SQLite engine: sqlite-jdbc's own JNI glue (NativeDB.c, from the sqlite-jdbc sources
 # jar of the exact version on the classpath), the SQLite amalgamation, and the tenant sandbox
-# (tenant_sandbox.c), linked into one libsqlitejdbc.so that sqlite-jdbc loads instead of its bundled one.
+# (tenant_sandbox.c) with libSQL's vector SQL (vector.c, vector_index.c), linked into one libsqlitejdbc.so that sqlite-jdbc loads instead of its bundled one.
 # Why: see tenant_sandbox.c and the README's Security section.
 #
 #   build.sh <dir with org/sqlite/core/NativeDB.c> <output dir>
@@ -87,7 +87,8 @@ if [ ! -f "$SQLITE_OBJ" ]; then
   mv "$SQLITE_OBJ.partial" "$SQLITE_OBJ"
 fi
 
-glue_hash="$(hash_of "$NATIVEDB_DIR/org/sqlite/core/NativeDB.c" "$HERE/tenant_sandbox.c" "$HERE/build.sh")"
+glue_hash="$(hash_of "$NATIVEDB_DIR/org/sqlite/core/NativeDB.c" "$HERE/tenant_sandbox.c" "$HERE/vector.h" "$HERE/vector.c" \
+  "$HERE/vector_index.c" "$HERE/libsql_alter.c" "$HERE/build.sh")"
 LIB="$CACHE/lib/$PLATFORM-$SQLITE_VERSION-$flags_hash-$glue_hash/libsqlitejdbc.so"
 if [ ! -f "$LIB" ]; then
   work="$(mktemp -d)"
@@ -95,8 +96,13 @@ if [ ! -f "$LIB" ]; then
   printf '#include <jni.h>\n' > "$work/NativeDB.h"
   gcc "${CFLAGS[@]}" "${SQLITE_FLAGS[@]}" -I"$work" -c "$NATIVEDB_DIR/org/sqlite/core/NativeDB.c" -o "$work/NativeDB.o"
   gcc "${CFLAGS[@]}" "${SQLITE_FLAGS[@]}" -Wall -Wextra -Werror -c "$HERE/tenant_sandbox.c" -o "$work/tenant_sandbox.o"
+  # libSQL's vector functions and index (vector.c, vector_index.c): registered on every tenant connection
+  gcc "${CFLAGS[@]}" "${SQLITE_FLAGS[@]}" -Wall -Wextra -Werror -c "$HERE/vector.c" -o "$work/vector.o"
+  gcc "${CFLAGS[@]}" "${SQLITE_FLAGS[@]}" -Wall -Wextra -Werror -c "$HERE/vector_index.c" -o "$work/vector_index.o"
+  gcc "${CFLAGS[@]}" "${SQLITE_FLAGS[@]}" -Wall -Wextra -Werror -c "$HERE/libsql_alter.c" -o "$work/libsql_alter.o"
   mkdir -p "$(dirname "$LIB")"
-  gcc -shared -o "$LIB.partial" "$work/NativeDB.o" "$work/tenant_sandbox.o" "$SQLITE_OBJ" -lpthread -lm
+  gcc -shared -o "$LIB.partial" "$work/NativeDB.o" "$work/tenant_sandbox.o" "$work/vector.o" "$work/vector_index.o" "$work/libsql_alter.o" \
+    "$SQLITE_OBJ" -lpthread -lm
   mv "$LIB.partial" "$LIB"
   rm -rf "$work"
   say "built $LIB"

@@ -22,6 +22,7 @@
 #include <strings.h>
 #include <time.h>
 #include "sqlite3.h"
+#include "vector.h"
 
 #define JNI_FN(name) Java_dev_libsqlplatform_dataplane_storage_NativeSandbox_##name
 
@@ -406,6 +407,7 @@ JNIEXPORT jlong JNICALL JNI_FN(install)(JNIEnv *env, jclass cls, jobject native_
      * nor written */
     rc |= sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_ATTACH_CREATE, 0, &ignored);
     rc |= sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_ATTACH_WRITE, 0, &ignored);
+    rc |= platform_vector_install(db); /* libSQL's vector functions and index (vector.c, vector_index.c) */
     if (rc != SQLITE_OK) {
         free(g);
         (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/IllegalStateException"),

@@ -24,14 +24,16 @@ import java.util.TreeSet;
  * runs with them, measured against the current one like a baseline, e.g. {@code PLATFORM_WORKER_REQUEST_THREADS_BASE=16};
  * rounds and clients as the baseline's), sync-mb (size of
  * the database the replication scenario's first sync pulls; default 100). The replication scenario is not in the default
- * list: {@code --scenarios=replication}.
+ * list: {@code --scenarios=replication};
+ * vector-rows, vector-dims, vector-queries, vector-batch: scenario 6 (vectors; not in the default scenario list).
  */
 record BenchConfig(int rows, int seconds, int warmup, List<Integer> clients, List<Integer> writeClients, int batchRows,
                    int creates, int listDbs, int densityDbs, int densitySamples, int maxOpen, String synchronous,
                    String serverHeap, Set<String> scenarios, Path out, Path work, Path root, boolean installPlatform,
                    int sandboxRounds, List<Integer> sandboxClients, String baselineRef, int baselineRounds,
                    List<Integer> baselineClients, int wsRounds, List<Integer> wsClients, int readRounds, boolean contended,
-                   Map<String, String> variant, int syncMb) {
+                   Map<String, String> variant, int syncMb,
+                   VectorScenario.Sizes vectors) {
 
     static BenchConfig parse(String... args) {
         Map<String, String> m = new HashMap<>();
@@ -55,7 +57,8 @@ record BenchConfig(int rows, int seconds, int warmup, List<Integer> clients, Lis
                 ints(m.getOrDefault("baseline-clients", m.getOrDefault("sandbox-clients", "1,16"))),
                 i(m, "ws-rounds", 4), ints(m.getOrDefault("ws-clients", "1,16")),
                 Math.max(1, i(m, "read-rounds", 3)), Boolean.parseBoolean(m.getOrDefault("contended", "true")),
-                env(m.getOrDefault("variant", "")), i(m, "sync-mb", 100));
+                env(m.getOrDefault("variant", "")), i(m, "sync-mb", 100),
+                VectorScenario.Sizes.parse(m));
     }
 
     private static Map<String, String> env(String list) {

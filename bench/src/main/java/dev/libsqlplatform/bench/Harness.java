@@ -29,6 +29,7 @@ final class Harness {
     static final String CONTROL = "3. Control plane";
     static final String DENSITY = "4. Density (one worker)";
     static final String REPLICATION = "5. Replication (frame log, embedded-replica sync)";
+    static final String VECTORS = "6. Vector search (libSQL vector_top_k)";
 
     private final BenchConfig cfg;
     private final Report report = new Report();
@@ -76,6 +77,7 @@ final class Harness {
             if (cfg.scenarios().contains("control")) guard(CONTROL, this::control);
             if (cfg.scenarios().contains("density")) guard(DENSITY, this::density);
             if (cfg.scenarios().contains("replication")) guard(REPLICATION, new ReplicationBench(cfg, wrk)::run);
+            if (cfg.scenarios().contains("vectors")) guard(VECTORS, s -> new VectorScenario(cfg, http).run(s, platform(s)));
         } finally {
             sandboxOff.close();
             baselineSide.close();

@@ -122,6 +122,12 @@ public final class StatementRunner {
         PreparedStatement ps = null;
         boolean clean = false;
         try {
+            VectorIndexCheck.beforeRunning(sqlite, sqlText);
+            StatementOutcome altered = AlterColumns.runIfAlterColumn(conn, sqlText, t0);
+            if (altered != null) {
+                clean = true;
+                return altered;
+            }
             ps = conn.take(sqlText);
             binder.bind(ps);
             CoreStatement core = (CoreStatement) ps;
