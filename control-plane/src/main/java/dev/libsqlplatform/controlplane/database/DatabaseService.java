@@ -396,15 +396,16 @@ public class DatabaseService {
 
     /**
      * One page of the organization's live databases whose name contains {@code search} (case-insensitive; blank: all),
-     * ordered by name: three queries (groups, count, page) whatever the organization's size, for the dashboard list.
+     * ordered by name: four queries (groups, count, page, workers) whatever the organization's size, for the dashboard list.
      */
     public DatabasePage page(Organization org, String search, int offset, int limit) {
         String term = search == null ? "" : search.trim().toLowerCase(java.util.Locale.ROOT);
         String pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
         Map<String, DbGroup> byId = groups.list(org).stream().collect(Collectors.toMap(DbGroup::id, Function.identity()));
         long total = databases.countLiveMatching(org.id(), pattern);
-        List<DatabaseView> items = databases.findLivePage(org.id(), pattern, Math.max(1, limit), Math.max(0, offset))
-                .stream().map(db -> toView(org, db, byId)).toList();
+        List<Database> rows = databases.findLivePage(org.id(), pattern, Math.max(1, limit), Math.max(0, offset));
+        Map<String, Worker> workersById = rows.isEmpty() ? Map.of() : workers.byId();
+        List<DatabaseView> items = rows.stream().map(db -> toView(org, db, byId, workersById)).toList();
         return new DatabasePage(items, total);
     }
 
