@@ -29,6 +29,7 @@ class SignInController {
             case "locked" -> "Too many failed sign-ins: this account is locked for a while. Try again later or "
                     + "sign in with a Platform API token.";
             case "token" -> "That Platform API token is invalid, revoked or expired.";
+            case "expired" -> "Your session has ended: sign in again.";
             default -> "Wrong username or password.";
         });
         model.addAttribute("signedOut", signedOut != null);

@@ -8,6 +8,8 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
+import dev.libsqlplatform.controlplane.web.ApiError;
+import dev.libsqlplatform.controlplane.web.ErrorResponses;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -77,7 +79,18 @@ class DashboardSecurityConfig {
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/", SIGN_IN, "/dashboard-assets/**").permitAll()
                         .anyRequest().hasAuthority(SecurityConfig.ROLE_USER))
-                .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint(SIGN_IN)))
+                .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint(SIGN_IN))
+                        // only a missing or wrong CSRF token gets here (roles are the Authorizer's): without a signed-in
+                        // session it is a form left open past its session, so sign in again; with one it is forged
+                        .accessDeniedHandler((request, response, ex) -> {
+                            Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+                            if (auth == null || !(auth.getPrincipal() instanceof Caller)) {
+                                response.sendRedirect(request.getContextPath() + SIGN_IN + "?error=expired");
+                            } else {
+                                ErrorResponses.write(response, request, ApiError.FORBIDDEN, "the form's CSRF token is "
+                                        + "missing or wrong: reload the page and try again");
+                            }
+                        }))
                 .addFilterAt(signIn, UsernamePasswordAuthenticationFilter.class)
                 .addFilterAfter(new TokenStillValid(tokens), UsernamePasswordAuthenticationFilter.class);
         return http.build();

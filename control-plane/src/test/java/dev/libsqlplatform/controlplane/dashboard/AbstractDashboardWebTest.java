@@ -210,14 +210,18 @@ abstract class AbstractDashboardWebTest {
     void everyPostNeedsTheCsrfToken() {
         Session anonymous = new Session(port);
         anonymous.get("/sign-in");
-        assertThat(anonymous.postRaw("/sign-in", Map.of("username", "admin", "password", ADMIN_PASSWORD)).status())
-                .isEqualTo(403);
+        // no session behind the form (or a forged one): back to the sign-in page, not signed in
+        assertThat(anonymous.postRaw("/sign-in", Map.of("username", "admin", "password", ADMIN_PASSWORD)).location())
+                .endsWith("/sign-in?error=expired");
+        assertThat(anonymous.get("/dashboard/default").location()).endsWith("/sign-in");
         Session s = admin();
         String name = "nocsrf-" + UUID.randomUUID().toString().substring(0, 6);
         assertThat(s.postRaw("/dashboard/default/databases", Map.of("name", name, "group", "default")).status())
                 .isEqualTo(403);
-        assertThat(s.postRaw("/dashboard/default/databases", Map.of("name", name, "group", "default",
-                "_csrf", "forged")).status()).isEqualTo(403);
+        Session.Page forged = s.postRaw("/dashboard/default/databases", Map.of("name", name, "group", "default",
+                "_csrf", "forged"));
+        assertThat(forged.status()).isEqualTo(403);
+        assertThat(forged.body()).contains("CSRF token");
         assertThat(databases.find(organizations.bySlug("default"), name)).isEmpty();
     }
 
