@@ -110,7 +110,22 @@ class TenantIsolationTest {
                         + " SELECT x+1 FROM c WHERE x < 5000) SELECT randomblob(4000) AS b FROM c"), "SQLITE_FULL"),
                 Arguments.of(List.of("WITH RECURSIVE c(x) AS (VALUES(1) UNION ALL SELECT x+1 FROM c WHERE x < 100000)"
                         + " SELECT randomblob(100) FROM c"), "RESPONSE_TOO_LARGE"),
-                Arguments.of(List.of("DELETE FROM sqlite_schema"), "SQLITE_ERROR"));
+                Arguments.of(List.of("DELETE FROM sqlite_schema"), "SQLITE_ERROR"),
+                // libSQL's vector SQL: malformed vectors are errors, a search cannot reach another database, a long
+                // search stops at the deadline, the schema cannot be rewritten through ALTER COLUMN's machinery
+                Arguments.of(List.of("SELECT vector_extract(x'0000000000000000000000000004')"), "SQLITE_ERROR"),
+                Arguments.of(List.of("SELECT vector_extract(x'FFFF03')"), "SQLITE_ERROR"),
+                Arguments.of(List.of("SELECT vector(zeroblob(262148))"), "SQLITE_ERROR"),
+                Arguments.of(List.of("SELECT vector('[" + "1,".repeat(70_000) + "1]')"), "SQLITE_ERROR"),
+                Arguments.of(List.of("SELECT * FROM vector_top_k('bank.accounts_idx', vector('[1]'), 1)"), "SQLITE_ERROR"),
+                Arguments.of(List.of("SELECT * FROM vector_top_k('../bank/accounts_idx', vector('[1]'), 1)"), "SQLITE_ERROR"),
+                Arguments.of(List.of("CREATE TABLE vt (e F32_BLOB(2))", "CREATE INDEX vt_idx ON vt (libsql_vector_idx(e))",
+                        "INSERT INTO vt SELECT vector('[1,2]') FROM generate_series(1, 2000)",
+                        "WITH RECURSIVE c(x) AS (VALUES(1) UNION ALL SELECT x+1 FROM c) "
+                                + "SELECT count(*) FROM c, vector_top_k('vt_idx', vector('[1,2]'), 100)", "DROP TABLE vt"),
+                        "STATEMENT_TIMEOUT"),
+                Arguments.of(List.of("CREATE TABLE at (x)", "ALTER TABLE at ALTER COLUMN x TO x) WITHOUT ROWID --",
+                        "SELECT sql FROM sqlite_schema WHERE name = 'at'", "DROP TABLE at"), "SQLITE_ERROR"));
     }
 
     @ParameterizedTest(name = "[{index}] {0}")

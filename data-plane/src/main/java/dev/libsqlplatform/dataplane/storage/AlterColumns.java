@@ -64,6 +64,10 @@ final class AlterColumns {
             try (PreparedStatement check = conn.jdbc().prepareStatement(
                     "SELECT * FROM main.\"" + alter.table().replace("\"", "\"\"") + "\" LIMIT 0")) {
                 check.executeQuery().close();
+            } catch (SQLException broken) {
+                // SQLite calls the unparsable schema corrupt; it is the client's definition that is wrong
+                throw error("error in adding " + alter.definition() + " to " + alter.table() + ": "
+                        + SqliteErrors.sqliteMessage(broken));
             }
             conn.trusted("RELEASE " + SAVEPOINT);
         } catch (SQLException e) {

@@ -291,7 +291,7 @@ class VectorSqlTest {
                 new String[] {"ALTER TABLE t2 ALTER COLUMN x TO x GENERATED ALWAYS AS (2 * x) VIRTUAL", "GENERATED constraint cannot be altered"},
                 new String[] {"ALTER TABLE nope ALTER COLUMN x TO x TEXT", "no such table: nope"},
                 new String[] {"ALTER TABLE t2 ALTER COLUMN y TO y TEXT", "no such column: \"y\""},
-                new String[] {"ALTER TABLE t2 ALTER COLUMN x TO x INTEGER CHECK (", "syntax error"})) {
+                new String[] {"ALTER TABLE t2 ALTER COLUMN x TO x INTEGER CHECK (", "error in adding x INTEGER CHECK ( to t2: malformed database schema"})) {
             assertThatThrownBy(() -> runner(c[0])).as(c[0]).isInstanceOf(SQLException.class).hasMessageContaining(c[1]);
         }
         assertThat(run("SELECT sql FROM sqlite_master WHERE name = 't2'")).containsExactly("CREATE TABLE t2(x INTEGER DEFAULT(-1))");
