@@ -63,6 +63,7 @@ class ReplicationController {
             ReplicationService.Caller caller = grpcCaller(req);
             byte[] request;
             try {
+                replication.probe(caller); // authenticate before reading the body
                 request = GrpcWeb.message(bodies.bounded(req.getInputStream()).readAllBytes());
             } catch (ReplicationException e) {
                 answer(resp, new ByteArrayOutputStream(), e.status(), e.getMessage());
@@ -101,8 +102,10 @@ class ReplicationController {
         GrpcStatus status = GrpcStatus.OK;
         String message = null;
         try {
+            ReplicationService.Caller caller = grpcCaller(req);
+            replication.probe(caller); // authenticate before reading the body
             byte[] request = GrpcWeb.message(bodies.bounded(req.getInputStream()).readAllBytes());
-            GrpcWeb.writeData(out, call.call(grpcCaller(req), request));
+            GrpcWeb.writeData(out, call.call(caller, request));
         } catch (ReplicationException e) {
             out.reset();
             status = e.status();
