@@ -59,45 +59,53 @@ class ReplicationController {
     @PostMapping("/wal_log.ReplicationLog/{method}")
     void replicationLog(@PathVariable String method, HttpServletRequest req, HttpServletResponse resp)
             throws IOException {
-        ReplicationService.Caller caller = grpcCaller(req);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        GrpcStatus status = GrpcStatus.OK;
-        String message = null;
-        try {
-            byte[] request = GrpcWeb.message(bodies.bounded(req.getInputStream()).readAllBytes());
-            switch (method) {
-                case "Hello" -> GrpcWeb.writeData(out, replication.hello(caller, request));
-                case "BatchLogEntries" -> GrpcWeb.writeData(out, replication.batchLogEntries(caller, request));
-                case "Snapshot" -> {
-                    streamSnapshot(caller, request, resp);
-                    return;
-                }
-                default -> throw new ReplicationException(GrpcStatus.UNIMPLEMENTED,
-                        "wal_log.ReplicationLog/" + method + " is not served by this worker");
+        if (method.equals("Snapshot")) {
+            ReplicationService.Caller caller = grpcCaller(req);
+            byte[] request;
+            try {
+                replication.probe(caller); // authenticate before reading the body
+                request = GrpcWeb.message(bodies.bounded(req.getInputStream()).readAllBytes());
+            } catch (ReplicationException e) {
+                answer(resp, new ByteArrayOutputStream(), e.status(), e.getMessage());
+                return;
             }
-        } catch (ReplicationException e) {
-            out.reset();
-            status = e.status();
-            message = e.getMessage();
+            streamSnapshot(caller, request, resp);
+            return;
         }
-        answer(resp, out, status, message);
+        unary(req, resp, (caller, request) -> switch (method) {
+            case "Hello" -> replication.hello(caller, request);
+            case "BatchLogEntries" -> replication.batchLogEntries(caller, request);
+            default -> throw new ReplicationException(GrpcStatus.UNIMPLEMENTED,
+                    "wal_log.ReplicationLog/" + method + " is not served by this worker");
+        });
     }
 
     /** Writes forwarded by embedded replicas (sqld's {@code proxy.Proxy}). */
     @PostMapping("/proxy.Proxy/{method}")
     void proxy(@PathVariable String method, HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        ReplicationService.Caller caller = grpcCaller(req);
+        unary(req, resp, (caller, request) -> switch (method) {
+            case "Execute" -> proxy.execute(caller, request);
+            case "Describe" -> proxy.describe(caller, request);
+            default -> throw new ReplicationException(GrpcStatus.UNIMPLEMENTED,
+                    "proxy.Proxy/" + method + " is not served by this worker");
+        });
+    }
+
+    /** One unary gRPC-web call. */
+    @FunctionalInterface
+    private interface Unary {
+        byte[] call(ReplicationService.Caller caller, byte[] request) throws ReplicationException;
+    }
+
+    private void unary(HttpServletRequest req, HttpServletResponse resp, Unary call) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         GrpcStatus status = GrpcStatus.OK;
         String message = null;
         try {
+            ReplicationService.Caller caller = grpcCaller(req);
+            replication.probe(caller); // authenticate before reading the body
             byte[] request = GrpcWeb.message(bodies.bounded(req.getInputStream()).readAllBytes());
-            switch (method) {
-                case "Execute" -> GrpcWeb.writeData(out, proxy.execute(caller, request));
-                case "Describe" -> GrpcWeb.writeData(out, proxy.describe(caller, request));
-                default -> throw new ReplicationException(GrpcStatus.UNIMPLEMENTED,
-                        "proxy.Proxy/" + method + " is not served by this worker");
-            }
+            GrpcWeb.writeData(out, call.call(caller, request));
         } catch (ReplicationException e) {
             out.reset();
             status = e.status();

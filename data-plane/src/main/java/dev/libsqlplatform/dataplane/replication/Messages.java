@@ -86,11 +86,12 @@ final class Messages {
     }
 
     @FunctionalInterface
-    private interface Writer {
+    interface Writer {
         void write(CodedOutputStream out) throws IOException;
     }
 
-    private static byte[] write(Writer w) {
+    /** A message written into memory by {@code w}. */
+    static byte[] write(Writer w) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         CodedOutputStream out = CodedOutputStream.newInstance(bytes);
         try {

@@ -360,20 +360,7 @@ final class ProxyMessages {
         return write(out -> out.writeByteArray(field, message));
     }
 
-    @FunctionalInterface
-    private interface Writer {
-        void write(CodedOutputStream out) throws IOException;
-    }
-
-    private static byte[] write(Writer w) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-        try {
-            w.write(out);
-            out.flush();
-        } catch (IOException e) {
-            throw new IllegalStateException("writing to memory failed", e);
-        }
-        return bytes.toByteArray();
+    private static byte[] write(Messages.Writer w) {
+        return Messages.write(w);
     }
 }

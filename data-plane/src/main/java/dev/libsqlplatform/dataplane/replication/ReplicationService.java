@@ -64,7 +64,10 @@ public class ReplicationService {
         this.tracker = tracker;
     }
 
-    /** {@code GET /info} of the sync protocol probe: true when the caller may sync this database. */
+    /**
+     * Authenticates the caller (the {@code GET /info} probe, and every gRPC call before its body is read); throws
+     * what a replication call would answer a caller who may not sync.
+     */
     public void probe(Caller caller) throws ReplicationException {
         authenticate(caller);
     }

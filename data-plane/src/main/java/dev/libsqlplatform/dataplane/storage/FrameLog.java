@@ -155,9 +155,17 @@ public final class FrameLog implements Closeable {
                         + " log id: replicas will rebuild themselves", dir, e.toString());
             }
         }
-        if (fl == null) {
-            fl = create(dir, dbFile, writer, maxLogFrames);
+        if (fl != null) {
+            try {
+                fl.capture();
+                return fl;
+            } catch (IOException e) {
+                fl.close();
+                log.error("the frame log {} disagrees with its database ({}); rebuilding it from the database file"
+                        + " under a new log id: replicas will rebuild themselves", dir, e.getMessage());
+            }
         }
+        fl = create(dir, dbFile, writer, maxLogFrames);
         fl.capture();
         return fl;
     }

@@ -111,8 +111,12 @@ final class WalTail {
                     return 0;
                 }
                 if (consumed > 0 && !replayChain(ch, bigEndian)) {
-                    // the WAL no longer holds what the log says it consumed: nothing of it is new
-                    return 0;
+                    // same WAL generation, but it no longer holds the frames the log took from it: the WAL lost
+                    // fsynced frames (only possible without synchronous=FULL, or a damaged disk). Reading on would
+                    // skip every later commit silently; refuse instead (the writes that follow fail loudly)
+                    throw new IOException("the WAL of " + walFile + " holds fewer valid frames than the " + consumed
+                            + " the frame log already took from it: database and log disagree; move the log folder"
+                            + " away to rebuild it from the database (replicas then rebuild too)");
                 }
                 chainKnown = true;
             }
