@@ -17,13 +17,16 @@ import java.util.TreeSet;
  * baseline-ref (a git ref whose control-plane and data-plane jars are built in a temporary worktree and measured against the
  * working tree's, interleaved; not set = not run), baseline-rounds (default: sandbox-rounds, or 4 when that is 0) and
  * baseline-clients (comma list; default: sandbox-clients), ws-rounds (rounds of the interleaved HTTP/WebSocket point-read
- * comparison on the measured platform; 0 = not run; default 4) and ws-clients (comma list; default 1,16).
+ * comparison on the measured platform; 0 = not run; default 4) and ws-clients (comma list; default 1,16), forward-rounds
+ * (rounds of the interleaved direct/forwarded point-read comparison: the same reads sent to the hosting worker and to a
+ * second worker that forwards them; 0 = not run; default 4) and forward-clients (comma list; default 1,16).
  */
 record BenchConfig(int rows, int seconds, int warmup, List<Integer> clients, List<Integer> writeClients, int batchRows,
                    int creates, int listDbs, int densityDbs, int densitySamples, int maxOpen, String synchronous,
                    String serverHeap, Set<String> scenarios, Path out, Path work, Path root, boolean installPlatform,
                    int sandboxRounds, List<Integer> sandboxClients, String baselineRef, int baselineRounds,
-                   List<Integer> baselineClients, int wsRounds, List<Integer> wsClients) {
+                   List<Integer> baselineClients, int wsRounds, List<Integer> wsClients, int forwardRounds,
+                   List<Integer> forwardClients) {
 
     static BenchConfig parse(String... args) {
         Map<String, String> m = new HashMap<>();
@@ -45,7 +48,8 @@ record BenchConfig(int rows, int seconds, int warmup, List<Integer> clients, Lis
                 i(m, "sandbox-rounds", 4), ints(m.getOrDefault("sandbox-clients", "1,16")),
                 blankToNull(m.get("baseline-ref")), i(m, "baseline-rounds", i(m, "sandbox-rounds", 4) > 0 ? i(m, "sandbox-rounds", 4) : 4),
                 ints(m.getOrDefault("baseline-clients", m.getOrDefault("sandbox-clients", "1,16"))),
-                i(m, "ws-rounds", 4), ints(m.getOrDefault("ws-clients", "1,16")));
+                i(m, "ws-rounds", 4), ints(m.getOrDefault("ws-clients", "1,16")),
+                i(m, "forward-rounds", 4), ints(m.getOrDefault("forward-clients", "1,16")));
     }
 
     private static String blankToNull(String s) { return s == null || s.isBlank() ? null : s.trim(); }

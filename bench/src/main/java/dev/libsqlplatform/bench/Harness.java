@@ -299,6 +299,17 @@ final class Harness {
                     : wrk.run(target.pipelineUrl(), c, secs, "read", tok, String.valueOf(cfg.rows()), "close");
             interleaved(s, wsComparison(), "platform", "req/s", p, t, p, t == null ? null : WS_SIDE + t, httpOrWs);
         }
+        // direct vs forwarded: the same reads sent to the hosting worker and to a second worker that hosts nothing and
+        // forwards each request to it (any worker answers for any database)
+        if (wrk != null && cfg.forwardRounds() > 0 && !cfg.forwardClients().isEmpty() && p != null
+                && tokens.get("bench-reads") != null) {
+            String t = tokens.get("bench-reads");
+            try (Platform fwd = p.forwarder(cfg, cfg.work().resolve("forwarder"))) {
+                interleaved(s, forwardComparison(), "platform", "req/s", p, t, fwd, t, readLoad);
+            } catch (Exception e) {
+                s.notes.add("direct/forwarded: **failed:** " + oneLine(e));
+            }
+        }
         // current vs baseline commit: the measured platform against one built from --baseline-ref, same reads
         if (baselineCompared()) {
             Platform b = p == null ? null : baselineSide.get(s, baselineFailure != null ? baselineFailure : "comparison not run");
@@ -433,6 +444,17 @@ final class Harness {
                         + "in flight per client); %s Figures are medians over the rounds; ratio = HTTP ÷ WebSocket. %s",
                         what, unit, roundsText(cfg.wsRounds(), cfg.wsClients(), "HTTP and WebSocket"), CPU_TEXT),
                 cfg.wsRounds(), cfg.wsClients(), (a, at, b, bt) -> WsLoad.verify(wsUrl(b), bt.substring(WS_SIDE.length())));
+    }
+
+    private Comparison forwardComparison() {
+        return new Comparison("direct/forwarded", (what, c) -> what + " c=" + c + ", direct", "same, through a forwarding worker",
+                new String[] {"direct", "fwd   "},
+                (what, unit) -> String.format("Direct/forwarded (%s, %s): the same point reads sent to the worker hosting the database and "
+                        + "to a second worker of the same platform that hosts nothing and forwards every request to it (route cached, one "
+                        + "extra HTTP hop on the loopback); %s Figures are medians over the rounds; ratio = direct ÷ forwarded. CPU per "
+                        + "request is the receiving worker's only (the forwarded side's hosting worker works too). %s",
+                        what, unit, roundsText(cfg.forwardRounds(), cfg.forwardClients(), "direct and forwarded"), CPU_TEXT),
+                cfg.forwardRounds(), cfg.forwardClients(), (a, at, b, bt) -> verifyRead(b.pipelineUrl(), bt, true));
     }
 
     private Comparison baselineComparison() {
