@@ -29,4 +29,14 @@ class BenchConfigTest {
         assertEquals(4, BenchConfig.parse("--sandbox-rounds=0").baselineRounds());
         assertNull(BenchConfig.parse("--baseline-ref=").baselineRef());
     }
+
+    @Test
+    void forwardingComparisonOptions() {
+        BenchConfig c = BenchConfig.parse();
+        assertEquals(4, c.forwardRounds());
+        assertEquals(List.of(1, 16), c.forwardClients());
+        c = BenchConfig.parse("--forward-rounds=0", "--forward-clients=16");
+        assertEquals(0, c.forwardRounds());
+        assertEquals(List.of(16), c.forwardClients());
+    }
 }

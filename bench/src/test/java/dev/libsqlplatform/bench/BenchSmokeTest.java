@@ -24,7 +24,9 @@ class BenchSmokeTest {
                 // two rounds (so the swapped order runs too) at one client: the on/off code path, not a figure
                 "--sandbox-rounds=2", "--sandbox-clients=1",
                 // one round at one client: the HTTP/WebSocket code path, not a figure
-                "--ws-rounds=1", "--ws-clients=1");
+                "--ws-rounds=1", "--ws-clients=1",
+                // one round at one client: the direct/forwarded code path (a second worker that forwards), not a figure
+                "--forward-rounds=1", "--forward-clients=1");
         Harness h = new Harness(cfg);
         h.run();
         for (String s : h.skipped) System.out.println("[smoke] SKIPPED or FAILED: " + s);
