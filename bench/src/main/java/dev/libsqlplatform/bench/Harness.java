@@ -152,7 +152,8 @@ final class Harness {
 
     private boolean baselineCompared() {
         return wrk != null && cfg.baselineRef() != null && cfg.baselineRounds() > 0 && !cfg.baselineClients().isEmpty()
-                && (cfg.scenarios().contains("reads") || cfg.scenarios().contains("writes"));
+                && (cfg.scenarios().contains("reads") || cfg.scenarios().contains("writes")
+                || cfg.scenarios().contains("control"));
     }
 
     private boolean variantCompared() {
@@ -339,6 +340,17 @@ final class Harness {
                     : wrk.run(target.pipelineUrl(), c, secs, "read", tok, String.valueOf(cfg.rows()), "close");
             interleaved(s, wsComparison(), "platform", "req/s", p, t, p, t == null ? null : WS_SIDE + t, httpOrWs);
         }
+        // direct vs forwarded: the same reads sent to the hosting worker and to a second worker that hosts nothing and
+        // forwards each request to it (any worker answers for any database)
+        if (wrk != null && cfg.forwardRounds() > 0 && !cfg.forwardClients().isEmpty() && p != null
+                && tokens.get("bench-reads") != null) {
+            String t = tokens.get("bench-reads");
+            try (Platform fwd = p.forwarder(cfg, cfg.work().resolve("forwarder"))) {
+                interleaved(s, forwardComparison(), "platform", "req/s", p, t, fwd, t, readLoad);
+            } catch (Exception e) {
+                s.notes.add("direct/forwarded: **failed:** " + oneLine(e));
+            }
+        }
         // current vs baseline commit: the measured platform against one built from --baseline-ref, same reads
         if (baselineCompared()) {
             Platform b = baselineSide.get(s, baselineFailure != null ? baselineFailure : "comparison not run");
@@ -516,6 +528,17 @@ final class Harness {
                         + "in flight per client); %s Figures are medians over the rounds; ratio = HTTP ÷ WebSocket per round, averaged (lowest–highest round). %s",
                         what, unit, roundsText(cfg.wsRounds(), cfg.wsClients(), "HTTP and WebSocket"), CPU_TEXT),
                 cfg.wsRounds(), cfg.wsClients(), (a, at, b, bt) -> WsLoad.verify(wsUrl(b), bt.substring(WS_SIDE.length())));
+    }
+
+    private Comparison forwardComparison() {
+        return new Comparison("direct/forwarded", (what, c) -> what + " c=" + c + ", direct", "same, through a forwarding worker",
+                new String[] {"direct", "fwd   "},
+                (what, unit) -> String.format("Direct/forwarded (%s, %s): the same point reads sent to the worker hosting the database and "
+                        + "to a second worker of the same platform that hosts nothing and forwards every request to it (route cached, one "
+                        + "extra HTTP hop on the loopback); %s Figures are medians over the rounds; ratio = direct ÷ forwarded. CPU per "
+                        + "request is the receiving worker's only (the forwarded side's hosting worker works too). %s",
+                        what, unit, roundsText(cfg.forwardRounds(), cfg.forwardClients(), "direct and forwarded"), CPU_TEXT),
+                cfg.forwardRounds(), cfg.forwardClients(), (a, at, b, bt) -> verifyRead(b.pipelineUrl(), bt, true));
     }
 
     private Comparison baselineComparison() {
@@ -744,6 +767,7 @@ final class Harness {
                 }
             }
         }
+        if (wrk != null && baselineCompared() && listed > 0) controlAgainstBaseline(s, p, listed);
         s.notes.add("no peer is run for the control plane (tursodb has no Platform API); figures stand against the goals only.");
         series.put("p50", p50s);
         series.put("p99", p99s);
@@ -758,7 +782,45 @@ final class Harness {
         skip(msg);
     }
 
+    /**
+     * Get and list at the same size on the current control plane and on the baseline commit's, back to back per point:
+     * the before/after of the hand-written hot reads, the token cache and pagination. The current side also serves
+     * one page ({@code ?limit=100}); the baseline has no pagination, so its row is the whole list.
+     */
+    private void controlAgainstBaseline(Report.Section s, Platform p, int listed) throws Exception {
+        Platform b = baselineSide.get(s, baselineFailure != null ? baselineFailure : "comparison not run");
+        if (b == null) return;
+        String label = "baseline " + (baseline == null ? cfg.baselineRef() : baseline.shortCommit);
+        List<String> bDbs = java.util.Collections.synchronizedList(new ArrayList<>());
+        fillInto(s, b, "cp-", 1, listed, bDbs);
+        int bListed = bDbs.size();
+        s.intro.add(String.format("Current vs %s: the same %,d databases created on the baseline commit's control plane, then get, "
+                + "list and (current only, paginated) one page of 100 measured with wrk on each, back to back, %d s per point.",
+                label, bListed, cfg.seconds()));
+        for (int c : List.of(1, 16)) {
+            Measure getCur = Measure.of(wrk.run(p.dbUrl() + "/", c, cfg.seconds(), "getname", p.adminToken, String.valueOf(listed), "noclose", "cp-"));
+            Measure getBase = Measure.of(wrk.run(b.dbUrl() + "/", c, cfg.seconds(), "getname", b.adminToken, String.valueOf(bListed), "noclose", "cp-"));
+            Measure listCur = Measure.of(wrk.run(p.dbUrl(), c, cfg.seconds(), "get", p.adminToken));
+            Measure pageCur = Measure.of(wrk.run(p.dbUrl() + "?limit=100", c, cfg.seconds(), "get", p.adminToken));
+            Measure listBase = Measure.of(wrk.run(b.dbUrl(), c, cfg.seconds(), "get", b.adminToken));
+            String get = String.format("get (%,d dbs) c=%d, current", listed, c);
+            s.compare(get, label, "req/s", getCur.opsPerSec(), getBase.opsPerSec(), "", Report.Goal.ratioAtLeast(5));
+            s.compare(get, label, "p50", getCur.p50ms(), getBase.p50ms(), "ms", Report.Goal.NONE);
+            s.compare(get, label, "p99", getCur.p99ms(), getBase.p99ms(), "ms", Report.Goal.NONE);
+            String list = String.format("list, all (%,d dbs) c=%d, current", listed, c);
+            s.compare(list, label, "req/s", listCur.opsPerSec(), listBase.opsPerSec(), "", Report.Goal.NONE);
+            s.compare(list, label, "p50", listCur.p50ms(), listBase.p50ms(), "ms", Report.Goal.NONE);
+            String page = String.format("list, page of 100 (%,d dbs) c=%d, current", listed, c);
+            s.compare(page, label + " (whole list)", "p50", pageCur.p50ms(), listBase.p50ms(), "ms", Report.Goal.atMostMs(10));
+            s.compare(page, label + " (whole list)", "p99", pageCur.p99ms(), listBase.p99ms(), "ms", Report.Goal.NONE);
+        }
+    }
+
     private void fill(Report.Section s, Platform p, String prefix, int from, int to) throws Exception {
+        fillInto(s, p, prefix, from, to, platformDbs);
+    }
+
+    private void fillInto(Report.Section s, Platform p, String prefix, int from, int to, List<String> into) throws Exception {
         if (from > to) return;
         Log.info("creating " + prefix + from + " .. " + prefix + to);
         ExecutorService ex = Executors.newFixedThreadPool(4);
@@ -769,7 +831,7 @@ final class Harness {
                 fs.add(ex.submit(() -> {
                     p.create(name);
                     p.awaitReady(name, Duration.ofSeconds(120));
-                    platformDbs.add(name);
+                    into.add(name);
                     return null;
                 }));
             }

@@ -24,9 +24,19 @@ final class Platform implements AutoCloseable {
     final String cpUrl;
     final String workerUrl;
     final String adminToken;
+    private final String secret;
+    /** False for a {@link #forwarder}: it shares the control plane of the platform that started it. */
+    private final boolean ownsControlPlane;
     private final Http http = new Http();
 
     private Platform(Proc cp, Proc worker, String cpUrl, String workerUrl, String adminToken) {
+        this(cp, worker, cpUrl, workerUrl, adminToken, null, true);
+    }
+
+    private Platform(Proc cp, Proc worker, String cpUrl, String workerUrl, String adminToken, String secret,
+                     boolean ownsControlPlane) {
+        this.secret = secret;
+        this.ownsControlPlane = ownsControlPlane;
         this.controlPlane = cp;
         this.worker = worker;
         this.cpUrl = cpUrl;
@@ -119,8 +129,44 @@ final class Platform implements AutoCloseable {
             cp.close();
             throw e;
         }
-        return new Platform(cp, w, cpUrl, wUrl, admin);
+        Platform platform = new Platform(cp, w, cpUrl, wUrl, admin, secret, true);
+        platform.dataPlaneJar = dpJar;
+        return platform;
     }
+
+    /**
+     * A second worker on this platform's control plane that hosts nothing (capacity 0: placement never picks it), so every
+     * request it gets is forwarded to the worker hosting the database. Closing it stops only that worker.
+     */
+    Platform forwarder(BenchConfig cfg, Path dir) throws IOException, InterruptedException {
+        Harness.deleteTree(dir);
+        Files.createDirectories(dir.resolve("jars"));
+        Path dpJar = Files.copy(dataPlaneJarOf(), dir.resolve("jars/data-plane.jar"));
+        int port = Proc.freePort();
+        String url = "http://127.0.0.1:" + port;
+        Map<String, String> env = new HashMap<>();
+        env.put("PLATFORM_SERVICE_SECRET", secret);
+        env.put("SERVER_ADDRESS", "127.0.0.1");
+        env.put("SERVER_PORT", String.valueOf(port));
+        env.put("PLATFORM_WORKER_CONTROL_PLANE_URL", cpUrl);
+        env.put("PLATFORM_WORKER_DATA_DIR", dir.resolve("worker").toString());
+        env.put("PLATFORM_WORKER_CAPACITY", "0");
+        Proc w = Proc.start("forwarder", jvm(cfg, dpJar), dir.resolve("worker"), env);
+        try {
+            w.awaitHttp(url + "/actuator/health", START_TIMEOUT);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            w.close();
+            throw e;
+        }
+        return new Platform(controlPlane, w, cpUrl, url, adminToken, secret, false);
+    }
+
+    /** The data-plane jar this platform's worker runs (its private copy). */
+    private Path dataPlaneJarOf() {
+        return dataPlaneJar;
+    }
+
+    private Path dataPlaneJar;
 
     static List<String> jvm(BenchConfig cfg, Path jar) {
         List<String> cmd = new ArrayList<>();
@@ -206,6 +252,8 @@ final class Platform implements AutoCloseable {
     @Override
     public void close() {
         worker.close();
-        controlPlane.close();
+        if (ownsControlPlane) {
+            controlPlane.close();
+        }
     }
 }

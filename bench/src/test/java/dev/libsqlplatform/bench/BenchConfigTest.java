@@ -39,4 +39,14 @@ class BenchConfigTest {
         assertEquals(1, c.readRounds());
         assertEquals(false, c.contended());
     }
+
+    @Test
+    void forwardingComparisonOptions() {
+        BenchConfig c = BenchConfig.parse();
+        assertEquals(4, c.forwardRounds());
+        assertEquals(List.of(1, 16), c.forwardClients());
+        c = BenchConfig.parse("--forward-rounds=0", "--forward-clients=16");
+        assertEquals(0, c.forwardRounds());
+        assertEquals(List.of(16), c.forwardClients());
+    }
 }

@@ -26,7 +26,9 @@ class BenchSmokeTest {
                 // one round at one client: the HTTP/WebSocket code path, not a figure
                 "--ws-rounds=1", "--ws-clients=1",
                 // one round, quiet and contended: the interleaved three-target code path and the CPU hog, not a figure
-                "--read-rounds=1", "--contended=true");
+                "--read-rounds=1", "--contended=true",
+                // one round at one client: the direct/forwarded code path (a second worker that forwards), not a figure
+                "--forward-rounds=1", "--forward-clients=1");
         Harness h = new Harness(cfg);
         h.run();
         for (String s : h.skipped) System.out.println("[smoke] SKIPPED or FAILED: " + s);

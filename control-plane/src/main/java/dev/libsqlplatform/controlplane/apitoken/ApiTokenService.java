@@ -33,10 +33,12 @@ public class ApiTokenService implements PlatformTokens, FirstTokens {
     private final JdbcAggregateTemplate aggregates;
     private final OrganizationService organizations;
     private final Authorizer authorizer;
+    private final TokenCache cache;
 
     ApiTokenService(ApiTokenRepository tokens, UserService users, JdbcAggregateTemplate aggregates,
                     OrganizationService organizations,
-                    Authorizer authorizer) {
+                    Authorizer authorizer, TokenCache cache) {
+        this.cache = cache;
         this.authorizer = authorizer;
         this.organizations = organizations;
         this.tokens = tokens;
@@ -63,10 +65,11 @@ public class ApiTokenService implements PlatformTokens, FirstTokens {
         if (bearer == null || bearer.isBlank()) {
             return Optional.empty();
         }
-        return tokens.findByTokenHash(hash(bearer))
+        String hash = hash(bearer);
+        return cache.authenticate(hash, () -> tokens.findByTokenHash(hash)
                 .filter(t -> t.expiresAt() == null || t.expiresAt() > Ids.now())
                 .flatMap(t -> users.byId(t.userId()).map(u -> new Caller(u.id(), u.username(), t.id(), t.expiresAt(),
-                        t.organizationId())));
+                        t.organizationId()))));
     }
 
     @Override
@@ -87,6 +90,7 @@ public class ApiTokenService implements PlatformTokens, FirstTokens {
                 return false;
             }
             tokens.updateHash(existing.get().id(), hash);
+            cache.revoked();
             return true;
         }
         aggregates.insert(new ApiToken(Ids.newId(), userId, "bootstrap-admin", ApiToken.KIND_BOOTSTRAP, hash, Ids.now(), null,
@@ -152,6 +156,7 @@ public class ApiTokenService implements PlatformTokens, FirstTokens {
             throw ApiError.FORBIDDEN.exception(deniedMessage);
         }
         tokens.delete(token);
+        cache.revoked();
         return token;
     }
 
@@ -169,6 +174,7 @@ public class ApiTokenService implements PlatformTokens, FirstTokens {
         } else {
             tokens.invalidate(caller.userId(), caller.tokenId(), validFrom);
         }
+        cache.revoked();
         return validFrom;
     }
 
@@ -176,6 +182,7 @@ public class ApiTokenService implements PlatformTokens, FirstTokens {
     @org.springframework.context.event.EventListener
     void onOrganizationDeleted(dev.libsqlplatform.controlplane.organization.OrganizationDeleted event) {
         tokens.deleteByOrganization(event.organizationId());
+        cache.revoked();
     }
 
     public record OwnedToken(ApiToken token, User owner) {
@@ -213,6 +220,7 @@ public class ApiTokenService implements PlatformTokens, FirstTokens {
             throw authorizer.boundElsewhere(caller, "revoke token " + name + ", which is not bound to it");
         }
         tokens.delete(token);
+        cache.revoked();
         return token;
     }
 

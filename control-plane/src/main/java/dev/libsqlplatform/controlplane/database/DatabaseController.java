@@ -46,7 +46,14 @@ class DatabaseController {
 
     // Answer bodies (reference §3.2 Database, §4.4): one record per shape so the OpenAPI document names every field.
 
-    record DatabasesResponse(List<DatabaseView> databases) {
+    /**
+     * {@code next_cursor}: the {@code cursor} of the next page, present only when the caller asked for a page
+     * ({@code limit}) and more databases follow; clients that do not paginate get Turso's {@code {"databases": [...]}}.
+     */
+    record DatabasesResponse(List<DatabaseView> databases,
+                             @JsonProperty("next_cursor") @com.fasterxml.jackson.annotation.JsonInclude(
+                                     com.fasterxml.jackson.annotation.JsonInclude.Include.NON_ABSENT)
+                             java.util.Optional<String> nextCursor) {
     }
 
     record CreateDatabaseResponse(DatabaseView.Created database) {
@@ -66,9 +73,14 @@ class DatabaseController {
     }
 
     @GetMapping
+    @ErrorAnswers(ApiError.BAD_REQUEST)
     DatabasesResponse list(@AuthenticationPrincipal Caller caller, @PathVariable String org,
-                                         @RequestParam(required = false) String group) {
-        return new DatabasesResponse(databases.list(authorizer.require(caller, org, Action.READ), group));
+                           @RequestParam(required = false) String group,
+                           @RequestParam(required = false) Integer limit,
+                           @RequestParam(required = false) String cursor) {
+        DatabaseService.Page page = databases.page(authorizer.require(caller, org, Action.READ), group, cursor,
+                limit == null ? 0 : limit < 1 ? -1 : limit);
+        return new DatabasesResponse(page.databases(), java.util.Optional.ofNullable(page.nextCursor()));
     }
 
     @PostMapping

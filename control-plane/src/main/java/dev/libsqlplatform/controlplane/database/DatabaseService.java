@@ -45,10 +45,12 @@ public class DatabaseService {
     private final PlatformProperties properties;
     private final JsonMapper json;
     private final WorkerService workers;
+    private final DatabaseReads reads;
 
     DatabaseService(DatabaseRepository databases, OrganizationService organizations, GroupService groups,
                     JdbcAggregateTemplate aggregates, ApplicationEventPublisher events,
-                    PlatformProperties properties, JsonMapper json, WorkerService workers) {
+                    PlatformProperties properties, JsonMapper json, WorkerService workers, DatabaseReads reads) {
+        this.reads = reads;
         this.json = json;
         this.workers = workers;
         this.databases = databases;
@@ -144,27 +146,45 @@ public class DatabaseService {
     }
 
     public DatabaseView view(Organization org, String name) {
-        Database db = get(org, name);
-        Map<String, Worker> worker = db.workerId() == null ? Map.of()
-                : workers.find(db.workerId()).map(w -> Map.of(w.id(), w)).orElse(Map.of());
-        return toView(org, db, Map.of(db.groupId(), groups.list(org).stream()
-                .filter(g -> g.id().equals(db.groupId())).findFirst()
-                .orElseGet(() -> new DbGroup(db.groupId(), org.id(), "default", properties.defaultLocation(), false, 0, null, ""))),
-                worker);
+        return reads.one(org.id(), name).map(r -> toView(org, r)).orElseThrow(() -> ApiError.DATABASE_NOT_FOUND
+                .exception("could not find database with name " + name + ": record not found"));
     }
 
     /** All live databases of the organization, optionally only those of one group (unknown group → empty). */
     public List<DatabaseView> list(Organization org, String groupFilter) {
-        Map<String, DbGroup> byId = groups.list(org).stream().collect(Collectors.toMap(DbGroup::id, Function.identity()));
-        List<Database> rows;
-        if (groupFilter != null && !groupFilter.isBlank()) {
-            DbGroup g = byId.values().stream().filter(x -> x.name().equals(groupFilter)).findFirst().orElse(null);
-            rows = g == null ? List.of() : databases.findLiveByGroup(org.id(), g.id());
-        } else {
-            rows = databases.findLiveByOrganization(org.id());
+        return page(org, groupFilter, null, 0).databases();
+    }
+
+    /** Largest page {@link #page} gives. */
+    public static final int MAX_PAGE = 1000;
+
+    /** One page of {@link #list}: up to {@code limit} databases after {@code cursor}, and the next page's cursor. */
+    public record Page(List<DatabaseView> databases, String nextCursor) {
+    }
+
+    /**
+     * Databases in name order after {@code cursor} (the previous page's {@code next_cursor}; null: from the start),
+     * {@code limit} 1..{@link #MAX_PAGE}, 0 = all (what clients that do not paginate get). {@code nextCursor} is null
+     * on the last page.
+     */
+    public Page page(Organization org, String groupFilter, String cursor, int limit) {
+        if (limit < 0 || limit > MAX_PAGE) {
+            throw ApiError.BAD_REQUEST.exception("limit must be between 1 and " + MAX_PAGE);
         }
-        Map<String, Worker> workersById = rows.isEmpty() ? Map.of() : workers.byId();
-        return rows.stream().map(db -> toView(org, db, byId, workersById)).toList();
+        String group = groupFilter == null || groupFilter.isBlank() ? null : groupFilter;
+        List<DatabaseReads.Row> rows = reads.page(org.id(), group, cursor == null || cursor.isEmpty() ? null : cursor,
+                limit == 0 ? 0 : limit + 1);
+        String next = null;
+        if (limit > 0 && rows.size() > limit) {
+            rows = rows.subList(0, limit);
+            next = rows.get(limit - 1).name();
+        }
+        return new Page(rows.stream().map(r -> toView(org, r)).toList(), next);
+    }
+
+    private DatabaseView toView(Organization org, DatabaseReads.Row r) {
+        return DatabaseView.of(r, hostname(org, r.name()), r.groupName() != null ? r.groupName() : GroupService.DEFAULT_GROUP,
+                r.primaryLocation() != null ? r.primaryLocation() : properties.defaultLocation());
     }
 
     /** Marks the database deleting (invisible at once, name reusable); the reconciler removes it from its worker. */

@@ -46,6 +46,12 @@ public record DatabaseView(
                 false, false, null, db.state(), workerStatus, db.blockReason() == null ? "" : db.blockReason());
     }
 
+    static DatabaseView of(DatabaseReads.Row r, String hostname, String group, String location) {
+        return new DatabaseView(r.name(), r.id(), hostname, hostname, r.blockReads(), r.blockWrites(), false,
+                r.deleteProtection(), List.of(location), location, group, "logical", "libsql", VERSION, false, "",
+                false, false, null, r.state(), r.workerStatus());
+    }
+
     /** Create answers only {@code {"DbId","Hostname","Name"}}. */
     public record Created(@JsonProperty("DbId") String dbId, @JsonProperty("Hostname") String hostname,
                           @JsonProperty("Name") String name) {

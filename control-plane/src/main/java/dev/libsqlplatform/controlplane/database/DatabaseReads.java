@@ -1,0 +1,73 @@
+package dev.libsqlplatform.controlplane.database;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * The hot reads of the Platform API, {@code GET .../databases} and {@code GET .../databases/{db}}, as one hand-written
+ * query each: the database row joined with its group (name, location) and its worker (down or not). Through the
+ * repositories they took a query per group list, per worker and per database row, each through Spring Data JDBC's
+ * mapping; at 5,000 databases that dominated the request. Reads only: writes keep going through
+ * {@link DatabaseService} and its invariants.
+ */
+@Component
+class DatabaseReads {
+
+    private static final String SELECT = "SELECT d.id, d.name, d.state, d.block_reads, d.block_writes, "
+            + "d.delete_protection, d.worker_id, g.name AS group_name, g.primary_location, w.id AS w_id, w.down_since "
+            + "FROM databases d "
+            + "LEFT JOIN db_groups g ON g.id = d.group_id "
+            + "LEFT JOIN workers w ON w.id = d.worker_id ";
+
+    private final JdbcClient jdbc;
+
+    DatabaseReads(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** A live database as the API shows it; hostname and fallbacks are the caller's. */
+    record Row(String id, String name, String state, boolean blockReads, boolean blockWrites,
+               boolean deleteProtection, String groupName, String primaryLocation, String workerStatus) {
+    }
+
+    Optional<Row> one(String organizationId, String name) {
+        return jdbc.sql(SELECT + "WHERE d.organization_id = ? AND d.name = ? AND d.deleted_at IS NULL")
+                .param(organizationId).param(name).query(DatabaseReads::row).optional();
+    }
+
+    /**
+     * Live databases in name order, after {@code afterName} (exclusive; null = from the start), at most {@code limit}
+     * (0 = all), optionally only those of the live group {@code groupName}.
+     */
+    List<Row> page(String organizationId, String groupName, String afterName, int limit) {
+        StringBuilder sql = new StringBuilder(SELECT).append("WHERE d.organization_id = ? AND d.deleted_at IS NULL");
+        List<Object> params = new java.util.ArrayList<>(List.of(organizationId));
+        if (groupName != null) {
+            sql.append(" AND g.name = ? AND g.deleted_at IS NULL");
+            params.add(groupName);
+        }
+        if (afterName != null) {
+            sql.append(" AND d.name > ?");
+            params.add(afterName);
+        }
+        sql.append(" ORDER BY d.name");
+        if (limit > 0) {
+            sql.append(" LIMIT ?");
+            params.add(limit);
+        }
+        return jdbc.sql(sql.toString()).params(params).query(DatabaseReads::row).list();
+    }
+
+    private static Row row(ResultSet rs, int n) throws SQLException {
+        String workerStatus = rs.getString("w_id") == null ? null
+                : rs.getObject("down_since") == null ? "up" : "down";
+        return new Row(rs.getString("id"), rs.getString("name"), rs.getString("state"), rs.getBoolean("block_reads"),
+                rs.getBoolean("block_writes"), rs.getBoolean("delete_protection"), rs.getString("group_name"),
+                rs.getString("primary_location"), workerStatus);
+    }
+}
