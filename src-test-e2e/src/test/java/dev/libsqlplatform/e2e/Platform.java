@@ -157,7 +157,8 @@ final class Platform implements AutoCloseable {
 
     /** The control plane's and the worker's log files. */
     List<Path> processLogs() {
-        List<Path> logs = new ArrayList<>(List.of(logDir().resolve("control-plane.log"), logDir().resolve("worker.log")));
+        List<Path> logs = new ArrayList<>(List.of(logDir().resolve("control-plane.log"),
+                logDir().resolve("worker.log")));
         if (Files.exists(logDir().resolve("worker-2.log"))) {
             logs.add(logDir().resolve("worker-2.log"));
         }
@@ -235,14 +236,7 @@ final class Platform implements AutoCloseable {
 
     void startWorker() throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Map<String, String> wEnv = new LinkedHashMap<>();
-        wEnv.put("SERVER_PORT", Integer.toString(workerPort));
-        wEnv.put("SERVER_ADDRESS", "127.0.0.1");
-        wEnv.put("PLATFORM_WORKER_DATA_DIR", root.resolve("worker").toString());
-        wEnv.put("PLATFORM_WORKER_CONTROL_PLANE_URL", controlPlaneUrl());
-        wEnv.put("PLATFORM_SERVICE_SECRET", serviceSecret);
-        wEnv.putAll(workerEnv);
-        worker = ManagedProcess.start("worker", command(javaBin, dataPlaneJar), root, wEnv,
+        worker = ManagedProcess.start("worker", command(javaBin, dataPlaneJar), root, workerEnv(workerPort, "worker"),
                 logDir().resolve("worker.log"));
         waitForHealth(worker, workerUrl());
         waitForWorkerRegistration();
@@ -286,13 +280,8 @@ final class Platform implements AutoCloseable {
     String startExtraWorker() throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Files.createDirectories(root.resolve("worker-2"));
-        Map<String, String> wEnv = new LinkedHashMap<>();
-        wEnv.put("SERVER_PORT", Integer.toString(extraWorkerPort));
-        wEnv.put("SERVER_ADDRESS", "127.0.0.1");
-        wEnv.put("PLATFORM_WORKER_DATA_DIR", root.resolve("worker-2").toString());
-        wEnv.put("PLATFORM_WORKER_CONTROL_PLANE_URL", controlPlaneUrl());
-        wEnv.put("PLATFORM_SERVICE_SECRET", serviceSecret);
-        extraWorker = ManagedProcess.start("worker-2", command(javaBin, dataPlaneJar), root, wEnv,
+        extraWorker = ManagedProcess.start("worker-2", command(javaBin, dataPlaneJar), root,
+                workerEnv(extraWorkerPort, "worker-2"),
                 logDir().resolve("worker-2.log"));
         waitForHealth(extraWorker, extraWorkerUrl());
         return extraWorkerUrl();
@@ -300,6 +289,17 @@ final class Platform implements AutoCloseable {
 
     String extraWorkerUrl() {
         return "http://127.0.0.1:" + extraWorkerPort;
+    }
+
+    private Map<String, String> workerEnv(int port, String dataDir) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SERVER_PORT", Integer.toString(port));
+        env.put("SERVER_ADDRESS", "127.0.0.1");
+        env.put("PLATFORM_WORKER_DATA_DIR", root.resolve(dataDir).toString());
+        env.put("PLATFORM_WORKER_CONTROL_PLANE_URL", controlPlaneUrl());
+        env.put("PLATFORM_SERVICE_SECRET", serviceSecret);
+        env.putAll(workerEnv); // a test's settings, for every worker it starts
+        return env;
     }
 
     private static List<String> command(String javaBin, Path jar) {

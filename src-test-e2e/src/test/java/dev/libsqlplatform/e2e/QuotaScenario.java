@@ -57,7 +57,8 @@ final class QuotaScenario {
     private String holder(String dbId) throws Exception {
         for (String url : List.of(platform.workerUrl(), platform.extraWorkerUrl())) {
             try {
-                Http.Answer list = Http.send("GET", url + "/internal/v1/databases", platform.serviceSecret(), null, null);
+                Http.Answer list = Http.send("GET", url + "/internal/v1/databases", platform.serviceSecret(), null,
+                        null);
                 if (list.status() == 200 && list.text().contains(dbId)) {
                     return url;
                 }

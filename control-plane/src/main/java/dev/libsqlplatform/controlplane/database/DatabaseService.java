@@ -344,7 +344,13 @@ public class DatabaseService {
         String ips = list(p, "allowed_ips", db.allowedIps());
         AllowedIps.requireValid(stringList(ips));
         String vpcs = list(p, "allowed_aws_vpc_ids", db.allowedAwsVpcIds());
-        databases.updateConfiguration(db.id(), sizeLimit, maxBytes(organizations.plan(org), sizeLimit), blockReads,
+        long cap = maxBytes(organizations.plan(org), sizeLimit);
+        if (db.storageReason() != null) {
+            // what the organization's storage leaves this database stays the cap until the quota enforcer, told by
+            // the ConfigChanged event, recomputes it (within platform.quotas.enforce-interval)
+            cap = Math.min(cap, db.maxBytes());
+        }
+        databases.updateConfiguration(db.id(), sizeLimit, cap, blockReads,
                 blockWrites, deleteProtection, ips, vpcs, Ids.now());
         events.publishEvent(new DatabaseEvents.ConfigChanged(db.id()));
         return configuration(databases.findById(db.id()).orElseThrow());

@@ -20,6 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param streamIdleTimeout   a baton stream idle this long is closed and rolled back (default 10s)
  * @param busyTimeout         how long a statement waits for the single writer (default 5s)
  * @param synchronous         SQLite {@code synchronous} for tenant databases (default FULL)
+ * @param usageSpoolInterval  how often usage counted since the last heartbeat is written to the usage spool on disk
+ *                            (default 250ms): what a {@code kill -9} of the worker can lose at most
  */
 @ConfigurationProperties(prefix = "platform.worker")
 public record WorkerProperties(
@@ -34,7 +36,8 @@ public record WorkerProperties(
         @DefaultValue("4") int readersPerDatabase,
         @DefaultValue("10s") Duration streamIdleTimeout,
         @DefaultValue("5s") Duration busyTimeout,
-        @DefaultValue("FULL") Synchronous synchronous) {
+        @DefaultValue("FULL") Synchronous synchronous,
+        @DefaultValue("250ms") Duration usageSpoolInterval) {
 
     /** Allowed values of SQLite's {@code synchronous} pragma. */
     public enum Synchronous { OFF, NORMAL, FULL, EXTRA }

@@ -73,6 +73,11 @@ class HeartbeatSender implements ApplicationListener<WebServerInitializedEvent>,
                 : "http://127.0.0.1:" + event.getWebServer().getPort();
         long period = Math.max(100, props.heartbeatInterval().toMillis());
         scheduler.scheduleWithFixedDelay(this::beatSafely, 0, period, TimeUnit.MILLISECONDS);
+        long spoolPeriod = props.usageSpoolInterval().toMillis();
+        if (spoolPeriod > 0 && spoolPeriod < period) {
+            // the same thread as the heartbeat: a draw never races with the report being built
+            scheduler.scheduleWithFixedDelay(this::spoolSafely, spoolPeriod, spoolPeriod, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** A task of a ScheduledExecutorService that throws is never run again: never let one escape. */
@@ -81,6 +86,14 @@ class HeartbeatSender implements ApplicationListener<WebServerInitializedEvent>,
             beat();
         } catch (RuntimeException e) {
             log.warn("heartbeat failed: {}", e.toString());
+        }
+    }
+
+    private void spoolSafely() {
+        try {
+            usage.spool(registry.ids(), registry::storageBytes);
+        } catch (RuntimeException e) {
+            log.warn("cannot spool the usage counters: {}", e.toString());
         }
     }
 

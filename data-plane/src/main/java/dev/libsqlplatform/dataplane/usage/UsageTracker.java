@@ -30,8 +30,9 @@ import org.springframework.stereotype.Component;
  *
  * <p>Counters are drawn at every heartbeat: into (b) when nothing is pending, else into a follow-up report (never sent
  * yet, so it may grow) that becomes (b) after the acknowledgement. Both are on disk ({@link UsageSpool}, fsynced)
- * before (b) is first sent, so a worker killed with {@code kill -9} re-sends them after restart. What is lost to such
- * a kill is what was still in (a): the statements of less than one heartbeat interval.
+ * before (b) is first sent, so a worker killed with {@code kill -9} re-sends them after restart. Between heartbeats
+ * {@link #spool} draws the counters to disk every {@code usage-spool-interval}; what a {@code kill -9} loses is what
+ * was still in (a): the statements of less than one spool interval (250 ms by default).
  *
  * <p>Worker-wide Micrometer counters {@code worker_rows_read_total} and {@code worker_rows_written_total}
  * carry no per-database tag (bounded cardinality).
@@ -108,25 +109,42 @@ public class UsageTracker implements StatementListener.PerDatabase {
                 spool.promoteFollowUp();
             }
         }
-        Map<String, WorkerHeartbeat.DatabaseUsage> entries = draw(databaseIds, storageBytes);
+        absorb(draw(databaseIds, storageBytes));
         if (pending == null) {
-            if (entries.isEmpty()) {
-                return null;
-            }
-            pending = new UsageReport(UUID.randomUUID().toString(), sorted(entries));
-            store(pending, false);
-        } else if (!entries.isEmpty()) {
-            if (pendingSent) {
-                followUp = followUp == null ? new UsageReport(UUID.randomUUID().toString(), sorted(entries))
-                        : merge(followUp, entries);
-                store(followUp, true);
-            } else {
-                pending = merge(pending, entries);
-                store(pending, false);
-            }
+            return null;
         }
         pendingSent = true; // the caller sends it now; from here on it never changes
         return pending;
+    }
+
+    /**
+     * Draws what was counted since the last draw into the report not sent yet, on disk, without sending anything:
+     * run between heartbeats ({@code platform.worker.usage-spool-interval}) so that a {@code kill -9} loses at most
+     * that interval of counts, not a whole heartbeat interval.
+     */
+    public synchronized void spool(Collection<String> databaseIds, ToLongFunction<String> storageBytes) {
+        if (spool != null) {
+            absorb(draw(databaseIds, storageBytes));
+        }
+    }
+
+    /** New counts go into the pending report while it was never sent, else into the follow-up; both spooled. */
+    private void absorb(Map<String, WorkerHeartbeat.DatabaseUsage> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        if (pending == null) {
+            pending = new UsageReport(UUID.randomUUID().toString(), sorted(entries));
+            pendingSent = false;
+            store(pending, false);
+        } else if (pendingSent) {
+            followUp = followUp == null ? new UsageReport(UUID.randomUUID().toString(), sorted(entries))
+                    : merge(followUp, entries);
+            store(followUp, true);
+        } else {
+            pending = merge(pending, entries);
+            store(pending, false);
+        }
     }
 
     private void store(UsageReport report, boolean isFollowUp) {

@@ -112,4 +112,27 @@ class UsageTrackerTest {
         assertThat(next.usage().get(0).rowsWritten()).isEqualTo(5);
         assertThat(new UsageTracker(new SimpleMeterRegistry(), dir).pending()).isEqualTo(next);
     }
+
+    /** Between heartbeats the counters are drawn to disk; nothing is sent and nothing is counted twice. */
+    @Test
+    void spoolingBetweenHeartbeatsPutsTheCountsOnDisk(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        UsageTracker t = new UsageTracker(new SimpleMeterRegistry(), dir);
+        t.forDatabase("d").recordStatement("INSERT", 1, 3);
+        t.spool(List.of("d"), id -> 4096);
+        // kill -9 here: the next process has them
+        assertThat(new UsageTracker(new SimpleMeterRegistry(), dir).pending().usage().get(0).rowsWritten()).isEqualTo(3);
+        t.forDatabase("d").recordStatement("INSERT", 1, 4);
+        t.spool(List.of("d"), id -> 4096); // not sent yet: the same report grows
+        UsageReport sent = t.nextReport(List.of("d"), id -> 4096);
+        assertThat(sent.usage().get(0).rowsWritten()).isEqualTo(7);
+        t.forDatabase("d").recordStatement("INSERT", 1, 5);
+        t.spool(List.of("d"), id -> 4096); // sent and unanswered: it stays as it is, the 5 go to the follow-up
+        assertThat(t.nextReport(List.of("d"), id -> 4096)).isEqualTo(sent);
+        assertThat(dir.resolve("next.json")).exists();
+        t.acknowledge(sent.reportId());
+        UsageReport next = t.nextReport(List.of("d"), id -> 4096);
+        assertThat(next.reportId()).isNotEqualTo(sent.reportId());
+        assertThat(next.usage().get(0).rowsWritten()).isEqualTo(5);
+        assertThat(dir.resolve("next.json")).doesNotExist();
+    }
 }
