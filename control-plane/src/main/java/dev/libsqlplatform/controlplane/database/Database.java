@@ -44,6 +44,12 @@ public record Database(@Id String id, String organizationId, String groupId, Str
 
     /** What the worker's BLOCKED errors say after "writes are blocked for this database: "; null when nothing is. */
     public String blockReason() {
+        return blockReason(blockReads, blockWrites, quotaBlockReads, quotaBlockWrites, quotaReason);
+    }
+
+    /** {@link #blockReason()} from the columns, for reads that do not map whole rows ({@code DatabaseReads}). */
+    static String blockReason(boolean blockReads, boolean blockWrites, boolean quotaBlockReads, boolean quotaBlockWrites,
+                              String quotaReason) {
         if (blockReads) {
             return "block_reads is set in the database's configuration";
         }

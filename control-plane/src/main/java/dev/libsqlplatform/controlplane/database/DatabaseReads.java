@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
 class DatabaseReads {
 
     private static final String SELECT = "SELECT d.id, d.name, d.state, d.block_reads, d.block_writes, "
-            + "d.delete_protection, d.worker_id, g.name AS group_name, g.primary_location, w.id AS w_id, w.down_since "
+            + "d.quota_block_reads, d.quota_block_writes, d.quota_reason, d.delete_protection, d.worker_id, g.name AS group_name, g.primary_location, w.id AS w_id, w.down_since "
             + "FROM databases d "
             + "LEFT JOIN db_groups g ON g.id = d.group_id "
             + "LEFT JOIN workers w ON w.id = d.worker_id ";
@@ -30,8 +30,11 @@ class DatabaseReads {
         this.jdbc = jdbc;
     }
 
-    /** A live database as the API shows it; hostname and fallbacks are the caller's. */
-    record Row(String id, String name, String state, boolean blockReads, boolean blockWrites,
+    /**
+     * A live database as the API shows it; hostname and fallbacks are the caller's. The blocks are the effective ones
+     * (the configuration's or the quota enforcer's), with {@link Database#blockReason()}'s reason (null: none).
+     */
+    record Row(String id, String name, String state, boolean blockReads, boolean blockWrites, String blockReason,
                boolean deleteProtection, String groupName, String primaryLocation, String workerStatus) {
     }
 
@@ -66,8 +69,12 @@ class DatabaseReads {
     private static Row row(ResultSet rs, int n) throws SQLException {
         String workerStatus = rs.getString("w_id") == null ? null
                 : rs.getObject("down_since") == null ? "up" : "down";
-        return new Row(rs.getString("id"), rs.getString("name"), rs.getString("state"), rs.getBoolean("block_reads"),
-                rs.getBoolean("block_writes"), rs.getBoolean("delete_protection"), rs.getString("group_name"),
-                rs.getString("primary_location"), workerStatus);
+        boolean blockReads = rs.getBoolean("block_reads"), blockWrites = rs.getBoolean("block_writes");
+        boolean quotaReads = rs.getBoolean("quota_block_reads"), quotaWrites = rs.getBoolean("quota_block_writes");
+        return new Row(rs.getString("id"), rs.getString("name"), rs.getString("state"), blockReads || quotaReads,
+                blockWrites || quotaWrites,
+                Database.blockReason(blockReads, blockWrites, quotaReads, quotaWrites, rs.getString("quota_reason")),
+                rs.getBoolean("delete_protection"), rs.getString("group_name"), rs.getString("primary_location"),
+                workerStatus);
     }
 }

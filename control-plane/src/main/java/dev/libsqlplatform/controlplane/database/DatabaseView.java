@@ -49,7 +49,7 @@ public record DatabaseView(
     static DatabaseView of(DatabaseReads.Row r, String hostname, String group, String location) {
         return new DatabaseView(r.name(), r.id(), hostname, hostname, r.blockReads(), r.blockWrites(), false,
                 r.deleteProtection(), List.of(location), location, group, "logical", "libsql", VERSION, false, "",
-                false, false, null, r.state(), r.workerStatus());
+                false, false, null, r.state(), r.workerStatus(), r.blockReason() == null ? "" : r.blockReason());
     }
 
     /** Create answers only {@code {"DbId","Hostname","Name"}}. */
