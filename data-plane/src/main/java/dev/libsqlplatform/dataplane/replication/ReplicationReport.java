@@ -49,7 +49,7 @@ public class ReplicationReport {
         } finally {
             open.forEach(OpenDatabase::release);
         }
-        acknowledged.keySet().retainAll(registry.ids());
+        acknowledged.keySet().retainAll(new java.util.HashSet<>(registry.ids())); // forget deleted databases
         return changed.isEmpty() ? null : changed;
     }
 
