@@ -574,6 +574,60 @@ abstract class AbstractApiContractTest {
     }
 
     @Test
+    void theHostingWorkersReplicationStateShowsOnTheDatabase() {
+        Organization org = newOrg();
+        String base = "/v1/organizations/" + org.slug();
+        String id = http.post(base + "/databases", "{\"name\":\"replicated\"}").json().at("/database/DbId").asString();
+        Http internal = new Http(port, SERVICE_SECRET);
+        String worker = "w-repl-" + UUID.randomUUID();
+        String hello = "{\"id\":\"" + worker + "\",\"url\":\"http://127.0.0.1:9\",\"capacity\":0,\"databases\":1";
+        assertThat(internal.post("/internal/v1/workers/heartbeat", hello + "}").status()).isEqualTo(200);
+        jdbc.update("UPDATE databases SET worker_id = ? WHERE id = ?", worker, id);
+        assertThat(http.get(base + "/databases/replicated").json().at("/database/replication").isMissingNode()).isTrue();
+
+        String noReplica = hello + ",\"replication\":[{\"databaseId\":\"" + id + "\",\"logId\":\"log-1\","
+                + "\"replicationIndex\":7,\"lastCommitAt\":1790000000000,\"replicas\":[]}]}";
+        assertThat(internal.post("/internal/v1/workers/heartbeat", noReplica).status()).isEqualTo(200);
+        JsonNode state = http.get(base + "/databases/replicated").json().at("/database/replication");
+        assertThat(state.get("log_id").asString()).isEqualTo("log-1");
+        assertThat(state.get("replication_index").asLong()).isEqualTo(7);
+        assertThat(state.get("last_commit_at").asString()).isEqualTo("2026-09-21T14:13:20Z");
+        assertThat(state.get("replicas").size()).isZero();
+
+        String synced = hello + ",\"replication\":[{\"databaseId\":\"" + id + "\",\"logId\":\"log-1\","
+                + "\"replicationIndex\":9,\"lastCommitAt\":1790000000000,\"replicas\":["
+                + "{\"replica\":\"10.0.0.1/ab\",\"lastSyncAt\":1790000001000,\"frameNo\":9,\"framesBehind\":0},"
+                + "{\"replica\":\"10.0.0.2/cd\",\"lastSyncAt\":1790000000500,\"framesBehind\":0}]}]}";
+        assertThat(internal.post("/internal/v1/workers/heartbeat", synced).status()).isEqualTo(200);
+        state = http.get(base + "/databases/replicated").json().at("/database/replication");
+        assertThat(state.get("replication_index").asLong()).isEqualTo(9);
+        assertThat(state.at("/replicas/0/replica").asString()).isEqualTo("10.0.0.1/ab");
+        assertThat(state.at("/replicas/0/last_sync_at").asString()).isEqualTo("2026-09-21T14:13:21Z");
+        assertThat(state.at("/replicas/0/frame_no").asLong()).isEqualTo(9);
+        assertThat(state.at("/replicas/0/frames_behind").asLong()).isZero();
+        assertThat(state.at("/replicas/1/frame_no").isNull()).isTrue(); // handshake only, never pulled
+        // the list stays one query: no replication there
+        assertThat(http.get(base + "/databases").json().at("/databases/0/replication").isMissingNode()).isTrue();
+
+        // another worker does not speak for this database's log
+        String impostor = synced.replace(worker, "w-other-" + UUID.randomUUID()).replace("\"replicationIndex\":9",
+                "\"replicationIndex\":1");
+        assertThat(internal.post("/internal/v1/workers/heartbeat", impostor).status()).isEqualTo(200);
+        assertThat(http.get(base + "/databases/replicated").json().at("/database/replication/replication_index")
+                .asLong()).isEqualTo(9);
+
+        // a malformed state is the worker's bug: 400, nothing stored
+        String negative = synced.replace("\"framesBehind\":0}]", "\"framesBehind\":-1}]")
+                .replace("\"replicationIndex\":9", "\"replicationIndex\":10");
+        Http.Response bad = internal.post("/internal/v1/workers/heartbeat", negative);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(http.get(base + "/databases/replicated").json().at("/database/replication/replication_index")
+                .asLong()).isEqualTo(9);
+        assertThat(internal.post("/internal/v1/workers/heartbeat", hello + ",\"replication\":[{\"databaseId\":\""
+                + id + "\"}]}").status()).isEqualTo(400);
+    }
+
+    @Test
     void usageIntakeIsDeduplicatedByReportId() {
         Organization org = newOrg();
         String base = "/v1/organizations/" + org.slug();

@@ -182,6 +182,82 @@ class UsageReportTest {
         assertThat(metric(prom.body(), "worker_rows_written_total")).isEqualTo(4 + 1);
     }
 
+    static JsonNode replication(JsonNode heartbeat, String dbId) {
+        if (!heartbeat.has("replication")) {
+            return null;
+        }
+        for (JsonNode e : heartbeat.get("replication")) {
+            if (e.get("databaseId").asString().equals(dbId)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** One gRPC-web call of the replication protocol, as an embedded replica makes it; the answer is not needed. */
+    void replicate(String method, String token, byte[] message) throws Exception {
+        byte[] body = java.nio.ByteBuffer.allocate(5 + message.length).put((byte) 0).putInt(message.length)
+                .put(message).array();
+        HttpResponse<byte[]> r = w.http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(w.url("/wal_log.ReplicationLog/" + method)))
+                .header("content-type", "application/grpc-web").header("x-authorization", "Bearer " + token)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
+    }
+
+    /** A LogOffset message: field 1, the next frame number wanted, as a varint. */
+    static byte[] logOffset(long next) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(0x08);
+        for (long v = next; ; v >>>= 7) {
+            if ((v & ~0x7FL) == 0) {
+                out.write((int) v);
+                return out.toByteArray();
+            }
+            out.write((int) ((v & 0x7F) | 0x80));
+        }
+    }
+
+    @Test
+    void heartbeatsCarryChangedReplicationStateUntilAcknowledged() throws Exception {
+        startControlPlane();
+        w = new Worker(dir, "platform.worker.control-plane-url=http://127.0.0.1:" + controlPlane.getAddress().getPort(),
+                "platform.worker.heartbeat-interval=1h");
+        assertThat(heartbeats.poll(20, TimeUnit.SECONDS)).isNotNull();
+        String a = w.createDatabase("replicated", "acme");
+        String t = w.token(a);
+        w.exec(t, "CREATE TABLE t (v)");
+
+        JsonNode first = replication(beat(), a);
+        assertThat(first).as("a written database reports its log").isNotNull();
+        long index = first.get("replicationIndex").asLong();
+        assertThat(index).isPositive();
+        assertThat(first.get("logId").asString()).isNotBlank();
+        assertThat(first.get("lastCommitAt").asLong()).isPositive();
+        assertThat(first.get("replicas")).isEmpty();
+        assertThat(beat().has("replication")).as("acknowledged and unchanged: left out").isFalse();
+
+        // a replica says hello and pulls up to the primary's index
+        replicate("Hello", t, new byte[] {0x08, 0x01});
+        replicate("BatchLogEntries", t, logOffset(index + 1));
+        JsonNode synced = replication(beat(), a);
+        assertThat(synced.get("replicationIndex").asLong()).isEqualTo(index);
+        JsonNode replica = synced.get("replicas").get(0);
+        assertThat(replica.get("replica").asString()).isNotBlank();
+        assertThat(replica.get("lastSyncAt").asLong()).isPositive();
+        assertThat(replica.get("frameNo").asLong()).isEqualTo(index);
+        assertThat(replica.get("framesBehind").asLong()).isZero();
+
+        // a commit the control plane did not acknowledge is sent again
+        w.exec(t, "INSERT INTO t VALUES (1)");
+        nextStatuses.add(503);
+        JsonNode failed = replication(beat(), a);
+        assertThat(failed.get("replicationIndex").asLong()).isGreaterThan(index);
+        assertThat(replication(beat(), a)).isEqualTo(failed);
+        assertThat(beat().has("replication")).isFalse();
+    }
+
     @Test
     void anUnreachableControlPlaneLosesNothing() throws Exception {
         startControlPlane();

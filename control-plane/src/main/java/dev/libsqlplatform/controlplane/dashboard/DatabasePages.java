@@ -1,5 +1,6 @@
 package dev.libsqlplatform.controlplane.dashboard;
 
+import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -11,6 +12,7 @@ import dev.libsqlplatform.billing.UsageTotals;
 import dev.libsqlplatform.controlplane.database.Database;
 import dev.libsqlplatform.controlplane.database.DatabaseService;
 import dev.libsqlplatform.controlplane.database.DatabaseView;
+import dev.libsqlplatform.controlplane.database.ReplicationView;
 import dev.libsqlplatform.controlplane.dbtoken.DatabaseTokenService;
 import dev.libsqlplatform.controlplane.group.DbGroup;
 import dev.libsqlplatform.controlplane.group.GroupService;
@@ -104,7 +106,28 @@ class DatabasePages {
     /** What the detail page shows about one database. */
     record Detail(DatabaseView view, Database row, String url, String state, String stateDetail, String size,
                   Worker worker, boolean workerLive, String workerSeen, List<DatabaseTokenService.TokenInfo> tokens,
-                  String clientSnippet, String replicaSnippet) {
+                  String clientSnippet, String replicaSnippet, Replication replication) {
+    }
+
+    /** The replication section: null when the worker has not reported the database's frame log yet. */
+    record Replication(long index, String logId, String lastCommit, String reported, List<ReplicaRow> replicas) {
+    }
+
+    /** One replica: its lag in frames behind the reported replication index ("unknown" before its first pull). */
+    record ReplicaRow(String replica, String lastSync, String frame, String lag) {
+    }
+
+    private static Replication replication(ReplicationView r) {
+        if (r == null) {
+            return null;
+        }
+        return new Replication(r.replicationIndex(), r.logId(),
+                r.lastCommitAt() == null ? "none yet" : Format.time(Instant.parse(r.lastCommitAt())),
+                Format.time(Instant.parse(r.reportedAt())),
+                r.replicas().stream().map(p -> new ReplicaRow(p.replica(), Format.time(Instant.parse(p.lastSyncAt())),
+                        p.frameNo() == null ? "not pulled yet" : Format.count(p.frameNo()),
+                        p.lagFrames() == null ? "unknown" : p.lagFrames() == 0 ? "up to date"
+                                : Format.count(p.lagFrames()) + " frames")).toList());
     }
 
     Detail detail(Shell shell, String name) {
@@ -151,7 +174,7 @@ class DatabasePages {
                 await client.sync();""".formatted(url);
         return new Detail(view, row, url, state, stateDetail, Format.bytes(month.storageBytes()), worker.orElse(null),
                 live, worker.map(w -> Format.time(w.lastSeen())).orElse(""), TokenPages.unexpired(tokens.list(shell.org(), name)),
-                client, replica);
+                client, replica, replication(view.replication()));
     }
 
     /** Deletes after the name was typed again; delete protection is the service's to refuse. */

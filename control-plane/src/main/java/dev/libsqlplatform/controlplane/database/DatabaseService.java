@@ -44,12 +44,15 @@ public class DatabaseService {
     private final ApplicationEventPublisher events;
     private final PlatformProperties properties;
     private final JsonMapper json;
+    private final ReplicationStates replication;
     private final WorkerService workers;
     private final DatabaseReads reads;
 
     DatabaseService(DatabaseRepository databases, OrganizationService organizations, GroupService groups,
                     JdbcAggregateTemplate aggregates, ApplicationEventPublisher events,
-                    PlatformProperties properties, JsonMapper json, WorkerService workers, DatabaseReads reads) {
+                    PlatformProperties properties, JsonMapper json, WorkerService workers, DatabaseReads reads,
+                    ReplicationStates replication) {
+        this.replication = replication;
         this.reads = reads;
         this.json = json;
         this.workers = workers;
@@ -146,8 +149,9 @@ public class DatabaseService {
     }
 
     public DatabaseView view(Organization org, String name) {
-        return reads.one(org.id(), name).map(r -> toView(org, r)).orElseThrow(() -> ApiError.DATABASE_NOT_FOUND
+        DatabaseReads.Row row = reads.one(org.id(), name).orElseThrow(() -> ApiError.DATABASE_NOT_FOUND
                 .exception("could not find database with name " + name + ": record not found"));
+        return toView(org, row).withReplication(replication.find(row.id()).orElse(null));
     }
 
     /** All live databases of the organization, optionally only those of one group (unknown group → empty). */

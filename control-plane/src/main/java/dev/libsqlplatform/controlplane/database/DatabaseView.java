@@ -11,7 +11,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * {@code down} while the worker hosting the database misses its heartbeats (SQL then answers
  * {@code DATABASE_UNAVAILABLE}); null before the database is placed; and {@code block_reason} (why
  * {@code block_reads}/{@code block_writes}, which include the organization's quota blocks, are set; empty when
- * nothing is).
+ * nothing is); and, on {@code GET .../databases/{db}} only, once the hosting worker reported it, {@code replication}
+ * ({@link ReplicationView}).
  */
 @JsonPropertyOrder({"Name", "DbId", "Hostname", "hostname"})
 public record DatabaseView(
@@ -36,20 +37,27 @@ public record DatabaseView(
         @JsonProperty("parent") @JsonInclude(JsonInclude.Include.ALWAYS) Object parent,
         @JsonProperty("state") String state,
         @JsonProperty("worker_status") @JsonInclude(JsonInclude.Include.ALWAYS) String workerStatus,
-        @JsonProperty("block_reason") String blockReason) {
+        @JsonProperty("block_reason") String blockReason,
+        @JsonProperty("replication") @JsonInclude(JsonInclude.Include.NON_NULL) ReplicationView replication) {
 
     public static final String VERSION = "0.1.0";
 
     static DatabaseView of(Database db, String hostname, String group, String location, String workerStatus) {
         return new DatabaseView(db.name(), db.id(), hostname, hostname, db.effectiveBlockReads(), db.effectiveBlockWrites(), false,
                 db.deleteProtection(), List.of(location), location, group, "logical", "libsql", VERSION, false, "",
-                false, false, null, db.state(), workerStatus, db.blockReason() == null ? "" : db.blockReason());
+                false, false, null, db.state(), workerStatus, db.blockReason() == null ? "" : db.blockReason(), null);
     }
 
     static DatabaseView of(DatabaseReads.Row r, String hostname, String group, String location) {
         return new DatabaseView(r.name(), r.id(), hostname, hostname, r.blockReads(), r.blockWrites(), false,
                 r.deleteProtection(), List.of(location), location, group, "logical", "libsql", VERSION, false, "",
-                false, false, null, r.state(), r.workerStatus(), r.blockReason() == null ? "" : r.blockReason());
+                false, false, null, r.state(), r.workerStatus(), r.blockReason() == null ? "" : r.blockReason(), null);
+    }
+
+    DatabaseView withReplication(ReplicationView current) {
+        return new DatabaseView(name, dbId, hostnameUpper, hostname, blockReads, blockWrites, allowAttach,
+                deleteProtection, regions, primaryRegion, group, type, databaseType, version, isSchema, schema, sleeping,
+                archived, parent, state, workerStatus, blockReason, current);
     }
 
     /** Create answers only {@code {"DbId","Hostname","Name"}}. */

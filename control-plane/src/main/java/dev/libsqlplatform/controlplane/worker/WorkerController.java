@@ -23,12 +23,16 @@ class WorkerController {
 
     /**
      * Registers/refreshes the worker, then hands its usage report to the usage module ({@link UsageReported}: usage
-     * depends on this module, so this one may not call it), which ignores an already stored {@code reportId}.
+     * depends on this module, so this one may not call it), which ignores an already stored {@code reportId}, and its
+     * replication state to the database module ({@link ReplicationReported}).
      */
     @PostMapping(InternalApi.HEARTBEAT)
     Map<String, Object> heartbeat(@RequestBody(required = false) WorkerHeartbeat body) {
         workers.heartbeat(body);
         events.publishEvent(new UsageReported(body.id(), body.reportId(), body.usage()));
+        if (body.replication() != null && !body.replication().isEmpty()) {
+            events.publishEvent(new ReplicationReported(body.id(), body.replication()));
+        }
         return Map.of();
     }
 }

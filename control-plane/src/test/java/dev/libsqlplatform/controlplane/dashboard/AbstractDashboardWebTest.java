@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.libsqlplatform.controlplane.apitoken.ApiTokenService;
+import dev.libsqlplatform.controlplane.database.Database;
 import dev.libsqlplatform.controlplane.database.DatabaseService;
 import dev.libsqlplatform.controlplane.group.GroupService;
 import dev.libsqlplatform.controlplane.organization.Memberships;
@@ -282,6 +283,35 @@ abstract class AbstractDashboardWebTest {
         assertThat(s.get(tokens).body()).contains("Group token " + revoke.group(1) + " revoked", "revoked");
         assertThat(s.post("/dashboard/" + org.slug() + "/group-tokens", Map.of("group", "default",
                 "expiration", "soon")).body()).contains("Invalid expiration format", "invalid_expiration");
+    }
+
+    @Test
+    void theDetailPageShowsTheReplicationIndexAndEachReplicasLastSyncAndLag() {
+        Organization org = newOrg();
+        Database db = databases.create(org, "synced", "default");
+        Session s = admin();
+        String page = "/dashboard/" + org.slug() + "/databases/synced";
+        assertThat(s.get(page).body()).contains("id=\"replication-none\"");
+
+        Http internal = new Http(port, "dashboard-test-secret");
+        String worker = "w-dash-" + UUID.randomUUID();
+        String hello = "{\"id\":\"" + worker + "\",\"url\":\"http://127.0.0.1:9\"";
+        assertThat(internal.post("/internal/v1/workers/heartbeat", hello + "}").status()).isEqualTo(200);
+        jdbc.update("UPDATE databases SET worker_id = ? WHERE id = ?", worker, db.id());
+        String state = hello + ",\"replication\":[{\"databaseId\":\"" + db.id() + "\",\"logId\":\"log-9\","
+                + "\"replicationIndex\":1234,\"lastCommitAt\":1790000000000,\"replicas\":[]}]}";
+        assertThat(internal.post("/internal/v1/workers/heartbeat", state).status()).isEqualTo(200);
+        String body = s.get(page).body();
+        assertThat(body).contains("id=\"replication-index\">1234<", "log-9", "No replica has synced.")
+                .doesNotContain("id=\"replicas\"");
+
+        String synced = state.replace("\"replicas\":[]", "\"replicas\":["
+                + "{\"replica\":\"10.1.1.1/aa\",\"lastSyncAt\":1790000001000,\"frameNo\":1234,\"framesBehind\":0},"
+                + "{\"replica\":\"10.1.1.2/bb\",\"lastSyncAt\":1790000000500,\"frameNo\":1200,\"framesBehind\":3}]");
+        assertThat(internal.post("/internal/v1/workers/heartbeat", synced).status()).isEqualTo(200);
+        body = s.get(page).body();
+        assertThat(body).contains("id=\"replicas\"", "10.1.1.1/aa", "up to date", "10.1.1.2/bb", "34 frames")
+                .doesNotContain("No replica has synced.");
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.libsqlplatform.contract.internalapi.WorkerHeartbeat;
 import dev.libsqlplatform.dataplane.config.ServiceSecret;
 import dev.libsqlplatform.dataplane.config.WorkerIdentity;
 import dev.libsqlplatform.dataplane.config.WorkerProperties;
+import dev.libsqlplatform.dataplane.replication.ReplicationReport;
 import dev.libsqlplatform.dataplane.storage.DatabaseRegistry;
 import dev.libsqlplatform.dataplane.usage.UsageReport;
 import dev.libsqlplatform.dataplane.usage.UsageTracker;
@@ -13,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>The body is the contract's {@link WorkerHeartbeat}, the record the control plane binds. Each heartbeat carries the usage report of {@link UsageTracker#nextReport} ({@code reportId} +
  * {@code usage}; both omitted when there is nothing to report). Only an HTTP 2xx acknowledges it; after a
  * failure the same report (same {@code reportId}, same deltas) is sent again, see the invariant on
- * {@link UsageTracker}.
+ * {@link UsageTracker}. It also carries {@link ReplicationReport#changes} (acknowledged the same way).
  */
 @Component
 class HeartbeatSender implements ApplicationListener<WebServerInitializedEvent>, DisposableBean {
@@ -45,6 +47,7 @@ class HeartbeatSender implements ApplicationListener<WebServerInitializedEvent>,
     private final ServiceSecret secret;
     private final DatabaseRegistry registry;
     private final UsageTracker usage;
+    private final ReplicationReport replication;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "worker-heartbeat");
@@ -56,8 +59,9 @@ class HeartbeatSender implements ApplicationListener<WebServerInitializedEvent>,
     private volatile boolean lastFailed;
 
     HeartbeatSender(WorkerProperties props, WorkerIdentity identity, ServiceSecret secret, DatabaseRegistry registry,
-                    UsageTracker usage) {
+                    UsageTracker usage, ReplicationReport replication) {
         this.usage = usage;
+        this.replication = replication;
         this.props = props;
         this.identity = identity;
         this.secret = secret;
@@ -106,8 +110,16 @@ class HeartbeatSender implements ApplicationListener<WebServerInitializedEvent>,
             log.warn("cannot build the usage report: {}", e.toString());
             report = null;
         }
+        List<WorkerHeartbeat.DatabaseReplication> replicationState;
+        try {
+            replicationState = replication.changes();
+        } catch (RuntimeException e) {
+            log.warn("cannot build the replication report: {}", e.toString());
+            replicationState = null;
+        }
         WorkerHeartbeat payload = new WorkerHeartbeat(identity.id(), publicUrl, (long) props.capacity(),
-                (long) registry.count(), report == null ? null : report.reportId(), report == null ? null : report.usage());
+                (long) registry.count(), report == null ? null : report.reportId(), report == null ? null : report.usage(),
+                replicationState);
         String body = JSON.writeValueAsString(payload);
         String target = props.controlPlaneUrl().replaceAll("/+$", "") + InternalApi.HEARTBEAT;
         try {
@@ -124,6 +136,7 @@ class HeartbeatSender implements ApplicationListener<WebServerInitializedEvent>,
                 if (report != null) {
                     usage.acknowledge(report.reportId());
                 }
+                replication.acknowledge(replicationState);
                 if (lastFailed) {
                     lastFailed = false;
                     log.info("heartbeat to {} succeeds again", target);

@@ -327,6 +327,16 @@ public class DatabaseRegistry implements DisposableBean {
         return db;
     }
 
+    /**
+     * A lease on every database open now, without opening any or touching their LRU order (the heartbeat's
+     * replication report: a closed database's log cannot have changed). Release each.
+     */
+    public synchronized List<OpenDatabase> leaseOpen() {
+        List<OpenDatabase> all = new ArrayList<>(open.values());
+        all.forEach(OpenDatabase::retain);
+        return all;
+    }
+
     public synchronized int openCount() {
         return open.size();
     }
