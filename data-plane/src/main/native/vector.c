@@ -645,6 +645,24 @@ static void fail(sqlite3_context *ctx, char *err) {
     sqlite3_free(err);
 }
 
+/* Answers v through emit as type `as`: v itself when it has that type, else a converted copy. Frees v. */
+static void result_as(sqlite3_context *ctx, Vec *v, int as, void (*emit)(sqlite3_context *, const Vec *)) {
+    if (v->type == as) {
+        emit(ctx, v);
+    } else {
+        Vec t;
+        if (vec_alloc(&t, as, v->dims) != 0) {
+            vec_free(v);
+            sqlite3_result_error_nomem(ctx);
+            return;
+        }
+        convert(v, &t);
+        emit(ctx, &t);
+        vec_free(&t);
+    }
+    vec_free(v);
+}
+
 /* vector/vector32, vector64, vector16, vectorb16, vector8, vector1bit: parse, convert, serialise */
 static void fn_vector(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     (void) argc;
@@ -655,20 +673,7 @@ static void fn_vector(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         fail(ctx, err);
         return;
     }
-    if (v.type == target) {
-        result_blob(ctx, &v);
-    } else {
-        Vec t;
-        if (vec_alloc(&t, target, v.dims) != 0) {
-            vec_free(&v);
-            sqlite3_result_error_nomem(ctx);
-            return;
-        }
-        convert(&v, &t);
-        result_blob(ctx, &t);
-        vec_free(&t);
-    }
-    vec_free(&v);
+    result_as(ctx, &v, target, result_blob);
 }
 
 static void fn_extract(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -679,20 +684,7 @@ static void fn_extract(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         fail(ctx, err);
         return;
     }
-    if (v.type == VEC_F32 || v.type == VEC_F64) {
-        result_text(ctx, &v);
-    } else {
-        Vec t;
-        if (vec_alloc(&t, VEC_F32, v.dims) != 0) {
-            vec_free(&v);
-            sqlite3_result_error_nomem(ctx);
-            return;
-        }
-        convert(&v, &t);
-        result_text(ctx, &t);
-        vec_free(&t);
-    }
-    vec_free(&v);
+    result_as(ctx, &v, v.type == VEC_F64 ? VEC_F64 : VEC_F32, result_text);
 }
 
 static void fn_distance(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
