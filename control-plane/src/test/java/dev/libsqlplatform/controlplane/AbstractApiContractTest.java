@@ -628,6 +628,51 @@ abstract class AbstractApiContractTest {
     }
 
     @Test
+    void oneUsageReportSentManyTimesAtOnceIsStoredOnceAndEveryCallSucceeds() throws Exception {
+        Organization org = newOrg();
+        String base = "/v1/organizations/" + org.slug();
+        String id = http.post(base + "/databases", "{\"name\":\"raced\"}").json().at("/database/DbId").asString();
+        Http internal = new Http(port, SERVICE_SECRET);
+        String report = UUID.randomUUID().toString();
+        String beat = "{\"id\":\"w-race\",\"url\":\"http://127.0.0.1:9\",\"capacity\":0,\"databases\":0,\"reportId\":\""
+                + report + "\",\"usage\":[{\"databaseId\":\"" + id + "\",\"rowsRead\":7,\"rowsWritten\":2,"
+                + "\"storageBytes\":4096,\"bytesSynced\":0}]}";
+        int senders = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(senders);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Http.Response>> results = new ArrayList<>();
+        try {
+            for (int i = 0; i < senders; i++) {
+                // the same report twice per sender, and other reports about the same database interleaved
+                String other = beat.replace(report, UUID.randomUUID().toString()).replace("\"rowsRead\":7", "\"rowsRead\":0")
+                        .replace("\"rowsWritten\":2", "\"rowsWritten\":0");
+                results.add(pool.submit(() -> {
+                    start.await();
+                    internal.post("/internal/v1/workers/heartbeat", other);
+                    return internal.post("/internal/v1/workers/heartbeat", beat);
+                }));
+            }
+            start.countDown();
+            for (Future<Http.Response> r : results) {
+                assertThat(r.get().status()).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        JsonNode usage = http.get(base + "/databases/raced/usage").json().at("/database/usage");
+        assertThat(usage.get("rows_read").asLong()).isEqualTo(7);
+        assertThat(usage.get("rows_written").asLong()).isEqualTo(2);
+        assertThat(usage.get("storage_bytes").asLong()).isEqualTo(4096);
+
+        // the storage gauge goes with the database
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM database_storage WHERE database_id = ?", Integer.class, id))
+                .isEqualTo(1);
+        assertThat(http.delete(base + "/databases/raced").status()).isEqualTo(200);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM database_storage WHERE database_id = ?", Integer.class, id))
+                .isZero();
+    }
+
+    @Test
     void usageIntakeIsDeduplicatedByReportId() {
         Organization org = newOrg();
         String base = "/v1/organizations/" + org.slug();

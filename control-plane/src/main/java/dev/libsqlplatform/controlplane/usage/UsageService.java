@@ -19,6 +19,7 @@ import dev.libsqlplatform.billing.UsageLedger;
 import dev.libsqlplatform.billing.UsageRecord;
 import dev.libsqlplatform.billing.UsageTotals;
 import dev.libsqlplatform.controlplane.database.Database;
+import dev.libsqlplatform.controlplane.database.DatabaseEvents;
 import dev.libsqlplatform.controlplane.database.DatabaseService;
 import dev.libsqlplatform.controlplane.metadata.Ids;
 import dev.libsqlplatform.controlplane.organization.Organization;
@@ -67,6 +68,17 @@ public class UsageService {
     }
 
     /**
+     * A database marked deleting no longer holds storage: its gauge goes with it, so the table does not keep a row per
+     * database ever created (the quota sums only live databases either way). A group's deletion names no database.
+     */
+    @EventListener
+    @Transactional
+    public void onDatabaseDeleted(DatabaseEvents.Deleted event) {
+        jdbc.update("DELETE FROM database_storage WHERE NOT EXISTS (SELECT 1 FROM databases d "
+                + "WHERE d.id = database_storage.database_id AND d.deleted_at IS NULL)", Map.of());
+    }
+
+    /**
      * Stores one report; false when {@code reportId} was already stored (a re-sent report is not counted twice).
      * Reports about unknown databases (already removed) are dropped; negative deltas count as zero.
      */
@@ -78,15 +90,16 @@ public class UsageService {
             }
             return false;
         }
-        Integer seen = jdbc.queryForObject("SELECT COUNT(*) FROM usage_reports WHERE id = :id",
-                Map.of("id", reportId), Integer.class);
-        if (seen != null && seen > 0) {
+        long now = clock.millis();
+        // One statement decides who stores the report: a check-then-insert let two control planes (or a re-sent
+        // heartbeat racing the original) both pass the check, and the loser failed on the primary key with a 500.
+        // Under ON CONFLICT the loser waits for the winner's transaction and inserts nothing.
+        int stored = jdbc.update("INSERT INTO usage_reports (id, worker_id, received_at) VALUES (:id, :worker, :now) "
+                + "ON CONFLICT (id) DO NOTHING", Map.of("id", reportId, "worker", workerId, "now", now));
+        if (stored == 0) {
             log.debug("usage report {} of worker {} already stored: ignored", reportId, workerId);
             return false;
         }
-        long now = clock.millis();
-        jdbc.update("INSERT INTO usage_reports (id, worker_id, received_at) VALUES (:id, :worker, :now)",
-                Map.of("id", reportId, "worker", workerId, "now", now));
         if (usage == null) {
             return true;
         }
@@ -107,12 +120,13 @@ public class UsageService {
                             .addValue("sb", n(u.storageBytes())).addValue("bs", n(u.bytesSynced())));
             organizationsTouched.add(db.get().organizationId());
             if (u.storageBytes() != null) {
-                // the gauge: delete + insert is portable (PostgreSQL and SQLite) and runs under the report's transaction
-                Map<String, Object> gauge = Map.of("db", u.databaseId(), "org", db.get().organizationId(),
-                        "sb", n(u.storageBytes()), "at", now);
-                jdbc.update("DELETE FROM database_storage WHERE database_id = :db", gauge);
+                // the gauge, one upsert (PostgreSQL and SQLite): two reports about one database (its old and new
+                // worker during a move) may be stored at once, and a delete + insert made one of them fail
                 jdbc.update("INSERT INTO database_storage (database_id, organization_id, storage_bytes, at) "
-                        + "VALUES (:db, :org, :sb, :at)", gauge);
+                        + "VALUES (:db, :org, :sb, :at) ON CONFLICT (database_id) DO UPDATE SET "
+                        + "organization_id = excluded.organization_id, storage_bytes = excluded.storage_bytes, "
+                        + "at = excluded.at", Map.of("db", u.databaseId(), "org", db.get().organizationId(),
+                                "sb", n(u.storageBytes()), "at", now));
             }
             if (u.queries() != null) {
                 for (WorkerHeartbeat.QueryUsage q : u.queries()) {
