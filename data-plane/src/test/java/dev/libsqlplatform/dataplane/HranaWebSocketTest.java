@@ -63,11 +63,22 @@ class HranaWebSocketTest {
         final AtomicInteger ids = new AtomicInteger();
 
         Client(String... subprotocols) {
+            this(w.port, subprotocols);
+        }
+
+        /** A client of the worker on {@code port}. */
+        Client(int port, String... subprotocols) {
+            this(port, java.util.Map.of(), subprotocols);
+        }
+
+        /** A client of the worker on {@code port} sending extra handshake headers. */
+        Client(int port, java.util.Map<String, String> headers, String... subprotocols) {
             WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder();
+            headers.forEach(b::header);
             if (subprotocols.length > 0) {
                 b.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
             }
-            ws = b.buildAsync(URI.create("ws://127.0.0.1:" + w.port + "/"), this).join();
+            ws = b.buildAsync(URI.create("ws://127.0.0.1:" + port + "/"), this).join();
         }
 
         @Override

@@ -19,6 +19,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -42,6 +43,11 @@ public class Forwarding {
     private final ForwardingProperties props;
     private final MeterRegistry meters;
     private final HttpClient http;
+    /**
+     * WebSocket relays get a client of their own with the default executor: their listeners hand answers to client
+     * sessions, which may block on a slow client, and must not hold up the selector thread {@link #http} runs on.
+     */
+    private final HttpClient sockets;
 
     Forwarding(DatabaseRegistry registry, RouteLookup routes, ServiceSecret secret, WorkerIdentity identity,
                WorkerProperties worker, ForwardingProperties props, MeterRegistry meters) {
@@ -56,6 +62,7 @@ public class Forwarding {
         // body handler only collects bytes, and the request thread waiting in send() is woken once, not twice
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
                 .version(HttpClient.Version.HTTP_1_1).executor(Runnable::run).build();
+        this.sockets = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     }
 
     /** What the transport knows of a request before its body is read. */
@@ -145,6 +152,51 @@ public class Forwarding {
             Thread.currentThread().interrupt();
             throw new ApiException(ErrorCode.DATABASE_UNAVAILABLE, "interrupted while forwarding");
         }
+    }
+
+    /**
+     * Opens a relay of a Hrana WebSocket connection to the worker hosting its database, with the client's address and
+     * Host named as for HTTP. Returns at once: the client's first messages wait in the relay until the connection is
+     * open, and a connection that cannot be opened is reported to {@code down} ({@code DATABASE_UNAVAILABLE} there).
+     *
+     * @param subprotocol the subprotocol negotiated with the client (empty: Hrana 1, none offered upstream)
+     */
+    public SocketRelay relay(DatabaseRoute route, Incoming in, String subprotocol, SocketRelay.Downstream down) {
+        String base = route.workerUrl().replaceFirst("^http", "ws").replaceAll("/+$", "");
+        SocketRelay relay = new SocketRelay(new SocketRelay.Downstream() {
+            @Override
+            public void send(String text) {
+                down.send(text);
+            }
+
+            @Override
+            public void close(int code, String reason) {
+                down.close(code, reason);
+            }
+
+            @Override
+            public void failed(Throwable error, boolean answered) {
+                routes.forget(route);
+                count(route.workerId(), "failed");
+                log.warn("relaying a WebSocket to worker {} at {} failed: {}", route.workerId(), route.workerUrl(),
+                        error.toString());
+                down.failed(error, answered);
+            }
+        });
+        WebSocket.Builder builder = sockets.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(2))
+                .header(InternalApi.FORWARDED_BY, secret.value());
+        if (in.clientAddress() != null) {
+            builder.header(InternalApi.FORWARDED_FOR, in.clientAddress());
+        }
+        if (in.host() != null) {
+            builder.header(InternalApi.FORWARDED_HOST, in.host());
+        }
+        if (subprotocol != null && !subprotocol.isEmpty()) {
+            builder.subprotocols(subprotocol);
+        }
+        count(route.workerId(), "forwarded");
+        relay.connecting(builder.buildAsync(URI.create(base + "/"), relay.listener()));
+        return relay;
     }
 
     /**

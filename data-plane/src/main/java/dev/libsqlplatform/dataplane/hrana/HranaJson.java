@@ -147,7 +147,7 @@ public final class HranaJson {
 
     static final String HELLO_OK = "{\"type\":\"hello_ok\"}";
 
-    static String helloError(String message, String code) {
+    public static String helloError(String message, String code) {
         return socketMessage(128, "hello_error", null, N_ERROR, g -> writeError(g, message, code));
     }
 

@@ -1,7 +1,9 @@
 package dev.libsqlplatform.dataplane.http;
 
+import dev.libsqlplatform.contract.internalapi.InternalApi;
 import dev.libsqlplatform.dataplane.auth.TokenAuthenticator;
 import dev.libsqlplatform.dataplane.config.WebSocketProperties;
+import dev.libsqlplatform.dataplane.forwarding.Forwarding;
 import dev.libsqlplatform.dataplane.hrana.HranaService;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -11,6 +13,7 @@ import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
+import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.web.servlet.ServletContextInitializer;
 import org.springframework.context.annotation.Bean;
@@ -33,6 +36,7 @@ class HranaSocketConfig {
     ServletContextInitializer hranaWebSocket(ObjectProvider<HranaService> hrana,
                                              ObjectProvider<TokenAuthenticator> authenticator,
                                              ObjectProvider<ClientWatch> clientWatch,
+                                             ObjectProvider<Forwarding> forwarding,
                                              WebSocketProperties props, LeanPipelineConfig threads) {
         ServerEndpointConfig.Configurator configurator = new ServerEndpointConfig.Configurator() {
             @Override
@@ -48,17 +52,34 @@ class HranaSocketConfig {
             @Override
             public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request,
                                         HandshakeResponse response) {
-                // the Host header routes the connection (label), as for HTTP; the config copy is per connection
-                List<String> host = request.getHeaders().get("host");
-                sec.getUserProperties().put(HranaSocketEndpoint.HOST, host == null || host.isEmpty() ? null
-                        : host.get(0));
+                // the Host header routes the connection (label), as for HTTP; the config copy is per connection.
+                // A connection relayed by another worker (it carries the service secret) names the client's Host and
+                // address in headers, and is never relayed again; without the secret those headers are ignored.
+                Map<String, List<String>> headers = request.getHeaders();
+                boolean relayed = forwarding.getObject().trusted(first(headers, InternalApi.FORWARDED_BY));
+                String host = first(headers, "host");
+                if (relayed && first(headers, InternalApi.FORWARDED_HOST) != null) {
+                    host = first(headers, InternalApi.FORWARDED_HOST);
+                }
+                // (the container's property map takes no null values)
+                Map<String, Object> properties = sec.getUserProperties();
+                properties.remove(HranaSocketEndpoint.HOST);
+                properties.remove(HranaSocketEndpoint.RELAYED_FOR);
+                if (host != null) {
+                    properties.put(HranaSocketEndpoint.HOST, host);
+                }
+                properties.put(HranaSocketEndpoint.RELAYED, relayed);
+                String client = first(headers, InternalApi.FORWARDED_FOR);
+                if (relayed && client != null) {
+                    properties.put(HranaSocketEndpoint.RELAYED_FOR, client);
+                }
             }
 
             @Override
             @SuppressWarnings("unchecked")
             public <T> T getEndpointInstance(Class<T> endpointClass) {
                 return (T) new HranaSocketEndpoint(hrana.getObject(), authenticator.getObject(),
-                        clientWatch.getObject(), props, threads.requestThreads());
+                        clientWatch.getObject(), forwarding.getObject(), props, threads.requestThreads());
             }
         };
         ServerEndpointConfig config = ServerEndpointConfig.Builder.create(HranaSocketEndpoint.class, "/")
@@ -78,5 +99,11 @@ class HranaSocketConfig {
                 }
             }
         });
+    }
+
+    /** The first value of a handshake header (the container's map is case-insensitive), or null. */
+    private static String first(Map<String, List<String>> headers, String name) {
+        List<String> values = headers.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
     }
 }

@@ -1,8 +1,14 @@
 package dev.libsqlplatform.dataplane.http;
 
 import dev.libsqlplatform.dataplane.auth.TokenAuthenticator;
+import dev.libsqlplatform.contract.internalapi.DatabaseRoute;
 import dev.libsqlplatform.dataplane.config.WebSocketProperties;
+import dev.libsqlplatform.dataplane.error.ApiException;
+import dev.libsqlplatform.dataplane.error.ErrorCode;
+import dev.libsqlplatform.dataplane.forwarding.Forwarding;
+import dev.libsqlplatform.dataplane.forwarding.SocketRelay;
 import dev.libsqlplatform.dataplane.hrana.Access;
+import dev.libsqlplatform.dataplane.hrana.HranaJson;
 import dev.libsqlplatform.dataplane.hrana.HranaService;
 import dev.libsqlplatform.dataplane.hrana.SocketConnection;
 import jakarta.websocket.CloseReason;
@@ -26,20 +32,32 @@ import org.slf4j.LoggerFactory;
 final class HranaSocketEndpoint extends Endpoint {
     private static final Logger log = LoggerFactory.getLogger(HranaSocketEndpoint.class);
     static final String HOST = "hrana.host";
+    /** True when another worker relays this connection (it carried the service secret). */
+    static final String RELAYED = "hrana.relayed";
+    /** The client's address named by the relaying worker. */
+    static final String RELAYED_FOR = "hrana.relayed-for";
     private static final String REMOTE_ADDRESS = "jakarta.websocket.endpoint.remoteAddress";
 
     private final HranaService hrana;
     private final TokenAuthenticator authenticator;
     private final ClientWatch clientWatch;
+    private final Forwarding forwarding;
     private final WebSocketProperties props;
     private final Executor executor;
     private SocketConnection connection;
+    /**
+     * Set while the first {@code hello} is authenticated when its database is hosted by another worker: the local
+     * protocol's refusal is then not sent, and the connection becomes a relay to that worker (see {@link #deliver}).
+     */
+    private volatile DatabaseRoute relayTo;
+    private volatile SocketRelay relay;
 
     HranaSocketEndpoint(HranaService hrana, TokenAuthenticator authenticator, ClientWatch clientWatch,
-                        WebSocketProperties props, Executor executor) {
+                        Forwarding forwarding, WebSocketProperties props, Executor executor) {
         this.hrana = hrana;
         this.authenticator = authenticator;
         this.clientWatch = clientWatch;
+        this.forwarding = forwarding;
         this.props = props;
         this.executor = executor;
     }
@@ -47,11 +65,15 @@ final class HranaSocketEndpoint extends Endpoint {
     @Override
     public void onOpen(Session session, EndpointConfig config) {
         String host = (String) config.getUserProperties().get(HOST);
+        boolean relayed = Boolean.TRUE.equals(config.getUserProperties().get(RELAYED));
         Object remote = session.getUserProperties().get(REMOTE_ADDRESS);
         String remoteIp = remote instanceof InetSocketAddress a && a.getAddress() != null
                 ? a.getAddress().getHostAddress() : null;
+        if (relayed && config.getUserProperties().get(RELAYED_FOR) instanceof String client) {
+            remoteIp = client;
+        }
         session.setMaxIdleTimeout(0); // the service's sweeper closes idle connections (idle-timeout), not Tomcat
-        connection = hrana.openSocket(new Peer(session, host, remoteIp), executor);
+        connection = hrana.openSocket(new Peer(session, host, remoteIp, relayed), executor);
         int max = (int) props.maxMessageBytes().toBytes();
         // partial delivery: Tomcat's whole-message buffer is allocated at its full size per connection, so the
         // message is assembled here instead, bounded by max-message-bytes, and small messages are not copied
@@ -71,7 +93,7 @@ final class HranaSocketEndpoint extends Endpoint {
                     return;
                 }
                 if (last && parts == null) {
-                    connection.onMessage(part);
+                    deliver(session, part);
                     return;
                 }
                 if (parts == null) {
@@ -81,20 +103,49 @@ final class HranaSocketEndpoint extends Endpoint {
                 if (last) {
                     String whole = parts.toString();
                     parts = null;
-                    connection.onMessage(whole);
+                    deliver(session, whole);
                 }
             }
         });
         session.addMessageHandler(ByteBuffer.class, new MessageHandler.Partial<ByteBuffer>() {
             @Override
             public void onMessage(ByteBuffer part, boolean last) {
-                connection.onBinaryMessage();
+                if (relay == null) {
+                    connection.onBinaryMessage();
+                } else {
+                    close(session, SocketConnection.CLOSE_PROTOCOL_ERROR,
+                            "HRANA_PROTO_ERROR: binary messages are not accepted: the negotiated encoding is JSON");
+                }
             }
         });
     }
 
+    /**
+     * One whole client message: to the local protocol, or to the relay once the connection is relayed. The first
+     * {@code hello} decides: authenticated here, the connection stays local; naming a database another worker hosts,
+     * that hello and everything after it go to that worker, and the local connection is dropped unanswered.
+     */
+    private void deliver(Session session, String text) {
+        SocketRelay r = relay;
+        if (r != null) {
+            r.send(text);
+            return;
+        }
+        connection.onMessage(text);
+        DatabaseRoute route = relayTo;
+        if (route != null) {
+            connection.closed();
+            relay = forwarding.relay(route, incoming, session.getNegotiatedSubprotocol(), new ToClient(session));
+            relay.send(text);
+        }
+    }
+
     @Override
     public void onClose(Session session, CloseReason reason) {
+        SocketRelay r = relay;
+        if (r != null) {
+            r.close();
+        }
         if (connection != null) {
             connection.closed();
             clientWatch.cancelNow(connection); // interrupt what its streams are running now
@@ -117,30 +168,17 @@ final class HranaSocketEndpoint extends Endpoint {
         }
     }
 
-    private final class Peer implements SocketConnection.Peer {
+    /** What the relay delivers to the client. */
+    private static final class ToClient implements SocketRelay.Downstream {
         private final Session session;
-        private final String host;
-        private final String remoteIp;
 
-        Peer(Session session, String host, String remoteIp) {
+        ToClient(Session session) {
             this.session = session;
-            this.host = host;
-            this.remoteIp = remoteIp;
         }
 
         @Override
-        public void send(String message) {
-            // the basic remote allows one sender at a time; answers come from several stream threads
-            synchronized (session) {
-                if (!session.isOpen()) {
-                    return;
-                }
-                try {
-                    session.getBasicRemote().sendText(message);
-                } catch (IOException | IllegalStateException e) {
-                    log.debug("sending on a WebSocket failed: {}", e.toString());
-                }
-            }
+        public void send(String text) {
+            sendText(session, text);
         }
 
         @Override
@@ -149,8 +187,82 @@ final class HranaSocketEndpoint extends Endpoint {
         }
 
         @Override
+        public void failed(Throwable error, boolean answered) {
+            ErrorResponses.Answer a = ErrorResponses.answer(new ApiException(ErrorCode.DATABASE_UNAVAILABLE,
+                    "the database is unavailable: the worker hosting it does not answer"));
+            if (!answered) {
+                // the client still waits for the answer to its hello
+                sendText(session, HranaJson.helloError(a.message(), a.code()));
+            }
+            HranaSocketEndpoint.close(session, SocketConnection.CLOSE_GOING_AWAY, a.code() + ": " + a.message());
+        }
+    }
+
+    /** The basic remote allows one sender at a time; answers come from several stream threads. */
+    private static void sendText(Session session, String message) {
+        synchronized (session) {
+            if (!session.isOpen()) {
+                return;
+            }
+            try {
+                session.getBasicRemote().sendText(message);
+            } catch (IOException | IllegalStateException e) {
+                log.debug("sending on a WebSocket failed: {}", e.toString());
+            }
+        }
+    }
+
+    private Forwarding.Incoming incoming;
+    /** The first hello was authenticated (transport thread only, like every message). */
+    private boolean helloSeen;
+
+    private final class Peer implements SocketConnection.Peer {
+        private final Session session;
+        private final String host;
+        private final String remoteIp;
+        private final boolean relayed;
+
+        Peer(Session session, String host, String remoteIp, boolean relayed) {
+            this.session = session;
+            this.host = host;
+            this.remoteIp = remoteIp;
+            this.relayed = relayed;
+        }
+
+        @Override
+        public void send(String message) {
+            if (relayTo != null) {
+                return; // the refusal of a hello that is relayed: the hosting worker answers it
+            }
+            sendText(session, message);
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            if (relayTo == null) {
+                HranaSocketEndpoint.close(session, code, reason);
+            }
+        }
+
+        @Override
         public Access authenticate(String jwt) {
-            return Access.of(authenticator.authenticate(jwt == null ? null : "Bearer " + jwt, host, remoteIp));
+            String authorization = jwt == null ? null : "Bearer " + jwt;
+            try {
+                return Access.of(authenticator.authenticate(authorization, host, remoteIp));
+            } catch (ApiException e) {
+                // as for HTTP: only a token this worker cannot verify may name a database hosted elsewhere, and
+                // only the first hello (a later one must name the same database, which is hosted here)
+                if (e.code() == ErrorCode.UNAUTHORIZED && !helloSeen) {
+                    Forwarding.Incoming in = new Forwarding.Incoming(authorization, host, remoteIp, relayed);
+                    forwarding.target(in).ifPresent(route -> {
+                        incoming = in;
+                        relayTo = route;
+                    });
+                }
+                throw e;
+            } finally {
+                helloSeen = true;
+            }
         }
 
         @Override
