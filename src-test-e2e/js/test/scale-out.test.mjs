@@ -76,3 +76,30 @@ test("every write made through any worker is visible through every other", async
     assert.equal(counts[0], workers.length * 3);
   }
 });
+
+// libsql://… URLs (Turso's default) speak Hrana over WebSocket: a connection to the worker that does not host the
+// database is relayed to the one that does, for its whole life (own table, so the counts above stay exact)
+test("every database answers over WebSocket through every worker", async () => {
+  for (const db of databases) {
+    for (const [i, url] of workers.entries()) {
+      const via = workerIds[i];
+      const client = createClient({ url: url.replace(/^http/, "ws"), authToken: db.token });
+      try {
+        await client.execute("CREATE TABLE IF NOT EXISTS ws_t (id INTEGER PRIMARY KEY, v TEXT)");
+        await client.execute({ sql: "INSERT INTO ws_t (v) VALUES (?)", args: [`ws via ${via}`] });
+        const tx = await client.transaction("write");
+        await tx.execute({ sql: "INSERT INTO ws_t (v) VALUES (?)", args: [`ws tx via ${via}`] });
+        await tx.commit();
+        const rs = await client.execute({ sql: "SELECT count(*) AS n FROM ws_t WHERE v LIKE ?", args: [`%via ${via}`] });
+        assert.equal(Number(rs.rows[0].n), 2, `${db.name} through ${via}`);
+      } finally {
+        client.close();
+      }
+    }
+    // written once, on the hosting worker: both paths see the same rows
+    const check = createClient({ url: workers[0], authToken: db.token });
+    const all = await check.execute("SELECT count(*) AS n FROM ws_t");
+    assert.equal(Number(all.rows[0].n), workers.length * 2, db.name);
+    check.close();
+  }
+});
