@@ -20,7 +20,9 @@ import dev.libsqlplatform.controlplane.user.UserService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * On every start, before the web server accepts requests: the admin user, its team organization (on
@@ -42,18 +44,34 @@ class AdminBootstrap implements SmartInitializingSingleton {
     private final OrganizationService organizations;
     private final GroupService groups;
     private final ApiTokenService tokens;
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
 
     AdminBootstrap(PlatformProperties properties, UserService users, OrganizationService organizations,
-                   GroupService groups, ApiTokenService tokens) {
+                   GroupService groups, ApiTokenService tokens, JdbcClient jdbc, TransactionTemplate tx) {
         this.properties = properties;
         this.users = users;
         this.organizations = organizations;
         this.groups = groups;
         this.tokens = tokens;
+        this.jdbc = jdbc;
+        this.tx = tx;
     }
 
     @Override
     public void afterSingletonsInstantiated() {
+        tx.executeWithoutResult(status -> {
+            // Control planes sharing one PostgreSQL database may start at the same instant, and every step below is
+            // find-or-insert: two starts would both insert and the later one fail on a unique key. The first
+            // statement of the one transaction takes a row lock (a no-op update of the one epoch row; on SQLite the
+            // transaction already holds the write lock), so starts run one after another and the later one finds
+            // everything in place.
+            jdbc.sql("UPDATE api_token_epoch SET epoch = epoch WHERE id = 1").update();
+            bootstrap();
+        });
+    }
+
+    private void bootstrap() {
         User admin = users.ensureUser(properties.adminUsername());
         Organization org = organizations.ensureOrganization(properties.adminOrganization(), admin.id(),
                 properties.adminPlan());
