@@ -134,6 +134,7 @@ class RandomRowidTest {
         fails("CREATE TABLE a (id) RANDOM 'rowid'", "unknown table option: 'rowid'");
         fails("CREATE TABLE a (id) RANDO ROWID", "near \"ROWID\": syntax error");
         fails("CREATE TABLE a (id) RANDOM", "incomplete input");
+        fails("CREATE TABLE a (id) RANDOM;", "near \";\": syntax error");
         fails("CREATE TABLE a (id) RANDOM, STRICT", "near \",\": syntax error");
         fails("CREATE TABLE a (id) RANDOM ROWID STRICT", "near \"STRICT\": syntax error");
         fails("CREATE VIRTUAL TABLE v USING fts5 (a) RANDOM ROWID", "near \"RANDOM\": syntax error");
