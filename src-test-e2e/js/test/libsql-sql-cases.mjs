@@ -560,6 +560,32 @@ CHECK_SCRIPTS["vector-insert-checks-ambiguous"] = [
 
 // RANDOM ROWID (libSQL's parse.y/build.c/insert.c; test/rust_suite/src/random_rowid.rs). Rowids are random on both
 // sides, so results compare what is deterministic: counts, distinct rowids, rowids past 1000, explicit rowids.
+function randomRowidGenerated(count) {
+  const pieces = ["RANDOM ROWID", "RANDOM ROWID", "random /* c */ rowid", "RANDOM", "random", "ROWID", "rowid", ",", ",", ",",
+    "WITHOUT ROWID", "WITHOUT", "STRICT", "STRICT", "(", ")", "'rowid'", "\"rowid\"", "[rowid]", "`rowid`", "/* c */", "KEY",
+    "window", "over", "filter", "AS", "SELECT", "1", "x", "ROW_ID", "random()"];
+  const options = ["RANDOM ROWID", "random rowid", "RANDOM /* c */ ROWID", "STRICT", "WITHOUT ROWID", "RANDOM ROWID", "RANDOM x",
+    "RANDOM 'rowid'", "RANDOM", "random()"];
+  let seed = 17;
+  const next = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const heads = ["CREATE TABLE f%d (a INTEGER PRIMARY KEY, b) ", "CREATE TABLE f%d (a, random) ", "CREATE TABLE f%d (a PRIMARY KEY) ",
+    "CREATE TABLE IF NOT EXISTS f%d (a) ", "CREATE TABLE f%d ", "SELECT 1 AS a FROM (SELECT 1) ", "CREATE TABLE f%d AS SELECT 1 AS random "];
+  const stmts = [];
+  for (let i = 0; i < count; i++) {
+    let sql = heads[next(heads.length)].replace("%d", String(i));
+    const n = 1 + next(4);
+    if (next(2) === 0) {
+      // an option list as users write it, with some wrong options
+      for (let j = 0; j < n; j++) sql += (j ? ", " : "") + options[next(options.length)];
+    } else {
+      for (let j = 0; j < n; j++) sql += (j ? " " : "") + pieces[next(pieces.length)];
+    }
+    stmts.push(sql);
+  }
+  stmts.push("SELECT name, sql FROM sqlite_schema ORDER BY name");
+  return stmts;
+}
+
 const N50 = Array.from({ length: 50 }, (_, i) => `(${i + 1})`).join(", ");
 const RANDOM_ROWID_SCRIPTS = {
   "random-rowid": [
@@ -641,6 +667,8 @@ const RANDOM_ROWID_SCRIPTS = {
     "CREATE TABLE ctas AS SELECT 1 AS random",
     "SELECT sql FROM sqlite_schema WHERE name = 'ctas'",
   ],
+  // generated: table options made of RANDOM, ROWID and their neighbours in every order (seeded, the same each run)
+  "random-rowid-generated": randomRowidGenerated(160),
   "random-rowid-vacuum": [
     "CREATE TABLE t (id) RANDOM ROWID",
     `INSERT INTO t VALUES ${N50}`,

@@ -182,6 +182,37 @@ class RandomRowidTest {
         }
     }
 
+    /**
+     * Hostile option lists (the tokenizer change reads ahead from RANDOM): seeded random token soups, with unterminated
+     * strings and comments, after CREATE TABLE. Each is a result or an SQLException; whatever got created takes inserts,
+     * and the database stays intact. (Which answer is libSQL's: the differential test's generated cases.)
+     */
+    @Test
+    void hostileOptionListsAreAnswersOrErrors() throws Exception {
+        String[] pieces = {"RANDOM", "random", "ROWID", "rowid", ",", "(", ")", "WITHOUT", "STRICT", "/*", "*/", "--", "'", "\"",
+            "[", "`", ";", "RANDOM ROWID", "random()", "x'00'", "?", "$a", "\n", "AS SELECT 1", "window", "KEY", "\u00e9", "\t"};
+        java.util.Random r = new java.util.Random(29);
+        int created = 0;
+        for (int i = 0; i < 3000; i++) {
+            StringBuilder sql = new StringBuilder(r.nextBoolean() ? "CREATE TABLE h" + i + " (a, b) " : "CREATE TABLE h" + i + " ");
+            for (int j = r.nextInt(6); j >= 0; j--) {
+                sql.append(pieces[r.nextInt(pieces.length)]).append(r.nextInt(3) == 0 ? "" : " ");
+            }
+            try {
+                run(sql.toString());
+            } catch (SQLException expected) {
+                continue;
+            }
+            if (!run("SELECT name FROM sqlite_schema WHERE name = ?", "h" + i).isEmpty()) {
+                created++;
+                run("INSERT INTO h" + i + " DEFAULT VALUES");
+            }
+        }
+        assertThat(created).isGreaterThan(10);
+        assertThat(run("PRAGMA integrity_check")).containsExactly("ok");
+        assertThat(run("SELECT 1")).containsExactly(1);
+    }
+
     @Test
     void theOptionLivesInTheSchemaAcrossRestartsVacuumAndAlter() throws Exception {
         run("CREATE TABLE t (id, n) RANDOM ROWID");
