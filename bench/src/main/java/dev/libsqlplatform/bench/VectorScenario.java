@@ -130,7 +130,7 @@ final class VectorScenario {
         double recallSum = 0;
         for (int q = 0; q < queries.length; q++) {
             Http.Response r = Http.check(http.post(url, token, Http.pipeline(
-                    "SELECT id FROM vector_top_k('docs_idx', x'" + hex(queries[q]) + "', " + K + ")", false)), "query");
+                    "SELECT id FROM vector_top_k('docs_idx', x'" + hex(queries[q]) + "', " + K + ")", true)), "query");
             nanos[q] = r.nanos();
             recallSum += recall(ids(r.body()), exact[q]);
         }
@@ -139,7 +139,7 @@ final class VectorScenario {
     }
 
     private void exec(String url, String token, String sql) throws IOException, InterruptedException {
-        Http.check(http.post(url, token, Http.pipeline(sql, false)), sql);
+        Http.check(http.post(url, token, Http.pipeline(sql, true)), sql);
     }
 
     /**
@@ -157,7 +157,7 @@ final class VectorScenario {
                     if (i > start) sql.append(',');
                     sql.append('(').append(i + 1).append(", x'").append(hex(data[i])).append("')");
                 }
-                spent[t] += Http.check(http.post(url, token, Http.pipeline(sql.toString(), false)), "insert " + tables[t]).nanos();
+                spent[t] += Http.check(http.post(url, token, Http.pipeline(sql.toString(), true)), "insert " + tables[t]).nanos();
             }
         }
         return new double[] {data.length / (spent[0] / 1e9), data.length / (spent[1] / 1e9)};
