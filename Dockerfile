@@ -14,9 +14,10 @@ ARG RUNTIME_IMAGE=eclipse-temurin:25-jre-noble
 
 # ---------------------------------------------------------------------------------------------------------
 FROM ${BUILD_IMAGE} AS build
-# gcc and libc6-dev compile the worker's SQLite engine; curl and openssl fetch and check the amalgamation.
+# gcc and libc6-dev compile the worker's SQLite engine; curl and openssl fetch and check the amalgamation;
+# patch applies its one source patch (libSQL's RANDOM ROWID).
 RUN apt-get update -qq \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc libc6-dev curl openssl ca-certificates \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc libc6-dev curl openssl ca-certificates patch \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

@@ -14,11 +14,13 @@ apt_install() {
 }
 
 # The worker's SQLite engine (SQLite + the tenant sandbox) is compiled by the data-plane build
-# (data-plane/src/main/native/build.sh): it needs a C compiler, and openssl to check the source's hash.
+# (data-plane/src/main/native/build.sh): it needs a C compiler, openssl to check the source's hash, and patch
+# for its one reviewed source patch (libSQL's RANDOM ROWID).
 ensure_native_toolchain() {
   local missing=()
   command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  command -v patch >/dev/null 2>&1 || missing+=(patch)
   if (( ${#missing[@]} > 0 )); then
     say "installing ${missing[*]} (the worker's SQLite engine is compiled by the build)"
     apt_install "${missing[@]}"

@@ -558,9 +558,141 @@ CHECK_SCRIPTS["vector-insert-checks-ambiguous"] = [
   "INSERT INTO t_amb VALUES (vector('[1]'), vector('[1,2]'))",
 ];
 
+// RANDOM ROWID (libSQL's parse.y/build.c/insert.c; test/rust_suite/src/random_rowid.rs). Rowids are random on both
+// sides, so results compare what is deterministic: counts, distinct rowids, rowids past 1000, explicit rowids.
+function randomRowidGenerated(count) {
+  const pieces = ["RANDOM ROWID", "RANDOM ROWID", "random /* c */ rowid", "RANDOM", "random", "ROWID", "rowid", ",", ",", ",",
+    "WITHOUT ROWID", "WITHOUT", "STRICT", "STRICT", "(", ")", "'rowid'", "\"rowid\"", "[rowid]", "`rowid`", "/* c */", "KEY",
+    "window", "over", "filter", "AS", "SELECT", "1", "x", "ROW_ID", "random()"];
+  const options = ["RANDOM ROWID", "random rowid", "RANDOM /* c */ ROWID", "STRICT", "WITHOUT ROWID", "RANDOM ROWID", "RANDOM x",
+    "RANDOM 'rowid'", "RANDOM", "random()"];
+  let seed = 17;
+  const next = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const heads = ["CREATE TABLE f%d (a INTEGER PRIMARY KEY, b) ", "CREATE TABLE f%d (a, random) ", "CREATE TABLE f%d (a PRIMARY KEY) ",
+    "CREATE TABLE IF NOT EXISTS f%d (a) ", "CREATE TABLE f%d ", "SELECT 1 AS a FROM (SELECT 1) ", "CREATE TABLE f%d AS SELECT 1 AS random "];
+  const stmts = [];
+  for (let i = 0; i < count; i++) {
+    let sql = heads[next(heads.length)].replace("%d", String(i));
+    const n = 1 + next(4);
+    if (next(2) === 0) {
+      // an option list as users write it, with some wrong options
+      for (let j = 0; j < n; j++) sql += (j ? ", " : "") + options[next(options.length)];
+    } else {
+      for (let j = 0; j < n; j++) sql += (j ? " " : "") + pieces[next(pieces.length)];
+    }
+    stmts.push(sql);
+  }
+  stmts.push("SELECT name, sql FROM sqlite_schema ORDER BY name");
+  return stmts;
+}
+
+const N50 = Array.from({ length: 50 }, (_, i) => `(${i + 1})`).join(", ");
+const RANDOM_ROWID_SCRIPTS = {
+  "random-rowid": [
+    "CREATE TABLE t (id) RANDOM ROWID",
+    "INSERT INTO t VALUES (1), (2), (3)",
+    "INSERT INTO t DEFAULT VALUES",
+    "INSERT INTO t (rowid, id) VALUES (42, 'explicit')",
+    "INSERT INTO t (rowid, id) VALUES (42, 'again')",
+    "SELECT count(*), count(DISTINCT rowid), sum(rowid > 1000) FROM t",
+    "SELECT id FROM t WHERE rowid = 42",
+    "SELECT id FROM t ORDER BY id",
+    "CREATE TABLE s (id)",
+    "INSERT INTO s VALUES (1), (2)",
+    "SELECT rowid, id FROM s",
+    "CREATE TABLE copy (id) RANDOM ROWID",
+    "INSERT INTO copy SELECT * FROM s",
+    "INSERT INTO copy SELECT id FROM s",
+    "SELECT count(*), count(DISTINCT rowid), sum(rowid > 1000) FROM copy",
+    "CREATE TABLE k (id INTEGER PRIMARY KEY, v) RANDOM ROWID",
+    "INSERT INTO k VALUES (NULL, 'a'), (7, 'b')",
+    "INSERT INTO k (v) VALUES ('c')",
+    "REPLACE INTO k VALUES (7, 'b2')",
+    "SELECT v, id > 1000, id = 7 FROM k ORDER BY v",
+    "CREATE TABLE c (id INTEGER) STRICT, RANDOM ROWID",
+    "INSERT INTO c VALUES (1), (2)",
+    "INSERT INTO c VALUES ('x')",
+    "SELECT count(*), sum(rowid > 1000) FROM c",
+    "CREATE TABLE IF NOT EXISTS t (id) RANDOM ROWID",
+    "CREATE TABLE b (id) random /* comment */ rowid",
+    "CREATE TABLE d (id PRIMARY KEY) RANDOM ROWID, WITHOUT ROWID",
+    "INSERT INTO d VALUES (1), (2)",
+    "SELECT * FROM d",
+    "CREATE TABLE e (id) RANDOM ROWID, RANDOM ROWID",
+    "SELECT name, sql FROM sqlite_schema ORDER BY name",
+    "PRAGMA integrity_check",
+    "ALTER TABLE t RENAME TO t2",
+    "ALTER TABLE t2 ADD COLUMN extra DEFAULT 7",
+    "ALTER TABLE t2 ALTER COLUMN id TO id TEXT",
+    "SELECT sql FROM sqlite_schema WHERE name = 't2'",
+    "INSERT INTO t2 (id) VALUES ('after')",
+    "SELECT count(*), count(DISTINCT rowid), sum(rowid > 1000), sum(extra) FROM t2",
+  ],
+  "random-rowid-errors": [
+    "CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT) RANDOM ROWID",
+    "CREATE TABLE a (id int PRIMARY KEY AUTOINCREMENT) RANDOM ROWID",
+    "CREATE TABLE a (id PRIMARY KEY) RANDOM ROWID WITHOUT ROWID",
+    "CREATE TABLE a (id) RANDOM ROW_ID",
+    "CREATE TABLE a (id) RANDO ROWID",
+    "CREATE TABLE a (id) RANDOM",
+    "CREATE TABLE a (id) RANDOM, STRICT",
+    "CREATE TABLE a (id) RANDOM ROWID STRICT",
+    "CREATE TABLE a (id) STRICT RANDOM ROWID",
+    "CREATE TABLE a (id) RANDOM 'rowid'",
+    "CREATE TABLE a (id) RANDOM \"rowid\"",
+    "CREATE TABLE a (id) RANDOM (rowid)",
+    "CREATE TABLE a (id) RANDOM key",
+    "CREATE TABLE a (id) RANDOM rowid,",
+    "CREATE TABLE a (id) WITHOUT random",
+    "CREATE VIRTUAL TABLE v USING fts5 (a) RANDOM ROWID",
+    "CREATE TABLE a AS SELECT 1 RANDOM ROWID",
+    "CREATE TABLE a (id) RANDOM ROWID, WITHOUT ROWID",
+    "SELECT count(*) FROM sqlite_schema",
+  ],
+  "random-rowid-names": [
+    "CREATE TABLE random (random, rowid2, b DEFAULT (random()), CHECK (random > 0))",
+    "INSERT INTO random (random, rowid2) VALUES (5, 6)",
+    "INSERT INTO random (random, rowid2) VALUES (-5, 6)",
+    "SELECT random rowid FROM random",
+    "SELECT rowid random FROM random",
+    "SELECT random AS rowid, rowid AS random, random.random FROM random",
+    "SELECT typeof(rowid) FROM (SELECT random() rowid)",
+    "SELECT random rowid FROM (SELECT 1 AS random)",
+    "CREATE TABLE x (random ROWID, rowid INTEGER)",
+    "INSERT INTO x VALUES (1, 2)",
+    "SELECT random, rowid, _rowid_ FROM x",
+    "CREATE TABLE \"random rowid\" (a)",
+    "INSERT INTO \"random rowid\" VALUES (1), (2)",
+    "SELECT rowid, a FROM \"random rowid\"",
+    "CREATE TABLE ctas AS SELECT 1 AS random",
+    "SELECT sql FROM sqlite_schema WHERE name = 'ctas'",
+  ],
+  // generated: table options made of RANDOM, ROWID and their neighbours in every order (seeded, the same each run)
+  "random-rowid-generated": randomRowidGenerated(160),
+  "random-rowid-vacuum": [
+    "CREATE TABLE t (id) RANDOM ROWID",
+    `INSERT INTO t VALUES ${N50}`,
+    "CREATE TABLE before AS SELECT rowid AS r, id FROM t",
+    "VACUUM",
+    "PRAGMA integrity_check",
+    "SELECT count(*) FROM t JOIN before ON before.r = t.rowid AND before.id = t.id",
+  ],
+};
+
 // How the platform knowingly differs (the README's "libSQL SQL" section): script → statement → what the platform
 // answers instead of libSQL's answer.
 export const KNOWN_DIFFERENCES = {
+  // libSQL's VACUUM gives a RANDOM ROWID table's rows new random rowids while appending them in order, which
+  // leaves the table's b-tree out of order ("Rowid ... out of order"); the platform's VACUUM keeps their rowids
+  "random-rowid-vacuum": {
+    "PRAGMA integrity_check": { rows: [["ok"]] },
+    "SELECT count(*) FROM t JOIN before ON before.r = t.rowid AND before.id = t.id": { rows: [[50]] },
+  },
+  // RANDOM is a keyword in libSQL, so libSQL quotes a column named random in the CREATE TABLE text it writes
+  // for CREATE TABLE ... AS SELECT; the platform's SQLite writes it bare
+  "random-rowid-names": {
+    "SELECT sql FROM sqlite_schema WHERE name = 'ctas'": { rows: [["CREATE TABLE ctas(random)"]] },
+  },
   // libSQL refuses, at INSERT, a vector whose dimensions or type differ from the indexed column's; the platform's
   // expression index cannot tell which column a value belongs to, stores the row and leaves it out of searches
   // libSQL checks a vector against its own column; the platform's marker function sees only the value and checks
@@ -586,6 +718,7 @@ export function scripts() {
     hostile: hostile(),
     ...INDEX_SCRIPTS,
     ...CHECK_SCRIPTS,
+    ...RANDOM_ROWID_SCRIPTS,
   };
 }
 

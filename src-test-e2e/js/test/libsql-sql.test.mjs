@@ -1,4 +1,4 @@
-// Differential test: libSQL's own SQL (vector functions, vector index, vector_top_k) on the platform through the
+// Differential test: libSQL's own SQL (vector functions, vector index, vector_top_k, ALTER COLUMN, RANDOM ROWID) on the platform through the
 // official @libsql/client, and on the real libSQL engine (npm `libsql` 0.5.29, a local file). Every result row
 // and every error message must be libSQL's, except the documented KNOWN_DIFFERENCES (libsql-sql-cases.mjs).
 import { before, after, describe, test } from "node:test";

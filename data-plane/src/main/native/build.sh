@@ -7,7 +7,9 @@
 #   build.sh <dir with org/sqlite/core/NativeDB.c> <output dir>
 #
 # The amalgamation comes from the npm registry (better-sqlite3's package bundles the official, unmodified
-# sqlite3.c), fetched with curl and checked against the registry's pinned sha512. Results are cached under
+# sqlite3.c), fetched with curl and checked against the registry's pinned sha512; one reviewed source patch,
+# sqlite-random-rowid.patch (libSQL's RANDOM ROWID, see its header), is then applied with `patch --fuzz=0`,
+# only to the exact sqlite3.c it was made for (SQLITE_C_SHA256). Results are cached under
 # ${LIBSQL_PLATFORM_CACHE:-~/.cache/libsql-platform}, keyed by the hash of every input, so only the first
 # build on a machine compiles SQLite (about a minute).
 set -euo pipefail
@@ -20,6 +22,9 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 AMALGAMATION_PACKAGE="better-sqlite3-13.2.0.tgz"
 AMALGAMATION_SHA512="Z8Q/9x/uNyKxA1v4FNodyItRVRw1TeKBrmj32JhxhR0ceNcBY+wMobt/Bv7M7TzwPAXjnZRtNaEsATnUZSKWZQ=="
 SQLITE_VERSION="3.54.1"
+# sha256 of that release's sqlite3.c, the one file sqlite-random-rowid.patch was made against
+SQLITE_C_SHA256="75a4760a7b9727a4c4c877aec92eacf39e52a8f2921ce00bd33be6d3a8e8e254"
+PATCH_FILE="$HERE/sqlite-random-rowid.patch"
 REGISTRY="${NPM_CONFIG_REGISTRY:-https://registry.npmjs.org/}"
 
 CACHE="${LIBSQL_PLATFORM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/libsql-platform}"
@@ -27,6 +32,7 @@ say() { printf '[native] %s\n' "$*"; }
 die() { printf '[native] ERROR: %s\n' "$*" >&2; exit 1; }
 
 command -v gcc >/dev/null 2>&1 || die "gcc is missing (bin/run and bin/test install it: apt-get install gcc)"
+command -v patch >/dev/null 2>&1 || die "patch is missing (bin/run and bin/test install it: apt-get install patch)"
 [ -f "$NATIVEDB_DIR/org/sqlite/core/NativeDB.c" ] || die "NativeDB.c not found under $NATIVEDB_DIR"
 
 case "$(uname -s)-$(uname -m)" in
@@ -56,6 +62,19 @@ if [ ! -f "$SRC/sqlite3.c" ]; then
   rm -rf "$SRC" && mv "$SRC.partial" "$SRC"
 fi
 
+# --- libSQL's RANDOM ROWID: the one source patch ------------------------------------------------------------
+patch_hash="$(sha256sum "$PATCH_FILE" | cut -c1-16)"
+PATCHED="$CACHE/sqlite-$SQLITE_VERSION-libsql-$patch_hash"
+if [ ! -f "$PATCHED/sqlite3.c" ]; then
+  [ "$(sha256sum "$SRC/sqlite3.c" | cut -c1-64)" = "$SQLITE_C_SHA256" ] \
+    || die "$SRC/sqlite3.c is not the SQLite $SQLITE_VERSION that sqlite-random-rowid.patch was made against"
+  rm -rf "$PATCHED.partial" && mkdir -p "$PATCHED.partial"
+  cp "$SRC/sqlite3.c" "$SRC/sqlite3.h" "$PATCHED.partial/"
+  patch --batch --quiet --fuzz=0 --no-backup-if-mismatch -p1 -d "$PATCHED.partial" < "$PATCH_FILE" \
+    || die "sqlite-random-rowid.patch does not apply cleanly to SQLite $SQLITE_VERSION"
+  rm -rf "$PATCHED" && mv "$PATCHED.partial" "$PATCHED"
+fi
+
 # --- compile options ---------------------------------------------------------------------------------------
 # sqlite-jdbc's own feature set (FTS3/4/5, R*Tree, JSON, math, STAT4, dbstat, column metadata), plus:
 #  - SQLITE_DEFAULT_WORKER_THREADS=0 / MAX_WORKER_THREADS=0: sorts never start helper threads;
@@ -73,23 +92,23 @@ SQLITE_FLAGS=(
   -DSQLITE_DEFAULT_WORKER_THREADS=0 -DSQLITE_MAX_WORKER_THREADS=0 -DSQLITE_MAX_ATTACHED=1
   -DSQLITE_MAX_MMAP_SIZE=0 -DSQLITE_DQS=3 -DSQLITE_ENABLE_STMT_SCANSTATUS
 )
-CFLAGS=(-O2 -fPIC -fvisibility=hidden -fno-strict-aliasing -I"$SRC" -I"$JAVA_HOME_DIR/include" -I"$JAVA_HOME_DIR/include/linux")
+CFLAGS=(-O2 -fPIC -fvisibility=hidden -fno-strict-aliasing -I"$PATCHED" -I"$JAVA_HOME_DIR/include" -I"$JAVA_HOME_DIR/include/linux")
 
 hash_of() { cat "$@" | sha256sum | cut -c1-16; }
 flags_hash="$(printf '%s\n' "${SQLITE_FLAGS[@]}" "${CFLAGS[@]}" | sha256sum | cut -c1-16)"
 
 # SQLite itself (the slow part) is cached apart from the glue, which changes more often.
-SQLITE_OBJ="$CACHE/obj/sqlite3-$SQLITE_VERSION-$flags_hash.o"
+SQLITE_OBJ="$CACHE/obj/sqlite3-$SQLITE_VERSION-$flags_hash-$patch_hash.o"
 if [ ! -f "$SQLITE_OBJ" ]; then
   mkdir -p "$CACHE/obj"
   say "compiling SQLite $SQLITE_VERSION (once per machine, about a minute)"
-  gcc "${CFLAGS[@]}" "${SQLITE_FLAGS[@]}" -c "$SRC/sqlite3.c" -o "$SQLITE_OBJ.partial"
+  gcc "${CFLAGS[@]}" "${SQLITE_FLAGS[@]}" -c "$PATCHED/sqlite3.c" -o "$SQLITE_OBJ.partial"
   mv "$SQLITE_OBJ.partial" "$SQLITE_OBJ"
 fi
 
 glue_hash="$(hash_of "$NATIVEDB_DIR/org/sqlite/core/NativeDB.c" "$HERE/tenant_sandbox.c" "$HERE/vector.h" "$HERE/vector.c" \
   "$HERE/vector_index.c" "$HERE/libsql_alter.c" "$HERE/build.sh")"
-LIB="$CACHE/lib/$PLATFORM-$SQLITE_VERSION-$flags_hash-$glue_hash/libsqlitejdbc.so"
+LIB="$CACHE/lib/$PLATFORM-$SQLITE_VERSION-$flags_hash-$patch_hash-$glue_hash/libsqlitejdbc.so"
 if [ ! -f "$LIB" ]; then
   work="$(mktemp -d)"
   # NativeDB.c includes the javah header only for its prototypes; JNIEXPORT on each definition is enough

@@ -25,7 +25,7 @@ import java.util.TreeSet;
  * rounds and clients as the baseline's), sync-mb (size of
  * the database the replication scenario's first sync pulls; default 100). The replication scenario is not in the default
  * list: {@code --scenarios=replication};
- * vector-rows, vector-dims, vector-queries, vector-batch: scenario 6 (vectors; not in the default scenario list);
+ * vector-rows, vector-dims, vector-queries, vector-batch, vector-peer-rows: scenario 6 (vectors; not in the default scenario list);
  * forward-rounds (rounds of the interleaved direct/forwarded point-read comparison: the same reads sent to the hosting worker and to a
  * second worker that forwards them; 0 = not run; default 4) and forward-clients (comma list; default 1,16).
  */

@@ -15,7 +15,8 @@ public final class BenchMain {
             bench/run [--key=value ...]   (defaults: the full run; results in bench/results/latest.md)
               --scenarios=reads,writes,control,density   which scenarios (also: replication, vectors; run only when named)
               --sync-mb=100                               database size of the replication scenario's first sync
-              --vector-rows=100000 --vector-dims=768 --vector-queries=100 --vector-batch=100   scenario 5's sizes
+              --vector-rows=100000 --vector-dims=768 --vector-queries=100 --vector-batch=100   vector scenario sizes
+              --vector-peer-rows=1000                     rows both engines get side by side (the platform then runs all)
               --seconds=10 --warmup=3                     seconds per measurement, warm-up seconds
               --rows=100000 --clients=1,16,64 --write-clients=1,16 --batch-rows=1000
               --creates=500 --list-dbs=5000 --density-dbs=10000 --density-samples=1000 --max-open=0

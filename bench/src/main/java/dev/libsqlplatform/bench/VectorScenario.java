@@ -18,16 +18,25 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Scenario 6: libSQL vector search. N vectors of D dimensions (clustered, seeded), top-10 queries through
+ * Scenario 6: libSQL vector search. Vectors of D dimensions (clustered, seeded), top-10 queries through
  * {@code vector_top_k} on the platform (Hrana over HTTP, one query at a time) beside the npm {@code libsql} engine's
  * own DiskANN index on the same data (in-process, bench/vector/libsql-peer.mjs). Reports latency, recall@10 against
  * the exact top 10 (computed here), and what maintaining the index costs inserts on each side.
+ * <p>
+ * Two sizes, because libSQL's index inserts only a few rows a second at 768 dimensions (8.5 rows/s at 2,000 rows):
+ * the comparison runs both engines on the first --vector-peer-rows vectors (same data, same queries, ratios), and
+ * the platform alone then runs the full --vector-rows (the issue's 100,000), reported as single figures.
  */
 final class VectorScenario {
-    /** Sizes: --vector-rows (default 100,000), --vector-dims (768), --vector-queries (100), --vector-batch (100 rows a request). */
-    record Sizes(int rows, int dims, int queries, int batch) {
+    /**
+     * Sizes: --vector-rows (default 100,000), --vector-dims (768), --vector-queries (100), --vector-batch (100 rows a
+     * request), --vector-peer-rows (1,000: the rows both engines get in the side-by-side comparison; at most rows).
+     */
+    record Sizes(int rows, int dims, int queries, int batch, int peerRows) {
         static Sizes parse(Map<String, String> m) {
-            return new Sizes(i(m, "vector-rows", 100_000), i(m, "vector-dims", 768), i(m, "vector-queries", 100), i(m, "vector-batch", 100));
+            int rows = i(m, "vector-rows", 100_000);
+            return new Sizes(rows, i(m, "vector-dims", 768), i(m, "vector-queries", 100), i(m, "vector-batch", 100),
+                    Math.min(rows, i(m, "vector-peer-rows", 1_000)));
         }
 
         private static int i(Map<String, String> m, String k, int d) {
@@ -51,41 +60,22 @@ final class VectorScenario {
 
     void run(Report.Section s, Platform p) throws Exception {
         int n = sizes.rows();
+        int small = sizes.peerRows();
         int d = sizes.dims();
-        s.intro.add(String.format("%,d vectors of %d dimensions (F32_BLOB(%d), 100 Gaussian clusters, seed 7) and %d queries near them; "
+        s.intro.add(String.format("Vectors of %d dimensions (F32_BLOB(%d), 100 Gaussian clusters, seed 7) and %d queries near them; "
                 + "`SELECT id FROM vector_top_k('idx', ?, 10)` one at a time. Platform: Hrana over HTTP (JDK HttpClient), the worker's exact "
                 + "search; peer: the npm `libsql` 0.5.29 engine's DiskANN index on a local file, in-process (no network). Recall@10 against the "
                 + "exact top 10 by cosine distance. Inserts: %d rows a request (platform) or a transaction (peer), into a table without and "
-                + "one with the vector index, batch by batch in turn (rows/s counts the time spent in each table's batches).", n, d, d, sizes.queries(), sizes.batch()));
-        float[][] data = clustered(n, d, new Random(7));
+                + "one with the vector index, batch by batch in turn (rows/s counts the time spent in each table's batches). "
+                + "Side by side: both engines on the same first %,d vectors (libSQL's index inserts a few rows a second at this width, "
+                + "so it cannot be filled to %,d in minutes); then the platform alone on all %,d vectors.", d, d, sizes.queries(), sizes.batch(), small, n, n));
+        float[][] all = clustered(n, d, new Random(7));
+        float[][] data = Arrays.copyOf(all, small);
         float[][] queries = nearby(data, sizes.queries(), new Random(11));
         int[][] exact = exactTopK(data, queries);
 
         Peer peer = peer(s, data, queries);
-
-        double[] platformInsert = {Double.NaN, Double.NaN};
-        double[] platformLatency = {Double.NaN, Double.NaN};
-        double platformRecall = Double.NaN;
-        if (p != null) {
-            String db = "vectors-" + Long.toHexString(System.nanoTime());
-            String token = p.readyDatabaseWithToken(db);
-            String url = p.pipelineUrl();
-            exec(url, token, "CREATE TABLE plain (id INTEGER PRIMARY KEY, emb F32_BLOB(" + d + "))");
-            exec(url, token, "CREATE TABLE docs (id INTEGER PRIMARY KEY, emb F32_BLOB(" + d + "))");
-            exec(url, token, "CREATE INDEX docs_idx ON docs (libsql_vector_idx(emb, 'metric=cosine'))");
-            platformInsert = insertBoth(url, token, data);
-            long[] nanos = new long[queries.length];
-            double recallSum = 0;
-            for (int q = 0; q < queries.length; q++) {
-                Http.Response r = Http.check(http.post(url, token, Http.pipeline(
-                        "SELECT id FROM vector_top_k('docs_idx', x'" + hex(queries[q]) + "', " + K + ")", false)), "query");
-                nanos[q] = r.nanos();
-                recallSum += recall(ids(r.body()), exact[q]);
-            }
-            Arrays.sort(nanos);
-            platformLatency = new double[] {Measure.pct(nanos, 50) / 1e6, Measure.pct(nanos, 99) / 1e6};
-            platformRecall = recallSum / queries.length;
-        }
+        Measured platform = p == null ? Measured.NONE : measure(p, data, queries, exact);
         double peerRecall = Double.NaN;
         if (peer != null) {
             double sum = 0;
@@ -94,20 +84,62 @@ final class VectorScenario {
         }
         double[] peerLatency = peer == null ? new double[] {Double.NaN, Double.NaN} : peer.latencyMs;
         double[] peerInsert = peer == null ? new double[] {Double.NaN, Double.NaN} : peer.insertRowsPerSec;
-        String libsql = "npm libsql (DiskANN, in-process)";
-        s.compare("platform top-10 (exact)", libsql, "p50", platformLatency[0], peerLatency[0], "ms", Report.Goal.atMostPeer());
-        s.compare("platform top-10 (exact)", libsql, "p99", platformLatency[1], peerLatency[1], "ms", Report.Goal.atMostPeer());
-        s.compare("platform recall@10", libsql, "mean", platformRecall, peerRecall, "", new Report.Goal("≥ 0.95", (v, x, r) -> v >= 0.95));
-        s.compare("platform inserts, no index", libsql + ", no index", "rows/s", platformInsert[0], peerInsert[0], "rows/s", Report.Goal.NONE);
-        s.compare("platform inserts, with the index", libsql + ", with its index", "rows/s", platformInsert[1], peerInsert[1], "rows/s", Report.Goal.NONE);
-        s.single("platform: index cost (insert rate with / without)", "ratio", platformInsert[1] / platformInsert[0], "×", Report.Goal.NONE);
-        s.single("npm libsql: index cost (insert rate with / without)", "ratio", peerInsert[1] / peerInsert[0], "×", Report.Goal.NONE);
+        String at = String.format(" (n = %,d)", small);
+        String libsql = "npm libsql (DiskANN, in-process)" + at;
+        s.compare("platform top-10 (exact)" + at, libsql, "p50", platform.latencyMs[0], peerLatency[0], "ms", Report.Goal.atMostPeer());
+        s.compare("platform top-10 (exact)" + at, libsql, "p99", platform.latencyMs[1], peerLatency[1], "ms", Report.Goal.atMostPeer());
+        s.compare("platform recall@10" + at, libsql, "mean", platform.recall, peerRecall, "", new Report.Goal("≥ 0.95", (v, x, r) -> v >= 0.95));
+        s.compare("platform inserts, no index" + at, libsql + ", no index", "rows/s", platform.insert[0], peerInsert[0], "rows/s", Report.Goal.NONE);
+        s.compare("platform inserts, with the index" + at, libsql + ", with its index", "rows/s", platform.insert[1], peerInsert[1], "rows/s", Report.Goal.NONE);
+        s.single("platform: index cost (insert rate with / without)" + at, "ratio", platform.insert[1] / platform.insert[0], "×", Report.Goal.NONE);
+        s.single("npm libsql: index cost (insert rate with / without)" + at, "ratio", peerInsert[1] / peerInsert[0], "×", Report.Goal.NONE);
+
+        if (n > small && p != null) {
+            float[][] fullQueries = nearby(all, sizes.queries(), new Random(11));
+            Measured full = measure(p, all, fullQueries, exactTopK(all, fullQueries));
+            String atFull = String.format(" (n = %,d)", n);
+            s.single("platform top-10 (exact)" + atFull, "p50", full.latencyMs[0], "ms", Report.Goal.NONE);
+            s.single("platform top-10 (exact)" + atFull, "p99", full.latencyMs[1], "ms", Report.Goal.NONE);
+            s.single("platform recall@10" + atFull, "mean", full.recall, "", new Report.Goal("≥ 0.95", (v, x, r) -> v >= 0.95));
+            s.single("platform inserts, no index" + atFull, "rows/s", full.insert[0], "rows/s", Report.Goal.NONE);
+            s.single("platform inserts, with the index" + atFull, "rows/s", full.insert[1], "rows/s", Report.Goal.NONE);
+            s.single("platform: index cost (insert rate with / without)" + atFull, "ratio", full.insert[1] / full.insert[0], "×", Report.Goal.NONE);
+            s.notes.add(String.format("npm libsql's index was not filled to %,d rows: at its measured insert rate with the index that alone "
+                    + "would take about %,.0f minutes.", n, Double.isNaN(peerInsert[1]) ? Double.NaN : n / peerInsert[1] / 60));
+        }
         s.notes.add("the platform's vector index is an exact scan (recall 1.0, cost linear in the rows: every query reads every indexed "
                 + "vector); libSQL's is approximate (DiskANN). The peer runs in-process: its latency has no HTTP round trip.");
     }
 
+    /** Insert rates {without, with the index} (rows/s), query latency {p50, p99} (ms) and mean recall@10 on the platform. */
+    private record Measured(double[] insert, double[] latencyMs, double recall) {
+        static final Measured NONE = new Measured(new double[] {Double.NaN, Double.NaN}, new double[] {Double.NaN, Double.NaN}, Double.NaN);
+    }
+
+    /** A fresh platform database with the two tables filled with data, then every query once. */
+    private Measured measure(Platform p, float[][] data, float[][] queries, int[][] exact) throws Exception {
+        int d = data[0].length;
+        String db = "vectors-" + Long.toHexString(System.nanoTime());
+        String token = p.readyDatabaseWithToken(db);
+        String url = p.pipelineUrl();
+        exec(url, token, "CREATE TABLE plain (id INTEGER PRIMARY KEY, emb F32_BLOB(" + d + "))");
+        exec(url, token, "CREATE TABLE docs (id INTEGER PRIMARY KEY, emb F32_BLOB(" + d + "))");
+        exec(url, token, "CREATE INDEX docs_idx ON docs (libsql_vector_idx(emb, 'metric=cosine'))");
+        double[] insert = insertBoth(url, token, data);
+        long[] nanos = new long[queries.length];
+        double recallSum = 0;
+        for (int q = 0; q < queries.length; q++) {
+            Http.Response r = Http.check(http.post(url, token, Http.pipeline(
+                    "SELECT id FROM vector_top_k('docs_idx', x'" + hex(queries[q]) + "', " + K + ")", true)), "query");
+            nanos[q] = r.nanos();
+            recallSum += recall(ids(r.body()), exact[q]);
+        }
+        Arrays.sort(nanos);
+        return new Measured(insert, new double[] {Measure.pct(nanos, 50) / 1e6, Measure.pct(nanos, 99) / 1e6}, recallSum / queries.length);
+    }
+
     private void exec(String url, String token, String sql) throws IOException, InterruptedException {
-        Http.check(http.post(url, token, Http.pipeline(sql, false)), sql);
+        Http.check(http.post(url, token, Http.pipeline(sql, true)), sql);
     }
 
     /**
@@ -125,7 +157,7 @@ final class VectorScenario {
                     if (i > start) sql.append(',');
                     sql.append('(').append(i + 1).append(", x'").append(hex(data[i])).append("')");
                 }
-                spent[t] += Http.check(http.post(url, token, Http.pipeline(sql.toString(), false)), "insert " + tables[t]).nanos();
+                spent[t] += Http.check(http.post(url, token, Http.pipeline(sql.toString(), true)), "insert " + tables[t]).nanos();
             }
         }
         return new double[] {data.length / (spent[0] / 1e9), data.length / (spent[1] / 1e9)};

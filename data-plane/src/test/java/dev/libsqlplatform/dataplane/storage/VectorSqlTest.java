@@ -31,6 +31,11 @@ class VectorSqlTest {
     DbConnection writer;
 
     OpenDatabase open(String name) throws SQLException {
+        return open(dir, name);
+    }
+
+    /** A database file {@code <name>.db} in {@code dir}, opened as the worker opens tenant databases. */
+    static OpenDatabase open(Path dir, String name) throws SQLException {
         LimitsProperties l = EngineSandboxTest.limits(Duration.ofSeconds(5));
         StorageSettings settings = new StorageSettings(2, 2000, "FULL", l.engineLimits(),
                 l.statementTimeout().toNanos(), l.maxTempBytes().toBytes(), true);
