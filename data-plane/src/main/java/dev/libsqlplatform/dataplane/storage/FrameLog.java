@@ -299,6 +299,17 @@ public final class FrameLog implements Closeable {
         DurableFiles.writeAtomically(dir.resolve(CLOSED), position().getBytes(StandardCharsets.US_ASCII));
     }
 
+    /** Withdraws {@link #markClosed}: the database file may come to hold commits the log lacks. */
+    void forgetClosed() {
+        try {
+            if (Files.deleteIfExists(dir.resolve(CLOSED))) {
+                MetaFiles.fsyncDir(dir);
+            }
+        } catch (IOException e) {
+            log.error("frame log {}: cannot remove {}: {}", dir, CLOSED, e.toString());
+        }
+    }
+
     private boolean closedCleanly() {
         try {
             return Files.readString(dir.resolve(CLOSED), StandardCharsets.US_ASCII).trim().equals(position());

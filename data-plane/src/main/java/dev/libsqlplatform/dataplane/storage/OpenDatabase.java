@@ -374,10 +374,12 @@ public final class OpenDatabase {
             Thread.currentThread().interrupt();
         }
         long checkpointStarted = System.nanoTime();
+        boolean logged = frameLog == null;
         try {
             if (frameLog != null) {
                 // closing the last connection checkpoints the WAL: its commits must be logged before
                 frameLog.capture();
+                logged = true;
             }
             writer.trusted("PRAGMA wal_checkpoint(TRUNCATE)");
             if (frameLog != null && gotWriter) {
@@ -387,6 +389,11 @@ public final class OpenDatabase {
             }
         } catch (IOException | SQLException e) {
             log.error("closing database {}: {}", id, e.toString());
+        }
+        if (!logged) {
+            // SQLite's checkpoint at the last close will put commits the log lacks (answered SQLITE_IOERR) into the
+            // file: the next open must not take the missing WAL for a clean close, but rebuild the file from the log
+            frameLog.forgetClosed();
         }
         CHECKPOINT.record(System.nanoTime() - checkpointStarted, java.util.concurrent.TimeUnit.NANOSECONDS);
         writer.close();
