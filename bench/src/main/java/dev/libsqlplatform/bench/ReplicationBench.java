@@ -44,25 +44,54 @@ final class ReplicationBench {
             s.notes.add("platform not measured: " + missing);
             return;
         }
+        int rounds = Math.max(1, cfg.sandboxRounds());
+        String variant = variantText();
         s.intro.add(String.format("Frame log on/off: the same jars, a second platform whose worker runs with "
-                + "`platform.worker.replication.enabled=false`; `INSERT INTO w(v)` autocommit (wrk, clients %s) and %,d-row "
-                + "batches, %d interleaved rounds, order swapped every round, %d s per point, medians. First sync: a %d MB "
-                + "database pulled by an embedded replica over gRPC-web (Hello, NEED_SNAPSHOT, streamed Snapshot, "
-                + "BatchLogEntries) beside a plain HTTP GET of the same file from an in-process JDK file server. Lag: one "
-                + "writer inserting sequentially, one replica syncing in a loop; lag = time from a write's HTTP answer to the "
-                + "end of the first sync that holds it.", cfg.writeClients(), cfg.batchRows(), Math.max(1, cfg.sandboxRounds()),
-                cfg.seconds(), cfg.syncMb()));
+                + "`platform.worker.replication.enabled=false`%s; `INSERT INTO w(v)` autocommit (wrk, clients %s) and %,d-row "
+                + "batches (1 client). Interleaved: every side warmed %d s at every load, then %d round(s) of %d s per point, "
+                + "each round measuring every load on every side back to back, the order reversed every other round. "
+                + "Figures are medians over the rounds; ratios are computed per round and averaged, with the lowest and "
+                + "highest round in brackets. Worker CPU/request = the worker process's user+sys time (`/proc/<pid>/stat`, "
+                + "10 ms ticks) over the requests wrk completed (a request = one row in autocommit, one batch of %,d rows)."
+                + (cfg.syncMb() > 0 ? " First sync: a %d MB database pulled by an embedded replica over gRPC-web (Hello, "
+                + "NEED_SNAPSHOT, streamed Snapshot, BatchLogEntries) beside a plain HTTP GET of the same file from an "
+                + "in-process JDK file server. Lag: one writer inserting sequentially, one replica syncing in a loop; lag = "
+                + "time from a write's HTTP answer to the end of the first sync that holds it." : " (`--sync-mb=0`: first "
+                + "sync and replica lag not measured.)"),
+                variant.isEmpty() ? "" : ", and a third, frame log on, whose worker runs with `" + variant + "`",
+                cfg.writeClients(), cfg.batchRows(), cfg.warmup(), rounds, cfg.seconds(), cfg.batchRows(), cfg.syncMb()));
+        Platform v = null;
         try (Platform on = Platform.start(Platform.Jars.of(cfg.root()), cfg.work().resolve("repl-on"), cfg, true, Map.of());
              Platform off = Platform.start(Platform.Jars.of(cfg.root()), cfg.work().resolve("repl-off"), cfg, true,
                      Map.of("PLATFORM_WORKER_REPLICATION_ENABLED", "false"))) {
-            throughput(s, on, off);
+            if (!variant.isEmpty()) {
+                v = Platform.start(Platform.Jars.of(cfg.root()), cfg.work().resolve("repl-variant"), cfg, true, cfg.variant());
+            }
+            throughput(s, on, off, v, rounds);
             off.close();
-            firstSync(s, on);
-            lag(s, on);
+            if (v != null) {
+                v.close();
+                v = null;
+            }
+            if (cfg.syncMb() > 0) {
+                firstSync(s, on);
+                lag(s, on);
+            }
+        } finally {
+            if (v != null) v.close();
         }
     }
 
-    private void throughput(Report.Section s, Platform on, Platform off) throws Exception {
+    private String variantText() {
+        return cfg.variant().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    private static final String ON = "frame log on";
+    private static final String OFF = "frame log off";
+    private static final String VARIANT = "frame log on, variant";
+
+    private void throughput(Report.Section s, Platform on, Platform off, Platform variant, int rounds) throws Exception {
         if (wrk == null) {
             s.notes.add("wrk missing: log on/off throughput not measured");
             return;
@@ -71,35 +100,69 @@ final class ReplicationBench {
         String tOff = writesDb(off);
         verifyLog(on, tOn, true);
         verifyLog(off, tOff, false);
-        int rounds = Math.max(1, cfg.sandboxRounds());
-        List<String> loads = new ArrayList<>();
-        for (int c : cfg.writeClients()) loads.add("auto" + c);
-        loads.add("batch");
-        double[][] vOn = new double[loads.size()][rounds];
-        double[][] vOff = new double[loads.size()][rounds];
-        for (int r = 0; r < rounds; r++) {
-            for (int l = 0; l < loads.size(); l++) {
-                boolean onFirst = r % 2 == 0;
-                double a = measure(onFirst ? on : off, onFirst ? tOn : tOff, loads.get(l));
-                double b = measure(onFirst ? off : on, onFirst ? tOff : tOn, loads.get(l));
-                vOn[l][r] = onFirst ? a : b;
-                vOff[l][r] = onFirst ? b : a;
-            }
+        String tVar = variant == null ? null : writesDb(variant);
+        List<Rounds.Target> auto = new ArrayList<>();
+        List<Rounds.Target> batch = new ArrayList<>();
+        auto.add(new Rounds.Target(ON, on.worker.pid(), (c, secs) -> insert(on, tOn, c, secs)));
+        auto.add(new Rounds.Target(OFF, off.worker.pid(), (c, secs) -> insert(off, tOff, c, secs)));
+        batch.add(new Rounds.Target(ON, on.worker.pid(), (c, secs) -> batch(on, tOn, secs)));
+        batch.add(new Rounds.Target(OFF, off.worker.pid(), (c, secs) -> batch(off, tOff, secs)));
+        if (variant != null) {
+            auto.add(new Rounds.Target(VARIANT, variant.worker.pid(), (c, secs) -> insert(variant, tVar, c, secs)));
+            batch.add(new Rounds.Target(VARIANT, variant.worker.pid(), (c, secs) -> batch(variant, tVar, secs)));
         }
-        for (int l = 0; l < loads.size(); l++) {
-            String what = loads.get(l).equals("batch") ? "platform " + cfg.batchRows() + "-row batches, frame log on"
-                    : "platform autocommit c=" + loads.get(l).substring(4) + ", frame log on";
-            s.compare(what, "same, frame log off", "rows/s", median(vOn[l]), median(vOff[l]), "", Report.Goal.ratioAtLeast(0.9));
-            s.notes.add(what + ": rounds on " + Arrays.toString(vOn[l]) + " / off " + Arrays.toString(vOff[l]));
+        Rounds a = Rounds.run("replication autocommit", auto, cfg.writeClients(), rounds, cfg.seconds(), cfg.warmup());
+        Rounds b = Rounds.run("replication batches", batch, List.of(1), rounds, cfg.seconds(), cfg.warmup());
+        noteLoads(s, "autocommit rounds", a);
+        noteLoads(s, "batch rounds", b);
+        List<String[]> pairs = new ArrayList<>();
+        pairs.add(new String[] {ON, OFF});
+        if (variant != null) {
+            pairs.add(new String[] {ON, VARIANT});
+        }
+        for (String[] pair : pairs) {
+            String peer = pair[1].equals(OFF) ? "same, frame log off" : "same, frame log on with `" + variantText() + "`";
+            Report.Goal goal = pair[1].equals(OFF) ? Report.Goal.ratioAtLeast(0.9) : Report.Goal.NONE;
+            for (int c : cfg.writeClients()) {
+                rows(s, a, pair, c, "platform autocommit c=" + c + ", frame log on", peer, "rows/s", 1, goal);
+            }
+            rows(s, b, pair, 1, "platform " + cfg.batchRows() + "-row batches, frame log on", peer, "rows/s", cfg.batchRows(), goal);
         }
     }
 
-    private double measure(Platform p, String token, String load) throws Exception {
-        Wrk.Result w = load.equals("batch")
-                ? wrk.run(p.pipelineUrl(), 1, cfg.seconds(), "batch", token, "0", "close", String.valueOf(cfg.batchRows()))
-                : wrk.run(p.pipelineUrl(), Integer.parseInt(load.substring(4)), cfg.seconds(), "insert", token, "0", "close");
-        Log.info("replication " + load + " " + p.workerUrl + " " + w.raw());
-        return load.equals("batch") ? w.rps() * cfg.batchRows() : w.rps();
+    /** Throughput (goal judged on the mean per-round ratio), p50 and worker CPU per request, with their spread. */
+    private static void rows(Report.Section s, Rounds r, String[] pair, int c, String what, String peer, String unit,
+                             int rowsPerRequest, Report.Goal goal) {
+        String x = pair[0];
+        String y = pair[1];
+        Rounds.Ratio ops = r.ratio(x, y, c, Rounds::ops);
+        Rounds.Ratio cpu = r.ratio(x, y, c, Rounds::cpu);
+        s.compare(what, peer, unit, r.median(x, c, Rounds::ops) * rowsPerRequest, r.median(y, c, Rounds::ops) * rowsPerRequest, "",
+                ops, goal);
+        s.compare(what, peer, "p50", r.median(x, c, Rounds::p50), r.median(y, c, Rounds::p50), "ms",
+                r.ratio(x, y, c, Rounds::p50), Report.Goal.NONE);
+        s.compare(what, peer, rowsPerRequest == 1 ? "worker CPU/request" : "worker CPU/batch", r.median(x, c, Rounds::cpu),
+                r.median(y, c, Rounds::cpu), "µs", cpu, Report.Goal.NONE);
+        s.notes.add(String.format("%s vs %s, ratio per round: %s %s; worker CPU/request %s", what, peer, unit,
+                ops.rounds(), cpu.rounds()));
+        long errs = r.errors(x, c) + r.errors(y, c);
+        if (errs > 0) s.notes.add(String.format("%s: %d wrk errors over both sides", what, errs));
+    }
+
+    private static void noteLoads(Report.Section s, String label, Rounds r) {
+        double[] l = r.loads().stream().mapToDouble(Double::doubleValue).filter(d -> !Double.isNaN(d)).sorted().toArray();
+        if (l.length > 0) {
+            s.notes.add(String.format(java.util.Locale.ROOT, "%s: 1-minute load average at the start of each round %.1f–%.1f",
+                    label, l[0], l[l.length - 1]));
+        }
+    }
+
+    private Wrk.Result insert(Platform p, String token, int clients, int seconds) throws Exception {
+        return wrk.run(p.pipelineUrl(), clients, seconds, "insert", token, "0", "close");
+    }
+
+    private Wrk.Result batch(Platform p, String token, int seconds) throws Exception {
+        return wrk.run(p.pipelineUrl(), 1, seconds, "batch", token, "0", "close", String.valueOf(cfg.batchRows()));
     }
 
     private String writesDb(Platform p) throws Exception {
@@ -228,11 +291,5 @@ final class ReplicationBench {
         Arrays.sort(sorted);
         s.single("replica lag under 1 sequential writer (" + lags.n + " writes)", "p50", Measure.pct(sorted, 50) / 1e6, "ms", Report.Goal.NONE);
         s.single("replica lag under 1 sequential writer (" + lags.n + " writes)", "p99", Measure.pct(sorted, 99) / 1e6, "ms", Report.Goal.NONE);
-    }
-
-    private static double median(double[] v) {
-        double[] c = v.clone();
-        Arrays.sort(c);
-        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
     }
 }

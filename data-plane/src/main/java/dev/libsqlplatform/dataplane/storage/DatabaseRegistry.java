@@ -63,8 +63,10 @@ public class DatabaseRegistry implements DisposableBean {
         this.listeners = listeners;
         this.blockedWaits = blockedWaits;
         this.dbsDir = props.dataDir().toAbsolutePath().resolve("dbs");
+        // with the frame log on, its fsync is each write's durability point and the WAL runs at wal-synchronous
+        String synchronous = (replication.enabled() ? replication.walSynchronous() : props.synchronous()).name();
         this.settings = new StorageSettings(props.readersPerDatabase(), props.busyTimeout().toMillis(),
-                props.synchronous().name(), limits.engineLimits(), limits.statementTimeout().toNanos(),
+                synchronous, limits.engineLimits(), limits.statementTimeout().toNanos(),
                 limits.maxTempBytes().toBytes(), sandbox.enabled(), replication.enabled(),
                 Math.max(1, replication.checkpointFrames()), Math.max(1, replication.maxLogFrames()));
         if (!replication.enabled()) {

@@ -56,7 +56,7 @@ public final class FrameLog implements Closeable {
     static final int RECORD = FRAME + 24;
     private static final Pattern SNAPSHOT = Pattern.compile("snapshot-(\\d{20})-([0-9a-f]{8})-([0-9a-f]{8})-(\\d+)\\.db");
     private static final Pattern SEGMENT = Pattern.compile("frames-(\\d{20})\\.log");
-    private static final int WRITE_BATCH = 64;
+    private static final int WRITE_BATCH = 16;
 
     /** The base image of the log. */
     record Snapshot(Path file, long baseFrameNo, int salt1, int salt2, int walEnd) {
@@ -112,7 +112,10 @@ public final class FrameLog implements Closeable {
     private final long maxLogFrames;
     private final ReentrantReadWriteLock swap = new ReentrantReadWriteLock();
     private final CRC32C crc = new CRC32C();
-    private final ByteBuffer out = ByteBuffer.allocate(WRITE_BATCH * RECORD).order(ByteOrder.LITTLE_ENDIAN);
+    /** Records on their way to the frames file: used only during one capture, by the thread holding the writer permit. */
+    private static final ThreadLocal<ByteBuffer> OUT = ThreadLocal.withInitial(
+            () -> ByteBuffer.allocateDirect(WRITE_BATCH * RECORD).order(ByteOrder.LITTLE_ENDIAN));
+    private ByteBuffer out;
     private Snapshot snapshot;
     private FileChannel frames;
     /** Bytes of {@link #frames} that hold complete, fsynced commits. */
@@ -141,33 +144,178 @@ public final class FrameLog implements Closeable {
     }
 
     /**
-     * Opens (creating or repairing when needed) the log of {@code dbFile} and brings it up to date with the WAL. Call
-     * before any other connection of the database exists, with the writer (autocheckpoint already off).
+     * First step of opening a database with a log, before SQLite has any connection to it: loads the log (null when
+     * there is none, or it is inconsistent and must be rebuilt) and puts back into the WAL, or into the database file,
+     * every logged commit a power loss took from them ({@link #restoreWal}). Then open the writer and call
+     * {@link #open}.
      */
-    static FrameLog open(Path dbFile, DbConnection writer, long maxLogFrames) throws IOException, java.sql.SQLException {
+    static FrameLog recover(Path dbFile, long maxLogFrames) throws IOException {
         Path dir = dbFile.resolveSibling("log");
-        FrameLog fl = null;
-        if (Files.isRegularFile(dir.resolve("id"))) {
-            try {
-                fl = load(dir, dbFile, maxLogFrames);
-            } catch (IOException | RuntimeException e) {
-                log.error("the frame log {} is inconsistent ({}); rebuilding it from the database file under a new"
-                        + " log id: replicas will rebuild themselves", dir, e.toString());
-            }
+        if (!Files.isRegularFile(dir.resolve("id"))) {
+            return null;
         }
-        if (fl != null) {
+        FrameLog fl;
+        try {
+            fl = load(dir, dbFile, maxLogFrames);
+        } catch (IOException | RuntimeException e) {
+            log.error("the frame log {} is inconsistent ({}); rebuilding it from the database file under a new"
+                    + " log id: replicas will rebuild themselves", dir, e.toString());
+            return null;
+        }
+        try {
+            fl.restoreWal();
+        } catch (IOException | RuntimeException e) {
+            fl.close();
+            throw e;
+        }
+        return fl;
+    }
+
+    /**
+     * Second step: brings the {@link #recover recovered} log up to date with the WAL (commits made after the last
+     * logged one, never acknowledged), or creates the log when there was none. Call before any connection other than
+     * the writer (autocheckpoint already off) exists.
+     */
+    static FrameLog open(Path dbFile, DbConnection writer, FrameLog recovered, long maxLogFrames)
+            throws IOException, java.sql.SQLException {
+        if (recovered != null) {
             try {
-                fl.capture();
-                return fl;
+                recovered.capture();
+                return recovered;
             } catch (IOException e) {
-                fl.close();
+                recovered.close();
                 log.error("the frame log {} disagrees with its database ({}); rebuilding it from the database file"
-                        + " under a new log id: replicas will rebuild themselves", dir, e.getMessage());
+                        + " under a new log id: replicas will rebuild themselves", recovered.dir, e.getMessage());
             }
         }
-        fl = create(dir, dbFile, writer, maxLogFrames);
+        FrameLog fl = create(dbFile.resolveSibling("log"), dbFile, writer, maxLogFrames);
         fl.capture();
         return fl;
+    }
+
+    /**
+     * The recovery invariant. With {@code synchronous=NORMAL} SQLite does not flush the WAL at commit: the frame log's
+     * fsync is the one durability point of a write (it is acknowledged after it). So after a power loss the WAL may
+     * lack frames the log holds. What SQLite itself guarantees bounds the damage: it fsyncs a new WAL generation's
+     * header before the generation's first frame, fsyncs the WAL before a checkpoint copies frames and the database
+     * file before it counts them as checkpointed (also at NORMAL: only the commit's own fsync is skipped), and starts a
+     * new generation (new salts) only after a complete checkpoint; compaction fsyncs the WAL, so the frames up to a
+     * snapshot's WAL position are durable in it. Hence, before any connection exists, with (salts, position) = where
+     * the last logged commit left the WAL:
+     * <ul>
+     *   <li>the WAL has those salts and at least that many intact frames: nothing was lost;</li>
+     *   <li>it has those salts and fewer: the frames after the last intact commit are written back from the log's
+     *       records, byte for byte what SQLite wrote there (same header fields, same checksum chain), and fsynced;
+     *       SQLite's own recovery then finds every logged commit;</li>
+     *   <li>it has a valid header with other salts: the logged generation was checkpointed completely;</li>
+     *   <li>there is no WAL: it was checkpointed and removed by a clean close, which leaves a {@value #CLOSED} file
+     *       naming the log position it closed at; without that file (a WAL deleted by hand, a crash during close) the
+     *       database file is rebuilt from the log: snapshot plus every logged frame is exactly the acknowledged
+     *       history (commits after it were never acknowledged).</li>
+     * </ul>
+     */
+    private void restoreWal() throws IOException {
+        if (wal.consumed() == 0) {
+            return; // nothing of the current WAL generation was logged (a fresh log, or a clean restart)
+        }
+        int logged = wal.consumed();
+        switch (wal.check()) {
+            case HOLDS_LOGGED, RESTARTED -> {
+            }
+            case SHORT -> {
+                int intact = wal.consumed();
+                long firstRecord = committedBytes / RECORD - (logged - intact);
+                long lowest = committedBytes / RECORD - (logged - snapshotWalFramesOfLastGeneration());
+                if (firstRecord < Math.max(0, lowest)) {
+                    // the WAL lost frames only the snapshot holds (not possible unless the disk lost fsynced data)
+                    rebuildDatabase("the WAL lost frames older than the log's records");
+                    return;
+                }
+                log.warn("database {}: the WAL lost {} logged frames after its last flush (power loss?); writing them"
+                        + " back from the frame log", dbFile, logged - intact);
+                ByteBuffer rec = ByteBuffer.allocate(RECORD).order(ByteOrder.LITTLE_ENDIAN);
+                long[] next = {firstRecord};
+                wal.restore(logged - intact, page -> {
+                    rec.clear();
+                    if (WalTail.readFully(frames, rec, next[0] * RECORD) < RECORD) {
+                        throw new IOException("frame log record " + next[0] + " is missing");
+                    }
+                    next[0]++;
+                    if (rec.getInt(FRAME) != wal.salt1() || rec.getInt(FRAME + 4) != wal.salt2()) {
+                        throw new IOException("frame log record of another WAL generation where the WAL lost frames");
+                    }
+                    page.put(rec.array(), 24, PAGE);
+                    return new int[] {rec.getInt(16), rec.getInt(20)};
+                });
+            }
+            case ABSENT -> {
+                if (!closedCleanly()) {
+                    rebuildDatabase("the WAL is gone although it held logged frames and the database was not closed"
+                            + " cleanly");
+                }
+            }
+        }
+    }
+
+    /**
+     * Frames of the last logged WAL generation that precede the frames file (held only by the snapshot): the
+     * snapshot's WAL position when it was taken in that generation, else 0.
+     */
+    private int snapshotWalFramesOfLastGeneration() {
+        return snapshot.salt1() == wal.salt1() && snapshot.salt2() == wal.salt2() ? snapshot.walEnd() : 0;
+    }
+
+    /**
+     * Replaces the database file with the log's image (snapshot plus every logged frame) and removes the WAL and the
+     * shared-memory index. Only before any connection exists.
+     */
+    private void rebuildDatabase(String why) throws IOException {
+        log.error("database {}: {}; rebuilding the database file from the frame log (every logged commit is kept;"
+                + " commits after the last logged one were never acknowledged)", dbFile, why);
+        wal.close();
+        Path tmp = dbFile.resolveSibling(dbFile.getFileName() + ".rebuild");
+        writeImage(tmp);
+        Files.move(tmp, dbFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.deleteIfExists(dbFile.resolveSibling(dbFile.getFileName() + "-wal"));
+        Files.deleteIfExists(dbFile.resolveSibling(dbFile.getFileName() + "-shm"));
+        MetaFiles.fsyncDir(dbFile.getParent());
+        markClosed();
+    }
+
+    /** Name of the file a clean close leaves: the log position whose WAL generation is in the database file. */
+    static final String CLOSED = "closed";
+
+    private String position() {
+        return logId + " " + lastCommitFrameNo + " " + Integer.toHexString(wal.salt1()) + " "
+                + Integer.toHexString(wal.salt2()) + " " + wal.consumed();
+    }
+
+    /**
+     * Records that every logged commit is in the database file and no later commit exists: called after the capture
+     * and the TRUNCATE checkpoint of a close (or a rebuild). Whatever removes the WAL afterwards (SQLite, when the
+     * last connection closes) checkpoints it first, with the database file fsynced.
+     */
+    void markClosed() throws IOException {
+        DurableFiles.writeAtomically(dir.resolve(CLOSED), position().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Withdraws {@link #markClosed}: the database file may come to hold commits the log lacks. */
+    void forgetClosed() {
+        try {
+            if (Files.deleteIfExists(dir.resolve(CLOSED))) {
+                MetaFiles.fsyncDir(dir);
+            }
+        } catch (IOException e) {
+            log.error("frame log {}: cannot remove {}: {}", dir, CLOSED, e.toString());
+        }
+    }
+
+    private boolean closedCleanly() {
+        try {
+            return Files.readString(dir.resolve(CLOSED), StandardCharsets.US_ASCII).trim().equals(position());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static FrameLog create(Path dir, Path dbFile, DbConnection writer, long maxLogFrames)
@@ -330,6 +478,7 @@ public final class FrameLog implements Closeable {
         long[] frameCounter = {frameNo};
         long now = System.currentTimeMillis();
         writtenBytes = committedBytes;
+        out = OUT.get();
         out.clear();
         long[] lastCommit = {-1};
         int commits = wal.read(new WalTail.Sink() {
@@ -407,28 +556,11 @@ public final class FrameLog implements Closeable {
     /** Rolls the snapshot forward over every logged frame and starts an empty frames file. Writer permit held. */
     private void compact() throws IOException {
         long base = lastCommitFrameNo;
+        // the frames up to the new snapshot's WAL position leave the frames file: the WAL must keep them durably
+        // (restoreWal can only write back frames the frames file still holds)
+        wal.force();
         Path tmp = dir.resolve("snapshot.tmp");
-        Files.copy(snapshot.file(), tmp, StandardCopyOption.REPLACE_EXISTING);
-        long sizePages = -1;
-        try (FileChannel img = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer rec = ByteBuffer.allocate(RECORD).order(ByteOrder.LITTLE_ENDIAN);
-            long n = committedBytes / RECORD;
-            for (long i = 0; i < n; i++) {
-                rec.clear();
-                WalTail.readFully(frames, rec, i * RECORD);
-                int pageNo = rec.getInt(16);
-                int size = rec.getInt(20);
-                rec.position(24).limit(FRAME);
-                img.write(rec, (long) (pageNo - 1) * PAGE);
-                if (size != 0) {
-                    sizePages = size;
-                }
-            }
-            if (sizePages >= 0) {
-                img.truncate(sizePages * PAGE);
-            }
-            img.force(true);
-        }
+        writeImage(tmp);
         Path snap = dir.resolve(snapshotName(base, wal.salt1(), wal.salt2(), currentWalEnd));
         Files.move(tmp, snap, StandardCopyOption.ATOMIC_MOVE);
         MetaFiles.fsyncDir(dir);
@@ -457,6 +589,31 @@ public final class FrameLog implements Closeable {
         Files.deleteIfExists(dir.resolve(segmentName(oldFirst)));
         Files.deleteIfExists(oldSnap.file());
         log.debug("frame log {} compacted into a snapshot at frame {}", dir, base);
+    }
+
+    /** Writes the database as of the last logged commit (snapshot plus every logged frame) to {@code target}, fsynced. */
+    private void writeImage(Path target) throws IOException {
+        Files.copy(snapshot.file(), target, StandardCopyOption.REPLACE_EXISTING);
+        long sizePages = -1;
+        try (FileChannel img = FileChannel.open(target, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer rec = ByteBuffer.allocate(RECORD).order(ByteOrder.LITTLE_ENDIAN);
+            long n = committedBytes / RECORD;
+            for (long i = 0; i < n; i++) {
+                rec.clear();
+                WalTail.readFully(frames, rec, i * RECORD);
+                int pageNo = rec.getInt(16);
+                int size = rec.getInt(20);
+                rec.position(24).limit(FRAME);
+                img.write(rec, (long) (pageNo - 1) * PAGE);
+                if (size != 0) {
+                    sizePages = size;
+                }
+            }
+            if (sizePages >= 0) {
+                img.truncate(sizePages * PAGE);
+            }
+            img.force(true);
+        }
     }
 
     /**
@@ -524,6 +681,7 @@ public final class FrameLog implements Closeable {
         closed = true;
         try {
             frames.close();
+            wal.close();
         } catch (IOException ignored) {
             // closing
         }

@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Group commit for autocommit writes of one database: statements that arrive while the writer is busy are
  * run by one thread (the leader) inside a single transaction, so N concurrent autocommit INSERTs cost one
- * WAL fsync instead of N. Every caller still gets its own result or error, and gets it only after the
+ * flush instead of N (the frame log's fsync, one capture per group; the WAL's fsync when the log is off). Every caller still gets its own result or error, and gets it only after the
  * COMMIT that made its statement durable.
  *
  * <p>Invariants:

@@ -70,17 +70,37 @@ public final class OpenDatabase {
         this.settings = settings;
         this.idleReaders = new ArrayBlockingQueue<>(Math.max(1, settings.readers()));
         this.desiredMaxPageCount = maxPageCount(maxBytes);
-        this.writer = open(false);
+        FrameLog recovered = null;
+        if (settings.replication()) {
+            // before SQLite sees the files: the WAL runs at synchronous=NORMAL, so a power loss may have taken logged
+            // (acknowledged) commits from it, which the log puts back first
+            try {
+                recovered = FrameLog.recover(file, settings.maxLogFrames());
+            } catch (IOException e) {
+                throw new SQLException("cannot recover database " + id + " from its frame log: " + e.getMessage(), e);
+            }
+        }
+        try {
+            this.writer = open(false);
+        } catch (SQLException | RuntimeException e) {
+            if (recovered != null) {
+                recovered.close();
+            }
+            throw e;
+        }
         FrameLog fl = null;
         try {
             applyMaxPageCount();
             if (settings.replication()) {
-                fl = FrameLog.open(file, writer, settings.maxLogFrames());
+                fl = FrameLog.open(file, writer, recovered, settings.maxLogFrames());
             }
         } catch (IOException e) {
             writer.close();
             throw new SQLException("cannot open the frame log of database " + id + ": " + e.getMessage(), e);
         } catch (SQLException | RuntimeException e) {
+            if (recovered != null) {
+                recovered.close();
+            }
             writer.close();
             throw e;
         }
@@ -354,14 +374,26 @@ public final class OpenDatabase {
             Thread.currentThread().interrupt();
         }
         long checkpointStarted = System.nanoTime();
+        boolean logged = frameLog == null;
         try {
             if (frameLog != null) {
                 // closing the last connection checkpoints the WAL: its commits must be logged before
                 frameLog.capture();
+                logged = true;
             }
             writer.trusted("PRAGMA wal_checkpoint(TRUNCATE)");
+            if (frameLog != null && gotWriter) {
+                // the WAL's generation is (or, when the last reader closes, will be) in the database file: a missing
+                // WAL at the next open is then no loss (FrameLog#restoreWal)
+                frameLog.markClosed();
+            }
         } catch (IOException | SQLException e) {
             log.error("closing database {}: {}", id, e.toString());
+        }
+        if (!logged) {
+            // SQLite's checkpoint at the last close will put commits the log lacks (answered SQLITE_IOERR) into the
+            // file: the next open must not take the missing WAL for a clean close, but rebuild the file from the log
+            frameLog.forgetClosed();
         }
         CHECKPOINT.record(System.nanoTime() - checkpointStarted, java.util.concurrent.TimeUnit.NANOSECONDS);
         writer.close();

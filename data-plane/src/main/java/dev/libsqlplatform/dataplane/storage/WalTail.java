@@ -1,10 +1,10 @@
 package dev.libsqlplatform.dataplane.storage;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -16,16 +16,24 @@ import java.nio.file.StandardOpenOption;
  * other salts was restarted after a complete checkpoint, which only happens once everything before was logged,
  * so it is read from its first frame.
  *
+ * <p>The {@code -wal} file stays open across commits (one descriptor per open database): SQLite truncates it at a
+ * TRUNCATE checkpoint but deletes it only when the database's last connection closes, and the frame log closes this
+ * tail before that (the writer connection lives as long as the log). Frames are read into a per-thread direct buffer:
+ * no copy through the JDK's temporary buffers, and no per-database buffer kept between commits.
+ *
  * <p>Only the holder of the writer permit calls it (or the database's opener, before anyone else can).
  */
-final class WalTail {
+final class WalTail implements Closeable {
     static final int WAL_HEADER = 32;
     static final int FRAME_HEADER = 24;
     static final int PAGE = OpenDatabase.PAGE_SIZE;
     static final int WAL_FRAME = FRAME_HEADER + PAGE;
     private static final int MAGIC_LE = 0x377f0682;
     private static final int MAGIC_BE = 0x377f0683;
-    private static final int CHUNK_FRAMES = 64;
+    private static final int CHUNK_FRAMES = 16;
+    /** Scratch for reading frames: used only during one call, by the thread holding the writer permit. */
+    private static final ThreadLocal<ByteBuffer> CHUNK = ThreadLocal.withInitial(
+            () -> ByteBuffer.allocateDirect(CHUNK_FRAMES * WAL_FRAME));
 
     /** One committed WAL frame as handed to the log. */
     interface Sink {
@@ -50,8 +58,11 @@ final class WalTail {
     private int s0;
     private int s1;
     private boolean chainKnown;
+    /** Byte order of the checksums (from the header's magic), known once a header was read. */
+    private boolean bigEndian;
     private final ByteBuffer header = ByteBuffer.allocate(WAL_HEADER);
-    private final ByteBuffer chunk = ByteBuffer.allocate(CHUNK_FRAMES * WAL_FRAME);
+    /** The open WAL, or null while the file does not exist yet. */
+    private FileChannel ch;
 
     WalTail(Path walFile, int salt1, int salt2, int consumed) {
         this.walFile = walFile;
@@ -78,80 +89,194 @@ final class WalTail {
      * are handed and then discarded. Returns the number of commits found.
      */
     int read(Sink sink) throws IOException {
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(walFile, StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
+        FileChannel ch = channel();
+        if (ch == null || !readHeader(ch)) {
             return 0;
         }
-        try (ch) {
-            header.clear();
-            if (readFully(ch, header, 0) < WAL_HEADER) {
+        int h1 = header.getInt(16);
+        int h2 = header.getInt(20);
+        if (h1 != salt1 || h2 != salt2) {
+            salt1 = h1;
+            salt2 = h2;
+            consumed = 0;
+            chainKnown = false;
+        }
+        if (!chainKnown) {
+            if (!checksum(header, 0, 24, bigEndian, 0, 0, true)) {
                 return 0;
             }
-            header.flip();
-            int magic = header.getInt(0);
-            if (magic != MAGIC_LE && magic != MAGIC_BE) {
-                return 0;
+            int logged = consumed;
+            if (logged > 0 && replayChain(ch) < logged) {
+                // same WAL generation, but it no longer holds the frames the log took from it: the WAL lost frames
+                // after the last point the frame log knows to be durable, which recovery at open puts back
+                // (FrameLog#restoreWal) before any connection exists. Reading on would skip every later commit
+                // silently; refuse instead (the writes that follow fail loudly), and keep the position
+                consumed = logged;
+                throw new IOException("the WAL of " + walFile + " holds fewer valid frames than the " + logged
+                        + " the frame log already took from it: database and log disagree; move the log folder"
+                        + " away to rebuild it from the database (replicas then rebuild too)");
             }
-            if (header.getInt(8) != PAGE) {
-                throw new IOException("the WAL of " + walFile + " has page size " + header.getInt(8) + ", not " + PAGE);
-            }
-            boolean bigEndian = magic == MAGIC_BE;
-            int h1 = header.getInt(16);
-            int h2 = header.getInt(20);
-            if (h1 != salt1 || h2 != salt2) {
-                salt1 = h1;
-                salt2 = h2;
-                consumed = 0;
-                chainKnown = false;
-            }
-            if (!chainKnown) {
-                if (!checksum(header, 0, 24, bigEndian, 0, 0, true)) {
-                    return 0;
+            chainKnown = true;
+        }
+        return scan(ch, sink);
+    }
+
+    /** How the WAL on disk compares with the position the log reached ({@link #check}). */
+    enum Check {
+        /** Same generation, every frame up to the log's position is there (more may follow). */
+        HOLDS_LOGGED,
+        /** Same generation, but frames after {@link #consumed()} (lowered to the last intact commit) are gone. */
+        SHORT,
+        /** A valid header of another generation: SQLite restarted the WAL, after a complete checkpoint. */
+        RESTARTED,
+        /** No WAL, or no valid header. */
+        ABSENT
+    }
+
+    /**
+     * Before any connection is open: compares the WAL with the position this tail starts from. On {@link Check#SHORT}
+     * the position is lowered to the last commit still intact, from where {@link #restore} puts the rest back.
+     */
+    Check check() throws IOException {
+        FileChannel ch = channel();
+        if (ch == null || !readHeader(ch) || !checksum(header, 0, 24, bigEndian, 0, 0, true)) {
+            close();
+            return Check.ABSENT;
+        }
+        if (header.getInt(16) != salt1 || header.getInt(20) != salt2) {
+            return Check.RESTARTED;
+        }
+        int logged = consumed;
+        int intact = replayChain(ch);
+        chainKnown = true;
+        return intact >= logged ? Check.HOLDS_LOGGED : Check.SHORT;
+    }
+
+    /**
+     * Before any connection is open: writes frames at the WAL positions after {@link #consumed()}, continuing the
+     * checksum chain, and fsyncs them. Given the frames the log took from these positions, the bytes are exactly those
+     * SQLite wrote there (same header fields, same chain), so SQLite's own recovery then finds the commits again.
+     *
+     * @param frames one call per frame: fills {@code page} (4096 bytes) and returns {pageNo, commitSize}
+     */
+    void restore(int count, FrameSource frames) throws IOException {
+        ByteBuffer frame = ByteBuffer.allocate(WAL_FRAME);
+        try (FileChannel w = FileChannel.open(walFile, StandardOpenOption.WRITE)) {
+            for (int i = 0; i < count; i++) {
+                frame.clear();
+                frame.position(FRAME_HEADER);
+                int[] meta = frames.next(frame);
+                frame.putInt(0, meta[0]).putInt(4, meta[1]).putInt(8, salt1).putInt(12, salt2);
+                frameChecksum(frame, 0, bigEndian, s0, s1);
+                frame.putInt(16, lastS0).putInt(20, lastS1);
+                s0 = lastS0;
+                s1 = lastS1;
+                frame.clear();
+                long pos = WAL_HEADER + (long) consumed * WAL_FRAME;
+                while (frame.hasRemaining()) {
+                    pos += w.write(frame, pos);
                 }
-                if (consumed > 0 && !replayChain(ch, bigEndian)) {
-                    // same WAL generation, but it no longer holds the frames the log took from it: the WAL lost
-                    // fsynced frames (only possible without synchronous=FULL, or a damaged disk). Reading on would
-                    // skip every later commit silently; refuse instead (the writes that follow fail loudly)
-                    throw new IOException("the WAL of " + walFile + " holds fewer valid frames than the " + consumed
-                            + " the frame log already took from it: database and log disagree; move the log folder"
-                            + " away to rebuild it from the database (replicas then rebuild too)");
-                }
-                chainKnown = true;
+                consumed++;
             }
-            return scan(ch, bigEndian, sink);
+            w.force(false);
         }
     }
 
-    /** Recomputes the checksum chain over the frames already consumed (after a restart of the worker). */
-    private boolean replayChain(FileChannel ch, boolean bigEndian) throws IOException {
-        int c0 = s0;
-        int c1 = s1;
-        int i = 0;
-        while (i < consumed) {
-            int n = Math.min(CHUNK_FRAMES, consumed - i);
-            chunk.clear().limit(n * WAL_FRAME);
-            if (readFully(ch, chunk, WAL_HEADER + (long) i * WAL_FRAME) < n * WAL_FRAME) {
-                return false;
-            }
-            for (int k = 0; k < n; k++) {
-                int base = k * WAL_FRAME;
-                if (chunk.getInt(base + 8) != salt1 || chunk.getInt(base + 12) != salt2
-                        || !frameChecksum(chunk, base, bigEndian, c0, c1)) {
-                    return false;
-                }
-                c0 = lastS0;
-                c1 = lastS1;
-            }
-            i += n;
+    /** Supplies the frames {@link #restore} writes. */
+    interface FrameSource {
+        int[] next(ByteBuffer page) throws IOException;
+    }
+
+    /** Makes every frame written so far durable (compaction: frames before a snapshot's WAL position stay readable). */
+    void force() throws IOException {
+        FileChannel ch = channel();
+        if (ch != null) {
+            ch.force(false);
         }
-        s0 = c0;
-        s1 = c1;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (ch != null) {
+            ch.close();
+            ch = null;
+        }
+    }
+
+    private FileChannel channel() throws IOException {
+        if (ch == null) {
+            try {
+                ch = FileChannel.open(walFile, StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+                return null;
+            }
+        }
+        return ch;
+    }
+
+    /** Reads the WAL header; false when there is none (or not one of a WAL). */
+    private boolean readHeader(FileChannel ch) throws IOException {
+        header.clear();
+        if (readFully(ch, header, 0) < WAL_HEADER) {
+            return false;
+        }
+        header.flip();
+        int magic = header.getInt(0);
+        if (magic != MAGIC_LE && magic != MAGIC_BE) {
+            return false;
+        }
+        if (header.getInt(8) != PAGE) {
+            throw new IOException("the WAL of " + walFile + " has page size " + header.getInt(8) + ", not " + PAGE);
+        }
+        bigEndian = magic == MAGIC_BE;
         return true;
     }
 
-    private int scan(FileChannel ch, boolean bigEndian, Sink sink) throws IOException {
+    /**
+     * Recomputes the checksum chain over the frames already consumed (after a restart of the worker), the chain state
+     * starting from the header's (set by the header check). Returns how many of them are intact up to a commit frame;
+     * when fewer than all, the position is lowered to that commit.
+     */
+    private int replayChain(FileChannel ch) throws IOException {
+        ByteBuffer chunk = CHUNK.get();
+        int c0 = s0;
+        int c1 = s1;
+        int goodCommit = 0;
+        int g0 = c0;
+        int g1 = c1;
+        int i = 0;
+        outer:
+        while (i < consumed) {
+            int n = Math.min(CHUNK_FRAMES, consumed - i);
+            chunk.clear().limit(n * WAL_FRAME);
+            int got = readFully(ch, chunk, WAL_HEADER + (long) i * WAL_FRAME) / WAL_FRAME;
+            for (int k = 0; k < got; k++) {
+                int base = k * WAL_FRAME;
+                if (chunk.getInt(base + 8) != salt1 || chunk.getInt(base + 12) != salt2
+                        || !frameChecksum(chunk, base, bigEndian, c0, c1)) {
+                    break outer;
+                }
+                c0 = lastS0;
+                c1 = lastS1;
+                if (chunk.getInt(base + 4) != 0) {
+                    goodCommit = i + k + 1;
+                    g0 = c0;
+                    g1 = c1;
+                }
+            }
+            if (got < n) {
+                break;
+            }
+            i += n;
+        }
+        consumed = goodCommit;
+        s0 = g0;
+        s1 = g1;
+        return goodCommit;
+    }
+
+    private int scan(FileChannel ch, Sink sink) throws IOException {
+        ByteBuffer chunk = CHUNK.get();
         int commits = 0;
         int idx = consumed;
         int c0 = s0;
@@ -178,7 +303,7 @@ final class WalTail {
                 idx++;
                 chunk.limit(base + WAL_FRAME).position(base + FRAME_HEADER);
                 sink.frame(pageNo, commitSize, chunk, idx);
-                chunk.limit(chunk.capacity());
+                chunk.clear();
                 pending = true;
                 if (commitSize != 0) {
                     commits++;
@@ -252,9 +377,5 @@ final class WalTail {
             total += n;
         }
         return total;
-    }
-
-    static boolean exists(Path walFile) {
-        return Files.exists(walFile);
     }
 }
