@@ -61,7 +61,7 @@ fi
 #  - SQLITE_DEFAULT_WORKER_THREADS=0 / MAX_WORKER_THREADS=0: sorts never start helper threads;
 #  - SQLITE_MAX_ATTACHED=1: only VACUUM's own temporary copy can ever be attached;
 #  - SQLITE_DQS=3: double-quoted strings as stock SQLite (clients depend on it);
-#  - SQLITE_ENABLE_STMT_SCANSTATUS: rows scanned per statement (NativeSandbox.rowsScanned), what usage counts as rows read.
+#  - SQLITE_ENABLE_STMT_SCANSTATUS: rows scanned per statement (read in NativeSandbox.leave), what usage counts as rows read.
 # Extension loading stays compiled (NativeDB.c calls sqlite3_enable_load_extension) but is switched off per
 # connection, the VFS cannot open libraries, and load_extension() is refused by the authorizer.
 SQLITE_FLAGS=(
