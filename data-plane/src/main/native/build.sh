@@ -80,7 +80,8 @@ fi
 #  - SQLITE_DEFAULT_WORKER_THREADS=0 / MAX_WORKER_THREADS=0: sorts never start helper threads;
 #  - SQLITE_MAX_ATTACHED=1: only VACUUM's own temporary copy can ever be attached;
 #  - SQLITE_DQS=3: double-quoted strings as stock SQLite (clients depend on it);
-#  - SQLITE_ENABLE_STMT_SCANSTATUS: rows scanned per statement (NativeSandbox.rowsScanned), what usage counts as rows read.
+#  - SQLITE_ENABLE_STMT_SCANSTATUS: rows scanned per statement (read in NativeSandbox.leave), what usage counts as rows read;
+#    no_hwtime.h (force-included into sqlite3.c only) drops the rdtsc pair it adds to every VDBE opcode for cycle counts.
 # Extension loading stays compiled (NativeDB.c calls sqlite3_enable_load_extension) but is switched off per
 # connection, the VFS cannot open libraries, and load_extension() is refused by the authorizer.
 SQLITE_FLAGS=(
@@ -95,14 +96,14 @@ SQLITE_FLAGS=(
 CFLAGS=(-O2 -fPIC -fvisibility=hidden -fno-strict-aliasing -I"$PATCHED" -I"$JAVA_HOME_DIR/include" -I"$JAVA_HOME_DIR/include/linux")
 
 hash_of() { cat "$@" | sha256sum | cut -c1-16; }
-flags_hash="$(printf '%s\n' "${SQLITE_FLAGS[@]}" "${CFLAGS[@]}" | sha256sum | cut -c1-16)"
+flags_hash="$( { printf '%s\n' "${SQLITE_FLAGS[@]}" "${CFLAGS[@]}"; cat "$HERE/no_hwtime.h"; } | sha256sum | cut -c1-16)"
 
 # SQLite itself (the slow part) is cached apart from the glue, which changes more often.
 SQLITE_OBJ="$CACHE/obj/sqlite3-$SQLITE_VERSION-$flags_hash-$patch_hash.o"
 if [ ! -f "$SQLITE_OBJ" ]; then
   mkdir -p "$CACHE/obj"
   say "compiling SQLite $SQLITE_VERSION (once per machine, about a minute)"
-  gcc "${CFLAGS[@]}" "${SQLITE_FLAGS[@]}" -c "$PATCHED/sqlite3.c" -o "$SQLITE_OBJ.partial"
+  gcc "${CFLAGS[@]}" "${SQLITE_FLAGS[@]}" -include "$HERE/no_hwtime.h" -c "$PATCHED/sqlite3.c" -o "$SQLITE_OBJ.partial"
   mv "$SQLITE_OBJ.partial" "$SQLITE_OBJ"
 fi
 

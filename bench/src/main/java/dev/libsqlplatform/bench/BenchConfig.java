@@ -27,7 +27,9 @@ import java.util.TreeSet;
  * list: {@code --scenarios=replication};
  * vector-rows, vector-dims, vector-queries, vector-batch, vector-peer-rows: scenario 6 (vectors; not in the default scenario list);
  * forward-rounds (rounds of the interleaved direct/forwarded point-read comparison: the same reads sent to the hosting worker and to a
- * second worker that forwards them; 0 = not run; default 4) and forward-clients (comma list; default 1,16).
+ * second worker that forwards them; 0 = not run; default 4) and forward-clients (comma list; default 1,16);
+ * compare-contended (true: the interleaved two-sided comparisons — sandbox, HTTP/WebSocket, forwarding, baseline, variant — run
+ * with the same CPU hog per core beside both sides as scenario 1's contended rounds; default false).
  */
 record BenchConfig(int rows, int seconds, int warmup, List<Integer> clients, List<Integer> writeClients, int batchRows,
                    int creates, int listDbs, int densityDbs, int densitySamples, int maxOpen, String synchronous,
@@ -35,7 +37,7 @@ record BenchConfig(int rows, int seconds, int warmup, List<Integer> clients, Lis
                    int sandboxRounds, List<Integer> sandboxClients, String baselineRef, int baselineRounds,
                    List<Integer> baselineClients, int wsRounds, List<Integer> wsClients, int readRounds, boolean contended,
                    Map<String, String> variant, int syncMb,
-                   VectorScenario.Sizes vectors, int forwardRounds, List<Integer> forwardClients) {
+                   VectorScenario.Sizes vectors, int forwardRounds, List<Integer> forwardClients, boolean compareContended) {
 
     static BenchConfig parse(String... args) {
         Map<String, String> m = new HashMap<>();
@@ -60,7 +62,8 @@ record BenchConfig(int rows, int seconds, int warmup, List<Integer> clients, Lis
                 i(m, "ws-rounds", 4), ints(m.getOrDefault("ws-clients", "1,16")),
                 Math.max(1, i(m, "read-rounds", 3)), Boolean.parseBoolean(m.getOrDefault("contended", "true")),
                 env(m.getOrDefault("variant", "")), i(m, "sync-mb", 100),
-                VectorScenario.Sizes.parse(m), i(m, "forward-rounds", 4), ints(m.getOrDefault("forward-clients", "1,16")));
+                VectorScenario.Sizes.parse(m), i(m, "forward-rounds", 4), ints(m.getOrDefault("forward-clients", "1,16")),
+                Boolean.parseBoolean(m.getOrDefault("compare-contended", "false")));
     }
 
     private static Map<String, String> env(String list) {

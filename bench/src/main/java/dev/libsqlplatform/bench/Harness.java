@@ -584,10 +584,18 @@ final class Harness {
         if (on != null && off != null && onToken != null && offToken != null) {
             try {
                 k.verify().run(on, onToken, off, offToken);
-                r = Rounds.run(k.name() + " " + what, List.of(
-                                new Rounds.Target(a, on.worker.pid(), (c, secs) -> load.run(on, onToken, c, secs)),
-                                new Rounds.Target(b, off.worker.pid(), (c, secs) -> load.run(off, offToken, c, secs))),
-                        k.clients(), k.rounds(), cfg.seconds(), cfg.warmup());
+                List<Rounds.Target> sides = List.of(
+                        new Rounds.Target(a, on.worker.pid(), (c, secs) -> load.run(on, onToken, c, secs)),
+                        new Rounds.Target(b, off.worker.pid(), (c, secs) -> load.run(off, offToken, c, secs)));
+                if (cfg.compareContended()) {
+                    try (CpuHog hog = CpuHog.start(Runtime.getRuntime().availableProcessors(), cfg.work())) {
+                        s.notes.add(k.name() + ", " + what + ": contended (`--compare-contended`): " + hog.describe()
+                                + " ran beside both sides for the whole rounds.");
+                        r = Rounds.run(k.name() + " " + what, sides, k.clients(), k.rounds(), cfg.seconds(), cfg.warmup());
+                    }
+                } else {
+                    r = Rounds.run(k.name() + " " + what, sides, k.clients(), k.rounds(), cfg.seconds(), cfg.warmup());
+                }
             } catch (Exception e) {
                 s.notes.add(k.name() + " " + what + ": **failed:** " + oneLine(e));
             }

@@ -41,6 +41,13 @@ class BenchConfigTest {
     }
 
     @Test
+    void comparisonsRunQuietUnlessAskedToContend() {
+        assertEquals(false, BenchConfig.parse().compareContended());
+        assertEquals(true, BenchConfig.parse("--compare-contended=true").compareContended());
+        assertEquals(false, BenchConfig.parse("--compare-contended=false").compareContended());
+    }
+
+    @Test
     void forwardingComparisonOptions() {
         BenchConfig c = BenchConfig.parse();
         assertEquals(4, c.forwardRounds());

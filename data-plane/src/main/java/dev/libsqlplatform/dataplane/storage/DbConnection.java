@@ -27,6 +27,8 @@ public final class DbConnection {
     private volatile long statementStartNanos;
     private volatile Object requester;
     private volatile String cancelledBecause;
+    /** See {@link #rowsScanned()}. */
+    private long rowsScanned;
     private final LinkedHashMap<String, PreparedStatement> statements = new LinkedHashMap<>(16, 0.75f, true);
     private final boolean reader;
     private boolean inTransaction;
@@ -95,9 +97,19 @@ public final class DbConnection {
      * sandbox caused comes back as a {@link SandboxException} saying why; others come back unchanged.
      */
     SQLException endStatement(SQLException failure) {
+        return endStatement(failure, 0);
+    }
+
+    /**
+     * {@link #endStatement(SQLException)} that also counts the rows the statement {@code stmt} (its sqlite3_stmt
+     * pointer; 0 = none) scanned, in the same native call: {@link #rowsScanned} until the next statement ends.
+     */
+    SQLException endStatement(SQLException failure, long stmt) {
         inStatement = false;
         requester = null;
-        int flags = guard == 0 ? 0 : NativeSandbox.leave(guard);
+        long left = guard == 0 && stmt == 0 ? 0 : NativeSandbox.leave(guard, stmt);
+        rowsScanned = NativeSandbox.rowsScanned(left);
+        int flags = NativeSandbox.flags(left);
         if (failure == null || flags == 0 && cancelledBecause == null) {
             return failure;
         }
@@ -115,6 +127,13 @@ public final class DbConnection {
         }
         return new SandboxException(SandboxException.Reason.CANCELLED, "the statement was interrupted: "
                 + cancelledBecause, failure);
+    }
+
+    /**
+     * Rows scanned by the statement the last {@link #endStatement(SQLException, long)} ended (Turso's rows read).
+     */
+    long rowsScanned() {
+        return rowsScanned;
     }
 
     /** Hands the running statement to {@code visitor} when it has run at least {@code minNanos}. */

@@ -120,7 +120,13 @@ public final class StatementRunner {
         conn.beginStatement(db.tempLimitBytes());
         SQLException failure = null;
         PreparedStatement ps = null;
+        long stmt = 0;
         boolean clean = false;
+        List<Column> cols;
+        List<Object[]> rows = List.of();
+        long affected = 0;
+        Long lastRowid = null;
+        double ms;
         try {
             VectorIndexCheck.beforeRunning(sqlite, sqlText);
             StatementOutcome altered = AlterColumns.runIfAlterColumn(conn, sqlText, t0);
@@ -134,8 +140,7 @@ public final class StatementRunner {
             long totalBefore = sqlite.total_changes();
             boolean hasRows = ps.execute();
             int n = core.pointer.safeRunInt((d, p) -> d.column_count(p));
-            List<Column> cols = columns(core, n);
-            List<Object[]> rows = List.of();
+            cols = columns(core, n);
             if (hasRows) {
                 ResultSet rs = ps.getResultSet();
                 if (rs != null) {
@@ -150,23 +155,21 @@ public final class StatementRunner {
                     rs.close(); // resets the statement: it holds no read snapshot while cached
                 }
             }
-            // usage counts rows scanned (Turso's rows read), not rows returned: SQLite's per-loop visit counters
-            long rowsScanned = core.pointer.safeRunLong((d, p) -> NativeSandbox.rowsScanned(p));
             long totalAfter = sqlite.total_changes();
-            long affected = 0;
-            Long lastRowid = null;
             if (totalAfter != totalBefore) {
                 affected = sqlite.changes();
                 lastRowid = lastInsertRowid(conn);
             }
-            double ms = (System.nanoTime() - t0) / 1e6;
+            ms = (System.nanoTime() - t0) / 1e6;
+            // usage counts rows scanned (Turso's rows read), not rows returned: SQLite's per-loop visit counters,
+            // read by endStatement's native call below (the pointer stays valid until the statement is recycled)
+            stmt = core.pointer.safeRunLong((d, p) -> p);
             clean = true;
-            return new StatementOutcome(cols, rows, affected, lastRowid, rowsScanned, ms);
         } catch (SQLException e) {
             failure = e;
             throw e;
         } finally {
-            SQLException explained = conn.endStatement(failure);
+            SQLException explained = conn.endStatement(failure, stmt);
             if (ps != null) {
                 if (clean) {
                     conn.recycle(sqlText, ps);
@@ -178,6 +181,7 @@ public final class StatementRunner {
                 throw explained;
             }
         }
+        return new StatementOutcome(cols, rows, affected, lastRowid, conn.rowsScanned(), ms);
     }
 
     private static Object[] readRow(DB d, long p, int n) throws SQLException {
