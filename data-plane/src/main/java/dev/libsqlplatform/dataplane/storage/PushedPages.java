@@ -53,6 +53,11 @@ final class PushedPages {
             write(writer, commit, current);
             writer.trusted("COMMIT");
             committed = true;
+            // sqlite_dbpage writes under the b-tree layer: this connection's cached pages keep their old b-tree
+            // parse (cell counts) and its schema was read through them; it would go on seeing the old data and
+            // write over the new. Drop its page cache (every page is clean after the commit), then its schema
+            writer.trusted("PRAGMA shrink_memory");
+            writer.trusted("PRAGMA writable_schema = RESET");
         } catch (SQLException e) {
             if ((e.getErrorCode() & 0xff) == 13) { // SQLITE_FULL: max_page_count
                 throw new PushRejectedException(PushRejectedException.Reason.STORAGE_FULL,
