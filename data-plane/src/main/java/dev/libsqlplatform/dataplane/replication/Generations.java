@@ -37,18 +37,28 @@ final class Generations {
 
     /** The generations of the database in {@code folder}, the last one being the log's current snapshot. */
     static List<Generation> sync(Path folder, FrameLog log) throws IOException {
+        return sync(folder, log.logId(), log.startFrameNo() - 1);
+    }
+
+    /** The same, for a log {@code id} whose current snapshot is as of commit frame {@code base}. */
+    static List<Generation> sync(Path folder, UUID id, long base) throws IOException {
         Path file = folder.resolve(FILE);
         synchronized (LOCKS.computeIfAbsent(file, k -> new Object())) {
             List<Generation> all = read(file);
-            UUID id = log.logId();
-            long base = log.startFrameNo() - 1;
             Generation last = all.isEmpty() ? null : all.get(all.size() - 1);
             if (last == null || !last.logId().equals(id) || last.base() != base) {
                 Generation next = new Generation(last == null ? 1 : last.number() + 1, id, base);
                 String line = next.number() + " " + id + " " + base + "\n";
-                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.APPEND)) {
-                    ch.write(java.nio.ByteBuffer.wrap(line.getBytes(StandardCharsets.US_ASCII)));
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE)) {
+                    if (ch.size() > 0) {
+                        java.nio.ByteBuffer lastByte = java.nio.ByteBuffer.allocate(1);
+                        ch.read(lastByte, ch.size() - 1);
+                        if (lastByte.get(0) != '\n') {
+                            line = "\n" + line; // a torn line must not swallow the new one
+                        }
+                    }
+                    ch.write(java.nio.ByteBuffer.wrap(line.getBytes(StandardCharsets.US_ASCII)), ch.size());
                     ch.force(true);
                 }
                 all.add(next);
