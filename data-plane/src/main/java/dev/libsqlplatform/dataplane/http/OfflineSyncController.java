@@ -69,6 +69,7 @@ class OfflineSyncController {
               @PathVariable(required = false) String baton, HttpServletRequest req, HttpServletResponse resp)
             throws IOException {
         ReplicationService.Caller caller = caller(req);
+        sync.authorizePush(caller); // before the body is read
         byte[] body = bodies.bounded(req.getInputStream()).readAllBytes();
         OfflineSyncService.PushResult r = sync.push(caller, generation, start, end, baton, body);
         json(resp, 200, "{\"status\":\"" + (r.conflict() ? "conflict" : "ok") + "\",\"generation\":" + r.generation()

@@ -192,9 +192,8 @@ public class OfflineSyncService {
         });
     }
 
-    /** {@code POST /sync/G/start/end[/baton]}: raw local WAL frames {@code [start, end)} of generation G. */
-    public PushResult push(ReplicationService.Caller caller, String generation, String start, String end,
-                           String baton, byte[] body) {
+    /** Whether the caller may push at all (checked before the body is read, and again by {@link #push}). */
+    public AuthenticatedCaller authorizePush(ReplicationService.Caller caller) {
         AuthenticatedCaller who = authenticate(caller);
         if (who.readOnly()) {
             throw new ApiException(ErrorCode.PERMISSION_DENIED, "this token is read-only: it may pull, not push");
@@ -203,6 +202,13 @@ public class OfflineSyncService {
             throw new ApiException(ErrorCode.BLOCKED, "writes are blocked for this database"
                     + (who.blockReason() == null ? "" : ": " + who.blockReason()));
         }
+        return who;
+    }
+
+    /** {@code POST /sync/G/start/end[/baton]}: raw local WAL frames {@code [start, end)} of generation G. */
+    public PushResult push(ReplicationService.Caller caller, String generation, String start, String end,
+                           String baton, byte[] body) {
+        AuthenticatedCaller who = authorizePush(caller);
         long g = number(generation, "generation");
         long from = number(start, "start frame");
         long to = number(end, "end frame");
