@@ -81,7 +81,9 @@ fi
 #  - SQLITE_MAX_ATTACHED=1: only VACUUM's own temporary copy can ever be attached;
 #  - SQLITE_DQS=3: double-quoted strings as stock SQLite (clients depend on it);
 #  - SQLITE_ENABLE_STMT_SCANSTATUS: rows scanned per statement (read in NativeSandbox.leave), what usage counts as rows read;
-#    no_hwtime.h (force-included into sqlite3.c only) drops the rdtsc pair it adds to every VDBE opcode for cycle counts.
+#    no_hwtime.h (force-included into sqlite3.c only) drops the rdtsc pair it adds to every VDBE opcode for cycle counts;
+#  - SQLITE_ENABLE_DBPAGE_VTAB: sqlite_dbpage, through which the platform applies pages pushed by offline replicas
+#    (storage/PushedPages); tenants never reach it (tenant_sandbox.c refuses the table, defensive mode its writes).
 # Extension loading stays compiled (NativeDB.c calls sqlite3_enable_load_extension) but is switched off per
 # connection, the VFS cannot open libraries, and load_extension() is refused by the authorizer.
 SQLITE_FLAGS=(
@@ -91,7 +93,7 @@ SQLITE_FLAGS=(
   -DSQLITE_ENABLE_MATH_FUNCTIONS -DSQLITE_ENABLE_PERCENTILE -DSQLITE_ENABLE_UPDATE_DELETE_LIMIT
   -DSQLITE_ENABLE_LOAD_EXTENSION=1 -DSQLITE_HAVE_ISNAN -DHAVE_USLEEP=1 -DSQLITE_CORE
   -DSQLITE_DEFAULT_WORKER_THREADS=0 -DSQLITE_MAX_WORKER_THREADS=0 -DSQLITE_MAX_ATTACHED=1
-  -DSQLITE_MAX_MMAP_SIZE=0 -DSQLITE_DQS=3 -DSQLITE_ENABLE_STMT_SCANSTATUS
+  -DSQLITE_MAX_MMAP_SIZE=0 -DSQLITE_DQS=3 -DSQLITE_ENABLE_STMT_SCANSTATUS -DSQLITE_ENABLE_DBPAGE_VTAB
 )
 CFLAGS=(-O2 -fPIC -fvisibility=hidden -fno-strict-aliasing -I"$PATCHED" -I"$JAVA_HOME_DIR/include" -I"$JAVA_HOME_DIR/include/linux")
 

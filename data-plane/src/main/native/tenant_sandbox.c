@@ -138,6 +138,15 @@ static int authorize(void *user, int action, const char *a1, const char *a2, con
                 return deny(g, "the SQL function", a2, 0);
             }
             return SQLITE_OK;
+        case SQLITE_READ:
+        case SQLITE_INSERT:
+        case SQLITE_UPDATE:
+        case SQLITE_DELETE:
+            /* raw pages: only the platform applies pages (offline pushes), with this authorizer switched off */
+            if (a1 != 0 && strcasecmp(a1, "sqlite_dbpage") == 0) {
+                return deny(g, "the table", a1, 0);
+            }
+            return SQLITE_OK;
         case SQLITE_CREATE_VTABLE:
         case SQLITE_DROP_VTABLE:
             if (!names_has(&modules_allowed, a2)) {

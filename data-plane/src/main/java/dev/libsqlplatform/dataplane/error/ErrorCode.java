@@ -35,6 +35,20 @@ public enum ErrorCode {
      * answer a forwarded request, or the database is still being placed. Retry later; never a 401 (the token is fine).
      */
     DATABASE_UNAVAILABLE(503),
+    /*
+     * Offline sync (HTTP protocol v2). The libsql client takes any 400 or 500 on a pull for "end of generation", so
+     * these use other statuses: each reaches the caller as an error with this body.
+     */
+    /** A generation, or frames of it, that the primary no longer has (compacted, or its history was rewritten). */
+    SYNC_GENERATION_GONE(410),
+    /** The replica asks for frames or a generation the primary does not have yet: it holds history the primary lost. */
+    SYNC_REPLICA_AHEAD(409),
+    /** A {@code /sync/{generation}/{start}/{end}} path whose numbers are not a valid range. */
+    SYNC_BAD_RANGE(416),
+    /** Pushed frames that are not a valid transaction on this database (sizes, pages, integrity). */
+    SYNC_BAD_FRAMES(422),
+    /** A push would grow the database past its storage limit. */
+    SYNC_STORAGE_FULL(403),
     INTERNAL_ERROR(500);
 
     private final int httpStatus;

@@ -104,5 +104,5 @@ final class AlterColumns {
     }
 
     /** Lifts (true) or restores (false) defensive mode for the platform's own schema write; SQLite's result code. */
-    private static native int schemaWritable(DB nativeDb, boolean writable);
+    static native int schemaWritable(DB nativeDb, boolean writable);
 }

@@ -63,6 +63,31 @@ public final class DbConnection {
         }
     }
 
+    /** Platform work on the raw connection (statements with parameters, result sets). */
+    @FunctionalInterface
+    interface TrustedWork<T> {
+        T run(Connection jdbc) throws SQLException;
+    }
+
+    /** Runs the platform's own JDBC work (not a tenant's) with the authorizer switched off. */
+    <T> T trustedWork(TrustedWork<T> work) throws SQLException {
+        if (guard != 0) {
+            NativeSandbox.setEnforcing(guard, false);
+        }
+        try {
+            return work.run(conn);
+        } finally {
+            if (guard != 0) {
+                NativeSandbox.setEnforcing(guard, true);
+            }
+        }
+    }
+
+    /** Whether the tenant sandbox (authorizer, defensive mode) is installed on this connection. */
+    boolean hardened() {
+        return guard != 0;
+    }
+
     /** The first column of the first row of the platform's own query (a pragma), authorizer switched off. */
     long trustedLong(String sql) throws SQLException {
         if (guard != 0) {

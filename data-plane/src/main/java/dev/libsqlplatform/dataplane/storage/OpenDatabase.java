@@ -116,6 +116,11 @@ public final class OpenDatabase {
         return id;
     }
 
+    /** The database's folder (its file, metadata, frame log). */
+    public Path folder() {
+        return file.getParent();
+    }
+
     /** Autocommit writes of this database, grouped into shared transactions while they arrive concurrently. */
     GroupCommit groupCommit() {
         return groupCommit;
@@ -259,6 +264,40 @@ public final class OpenDatabase {
             } catch (SQLException e) {
                 // readers keep old frames pinned; the next commit tries again
             }
+        }
+    }
+
+    /**
+     * Applies one transaction pushed by an offline replica (storage {@link PushedPages}), atomically, when it extends
+     * the history: the frame log's last commit must be {@code baseFrameNo}, else nothing is written and
+     * {@link PushConflictException} says where the primary is. The commit is logged (fsynced) before this returns, one
+     * frame per pushed page, and its frame number returned. Takes the single writer as any write does (busy timeout,
+     * storage limit, a failed log append refuses it).
+     */
+    public long applyPushed(long baseFrameNo, PushedCommit commit)
+            throws PushConflictException, PushRejectedException, DatabaseBusyException, SQLException, IOException {
+        if (frameLog == null) {
+            throw new SQLException("replication is switched off on this worker");
+        }
+        DbConnection w = acquireWriter();
+        try {
+            long last = frameLog.lastCommitFrameNo();
+            if (last != baseFrameNo) {
+                throw new PushConflictException(last);
+            }
+            PushedPages.apply(w, file, commit);
+            logCommits();
+            long logged = frameLog.lastCommitFrameNo() - last;
+            if (logged != commit.pages().size()) {
+                // never expected (see PushedPages); the replica's frame numbers no longer match the log's
+                log.error("database {}: a pushed transaction of {} pages was logged as {} frames", id,
+                        commit.pages().size(), logged);
+                throw new SQLException("the pushed transaction was committed as " + logged + " frames instead of "
+                        + commit.pages().size());
+            }
+            return frameLog.lastCommitFrameNo();
+        } finally {
+            releaseWriter(w);
         }
     }
 
