@@ -87,7 +87,8 @@ class TenantIsolationTest {
                 Arguments.of(List.of("/* hi */ PRAGMA/**/journal_mode\n=\tOFF"), "SQL_NOT_ALLOWED"),
                 Arguments.of(List.of("SELECT * FROM pragma_cache_size"), "SQL_NOT_ALLOWED"),
                 Arguments.of(List.of("SELECT * FROM pragma_database_list, pragma_temp_store"), "SQL_NOT_ALLOWED"),
-                Arguments.of(List.of("SELECT * FROM sqlite_dbpage"), "SQLITE_ERROR"),
+                Arguments.of(List.of("SELECT * FROM sqlite_dbpage"), "SQL_NOT_ALLOWED"), // compiled in for offline pushes: refused
+                Arguments.of(List.of("INSERT INTO sqlite_dbpage (pgno, data) VALUES (1, zeroblob(4096))"), "SQL_NOT_ALLOWED"),
                 Arguments.of(List.of("ATTACH '/etc/passwd' AS p"), "SQL_NOT_ALLOWED"),
                 Arguments.of(List.of("ATTACH DATABASE ? AS p|{\"type\":\"text\",\"value\":\"" + "../x/data.db\"}"),
                         "SQL_NOT_ALLOWED"),
