@@ -210,3 +210,17 @@ export async function rejection(promise, what) {
   }
   throw new Error(`expected an error: ${what}`);
 }
+
+/** Calls sync() until it throws (the change reaches the worker within a reconcile interval); returns the error. */
+export async function syncUntilError(replica, what) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      replica.sync();
+    } catch (e) {
+      return e;
+    }
+    await sleep(200);
+  }
+  throw new Error(`sync kept succeeding: ${what}`);
+}

@@ -6,23 +6,10 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "libsql";
-import { WORKER_URL, api200, dbPath, b64urlDecodeJson, readyDatabase, sqlClient, sleep } from "./lib.mjs";
+import { WORKER_URL, api200, dbPath, b64urlDecodeJson, readyDatabase, sqlClient, syncUntilError } from "./lib.mjs";
 
 const state = JSON.parse(readFileSync(process.env.STATE_FILE, "utf8"));
 const OFFLINE_URL = WORKER_URL + "/offline";
-
-async function syncUntilError(replica, what) {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    try {
-      replica.sync();
-    } catch (e) {
-      return e;
-    }
-    await sleep(200);
-  }
-  throw new Error(`sync kept succeeding: ${what}`);
-}
 
 test("after a worker restart the offline replica pulls and pushes; a revoked token is an error", async () => {
   const primary = sqlClient(state.token);

@@ -4,23 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import Database from "libsql";
-import { WORKER_URL, api200, dbPath, b64urlDecodeJson, sqlClient, sleep } from "./lib.mjs";
+import { WORKER_URL, api200, dbPath, b64urlDecodeJson, sqlClient, syncUntilError } from "./lib.mjs";
 
 const state = JSON.parse(readFileSync(process.env.STATE_FILE, "utf8"));
-
-/** Calls sync() until it throws (the change reaches the worker within a reconcile interval); returns the error. */
-async function syncUntilError(replica, what) {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    try {
-      replica.sync();
-    } catch (e) {
-      return e;
-    }
-    await sleep(200);
-  }
-  throw new Error(`sync kept succeeding: ${what}`);
-}
 
 test("after a worker restart the replica continues from its frame; revocation and deletion are typed errors", async () => {
   const primary = sqlClient(state.token);

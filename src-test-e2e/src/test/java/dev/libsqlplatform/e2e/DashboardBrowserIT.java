@@ -55,13 +55,7 @@ class DashboardBrowserIT {
     @BeforeAll
     void start() throws Exception {
         platform = new Platform("dashboard", null).controlPlaneEnv("PLATFORM_ADMIN_PASSWORD", PASSWORD);
-        try {
-            platform.start();
-        } catch (Exception | Error e) {
-            System.err.println(platform.logTails(200));
-            platform.close();
-            throw e;
-        }
+        platform.startOrShowLogs();
         Files.createDirectories(SHOTS);
         profile = Files.createTempDirectory(platform.root(), "chromium-profile");
         ChromeOptions options = new ChromeOptions();

@@ -20,13 +20,7 @@ class OfflineSyncIT {
     @BeforeAll
     void start() throws Exception {
         platform = new Platform("offline", null);
-        try {
-            platform.start();
-        } catch (Exception | Error e) {
-            System.err.println(platform.logTails(200));
-            platform.close();
-            throw e;
-        }
+        platform.startOrShowLogs();
     }
 
     @AfterAll

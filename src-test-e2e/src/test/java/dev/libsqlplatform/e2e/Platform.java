@@ -189,6 +189,17 @@ final class Platform implements AutoCloseable {
         startWorker();
     }
 
+    /** {@link #start}; when the platform does not come up, prints the logs' tails, stops what started and rethrows. */
+    void startOrShowLogs() throws Exception {
+        try {
+            start();
+        } catch (Exception | Error e) {
+            System.err.println(logTails(200));
+            close();
+            throw e;
+        }
+    }
+
     Path controlPlaneDataDir() {
         return root.resolve("control-plane");
     }

@@ -50,13 +50,7 @@ class ReplicationCrashIT {
         // small thresholds, so crashes also land in checkpoints and in compactions of the log into a new snapshot
         platform.workerEnv.put("PLATFORM_WORKER_REPLICATION_CHECKPOINT_FRAMES", "100");
         platform.workerEnv.put("PLATFORM_WORKER_REPLICATION_MAX_LOG_FRAMES", "600");
-        try {
-            platform.start();
-        } catch (Exception | Error e) {
-            System.err.println(platform.logTails(200));
-            platform.close();
-            throw e;
-        }
+        platform.startOrShowLogs();
     }
 
     @AfterAll

@@ -26,13 +26,7 @@ class ReplicationIT {
     @BeforeAll
     void start() throws Exception {
         platform = new Platform("replication", null);
-        try {
-            platform.start();
-        } catch (Exception | Error e) {
-            System.err.println(platform.logTails(200));
-            platform.close();
-            throw e;
-        }
+        platform.startOrShowLogs();
     }
 
     @AfterAll
