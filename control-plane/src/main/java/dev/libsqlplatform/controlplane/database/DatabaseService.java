@@ -458,6 +458,6 @@ public class DatabaseService {
         String groupName = g != null ? g.name() : GroupService.DEFAULT_GROUP;
         String location = g != null ? g.primaryLocation() : properties.defaultLocation();
         Worker w = db.workerId() == null ? null : workersById.get(db.workerId());
-        return DatabaseView.of(db, hostname(org, db.name()), groupName, location, w == null ? null : w.status());
+        return DatabaseView.of(db, hostname(org, db.name()), groupName, location, w == null ? null : w.apiStatus());
     }
 }
