@@ -5,7 +5,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.libsqlplatform.controlplane.database.DatabaseRepository;
+import dev.libsqlplatform.controlplane.database.DatabaseService;
 import dev.libsqlplatform.controlplane.worker.Worker;
 import dev.libsqlplatform.controlplane.worker.WorkerService;
 import dev.libsqlplatform.controlplane.web.ApiError;
@@ -19,11 +19,11 @@ import org.springframework.stereotype.Service;
 class Drains {
 
     private final WorkerService workers;
-    private final DatabaseRepository databases;
+    private final DatabaseService databases;
     private final Moves moves;
     private final ReconcilerLoop loop;
 
-    Drains(WorkerService workers, DatabaseRepository databases, Moves moves, ReconcilerLoop loop) {
+    Drains(WorkerService workers, DatabaseService databases, Moves moves, ReconcilerLoop loop) {
         this.workers = workers;
         this.databases = databases;
         this.moves = moves;
@@ -87,10 +87,10 @@ class Drains {
     }
 
     private WorkerView view(Worker w) {
-        long placed = databases.countByWorker(w.id());
+        long placed = databases.countOnWorker(w.id());
         DrainView drain = null;
         if (w.draining()) {
-            long remaining = databases.findReadyIdsOnWorker(w.id()).size();
+            long remaining = databases.readyIdsOnWorker(w.id()).size();
             List<Moves.Move> out = moves.fromWorker(w.id());
             String lastError = out.stream().filter(m -> m.lastError() != null)
                     .max(java.util.Comparator.comparingLong(Moves.Move::updatedAt)).map(Moves.Move::lastError)

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.libsqlplatform.contract.internalapi.MoveDatabase;
 import dev.libsqlplatform.contract.internalapi.PutDatabase;
 import dev.libsqlplatform.controlplane.database.Database;
-import dev.libsqlplatform.controlplane.database.DatabaseRepository;
+import dev.libsqlplatform.controlplane.database.DatabaseService;
 import dev.libsqlplatform.controlplane.metadata.Ids;
 import dev.libsqlplatform.controlplane.organization.Organization;
 import dev.libsqlplatform.controlplane.organization.OrganizationService;
@@ -33,7 +33,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  *   <li>fence: the source holds its writer; the commit it answers is the last one it will ever make;</li>
  *   <li>catch-up: the target pulls up to exactly that commit and installs the database with its current metadata
  *       (keys, revocations, limits, blocks);</li>
- *   <li>switch: {@link DatabaseRepository#switchWorker} (conditional on the source still being the route) and the
+ *   <li>switch: {@link DatabaseService#switchWorker} (conditional on the source still being the route) and the
  *       move turns to {@code cleanup} in one transaction;</li>
  *   <li>cleanup: the source deletes its copy (writes that waited on the fence find it gone, never acknowledged).</li>
  * </ol>
@@ -47,7 +47,7 @@ class Mover {
     private static final Logger log = LoggerFactory.getLogger(Mover.class);
     private static final long STALL_LOG_PERIOD_MILLIS = 60_000;
 
-    private final DatabaseRepository databases;
+    private final DatabaseService databases;
     private final OrganizationService organizations;
     private final WorkerService workers;
     private final WorkerClient client;
@@ -63,7 +63,7 @@ class Mover {
     private final Counter completed;
     private final Counter failed;
 
-    Mover(DatabaseRepository databases, OrganizationService organizations, WorkerService workers, WorkerClient client,
+    Mover(DatabaseService databases, OrganizationService organizations, WorkerService workers, WorkerClient client,
           Placement placement, Moves moves, Reconciler reconciler, TransactionTemplate tx, DrainProperties properties,
           MeterRegistry meters) {
         this.databases = databases;
@@ -110,7 +110,7 @@ class Mover {
     }
 
     private void plan(Worker source) {
-        for (String id : databases.findReadyIdsOnWorker(source.id())) {
+        for (String id : databases.readyIdsOnWorker(source.id())) {
             if (moves.find(id).isPresent()) {
                 continue;
             }
@@ -126,7 +126,7 @@ class Mover {
     }
 
     private void step(Moves.Move m) {
-        Optional<Database> found = databases.findById(m.databaseId());
+        Optional<Database> found = databases.liveById(m.databaseId());
         if (Moves.CLEANUP.equals(m.phase())) {
             cleanup(m);
             return;
@@ -182,7 +182,7 @@ class Mover {
                     properties.copyTimeout());
             Boolean switched = tx.execute(s -> {
                 long now = Ids.now();
-                if (databases.switchWorker(db.id(), from.id(), to.id(), version, now) != 1) {
+                if (!databases.switchWorker(db.id(), from.id(), to.id(), version)) {
                     return false;
                 }
                 moves.markCleanup(db.id(), now);
