@@ -20,7 +20,9 @@ import dev.libsqlplatform.controlplane.user.UserService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * On every start, before the web server accepts requests: the admin user, its team organization (on
@@ -42,9 +44,25 @@ class AdminBootstrap implements SmartInitializingSingleton {
     private final OrganizationService organizations;
     private final GroupService groups;
     private final ApiTokenService tokens;
+    private final TransactionTemplate tx;
+    private final JdbcClient jdbc;
+    private final boolean postgres;
+
+    /**
+     * Key of the PostgreSQL advisory lock the bootstrap holds (transaction-scoped): any constant unique to this use.
+     */
+    static final long BOOTSTRAP_LOCK = 0x6c69627371_6c00L;
 
     AdminBootstrap(PlatformProperties properties, UserService users, OrganizationService organizations,
-                   GroupService groups, ApiTokenService tokens) {
+                   GroupService groups, ApiTokenService tokens, TransactionTemplate tx, JdbcClient jdbc,
+                   javax.sql.DataSource dataSource) {
+        this.tx = tx;
+        this.jdbc = jdbc;
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            this.postgres = "PostgreSQL".equalsIgnoreCase(c.getMetaData().getDatabaseProductName());
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot read the metadata database's product name", e);
+        }
         this.properties = properties;
         this.users = users;
         this.organizations = organizations;
@@ -52,8 +70,23 @@ class AdminBootstrap implements SmartInitializingSingleton {
         this.tokens = tokens;
     }
 
+    /**
+     * One transaction, serialized across control planes: two starting at the same instant on an empty PostgreSQL
+     * database would otherwise both find no administrator and both insert one, and the loser's unique-key violation
+     * would stop its start. The second waits for the first's advisory lock, then finds everything in place. (SQLite:
+     * a write transaction takes the database's write lock from its first statement.)
+     */
     @Override
     public void afterSingletonsInstantiated() {
+        tx.executeWithoutResult(status -> {
+            if (postgres) {
+                jdbc.sql("SELECT pg_advisory_xact_lock(?)").param(BOOTSTRAP_LOCK).query(rs -> { });
+            }
+            bootstrap();
+        });
+    }
+
+    private void bootstrap() {
         User admin = users.ensureUser(properties.adminUsername());
         Organization org = organizations.ensureOrganization(properties.adminOrganization(), admin.id(),
                 properties.adminPlan());
