@@ -10,7 +10,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param copyTimeout how long one copy call to the target may take (the bulk copy of the largest database; the
  *                    final catch-up after the fence is short) ({@code 10m}); a move's lease is this plus a minute, so
  *                    another control plane takes over a move only after its driver can no longer be inside a call
- * @param parallel    databases one control plane moves at a time per reconcile round ({@code 4})
+ * @param parallel    moves under way at once (planned, then stepped one after the other each reconcile round)
+ *                    ({@code 4})
  */
 @ConfigurationProperties("platform.drain")
 record DrainProperties(Duration copyTimeout, Integer parallel) {

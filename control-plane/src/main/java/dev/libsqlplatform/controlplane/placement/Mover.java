@@ -84,7 +84,10 @@ class Mover {
                 .description("failed move attempts by this control plane (each is retried)").register(meters);
     }
 
-    /** One round: plans moves for draining workers, then steps every move; returns how many moves remain. */
+    /**
+     * One round: plans moves for draining workers (no more than {@code parallel} under way, so each new move's target
+     * is chosen by a load that counts the moves finished before it), then steps the moves; returns how many remain.
+     */
     int moveAll() {
         List<Worker> all = workers.all();
         for (Worker w : all) {
@@ -110,7 +113,11 @@ class Mover {
     }
 
     private void plan(Worker source) {
+        int underWay = moves.all().size();
         for (String id : databases.readyIdsOnWorker(source.id())) {
+            if (underWay >= properties.parallel()) {
+                return;
+            }
             if (moves.find(id).isPresent()) {
                 continue;
             }
@@ -120,6 +127,7 @@ class Mover {
                 return;
             }
             if (moves.create(id, source.id(), target.get().id(), Ids.now()) == 1) {
+                underWay++;
                 log.info("database {}: move from draining worker {} to {} planned", id, source.id(), target.get().id());
             }
         }
