@@ -87,10 +87,19 @@ test(`draining ${drained} moves its databases with every acknowledged write`, as
         for (const v of acked[db.name]) assert.ok(have.has(v), `${db.name} via ${url}: acknowledged write ${v} lost`);
         // refused writes never committed: exactly the data from before plus what was acknowledged
         assert.equal(await count(url, db), before[db.name] + acked[db.name].length, `${db.name} via ${url}`);
+      } finally {
+        client.close();
+      }
+    }
+    // and it takes writes through either address afterwards
+    for (const url of workers) {
+      const client = createClient({ url, authToken: db.token });
+      try {
         await client.execute({ sql: "INSERT INTO t (v) VALUES (?)", args: [`after-drain via ${url}`] });
       } finally {
         client.close();
       }
     }
+    assert.equal(await count(workers[1], db), before[db.name] + acked[db.name].length + workers.length);
   }
 });
