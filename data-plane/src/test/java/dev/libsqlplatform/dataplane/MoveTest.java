@@ -90,6 +90,10 @@ class MoveTest {
             assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
             assertThat(done.body()).contains("\"state\":\"ready\"");
             assertThat(frameNo(done)).isEqualTo(fenced);
+            // the same final call again (its answer lost) is confirmed, not copied twice
+            HttpResponse<String> repeated = target.send("POST", "/internal/v1/databases/" + db + "/import",
+                    importBody(source, fenced), AUTH, null);
+            assertThat(repeated.body()).contains("\"state\":\"ready\"");
             assertThat(source.send("DELETE", "/internal/v1/databases/" + db, null, AUTH, null).statusCode()).isEqualTo(200);
             stop.set(true);
             writer.join(10_000);
@@ -106,6 +110,33 @@ class MoveTest {
             assertThat(target.exec(target.token(db), "INSERT INTO t VALUES (-1, 'after')").has("affected_row_count"))
                     .isTrue();
             assertThat(source.send("GET", "/internal/v1/databases", null, AUTH, null).body()).doesNotContain(db);
+        }
+    }
+
+    @Test
+    void aCopyInstalledByAnAbandonedMoveIsNeverConfirmedForALaterFence() throws Exception {
+        try (Worker source = new Worker(dir.resolve("a"));
+             Worker target = new Worker(dir.resolve("b"))) {
+            String db = source.createDatabase("shop", "acme");
+            String token = source.token(db);
+            source.exec(token, "CREATE TABLE t (v)");
+            String path = "/internal/v1/databases/" + db;
+            target.send("POST", path + "/import", importBody(source, null), AUTH, null);
+            long first = frameNo(source.send("POST", path + "/fence", null, AUTH, null));
+            assertThat(target.send("POST", path + "/import", importBody(source, first), AUTH, null).body())
+                    .contains("\"state\":\"ready\"");
+            // the control plane never saw that answer: it lifts the fence, the source takes a write, the move restarts
+            source.send("DELETE", path + "/fence", null, AUTH, null);
+            source.exec(token, "INSERT INTO t VALUES ('after the first fence')");
+            assertThat(target.send("POST", path + "/import", importBody(source, null), AUTH, null).body())
+                    .contains("\"state\":\"copying\"");
+            long second = frameNo(source.send("POST", path + "/fence", null, AUTH, null));
+            assertThat(second).isGreaterThan(first);
+            HttpResponse<String> done = target.send("POST", path + "/import", importBody(source, second), AUTH, null);
+            assertThat(done.body()).contains("\"state\":\"ready\"");
+            target.keys.putAll(source.keys);
+            assertThat(target.exec(target.token(db), "SELECT v FROM t").at("/rows/0/0/value").asString())
+                    .isEqualTo("after the first fence");
         }
     }
 

@@ -52,6 +52,8 @@ public class Importer {
     private final ServiceSecret secret;
     private final HttpClient http;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    /** Databases this process installed from a move, and at which fenced commit (to confirm a repeated final call). */
+    private final Map<String, Long> installedAt = new ConcurrentHashMap<>();
 
     Importer(DatabaseRegistry registry, ServiceSecret secret) {
         this.registry = registry;
@@ -83,9 +85,19 @@ public class Importer {
             throws IOException, SQLException, LabelConflictException, MoveException {
         synchronized (locks.computeIfAbsent(id, k -> new Object())) {
             if (registry.meta(id) != null) {
-                // installed by an earlier call whose answer was lost: this worker serves it already
-                registry.put(meta);
-                return new MoveDatabase.Imported(id, body.until() == null ? 0 : body.until(), PutDatabase.State.READY);
+                // a copy installed by an earlier call (the control plane only imports to a worker that is not the
+                // database's route). The very same final catch-up again (its answer was lost) may be confirmed;
+                // anything else means the source went on after that install (it was unfenced and fenced again), so
+                // the copy is stale: drop it and copy anew, never answer "ready" for it
+                Long at = installedAt.get(id);
+                if (body.until() != null && body.until().equals(at)) {
+                    registry.put(meta);
+                    return new MoveDatabase.Imported(id, at, PutDatabase.State.READY);
+                }
+                log.warn("database {}: dropping a copy installed here at frame {} that is not the route; copying again",
+                        id, at);
+                registry.delete(id);
+                installedAt.remove(id);
             }
             Path dir = registry.stagingDir(id);
             Files.createDirectories(dir);
@@ -119,6 +131,7 @@ public class Importer {
                         + next.applied() + "), not the fenced commit " + body.until() + ": discarded, copy again");
             }
             registry.install(meta, file);
+            installedAt.put(id, next.committed());
             discard(dir);
             locks.remove(id);
             log.info("database {} moved here from {} at frame {}", id, source, next.committed());
