@@ -25,7 +25,8 @@ import tools.jackson.databind.node.ObjectNode;
  * Two control planes and two workers as real processes on one PostgreSQL database: databases created through either
  * control plane land on both workers and answer {@code @libsql/client} through either worker's address (the other
  * worker forwards, batons included); a killed worker shows {@code down} in the API within the heartbeat timeout and
- * its databases answer {@code DATABASE_UNAVAILABLE} (503), not 401.
+ * its databases answer {@code DATABASE_UNAVAILABLE} (503), not 401. Between the two, one worker is drained through
+ * the Platform API while {@code @libsql/client} writes: its databases move with every acknowledged write.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScaleOutIT {
@@ -158,6 +159,53 @@ class ScaleOutIT {
 
     @Test
     @Order(2)
+    void drainingAWorkerMovesItsDatabasesWithEveryAcknowledgedWrite() throws Exception {
+        // @libsql/client writes to every database of w-one (through both addresses) while w-one is drained
+        ArrayNode list = Http.JSON.createArrayNode();
+        DATABASES.forEach((name, v) -> {
+            ObjectNode o = list.addObject();
+            o.put("name", name);
+            o.put("token", v[0]);
+            o.put("worker", v[1]);
+        });
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("WORKER_URLS", w1.url() + "," + w2.url());
+        env.put("CONTROL_PLANE_URL", cp2.url());
+        env.put("ADMIN_TOKEN", ADMIN_TOKEN);
+        env.put("DRAIN_WORKER", "w-one");
+        env.put("SCALE_DATABASES", Http.JSON.writeValueAsString(list));
+        NodeTests.run("scale-out drain", root.resolve("logs"), env, "drain.test.mjs", "", logTails());
+
+        // every database now lives on w-two, as both control planes say; the drain shows in the API and the metric
+        for (Map.Entry<String, String[]> e : DATABASES.entrySet()) {
+            Http.Answer db = Http.send("GET", cp1.url() + "/v1/organizations/" + ORG + "/databases/" + e.getKey(),
+                    ADMIN_TOKEN, null, null);
+            assertThat(workerOf(db.json().at("/database/DbId").asString())).isEqualTo("w-two");
+            e.getValue()[1] = "w-two";
+        }
+        Http.Answer view = Http.send("GET", cp1.url() + "/v1/workers/w-one", ADMIN_TOKEN, null, null);
+        assertThat(view.json().at("/worker/drain/state").asString()).isEqualTo("drained");
+        String metrics = Http.send("GET", cp1.url() + "/actuator/prometheus", null, null, null).text()
+                + Http.send("GET", cp2.url() + "/actuator/prometheus", null, null, null).text();
+        assertThat(metrics).containsPattern("platform_database_moves_completed_total [1-9]");
+        // a worker that is not draining any more takes new databases again (the least loaded: it is empty)
+        Http.Answer undrained = Http.send("DELETE", cp1.url() + "/v1/workers/w-one/drain", ADMIN_TOKEN, null, null);
+        assertThat(undrained.status()).as(undrained.toString()).isEqualTo(200);
+        Http.Answer created = Http.send("POST", cp1.url() + "/v1/organizations/" + ORG + "/databases", ADMIN_TOKEN,
+                null, "{\"name\":\"after-drain\"}");
+        assertThat(created.status()).as(created.toString()).isEqualTo(200);
+        String id = created.json().at("/database/DbId").asString();
+        assertThat(Waits.until(Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
+            Http.Answer a = Http.send("GET", cp1.url() + "/internal/v1/routes?id=" + id, SECRET, null, null);
+            return a.status() == 200 && "w-one".equals(a.field("workerId")) ? null : a.toString();
+        })).isNull();
+        Http.Answer token = Http.send("POST", cp1.url() + "/v1/organizations/" + ORG + "/databases/after-drain/auth/tokens",
+                ADMIN_TOKEN, null, null);
+        DATABASES.put("after-drain", new String[] {token.field("jwt"), "w-one"});
+    }
+
+    @Test
+    @Order(3)
     void aKilledWorkerIsDownInTheApiAndItsDatabasesAnswerUnavailableThroughTheOther() throws Exception {
         String onTwo = DATABASES.entrySet().stream().filter(e -> "w-two".equals(e.getValue()[1])).findFirst()
                 .orElseThrow().getKey();
@@ -200,6 +248,10 @@ class ScaleOutIT {
         Http.Answer ok = Http.send("POST", w1.url() + "/v2/pipeline", DATABASES.get(onOne)[0], null,
                 "{\"baton\":null,\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\"}}]}");
         assertThat(ok.status()).as(ok.toString()).isEqualTo(200);
+        // the surviving worker cannot be drained: its databases would have nowhere to go
+        Http.Answer last = Http.send("POST", cp1.url() + "/v1/workers/w-one/drain", ADMIN_TOKEN, null, null);
+        assertThat(last.status()).as(last.toString()).isEqualTo(409);
+        assertThat(last.field("code")).isEqualTo("last_live_worker");
         // a token for no database at all is still a plain 401
         Http.Answer unknown = Http.send("POST", w1.url() + "/v2/pipeline", "not-a-token", null,
                 "{\"baton\":null,\"requests\":[]}");

@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
 class DatabaseReads {
 
     private static final String SELECT = "SELECT d.id, d.name, d.state, d.block_reads, d.block_writes, "
-            + "d.quota_block_reads, d.quota_block_writes, d.quota_reason, d.delete_protection, d.worker_id, g.name AS group_name, g.primary_location, w.id AS w_id, w.down_since "
+            + "d.quota_block_reads, d.quota_block_writes, d.quota_reason, d.delete_protection, d.worker_id, g.name AS group_name, g.primary_location, w.id AS w_id, w.down_since, w.draining_since "
             + "FROM databases d "
             + "LEFT JOIN db_groups g ON g.id = d.group_id "
             + "LEFT JOIN workers w ON w.id = d.worker_id ";
@@ -68,7 +68,7 @@ class DatabaseReads {
 
     private static Row row(ResultSet rs, int n) throws SQLException {
         String workerStatus = rs.getString("w_id") == null ? null
-                : rs.getObject("down_since") == null ? "up" : "down";
+                : rs.getObject("down_since") != null ? "down" : rs.getObject("draining_since") != null ? "draining" : "up";
         boolean blockReads = rs.getBoolean("block_reads"), blockWrites = rs.getBoolean("block_writes");
         boolean quotaReads = rs.getBoolean("quota_block_reads"), quotaWrites = rs.getBoolean("quota_block_writes");
         return new Row(rs.getString("id"), rs.getString("name"), rs.getString("state"), blockReads || quotaReads,

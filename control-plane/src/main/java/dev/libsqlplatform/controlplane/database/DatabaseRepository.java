@@ -108,4 +108,18 @@ public interface DatabaseRepository extends ListCrudRepository<Database, String>
     @Modifying
     @Query("DELETE FROM databases WHERE id = :id AND state = 'deleting'")
     int removeDeleted(String id);
+
+    /** Ready databases placed on {@code workerId}: what a drain still has to move. */
+    @Query("SELECT id FROM databases WHERE worker_id = :workerId AND state = 'ready' ORDER BY created_at")
+    List<String> findReadyIdsOnWorker(String workerId);
+
+    /**
+     * A move's route switch: the database now lives on {@code target}, which acknowledged configuration
+     * {@code version} (the import carried it). Conditional on the database still being ready on {@code source}, so of
+     * two attempts exactly one switches, and a database deleted or already moved is left alone.
+     */
+    @Modifying
+    @Query("UPDATE databases SET worker_id = :target, pushed_version = :version, last_error = NULL, updated_at = :now "
+            + "WHERE id = :id AND worker_id = :source AND state = 'ready'")
+    int switchWorker(String id, String source, String target, long version, long now);
 }

@@ -139,6 +139,20 @@ public class DatabaseService {
         return databases.findLiveById(databaseId);
     }
 
+    /** Ready databases placed on {@code workerId}, oldest first: what a drain still has to move. */
+    public List<String> readyIdsOnWorker(String workerId) {
+        return databases.findReadyIdsOnWorker(workerId);
+    }
+
+    /**
+     * A drain's route switch ({@link DatabaseRepository#switchWorker}): true when this call moved the database from
+     * {@code source} to {@code target}, which acknowledged configuration {@code version}.
+     */
+    @Transactional
+    public boolean switchWorker(String id, String source, String target, long version) {
+        return databases.switchWorker(id, source, target, version, Ids.now()) == 1;
+    }
+
     /** The live database holding hostname label {@code label} (any organization). */
     public java.util.Optional<Database> liveByLabel(String label) {
         return databases.findLiveByLabel(label);
@@ -458,6 +472,6 @@ public class DatabaseService {
         String groupName = g != null ? g.name() : GroupService.DEFAULT_GROUP;
         String location = g != null ? g.primaryLocation() : properties.defaultLocation();
         Worker w = db.workerId() == null ? null : workersById.get(db.workerId());
-        return DatabaseView.of(db, hostname(org, db.name()), groupName, location, w == null ? null : w.status());
+        return DatabaseView.of(db, hostname(org, db.name()), groupName, location, w == null ? null : w.apiStatus());
     }
 }

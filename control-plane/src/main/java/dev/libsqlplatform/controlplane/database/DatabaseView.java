@@ -9,7 +9,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 /**
  * Reference §3.1 superset, plus {@code state} (provisioning | ready), {@code worker_status}: {@code up}, or
  * {@code down} while the worker hosting the database misses its heartbeats (SQL then answers
- * {@code DATABASE_UNAVAILABLE}); null before the database is placed; and {@code block_reason} (why
+ * {@code DATABASE_UNAVAILABLE}), or {@code draining} while that worker is drained (the database is about to move;
+ * SQL is served meanwhile); null before the database is placed; and {@code block_reason} (why
  * {@code block_reads}/{@code block_writes}, which include the organization's quota blocks, are set; empty when
  * nothing is); and, on {@code GET .../databases/{db}} only, once the hosting worker reported it, {@code replication}
  * ({@link ReplicationView}).

@@ -83,6 +83,17 @@ public class Authorizer {
                 + " and cannot " + what);
     }
 
+    /**
+     * For platform-wide acts outside every organization (the workers, e.g. draining one): the platform administrator
+     * with a token not bound to an organization; 403 {@code token_bound_to_organization} or {@code forbidden} otherwise.
+     */
+    public void requirePlatformAdministrator(Caller caller, String what) {
+        requireUnbound(caller, what);
+        if (caller.restricted() || !properties.adminUsername().equals(caller.username())) {
+            throw ApiError.FORBIDDEN.exception(what + " requires the platform administrator");
+        }
+    }
+
     /** Refuses any organization-bound token: for routes that act outside every organization. */
     public void requireUnbound(Caller caller, String what) {
         if (caller.restricted()) {

@@ -1,7 +1,6 @@
 package dev.libsqlplatform.controlplane.placement;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +26,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Drives every database toward its desired state. Each step is idempotent and guarded by a conditional UPDATE,
  * so concurrent runs (the periodic loop and the inline attempt after a create) never place a database twice:
  * <ul>
- *   <li>provisioning: choose the live worker with the most free capacity (once: {@code worker_id IS NULL}),
+ *   <li>provisioning: choose the least loaded live, non-draining worker ({@link Placement}; once:
+ *       {@code worker_id IS NULL}),
  *       PUT the database with its keys and limits, then mark it ready;</li>
  *   <li>ready with {@code pushed_version < config_version}: PUT again (new keys after a rotate);</li>
  *   <li>deleting: DELETE on its worker (if it was placed), then remove the key rows and the row.</li>
@@ -47,6 +47,7 @@ public class Reconciler {
     private final TransactionTemplate tx;
     private final WorkerKeySet keySets;
     private final JsonMapper json;
+    private final Placement placement;
     /** Database id → when its label conflict was last logged at ERROR (once a minute while it lasts, not every round). */
     private final Map<String, Long> conflictLogged = new ConcurrentHashMap<>();
     private static final long CONFLICT_LOG_PERIOD_NANOS = 60_000_000_000L;
@@ -56,7 +57,8 @@ public class Reconciler {
 
     Reconciler(DatabaseRepository databases, DatabaseKeys keys, OrganizationService organizations,
                WorkerService workers, WorkerClient client, TransactionTemplate tx, WorkerKeySet keySets,
-               JsonMapper json, io.micrometer.core.instrument.MeterRegistry meters) {
+               JsonMapper json, io.micrometer.core.instrument.MeterRegistry meters, Placement placement) {
+        this.placement = placement;
         this.provisioning = io.micrometer.core.instrument.Timer.builder("platform.provisioning.duration")
                 .description("from a database's create call until its worker acknowledged it (provisioning → ready)")
                 .register(meters);
@@ -140,10 +142,7 @@ public class Reconciler {
             }
         }
         long version = db.configVersion();
-        WorkerKeySet.KeySet keySet = keySets.forDatabase(db.id(), db.groupId());
-        client.put(worker.get().url(), db.id(), new PutDatabase(db.name(), org.get().slug(), db.groupId(),
-                db.maxBytes(), keySet.keys(), keySet.revokedTokenIds(), db.effectiveBlockReads(),
-                db.effectiveBlockWrites(), db.blockReason(), allowedIps(db), db.storageReason()));
+        client.put(worker.get().url(), db.id(), body(db, org.get()));
         conflictLogged.remove(db.id());
         if (databases.markPushed(db.id(), version, Ids.now()) == 1) {
             if (Database.PROVISIONING.equals(db.state())) {
@@ -156,6 +155,14 @@ public class Reconciler {
             }
         }
         return true;
+    }
+
+    /** What a worker must know to serve {@code db} (keys, revocations, limits, blocks), as of {@code db}'s row. */
+    PutDatabase body(Database db, Organization org) {
+        WorkerKeySet.KeySet keySet = keySets.forDatabase(db.id(), db.groupId());
+        return new PutDatabase(db.name(), org.slug(), db.groupId(), db.maxBytes(), keySet.keys(),
+                keySet.revokedTokenIds(), db.effectiveBlockReads(), db.effectiveBlockWrites(), db.blockReason(),
+                allowedIps(db), db.storageReason());
     }
 
     private List<String> allowedIps(Database db) {
@@ -174,13 +181,9 @@ public class Reconciler {
         }
     }
 
-    /** Chooses the live worker with the most free capacity and records it, unless another run did first. */
+    /** Chooses the least loaded placeable worker ({@link Placement}) and records it, unless another run did first. */
     private Optional<Worker> place(Database db) {
-        Optional<Worker> best = workers.live().stream()
-                .map(w -> new Candidate(w, w.capacity() - databases.countByWorker(w.id())))
-                .filter(c -> c.free() > 0)
-                .max(Comparator.comparingLong(Candidate::free).thenComparing(c -> c.worker().id(), Comparator.reverseOrder()))
-                .map(Candidate::worker);
+        Optional<Worker> best = placement.choose(null);
         if (best.isEmpty()) {
             log.debug("database {} waits for a live worker with free capacity", db.id());
             return Optional.empty();
@@ -209,6 +212,4 @@ public class Reconciler {
         return true;
     }
 
-    private record Candidate(Worker worker, long free) {
-    }
 }

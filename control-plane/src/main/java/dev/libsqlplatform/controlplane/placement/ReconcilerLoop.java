@@ -12,8 +12,8 @@ import org.springframework.transaction.event.TransactionPhase;
 import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
- * Runs the {@link Reconciler} every {@code platform.reconcile-interval} and whenever an event says there is
- * work. After a database is created (or its keys changed) the reconciler also runs inline, on the request
+ * Runs the {@link Reconciler}, then the {@link Mover} (draining workers), every {@code platform.reconcile-interval}
+ * and whenever an event says there is work. After a database is created (or its keys changed) the reconciler also runs inline, on the request
  * thread, so the database is usually ready when the API call answers.
  */
 @Component
@@ -22,6 +22,7 @@ class ReconcilerLoop implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(ReconcilerLoop.class);
 
     private final Reconciler reconciler;
+    private final Mover mover;
     private final long intervalMillis;
     private final Object signal = new Object();
     private volatile boolean wakeUp;
@@ -29,8 +30,10 @@ class ReconcilerLoop implements SmartLifecycle {
 
     private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
 
-    ReconcilerLoop(Reconciler reconciler, PlatformProperties properties, io.micrometer.core.instrument.MeterRegistry meters) {
+    ReconcilerLoop(Reconciler reconciler, Mover mover, PlatformProperties properties,
+                   io.micrometer.core.instrument.MeterRegistry meters) {
         this.reconciler = reconciler;
+        this.mover = mover;
         this.intervalMillis = Math.max(10, properties.reconcileInterval().toMillis());
         io.micrometer.core.instrument.Gauge.builder("platform.databases.pending", pending, java.util.concurrent.atomic.AtomicInteger::get)
                 .description("databases not yet in their desired state after the last reconcile round (provisioning, deleting, keys not pushed)")
@@ -81,6 +84,12 @@ class ReconcilerLoop implements SmartLifecycle {
                 pending.set(reconciler.reconcileAll());
             } catch (RuntimeException e) {
                 log.warn("reconcile round failed: {}", e.toString());
+            }
+            try {
+                // draining workers: databases move one step per round (Mover)
+                mover.moveAll();
+            } catch (RuntimeException e) {
+                log.warn("move round failed: {}", e.toString());
             }
             synchronized (signal) {
                 if (!wakeUp) {

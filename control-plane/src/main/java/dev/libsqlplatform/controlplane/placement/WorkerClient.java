@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import dev.libsqlplatform.contract.internalapi.InternalApi;
+import dev.libsqlplatform.contract.internalapi.MoveDatabase;
 import dev.libsqlplatform.contract.internalapi.PutDatabase;
 import dev.libsqlplatform.controlplane.config.PlatformProperties;
 import dev.libsqlplatform.controlplane.security.ServiceSecret;
@@ -43,16 +44,49 @@ class WorkerClient {
         send(HttpRequest.newBuilder(uri(workerUrl, databaseId)).DELETE());
     }
 
+    /**
+     * Asks the target to pull the database from the source (a move's copy; {@code until} set: the final catch-up and
+     * install). The copy may take long: bounded by {@code copyTimeout}, not the short call timeout.
+     */
+    MoveDatabase.Imported importFrom(String targetUrl, String databaseId, MoveDatabase.Import body, Duration copyTimeout)
+            throws WorkerCallException {
+        String answer = send(HttpRequest.newBuilder(URI.create(uri(targetUrl, databaseId) + InternalApi.IMPORT))
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
+                .header("Content-Type", "application/json"), copyTimeout);
+        return json.readValue(answer, MoveDatabase.Imported.class);
+    }
+
+    /** Drops the target's staged copy of an abandoned move. */
+    void discardImport(String targetUrl, String databaseId) throws WorkerCallException {
+        send(HttpRequest.newBuilder(URI.create(uri(targetUrl, databaseId) + InternalApi.IMPORT)).DELETE());
+    }
+
+    /** Fences the source's writer; answers the commit no write can pass (idempotent while the fence holds). */
+    long fence(String sourceUrl, String databaseId) throws WorkerCallException {
+        String answer = send(HttpRequest.newBuilder(URI.create(uri(sourceUrl, databaseId) + InternalApi.FENCE))
+                .POST(HttpRequest.BodyPublishers.noBody()), timeout);
+        return json.readValue(answer, MoveDatabase.Fenced.class).frameNo();
+    }
+
+    void unfence(String sourceUrl, String databaseId) throws WorkerCallException {
+        send(HttpRequest.newBuilder(URI.create(uri(sourceUrl, databaseId) + InternalApi.FENCE)).DELETE());
+    }
+
     private void send(HttpRequest.Builder request) throws WorkerCallException {
-        HttpRequest r = request.timeout(timeout).header("Authorization", "Bearer " + secret.value())
+        send(request, timeout);
+    }
+
+    private String send(HttpRequest.Builder request, Duration callTimeout) throws WorkerCallException {
+        HttpRequest r = request.timeout(callTimeout).header("Authorization", "Bearer " + secret.value())
                 .header("Accept", "application/json").build();
         try {
             HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());
+            String body = response.body() == null ? "" : response.body();
             if (response.statusCode() != 200) {
-                String body = response.body() == null ? "" : response.body();
                 throw new WorkerCallException(response.statusCode(), r.method() + " " + r.uri() + " answered "
                         + response.statusCode() + ": " + body.substring(0, Math.min(300, body.length())));
             }
+            return body;
         } catch (IOException e) {
             throw new WorkerCallException(0, r.method() + " " + r.uri() + " failed: " + e);
         } catch (InterruptedException e) {

@@ -47,6 +47,9 @@ public enum ApiError {
     SIZE_LIMIT_INVALID(HttpStatus.BAD_REQUEST, "invalid_size_limit"),
     DATE_INVALID(HttpStatus.BAD_REQUEST, "invalid_date"),
     INSTANCE_NOT_FOUND(HttpStatus.NOT_FOUND, "instance_not_found"),
+    WORKER_NOT_FOUND(HttpStatus.NOT_FOUND, "worker_not_found"),
+    /** Draining the last live, non-draining worker would leave its databases nowhere to go. */
+    LAST_LIVE_WORKER(HttpStatus.CONFLICT, "last_live_worker"),
     API_TOKEN_NOT_FOUND(HttpStatus.NOT_FOUND, "api_token_not_found"),
     API_TOKEN_EXISTS(HttpStatus.CONFLICT, "api_token_already_exists"),
     BAD_REQUEST(HttpStatus.BAD_REQUEST, "bad_request"),

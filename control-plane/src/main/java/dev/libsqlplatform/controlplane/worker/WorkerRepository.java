@@ -28,4 +28,18 @@ interface WorkerRepository extends ListCrudRepository<Worker, String> {
     @Modifying
     @Query("UPDATE workers SET down_since = :now WHERE id = :id AND down_since IS NULL AND last_seen < :cutoff")
     int markDown(String id, long cutoff, long now);
+
+    /**
+     * Marks a worker draining while at least one OTHER live, non-draining worker remains (its databases need a
+     * target). 0 when it is draining already, unknown, or the last one.
+     */
+    @Modifying
+    @Query("UPDATE workers SET draining_since = :now WHERE id = :id AND draining_since IS NULL AND EXISTS ("
+            + "SELECT 1 FROM workers o WHERE o.id <> :id AND o.draining_since IS NULL AND o.down_since IS NULL "
+            + "AND o.last_seen >= :liveSince)")
+    int markDraining(String id, long now, long liveSince);
+
+    @Modifying
+    @Query("UPDATE workers SET draining_since = NULL WHERE id = :id AND draining_since IS NOT NULL")
+    int stopDraining(String id);
 }

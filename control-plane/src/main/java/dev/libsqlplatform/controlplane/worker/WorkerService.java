@@ -68,7 +68,7 @@ public class WorkerService {
                 events.publishEvent(new WorkerEvents(beat.id()));
             }
         } else {
-            aggregates.insert(new Worker(beat.id(), beat.url(), capacity, count, now, now, null));
+            aggregates.insert(new Worker(beat.id(), beat.url(), capacity, count, now, now, null, null));
             log.info("worker {} registered at {} (capacity {})", beat.id(), beat.url(), capacity);
             events.publishEvent(new WorkerEvents(beat.id()));
         }
@@ -97,6 +97,28 @@ public class WorkerService {
 
     public List<Worker> live() {
         return workers.findSeenSince(Ids.now() - properties.workerTimeout().toMillis());
+    }
+
+    /**
+     * Marks the worker draining unless it is already, and only while another live worker that is not draining
+     * remains (one conditional UPDATE, so the check and the mark cannot be split by a concurrent drain on the same
+     * control plane's database connection). 1 when it was marked, 0 otherwise.
+     */
+    @Transactional
+    public int markDraining(String id) {
+        long now = Ids.now();
+        return workers.markDraining(id, now, now - properties.workerTimeout().toMillis());
+    }
+
+    /** Ends a drain (moves in progress are abandoned by the reconciler); 1 when the worker was draining. */
+    @Transactional
+    public int stopDraining(String id) {
+        return workers.stopDraining(id);
+    }
+
+    /** Live workers that may receive databases: up and not draining. */
+    public List<Worker> placeable() {
+        return live().stream().filter(w -> w.downSince() == null && !w.draining()).toList();
     }
 
     /** Every worker that ever reported, live or not, in id order (the dashboard's workers page). */

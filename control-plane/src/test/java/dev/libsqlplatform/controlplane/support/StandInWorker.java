@@ -12,6 +12,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.libsqlplatform.contract.internalapi.ContractJson;
 import dev.libsqlplatform.contract.internalapi.InternalApi;
+import dev.libsqlplatform.contract.internalapi.MoveDatabase;
 import dev.libsqlplatform.contract.internalapi.PutDatabase;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -72,6 +73,10 @@ public final class StandInWorker implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         String id = exchange.getRequestURI().getPath().substring(InternalApi.DATABASES.length() + 1);
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        if (id.contains("/")) {
+            move(exchange, id.substring(0, id.indexOf('/')), id.substring(id.indexOf('/')), body);
+            return;
+        }
         PutDatabase put = null;
         if ("PUT".equals(exchange.getRequestMethod())) {
             try {
@@ -102,6 +107,43 @@ public final class StandInWorker implements AutoCloseable {
         }
         answer(exchange, status, answer);
     }
+
+    /**
+     * The move routes ({@link MoveDatabase}), recorded with method {@code "<METHOD> <suffix>"} (e.g. {@code POST /fence}):
+     * a fence answers {@link #FENCED_FRAME}, an import its {@code until} ({@code ready}) or 1 ({@code copying}). Import
+     * bodies are bound strictly to the contract; {@code failNext} applies as for PUT.
+     */
+    private void move(HttpExchange exchange, String id, String suffix, String body) throws IOException {
+        String method = exchange.getRequestMethod() + " " + suffix;
+        MoveDatabase.Import imported = null;
+        if ("POST".equals(exchange.getRequestMethod()) && InternalApi.IMPORT.equals(suffix)) {
+            try {
+                imported = ContractJson.parseStrictly(body, MoveDatabase.Import.class);
+                if (imported.source() == null || imported.database() == null) {
+                    throw new IllegalArgumentException("`source` and `database` are required");
+                }
+            } catch (IllegalArgumentException e) {
+                refused.add(e.getMessage() + ": " + body);
+                answer(exchange, 400, "{\"message\":\"not the contract's import body\",\"code\":\"BAD_REQUEST\"}");
+                return;
+            }
+        }
+        calls.add(new Call(method, id, body, exchange.getRequestHeaders().getFirst("Authorization"),
+                imported == null ? null : imported.database()));
+        if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            answer(exchange, 503, "{\"message\":\"not now\",\"code\":\"DATABASE_UNAVAILABLE\"}");
+            return;
+        }
+        Object answer = imported != null
+                ? new MoveDatabase.Imported(id, imported.until() == null ? 1 : imported.until(),
+                        imported.until() == null ? MoveDatabase.Imported.COPYING : PutDatabase.State.READY)
+                : InternalApi.FENCE.equals(suffix) ? new MoveDatabase.Fenced(id, FENCED_FRAME)
+                : new MoveDatabase.Imported(id, 0, "discarded");
+        answer(exchange, 200, JSON.writeValueAsString(answer));
+    }
+
+    /** The commit frame a stand-in source answers to a fence. */
+    public static final long FENCED_FRAME = 7;
 
     private static void answer(HttpExchange exchange, int status, String answer) throws IOException {
         byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);

@@ -6,6 +6,7 @@ import dev.libsqlplatform.dataplane.auth.IpAllowList;
 import dev.libsqlplatform.dataplane.config.ServiceSecret;
 import dev.libsqlplatform.dataplane.error.ApiException;
 import dev.libsqlplatform.dataplane.error.ErrorCode;
+import dev.libsqlplatform.dataplane.move.Fences;
 import dev.libsqlplatform.dataplane.replication.GrpcStatus;
 import dev.libsqlplatform.dataplane.replication.ReplicationException;
 import dev.libsqlplatform.dataplane.replication.ReplicationService;
@@ -42,8 +43,11 @@ class InternalDatabasesController {
     private final DatabaseRegistry registry;
     private final ServiceSecret secret;
     private final ReplicationService replication;
+    private final Fences fences;
 
-    InternalDatabasesController(DatabaseRegistry registry, ServiceSecret secret, ReplicationService replication) {
+    InternalDatabasesController(DatabaseRegistry registry, ServiceSecret secret, ReplicationService replication,
+                                Fences fences) {
+        this.fences = fences;
         this.registry = registry;
         this.secret = secret;
         this.replication = replication;
@@ -66,6 +70,11 @@ class InternalDatabasesController {
     }
 
     private void requireSecret(String authorization) {
+        requireSecret(secret, authorization);
+    }
+
+    /** Every internal route: {@code Authorization: Bearer <service secret>}, else 401. */
+    static void requireSecret(ServiceSecret secret, String authorization) {
         String presented = null;
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             presented = authorization.substring(7).trim();
@@ -141,7 +150,8 @@ class InternalDatabasesController {
                                @PathVariable String dbId) {
         requireSecret(authorization);
         try {
-            registry.delete(dbId);
+            // a database that moved away is fenced: the fence hands its writer to the close
+            fences.delete(dbId);
         } catch (IOException e) {
             log.error("cannot delete database {}: {}", dbId, e.getMessage());
             throw new ApiException(ErrorCode.INTERNAL_ERROR, "cannot delete the database: " + e.getMessage());

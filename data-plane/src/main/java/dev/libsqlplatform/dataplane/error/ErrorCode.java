@@ -30,6 +30,10 @@ public enum ErrorCode {
      * worker. Routing by label must never be ambiguous, so the put is refused instead of re-pointing the label.
      */
     LABEL_CONFLICT(409),
+    /** Internal move API: the frames asked for lie before the source's frame log; copy its snapshot first. */
+    NEED_SNAPSHOT(409),
+    /** Internal move API: the copy cannot be completed as asked (the source passed its fence, replication is off). */
+    MOVE_FAILED(409),
     /**
      * The database exists but cannot be served now: the worker hosting it is down (missed its heartbeats), does not
      * answer a forwarded request, or the database is still being placed. Retry later; never a 401 (the token is fine).

@@ -266,6 +266,14 @@ public class DatabaseRegistry implements DisposableBean {
 
     /** Closes the database and removes its folder; true when it existed. */
     public boolean delete(String id) throws IOException {
+        return delete(id, false);
+    }
+
+    /**
+     * {@link #delete(String)} by the holder of the database's writer (a move's fence, which also holds a lease, so the
+     * open instance is the one fenced): the writer is handed to the close, so no waiting write commits in between.
+     */
+    public boolean delete(String id, boolean writerHeld) throws IOException {
         if (!isValidId(id)) {
             return false;
         }
@@ -280,7 +288,7 @@ public class DatabaseRegistry implements DisposableBean {
             db = open.remove(id);
         }
         if (db != null) {
-            db.close();
+            db.close(writerHeld);
         }
         Path dir = dbsDir.resolve(id);
         if (Files.exists(dir)) {
@@ -294,6 +302,54 @@ public class DatabaseRegistry implements DisposableBean {
             MetaFiles.fsyncDir(dbsDir);
         }
         return m != null;
+    }
+
+    /**
+     * Where a database being moved here is copied before it is served: {@code dbs/.import-<id>/} (the scan at start
+     * ignores it: no valid id starts with a dot). Null for an invalid id.
+     */
+    public Path stagingDir(String id) {
+        return isValidId(id) ? dbsDir.resolve(".import-" + id) : null;
+    }
+
+    /**
+     * Serves a database copied from another worker: its staged file (complete, fsynced, at a commit) becomes
+     * {@code dbs/<id>/data.db}, then {@link #put} stores the metadata as for a new database. Refused like a put when
+     * another database holds the label (nothing is moved). A database already held here is only updated: its own
+     * file is never replaced by a copy.
+     */
+    public synchronized void install(DatabaseMeta meta, Path staged) throws IOException, SQLException,
+            LabelConflictException {
+        if (!isValidId(meta.id())) {
+            throw new IllegalArgumentException("invalid database id");
+        }
+        String holder = labelHolder(meta);
+        if (holder != null) {
+            throw new LabelConflictException(meta.label(), holder, meta.id());
+        }
+        if (!metas.containsKey(meta.id())) {
+            Path dir = dbsDir.resolve(meta.id());
+            Files.createDirectories(dir);
+            for (String leftover : List.of("data.db-wal", "data.db-shm", "meta.json")) {
+                Files.deleteIfExists(dir.resolve(leftover));
+            }
+            deleteTree(dir.resolve("log"));
+            Files.move(staged, dir.resolve("data.db"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            MetaFiles.fsyncDir(dir);
+        }
+        put(meta);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Iterator<Path> it = walk.sorted(Comparator.reverseOrder()).iterator(); it.hasNext(); ) {
+                Files.deleteIfExists(it.next());
+            }
+        }
     }
 
     /** A lease on the open database (opened now if needed). Call {@link OpenDatabase#release()} when done. */

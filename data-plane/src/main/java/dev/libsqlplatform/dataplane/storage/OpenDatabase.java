@@ -404,11 +404,22 @@ public final class OpenDatabase {
 
     /** Closes every connection. Callers guarantee no lease is active, or accept failing users (delete). */
     void close() {
+        close(false);
+    }
+
+    /**
+     * {@code writerHeld}: the caller holds the writer (a move's fence, {@link #acquireWriter}) and hands it over, so no
+     * write waiting for it can commit between the fence and the close; it is released at the end and those writes
+     * find the database closed (never acknowledged).
+     */
+    void close(boolean writerHeld) {
         closed = true;
         cancelAll("the database is being closed");
-        boolean gotWriter = false;
+        boolean gotWriter = writerHeld;
         try {
-            gotWriter = writerPermit.tryAcquire(settings.busyTimeoutMillis(), TimeUnit.MILLISECONDS);
+            if (!writerHeld) {
+                gotWriter = writerPermit.tryAcquire(settings.busyTimeoutMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

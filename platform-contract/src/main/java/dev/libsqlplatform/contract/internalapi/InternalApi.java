@@ -6,6 +6,24 @@ public final class InternalApi {
     /** {@code PUT} / {@code DELETE} {@code <DATABASES>/<dbId>}, {@code GET <DATABASES>} (worker). */
     public static final String DATABASES = "/internal/v1/databases";
 
+    /**
+     * Suffixes of {@code <DATABASES>/<dbId>} for moving a database (see {@link MoveDatabase}): {@code GET} the source's
+     * snapshot (raw pages; header {@link #FRAME_NO} = the commit it is as of), {@code GET ?from=N} its frames from
+     * {@code N} on (sqld's 4120-byte frames, ending on a commit; header {@link #FRAME_NO} = its last commit;
+     * {@code 409 NEED_SNAPSHOT} when {@code N} lies before its log), {@code POST}/{@code DELETE} the source's write
+     * fence, {@code POST} the target's import.
+     */
+    public static final String SNAPSHOT = "/snapshot";
+    public static final String FRAMES = "/frames";
+    public static final String FENCE = "/fence";
+    public static final String IMPORT = "/import";
+
+    /** Response header of {@link #SNAPSHOT} and {@link #FRAMES}: a commit frame number (see there). */
+    public static final String FRAME_NO = "x-libsql-platform-frame-no";
+
+    /** Response header of {@link #SNAPSHOT}: the source's log id (frames continue the snapshot only within one log). */
+    public static final String LOG_ID = "x-libsql-platform-log-id";
+
     /** {@code POST} (control plane). */
     public static final String HEARTBEAT = "/internal/v1/workers/heartbeat";
 
