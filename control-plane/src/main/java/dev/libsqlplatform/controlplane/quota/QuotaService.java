@@ -5,6 +5,7 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 
 import dev.libsqlplatform.billing.MonthlyWindow;
@@ -106,12 +107,30 @@ public class QuotaService {
             String storageReason = quotaIsTighter ? "organization " + org.slug() + " reached its storage quota of "
                     + plan.storageBytes() + " bytes (plan " + org.planId() + "; storage is the sum over its databases): "
                     + "DELETE, DROP and VACUUM still work" : null;
+            if (alreadyApplied(db, maxBytes, s.blocks().blockReads(), s.blocks().blockWrites(), reason, storageReason)) {
+                // the row just read says so: no statement. An organization with thousands of databases is enforced
+                // after each creation, and one conditional UPDATE per database held the metadata store's write lock
+                // for the whole loop. The UPDATE below stays conditional for what changed since the read.
+                continue;
+            }
             if (databases.applyQuota(db.id(), maxBytes, s.blocks().blockReads(), s.blocks().blockWrites(), reason,
                     storageReason)) {
                 changed++;
             }
         }
         return changed;
+    }
+
+    private static boolean alreadyApplied(Database db, long maxBytes, boolean reads, boolean writes, String reason,
+                                          String storageReason) {
+        return db.maxBytes() == maxBytes && db.quotaBlockReads() == reads && db.quotaBlockWrites() == writes
+                && Objects.equals(nullIfEmpty(db.quotaReason()), nullIfEmpty(reason))
+                && Objects.equals(nullIfEmpty(db.storageReason()), nullIfEmpty(storageReason));
+    }
+
+    /** As the UPDATE compares them: {@code COALESCE(x, '')}. */
+    private static String nullIfEmpty(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 
     private static String reason(Organization org, State s) {
