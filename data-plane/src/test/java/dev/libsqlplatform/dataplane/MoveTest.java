@@ -159,6 +159,35 @@ class MoveTest {
     }
 
     @Test
+    void aFenceSurvivesARestartOfTheSourceSoNoWriteIsAcknowledgedBehindTheMove() throws Exception {
+        Path folder = dir.resolve("restarted");
+        String db;
+        String token;
+        long fenced;
+        try (Worker source = new Worker(folder, "platform.worker.busy-timeout=500ms")) {
+            db = source.createDatabase("shop", "acme");
+            token = source.token(db);
+            source.exec(token, "CREATE TABLE t (v)");
+            fenced = frameNo(source.send("POST", "/internal/v1/databases/" + db + "/fence", null, AUTH, null));
+        }
+        // restarted between the target's final catch-up and the route switch: still fenced, at the same commit
+        try (Worker source = new Worker(folder, "platform.worker.busy-timeout=500ms")) {
+            assertThat(source.exec(token, "INSERT INTO t VALUES ('behind the move')").get("code").asString())
+                    .isEqualTo("SQLITE_BUSY");
+            assertThat(frameNo(source.send("POST", "/internal/v1/databases/" + db + "/fence", null, AUTH, null)))
+                    .isEqualTo(fenced);
+            assertThat(source.send("DELETE", "/internal/v1/databases/" + db + "/fence", null, AUTH, null).statusCode())
+                    .isEqualTo(200);
+            assertThat(source.exec(token, "INSERT INTO t VALUES (1)").get("affected_row_count").asLong()).isEqualTo(1);
+        }
+        // unfenced before this restart: it stays unfenced
+        try (Worker source = new Worker(folder, "platform.worker.busy-timeout=500ms")) {
+            assertThat(source.exec(token, "INSERT INTO t VALUES (2)").get("affected_row_count").asLong()).isEqualTo(1);
+            assertThat(source.exec(token, "SELECT count(*) FROM t").at("/rows/0/0/value").asString()).isEqualTo("2");
+        }
+    }
+
+    @Test
     void aCopyThatDoesNotEndAtTheFencedCommitIsDiscardedNotServed() throws Exception {
         try (Worker source = new Worker(dir.resolve("a"));
              Worker target = new Worker(dir.resolve("b"))) {

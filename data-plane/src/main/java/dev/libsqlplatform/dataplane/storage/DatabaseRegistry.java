@@ -304,6 +304,11 @@ public class DatabaseRegistry implements DisposableBean {
         return m != null;
     }
 
+    /** The folder of a database held here ({@code dbs/<id>/}); null for an invalid id. */
+    public Path folderOf(String id) {
+        return isValidId(id) ? dbsDir.resolve(id) : null;
+    }
+
     /**
      * Where a database being moved here is copied before it is served: {@code dbs/.import-<id>/} (the scan at start
      * ignores it: no valid id starts with a dot). Null for an invalid id.
