@@ -569,6 +569,34 @@ abstract class AbstractApiContractTest {
         assertThat(jdbc.queryForList("SELECT id FROM issued_tokens", String.class)).noneMatch(t -> t.contains("."));
     }
 
+    /** The SQL console mints a token per run: expired records are swept by later mints of the same subject. */
+    @Test
+    void mintingSweepsLongExpiredTokenRecordsOfItsSubject() {
+        Organization org = newOrg();
+        String base = "/v1/organizations/" + org.slug();
+        String main = http.post(base + "/databases", "{\"name\":\"main\"}").json().at("/database/DbId").asString();
+        String other = http.post(base + "/databases", "{\"name\":\"other\"}").json().at("/database/DbId").asString();
+        String group = groups.get(org, "default").id();
+        long now = System.currentTimeMillis();
+        long twoDaysAgo = now - java.time.Duration.ofDays(2).toMillis();
+        long anHourAgo = now - java.time.Duration.ofHours(1).toMillis();
+        String insert = "INSERT INTO issued_tokens (id, organization_id, kind, database_id, group_id, subject_name, access, "
+                + "created_at, expires_at, status, minted_by) VALUES (?, ?, ?, ?, ?, ?, 'rw', ?, ?, 'active', 'test')";
+        jdbc.update(insert, "old-main", org.id(), "database", main, group, "main", twoDaysAgo - 60_000, twoDaysAgo);
+        jdbc.update(insert, "recent-main", org.id(), "database", main, group, "main", anHourAgo - 60_000, anHourAgo);
+        jdbc.update(insert, "old-other", org.id(), "database", other, group, "other", twoDaysAgo - 60_000, twoDaysAgo);
+        jdbc.update(insert, "old-group", org.id(), "group", null, group, "default", twoDaysAgo - 60_000, twoDaysAgo);
+
+        http.post(base + "/databases/main/auth/tokens?expiration=1m", null).json().get("jwt").asString();
+        List<String> left = jdbc.queryForList("SELECT id FROM issued_tokens WHERE organization_id = ? ORDER BY id", String.class, org.id());
+        assertThat(left).contains("recent-main", "old-other", "old-group").doesNotContain("old-main").hasSize(4);
+        assertThat(http.get(base + "/databases/main/auth/tokens").json().get("tokens")).hasSize(2);
+
+        http.post(base + "/groups/default/auth/tokens", "{}");
+        left = jdbc.queryForList("SELECT id FROM issued_tokens WHERE organization_id = ? ORDER BY id", String.class, org.id());
+        assertThat(left).contains("recent-main", "old-other").doesNotContain("old-main", "old-group").hasSize(4);
+    }
+
     static JsonNode claims(String jwt) {
         return Http.JSON.readTree(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8));
     }

@@ -32,6 +32,9 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class DatabaseTokenService {
 
+    /** How long the record of an expired token stays (listed, marked by its past {@code expires_at}). */
+    static final Duration EXPIRED_RECORDS_KEPT = Duration.ofDays(1);
+
     private final DatabaseService databases;
     private final GroupService groups;
     private final DatabaseKeys keys;
@@ -130,6 +133,14 @@ public class DatabaseTokenService {
             TokenClaims.Permission own = subject.isDatabase() ? TokenClaims.Permission.databases(List.of(subject.databaseId()))
                     : TokenClaims.Permission.groups(List.of(subject.groupId()));
             claims = claims.withPermissions(Map.of(access, own, "roa", TokenClaims.Permission.databases(attachIds)));
+        }
+        // Each mint sweeps its subject's long-expired records: the dashboard's SQL console mints a one-minute token per
+        // run, and without the sweep those rows would pile up for ever. The grace keeps a recent expiry listable.
+        long cutoff = now - EXPIRED_RECORDS_KEPT.toMillis();
+        if (subject.isDatabase()) {
+            issued.deleteDatabaseTokensExpiredBefore(subject.databaseId(), cutoff);
+        } else {
+            issued.deleteGroupTokensExpiredBefore(subject.groupId(), cutoff);
         }
         aggregates.insert(new IssuedToken(jti, org.id(), subject.kind(), subject.databaseId(), subject.groupId(),
                 subject.name(), access, now, exp == null ? null : exp * 1000, IssuedToken.ACTIVE, null, mintedBy));

@@ -19,6 +19,16 @@ public interface IssuedTokenRepository extends ListCrudRepository<IssuedToken, S
             + "AND ((kind = 'database' AND database_id = :databaseId) OR (kind = 'group' AND group_id = :groupId)) ORDER BY id")
     List<String> findRevokedFor(String databaseId, String groupId, long now);
 
+    /** Records of a database's tokens that expired before {@code cutoff}: they open nothing and nothing is pushed for them. */
+    @Modifying
+    @Query("DELETE FROM issued_tokens WHERE kind = 'database' AND database_id = :databaseId AND expires_at < :cutoff")
+    int deleteDatabaseTokensExpiredBefore(String databaseId, long cutoff);
+
+    /** The same for a group's own tokens. */
+    @Modifying
+    @Query("DELETE FROM issued_tokens WHERE kind = 'group' AND group_id = :groupId AND expires_at < :cutoff")
+    int deleteGroupTokensExpiredBefore(String groupId, long cutoff);
+
     @Modifying
     @Query("UPDATE issued_tokens SET status = 'revoked', revoked_at = :now WHERE id = :id AND status <> 'revoked'")
     int revoke(String id, long now);
