@@ -123,9 +123,9 @@ public class Forwarding {
      *
      * <p>A route may be stale: the database moved since it was cached ({@code route-ttl}). The worker it names then
      * answers {@code 421 DATABASE_NOT_HERE} without executing anything, so the route is forgotten, asked again and
-     * the request sent once more, to the new host. A second such answer, or a database that is found here now (it
-     * moved to this very worker meanwhile), answers the retryable {@code DATABASE_UNAVAILABLE}; the client never
-     * sees the 421, nor a 401 for a valid token because of a move.
+     * the request sent once more, to the new host. A second such answer, no new host, or a database that is found
+     * here now (it moved to this very worker meanwhile), answers the retryable {@code DATABASE_UNAVAILABLE}; the
+     * client never sees the 421, nor a 401 for a valid token because of a move.
      */
     public Answer forward(DatabaseRoute route, Incoming in, Outgoing out) {
         Answer answer = send(route, in, out);
@@ -138,12 +138,11 @@ public class Forwarding {
                 route.workerId(), route.databaseId());
         Optional<DatabaseRoute> next = target(in);
         if (next.isEmpty()) {
-            if (hostsLocally(in)) {
-                throw new ApiException(ErrorCode.DATABASE_UNAVAILABLE,
-                        "the database has just moved to this worker; retry the request");
-            }
-            // the control plane knows no such database any more (deleted): as for any unknown database
-            throw new ApiException(ErrorCode.UNAUTHORIZED, "the database this token is for does not exist");
+            // moved here meanwhile, deleted, or the control plane did not answer: the token may well be valid, so the
+            // retryable error rather than 401 (a retry of a deleted database's request then gets the usual 401)
+            throw new ApiException(ErrorCode.DATABASE_UNAVAILABLE, hostsLocally(in)
+                    ? "the database has just moved to this worker; retry the request"
+                    : "the database has moved and its new worker is not known yet; retry the request");
         }
         Answer again = send(next.get(), in, out);
         if (again.notHere()) {

@@ -27,6 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class SocketRelay {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     static final String NOT_HERE = "DATABASE_NOT_HERE";
+    /** Client messages kept for a re-route (before the first answer, which normally comes within milliseconds). */
+    static final int MAX_UNANSWERED = 1024;
 
     /** The client's side of the relay (the transport's session). */
     public interface Downstream {
@@ -78,6 +80,9 @@ public final class SocketRelay {
         synchronized (this) {
             if (unanswered != null) {
                 unanswered.add(text);
+                if (unanswered.size() > MAX_UNANSWERED) {
+                    unanswered = null; // a client that floods before its hello is answered is not re-routed
+                }
             }
             chain(text);
         }
@@ -149,7 +154,7 @@ public final class SocketRelay {
             if (of != attempt || closed.get()) {
                 return;
             }
-            first = of == 0;
+            first = of == 0 && unanswered != null;
             if (first) {
                 attempt++;
                 opening = reroute.reopen(listener());
