@@ -229,6 +229,23 @@ class DrainTest {
         assertThat(workerOf(id)).isEqualTo("w-a");
     }
 
+    @Test
+    void aTargetThatStartsDrainingMidMoveKeepsNoCopy() {
+        Http http = new Http(port, TOKEN);
+        worker("w-a", 1000);
+        String id = create(http, "retargeted");
+        StandInWorker b = worker("w-b", 10);
+        // w-b's catch-up fails (as when it installed the copy but its answer was lost)
+        b.failWhen(c -> c.method().equals("POST /import") && c.body().contains("\"until\""));
+        assertThat(http.post("/v1/workers/w-a/drain", "").status()).isEqualTo(200);
+        await(() -> count(b, id, "POST /import") >= 2);
+        // w-b is drained too while it answers: the move goes to w-c, and w-b keeps no copy, staged or installed
+        worker("w-c", 10);
+        assertThat(http.post("/v1/workers/w-b/drain", "").status()).isEqualTo(200);
+        await(() -> "w-c".equals(workerOf(id)));
+        assertThat(b.callsFor(id).stream().map(StandInWorker.Call::method).toList()).contains("DELETE /import", "DELETE");
+    }
+
     private static long count(StandInWorker w, String id, String method) {
         return w.callsFor(id).stream().filter(c -> c.method().equals(method)).count();
     }

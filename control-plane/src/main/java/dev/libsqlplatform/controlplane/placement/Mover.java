@@ -171,7 +171,14 @@ class Mover {
                 stalled(source.get(), "no live, non-draining worker with free capacity to move its databases to");
                 return;
             }
-            target.ifPresent(t -> discardQuietly(t, m.databaseId()));
+            target.ifPresent(t -> {
+                discardQuietly(t, m.databaseId());
+                if (workers.isLive(t)) {
+                    // draining, not down: it answers, and a copy its catch-up installed (answer lost) must not stay
+                    // served there; the route is still the source, so deleting it there is safe
+                    deleteQuietly(t, m.databaseId());
+                }
+            });
             moves.retarget(m.databaseId(), owner, m.targetWorkerId(), other.get().id(), Ids.now());
             log.warn("database {}: target worker {} is down or draining, the move goes to {} instead", db.id(),
                     m.targetWorkerId(), other.get().id());
@@ -321,6 +328,14 @@ class Mover {
             client.unfence(w.url(), databaseId);
         } catch (WorkerClient.WorkerCallException e) {
             log.debug("unfence of {} on {} failed: {}", databaseId, w.id(), e.getMessage());
+        }
+    }
+
+    private void deleteQuietly(Worker w, String databaseId) {
+        try {
+            client.delete(w.url(), databaseId);
+        } catch (WorkerClient.WorkerCallException e) {
+            log.debug("delete of {} on {} failed: {}", databaseId, w.id(), e.getMessage());
         }
     }
 
