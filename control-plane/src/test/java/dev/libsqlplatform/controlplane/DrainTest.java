@@ -183,6 +183,74 @@ class DrainTest {
     }
 
     @Test
+    void aDatabaseDeletedWhileItIsMovedLeavesNoCopyOnTheTarget() {
+        Http http = new Http(port, TOKEN);
+        StandInWorker a = worker("w-a", 1000);
+        String id = create(http, "doomed");
+        StandInWorker b = worker("w-b", 10);
+        // deleted while the target catches up to the fence and installs its copy: the route switch then fails
+        b.onCall(c -> {
+            if (c.databaseId().equals(id) && c.method().equals("POST /import") && c.body().contains("\"until\"")) {
+                assertThat(http.delete(DBS + "/doomed").status()).isEqualTo(200);
+            }
+        });
+        assertThat(http.post("/v1/workers/w-a/drain", "").status()).isEqualTo(200);
+        // the copy the target installed is deleted there (not only its staging area), and the move is done with
+        await(() -> b.callsFor(id).stream().anyMatch(c -> c.method().equals("DELETE")));
+        await(() -> "drained".equals(http.get("/v1/workers/w-a").json().at("/worker/drain/state").asString()));
+        await(() -> new Http(port, null).get("/actuator/prometheus").body()
+                .contains("\nplatform_database_moves 0.0"));
+        assertThat(http.get(DBS + "/doomed").status()).isEqualTo(404);
+        assertThat(a.callsFor(id).stream().map(StandInWorker.Call::method).toList()).contains("DELETE");
+    }
+
+    @Test
+    void anAbandonedMoveLiftsTheFenceOnceTheSourceAnswersAgain() {
+        Http http = new Http(port, TOKEN);
+        StandInWorker a = worker("w-a", 1000);
+        String id = create(http, "fenced");
+        worker("w-b", 10).failWhen(c -> c.method().equals("POST /import") && c.body().contains("\"until\""));
+        // the source answers the fence, then stops answering (crashed; its missed heartbeats not noticed yet)
+        a.failWhen(c -> c.method().equals("DELETE /fence"));
+        assertThat(http.post("/v1/workers/w-a/drain", "").status()).isEqualTo(200);
+        await(() -> count(a, id, "DELETE /fence") >= 1);
+        // the drain is stopped while the source cannot be unfenced: the move is abandoned, and its unfence retried
+        assertThat(http.delete("/v1/workers/w-a/drain").status()).isEqualTo(200);
+        long unfences = count(a, id, "DELETE /fence");
+        await(() -> count(a, id, "DELETE /fence") >= unfences + 3);
+        // the source is back: its fence is lifted, and the abandoned move goes
+        a.failWhen(null);
+        int mark = a.callsFor(id).size();
+        await(() -> a.callsFor(id).stream().skip(mark).anyMatch(c -> c.method().equals("DELETE /fence")));
+        await(() -> new Http(port, null).get("/actuator/prometheus").body()
+                .contains("\nplatform_database_moves 0.0"));
+        List<String> onSource = a.callsFor(id).stream().map(StandInWorker.Call::method).toList();
+        assertThat(onSource.get(onSource.size() - 1)).isEqualTo("DELETE /fence");
+        assertThat(workerOf(id)).isEqualTo("w-a");
+    }
+
+    @Test
+    void aTargetThatStartsDrainingMidMoveKeepsNoCopy() {
+        Http http = new Http(port, TOKEN);
+        worker("w-a", 1000);
+        String id = create(http, "retargeted");
+        StandInWorker b = worker("w-b", 10);
+        // w-b's catch-up fails (as when it installed the copy but its answer was lost)
+        b.failWhen(c -> c.method().equals("POST /import") && c.body().contains("\"until\""));
+        assertThat(http.post("/v1/workers/w-a/drain", "").status()).isEqualTo(200);
+        await(() -> count(b, id, "POST /import") >= 2);
+        // w-b is drained too while it answers: the move goes to w-c, and w-b keeps no copy, staged or installed
+        worker("w-c", 10);
+        assertThat(http.post("/v1/workers/w-b/drain", "").status()).isEqualTo(200);
+        await(() -> "w-c".equals(workerOf(id)));
+        assertThat(b.callsFor(id).stream().map(StandInWorker.Call::method).toList()).contains("DELETE /import", "DELETE");
+    }
+
+    private static long count(StandInWorker w, String id, String method) {
+        return w.callsFor(id).stream().filter(c -> c.method().equals(method)).count();
+    }
+
+    @Test
     void theWorkersRoutesAreForThePlatformAdministratorOnly() {
         Http admin = new Http(port, TOKEN);
         worker("w-a", 10);

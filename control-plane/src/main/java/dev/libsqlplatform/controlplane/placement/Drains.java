@@ -13,10 +13,12 @@ import org.springframework.stereotype.Service;
 
 /**
  * The platform administrator's view of the workers and the drain switch (README, "Draining a worker"). Marking is one
- * conditional UPDATE ({@link WorkerService#markDraining}); the moves themselves are the {@link Mover}'s.
+ * conditional UPDATE ({@link WorkerService#markDraining}); the moves themselves are the {@link Mover}'s. Public for
+ * the dashboard's workers page, which shows and switches drains through these same methods as {@code /v1/workers}.
+ * Callers authorize first (the platform administrator only).
  */
 @Service
-class Drains {
+public class Drains {
 
     private final WorkerService workers;
     private final DatabaseService databases;
@@ -34,7 +36,7 @@ class Drains {
      * A worker as the API shows it. {@code status}: {@code up} or {@code down}; {@code databases}: placed on it now;
      * {@code drain}: null unless draining.
      */
-    record WorkerView(String id, String url, String status, long capacity, long databases,
+    public record WorkerView(String id, String url, String status, long capacity, long databases,
                       @JsonProperty("last_seen") String lastSeen,
                       @JsonInclude(JsonInclude.Include.ALWAYS) DrainView drain) {
     }
@@ -45,14 +47,14 @@ class Drains {
      * {@code remaining}: databases still on the worker; {@code moving}: of those, with a move under way;
      * {@code last_error}: the latest failed move attempt's reason.
      */
-    record DrainView(String state, String since, long remaining, long moving,
+    public record DrainView(String state, String since, long remaining, long moving,
                      @JsonProperty("last_error") String lastError) {
         static final String DRAINING = "draining";
         static final String STALLED = "stalled";
         static final String DRAINED = "drained";
     }
 
-    List<WorkerView> list() {
+    public List<WorkerView> list() {
         return workers.all().stream().map(this::view).toList();
     }
 
@@ -61,7 +63,7 @@ class Drains {
     }
 
     /** Marks the worker draining (idempotent); 409 {@code last_live_worker} when no other worker could take its databases. */
-    WorkerView drain(String id) {
+    public WorkerView drain(String id) {
         Worker w = require(id);
         if (!w.draining() && workers.markDraining(id) != 1) {
             Worker now = require(id);
@@ -75,7 +77,7 @@ class Drains {
     }
 
     /** Stops a drain (idempotent): databases not moved yet stay; moves under way are abandoned by the reconciler. */
-    WorkerView undrain(String id) {
+    public WorkerView undrain(String id) {
         require(id);
         workers.stopDraining(id);
         loop.wake();

@@ -39,7 +39,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * </ol>
  * A failure before the switch lifts the fence (the source serves on), drops the target's staged copy when the target
  * answers, and retries next round, on another target when this one is down or draining. A source that is down stalls
- * its moves loudly (ERROR once a minute per worker; the databases already show {@code worker_status: down}).
+ * its moves loudly (ERROR once a minute per worker; the databases already show {@code worker_status: down}). A move
+ * given up before its switch (drain stopped, database deleted or changed) keeps its row, phase {@code abandoned},
+ * until the source's fence is lifted and the target's copy deleted: both are retried every round, so neither outlives
+ * a worker that was down or did not answer.
  */
 @Service
 class Mover {
@@ -139,11 +142,14 @@ class Mover {
             cleanup(m);
             return;
         }
+        if (Moves.ABANDONED.equals(m.phase())) {
+            finishAbandon(m);
+            return;
+        }
         if (found.isEmpty() || !Database.READY.equals(found.get().state())
                 || !m.sourceWorkerId().equals(found.get().workerId())) {
             // deleted, or no longer on the source: nothing to move
             abandon(m, "the database is no longer ready on " + m.sourceWorkerId());
-            moves.delete(m.databaseId());
             return;
         }
         Database db = found.get();
@@ -156,7 +162,6 @@ class Mover {
         if (!source.get().draining()) {
             // the drain was stopped: the database stays where it is
             abandon(m, "the drain of " + source.get().id() + " was stopped");
-            moves.delete(m.databaseId());
             return;
         }
         Optional<Worker> target = workers.find(m.targetWorkerId());
@@ -166,7 +171,14 @@ class Mover {
                 stalled(source.get(), "no live, non-draining worker with free capacity to move its databases to");
                 return;
             }
-            target.ifPresent(t -> discardQuietly(t, m.databaseId()));
+            target.ifPresent(t -> {
+                discardQuietly(t, m.databaseId());
+                if (workers.isLive(t)) {
+                    // draining, not down: it answers, and a copy its catch-up installed (answer lost) must not stay
+                    // served there; the route is still the source, so deleting it there is safe
+                    deleteQuietly(t, m.databaseId());
+                }
+            });
             moves.retarget(m.databaseId(), owner, m.targetWorkerId(), other.get().id(), Ids.now());
             log.warn("database {}: target worker {} is down or draining, the move goes to {} instead", db.id(),
                     m.targetWorkerId(), other.get().id());
@@ -197,10 +209,9 @@ class Mover {
                 return true;
             });
             if (!Boolean.TRUE.equals(switched)) {
-                // deleted meanwhile (or moved by someone else): the target's copy is not the route
+                // deleted meanwhile (or changed): the target installed a copy that is not the route, and must not
+                // serve it; abandon removes it (retried until the target answers)
                 abandon(m, "the database changed while it was copied");
-                discardQuietly(to, db.id());
-                moves.delete(m.databaseId());
                 return;
             }
             completed.increment();
@@ -235,11 +246,70 @@ class Mover {
         }
     }
 
+    /**
+     * Gives the move up before its switch. The row turns {@code abandoned} and stays until {@link #finishAbandon} has
+     * lifted the source's fence and removed the target's copy: a fence left behind would keep the source refusing
+     * writes after its restart (the fence is durable there), and a copy the target installed would serve a database
+     * that is not routed there, or that was deleted.
+     */
     private void abandon(Moves.Move m, String why) {
         log.info("database {}: move from {} to {} abandoned: {}", m.databaseId(), m.sourceWorkerId(),
                 m.targetWorkerId(), why);
-        workers.find(m.sourceWorkerId()).ifPresent(w -> unfenceQuietly(w, m.databaseId()));
-        workers.find(m.targetWorkerId()).ifPresent(w -> discardQuietly(w, m.databaseId()));
+        moves.markAbandoned(m.databaseId(), "abandoned: " + why, Ids.now());
+        finishAbandon(moves.find(m.databaseId()).orElse(m));
+    }
+
+    /**
+     * Lifts the source's fence and removes the target's copy (staged or installed) of an abandoned move; the row goes
+     * once both worked. A worker that is down, or whose call fails, is asked again next round (a worker that is no
+     * longer registered has nothing to undo). The target's installed copy is deleted unless the database's route is
+     * that worker (it never is before a switch; the check guards against deleting a database where it is served).
+     */
+    private void finishAbandon(Moves.Move m) {
+        List<String> left = new java.util.ArrayList<>();
+        Optional<Worker> source = workers.find(m.sourceWorkerId());
+        if (source.isPresent()) {
+            if (!workers.isLive(source.get())) {
+                left.add("source " + source.get().id() + " is down: its fence is lifted when it is back");
+            } else {
+                try {
+                    client.unfence(source.get().url(), m.databaseId());
+                } catch (WorkerClient.WorkerCallException e) {
+                    left.add("unfence on " + source.get().id() + ": " + e.getMessage());
+                }
+            }
+        }
+        Optional<Worker> target = workers.find(m.targetWorkerId());
+        if (target.isPresent()) {
+            boolean routedThere = databases.liveById(m.databaseId())
+                    .map(d -> target.get().id().equals(d.workerId())).orElse(false);
+            if (!workers.isLive(target.get())) {
+                left.add("target " + target.get().id() + " is down: its copy is removed when it is back");
+            } else {
+                try {
+                    client.discardImport(target.get().url(), m.databaseId());
+                    if (!routedThere) {
+                        client.delete(target.get().url(), m.databaseId());
+                    }
+                } catch (WorkerClient.WorkerCallException e) {
+                    left.add("removing the copy on " + target.get().id() + ": " + e.getMessage());
+                }
+            }
+        }
+        if (left.isEmpty()) {
+            moves.delete(m.databaseId());
+            log.info("database {}: abandoned move from {} to {} undone (source unfenced, target's copy removed)",
+                    m.databaseId(), m.sourceWorkerId(), m.targetWorkerId());
+            return;
+        }
+        String why = "abandoned move not undone yet (retried): " + String.join("; ", left);
+        moves.recordError(m.databaseId(), owner, why, Ids.now());
+        Long last = stallLogged.get("abandoned:" + m.databaseId());
+        long now = Ids.now();
+        if (last == null || now - last >= STALL_LOG_PERIOD_MILLIS) {
+            stallLogged.put("abandoned:" + m.databaseId(), now);
+            log.warn("database {}: {}", m.databaseId(), why);
+        }
     }
 
     private void stalled(Worker source, String why) {
@@ -258,6 +328,14 @@ class Mover {
             client.unfence(w.url(), databaseId);
         } catch (WorkerClient.WorkerCallException e) {
             log.debug("unfence of {} on {} failed: {}", databaseId, w.id(), e.getMessage());
+        }
+    }
+
+    private void deleteQuietly(Worker w, String databaseId) {
+        try {
+            client.delete(w.url(), databaseId);
+        } catch (WorkerClient.WorkerCallException e) {
+            log.debug("delete of {} on {} failed: {}", databaseId, w.id(), e.getMessage());
         }
     }
 

@@ -15,6 +15,12 @@ class Moves {
 
     static final String COPYING = "copying";
     static final String CLEANUP = "cleanup";
+    /**
+     * Given up before the switch (the drain stopped, the database was deleted or changed): the row stays until the
+     * source's fence is lifted and the target's copy removed, both retried every round ({@code Mover}), so neither a
+     * fenced source nor a copy of the database on the target outlives a failed call.
+     */
+    static final String ABANDONED = "abandoned";
 
     /** One move as stored. */
     record Move(String databaseId, String sourceWorkerId, String targetWorkerId, String phase, String owner,
@@ -73,6 +79,12 @@ class Moves {
         return jdbc.sql("UPDATE database_moves SET target_worker_id = ?, updated_at = ? WHERE database_id = ? "
                         + "AND owner = ? AND target_worker_id = ? AND phase = 'copying'")
                 .params(toTarget, now, databaseId, owner, fromTarget).update();
+    }
+
+    /** The move is given up before the switch: what is left is unfencing the source and removing the target's copy. */
+    int markAbandoned(String databaseId, String why, long now) {
+        return jdbc.sql("UPDATE database_moves SET phase = 'abandoned', last_error = ?, updated_at = ? "
+                        + "WHERE database_id = ? AND phase = 'copying'").params(why, now, databaseId).update();
     }
 
     /** The route switched: what is left is deleting the source's copy. */

@@ -30,7 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       {@code worker_id IS NULL}),
  *       PUT the database with its keys and limits, then mark it ready;</li>
  *   <li>ready with {@code pushed_version < config_version}: PUT again (new keys after a rotate);</li>
- *   <li>deleting: DELETE on its worker (if it was placed), then remove the key rows and the row.</li>
+ *   <li>deleting: DELETE on its worker (if it was placed) and on the target of a move under way, then remove the
+ *       key rows and the row.</li>
  * </ul>
  * A failed call leaves the row as it is; the next round retries. A worker that is down delays readiness.
  */
@@ -48,6 +49,7 @@ public class Reconciler {
     private final WorkerKeySet keySets;
     private final JsonMapper json;
     private final Placement placement;
+    private final Moves moves;
     /** Database id → when its label conflict was last logged at ERROR (once a minute while it lasts, not every round). */
     private final Map<String, Long> conflictLogged = new ConcurrentHashMap<>();
     private static final long CONFLICT_LOG_PERIOD_NANOS = 60_000_000_000L;
@@ -57,8 +59,9 @@ public class Reconciler {
 
     Reconciler(DatabaseRepository databases, DatabaseKeys keys, OrganizationService organizations,
                WorkerService workers, WorkerClient client, TransactionTemplate tx, WorkerKeySet keySets,
-               JsonMapper json, io.micrometer.core.instrument.MeterRegistry meters, Placement placement) {
+               JsonMapper json, io.micrometer.core.instrument.MeterRegistry meters, Placement placement, Moves moves) {
         this.placement = placement;
+        this.moves = moves;
         this.provisioning = io.micrometer.core.instrument.Timer.builder("platform.provisioning.duration")
                 .description("from a database's create call until its worker acknowledged it (provisioning → ready)")
                 .register(meters);
@@ -200,6 +203,17 @@ public class Reconciler {
             Optional<Worker> worker = workers.find(db.workerId());
             if (worker.isPresent()) {
                 client.delete(worker.get().url(), db.id());
+            }
+        }
+        // deleted while it was being moved: the target may hold a copy already (installed by the final catch-up just
+        // before the switch failed); remove it now rather than when the mover gets to the move. A target that is
+        // down is left to the mover, whose abandoned move keeps that intent until the target is back.
+        Optional<Moves.Move> move = moves.find(db.id());
+        if (move.isPresent() && !move.get().targetWorkerId().equals(db.workerId())) {
+            Optional<Worker> target = workers.find(move.get().targetWorkerId());
+            if (target.isPresent() && workers.isLive(target.get())) {
+                client.discardImport(target.get().url(), db.id());
+                client.delete(target.get().url(), db.id());
             }
         }
         Boolean removed = tx.execute(status -> {

@@ -370,6 +370,63 @@ abstract class AbstractDashboardWebTest {
     }
 
     @Test
+    void theWorkersPageShowsDrainsAndOnlyThePlatformAdministratorSwitchesThem() {
+        Http internal = new Http(port, "dashboard-test-secret");
+        Http api = new Http(port, ADMIN_TOKEN);
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String a = "w-drain-a-" + suffix;
+        String b = "w-drain-b-" + suffix;
+        for (String w : List.of(a, b)) { // no capacity: nothing is placed on them by the other tests
+            assertThat(internal.post("/internal/v1/workers/heartbeat", "{\"id\":\"" + w
+                    + "\",\"url\":\"http://127.0.0.1:9\",\"capacity\":0,\"databases\":0}").status()).isEqualTo(200);
+        }
+        Session s = admin();
+        String page = s.get("/dashboard/-/workers").body();
+        assertThat(page).contains("id=\"drain-" + a + "\"", "not draining").doesNotContain("id=\"undrain-" + a + "\"");
+
+        // a POST without the session's CSRF token is refused and drains nothing
+        assertThat(s.postRaw("/dashboard/-/workers/" + a + "/drain", Map.of()).status()).isEqualTo(403);
+        assertThat(api.get("/v1/workers/" + a).json().at("/worker/drain").isNull()).isTrue();
+
+        // drain: the same state as the API's, shown on the page
+        Session.Page drained = s.post("/dashboard/-/workers/" + a + "/drain", Map.of());
+        assertThat(drained.status()).as(drained.body()).isEqualTo(302);
+        assertThat(drained.location()).endsWith("/dashboard/-/workers");
+        assertThat(api.get("/v1/workers/" + a).json().at("/worker/drain/state").asString()).isEqualTo("drained");
+        page = s.get("/dashboard/-/workers").body();
+        String row = page.substring(page.indexOf("id=\"worker-" + a + "\""));
+        row = row.substring(0, row.indexOf("</tr>"));
+        assertThat(page).contains("Worker " + a + " is draining");
+        assertThat(row).contains(">drained<", "0 remaining, 0 moving", "since ", "id=\"undrain-" + a + "\"")
+                .doesNotContain("id=\"drain-" + a + "\"");
+        // an unknown worker: the API's 404 and code
+        Session.Page unknown = s.post("/dashboard/-/workers/no-such-worker/drain", Map.of());
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.body()).contains("worker_not_found");
+
+        // an admin of the operator organization who is not the platform administrator sees drains, not the buttons,
+        // and the same POSTs by hand (valid session and CSRF token) are refused as by the API
+        User operator = newUser("operator");
+        memberships.ensure(organizations.bySlug("default").id(), operator.id(), "admin");
+        Session o = new Session(port);
+        assertThat(o.signInWithToken(apiTokens.issue(operator.id(), "o").value()).location()).endsWith("/dashboard");
+        String seen = o.get("/dashboard/-/workers").body();
+        assertThat(seen).contains(">drained<").doesNotContain("id=\"undrain-" + a + "\"", "id=\"drain-" + b + "\"");
+        for (String forged : List.of("/dashboard/-/workers/" + a + "/undrain", "/dashboard/-/workers/" + b + "/drain")) {
+            Session.Page r = o.post(forged, Map.of());
+            assertThat(r.status()).as(forged).isEqualTo(403);
+            assertThat(r.body()).contains("forbidden");
+        }
+        assertThat(api.get("/v1/workers/" + a).json().at("/worker/drain/state").asString()).isEqualTo("drained");
+        assertThat(api.get("/v1/workers/" + b).json().at("/worker/drain").isNull()).isTrue();
+
+        // undrain
+        assertThat(s.post("/dashboard/-/workers/" + a + "/undrain", Map.of()).status()).isEqualTo(302);
+        assertThat(api.get("/v1/workers/" + a).json().at("/worker/drain").isNull()).isTrue();
+        assertThat(s.get("/dashboard/-/workers").body()).contains("is no longer draining", "id=\"drain-" + a + "\"");
+    }
+
+    @Test
     void theListOf5000DatabasesCostsAsManyQueriesAsAListOf3() {
         Organization big = newOrg();
         Organization small = newOrg();

@@ -36,6 +36,10 @@ public final class StandInWorker implements AutoCloseable {
     private final AtomicInteger failuresLeft;
     private final java.util.Set<String> refusedNames = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final HttpServer server;
+    /** Several calls at once, as a worker takes them (a call may come while a test's hook holds another one). */
+    private final java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
+    private volatile java.util.function.Predicate<Call> failWhen = c -> false;
+    private volatile java.util.function.Consumer<Call> onCall = c -> { };
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     public StandInWorker(int failFirst) {
@@ -46,6 +50,7 @@ public final class StandInWorker implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         server.createContext(InternalApi.DATABASES + "/", this::handle);
+        server.setExecutor(threads);
         server.start();
     }
 
@@ -55,6 +60,16 @@ public final class StandInWorker implements AutoCloseable {
 
     public void failNext(int n) {
         failuresLeft.set(n);
+    }
+
+    /** Calls matching {@code when} answer 503 (as a worker that cannot do it now, or a crashed one); null: none. */
+    public void failWhen(java.util.function.Predicate<Call> when) {
+        failWhen = when == null ? c -> false : when;
+    }
+
+    /** Runs {@code hook} on each call once it is recorded, before it is answered (on the call's own thread). */
+    public void onCall(java.util.function.Consumer<Call> hook) {
+        onCall = hook == null ? c -> { } : hook;
     }
 
     /** PUTs of databases named {@code name} answer 409 LABEL_CONFLICT, as a worker whose label is held elsewhere. */
@@ -90,14 +105,23 @@ public final class StandInWorker implements AutoCloseable {
                 return;
             }
         }
-        calls.add(new Call(exchange.getRequestMethod(), id, body, exchange.getRequestHeaders().getFirst("Authorization"),
-                put));
+        Call call = new Call(exchange.getRequestMethod(), id, body, exchange.getRequestHeaders().getFirst("Authorization"),
+                put);
+        // whether it fails is decided before the call is recorded: a test that sees the call and then asks for the
+        // next failures (failNext) must not make this one fail
+        boolean refuse = put != null && refusedNames.contains(put.name());
+        boolean fail = !refuse && failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        calls.add(call);
+        onCall.accept(call);
         int status;
         String answer;
-        if (put != null && refusedNames.contains(put.name())) {
+        if (failWhen.test(call)) {
+            status = 503;
+            answer = "{\"message\":\"not now\",\"code\":\"UNAVAILABLE\"}";
+        } else if (refuse) {
             status = 409;
             answer = "{\"message\":\"hostname label is held by database other on this worker\",\"code\":\"LABEL_CONFLICT\"}";
-        } else if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        } else if (fail) {
             status = 503;
             answer = "{\"message\":\"not now\",\"code\":\"UNAVAILABLE\"}";
         } else {
@@ -128,9 +152,12 @@ public final class StandInWorker implements AutoCloseable {
                 return;
             }
         }
-        calls.add(new Call(method, id, body, exchange.getRequestHeaders().getFirst("Authorization"),
-                imported == null ? null : imported.database()));
-        if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        Call call = new Call(method, id, body, exchange.getRequestHeaders().getFirst("Authorization"),
+                imported == null ? null : imported.database());
+        boolean fail = failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        calls.add(call);
+        onCall.accept(call);
+        if (failWhen.test(call) || fail) {
             answer(exchange, 503, "{\"message\":\"not now\",\"code\":\"DATABASE_UNAVAILABLE\"}");
             return;
         }
@@ -156,5 +183,6 @@ public final class StandInWorker implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        threads.shutdownNow();
     }
 }

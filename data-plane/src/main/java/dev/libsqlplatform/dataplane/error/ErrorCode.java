@@ -39,6 +39,14 @@ public enum ErrorCode {
      * answer a forwarded request, or the database is still being placed. Retry later; never a 401 (the token is fine).
      */
     DATABASE_UNAVAILABLE(503),
+    /**
+     * Internal, between workers only: a request another worker forwarded here (it carries the service secret) names a
+     * database this worker does not host, typically because it moved away and the forwarding worker's route is stale.
+     * Nothing was executed; the forwarding worker forgets the route, asks the control plane again and retries once.
+     * Never answered to a request without the service secret (a tenant gets 401 as for any unknown database, so
+     * nothing about other databases leaks), and never passed on to a client.
+     */
+    DATABASE_NOT_HERE(421),
     /*
      * Offline sync (HTTP protocol v2). The libsql client takes any 400 or 500 on a pull for "end of generation", so
      * these use other statuses: each reaches the caller as an error with this body.

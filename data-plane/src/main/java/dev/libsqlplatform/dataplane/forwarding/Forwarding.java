@@ -75,6 +75,11 @@ public class Forwarding {
 
     /** The hosting worker's answer, passed to the client as it is. */
     public record Answer(int status, String contentType, byte[] body) {
+        /** The worker the route named does not host the database (any more): nothing was executed there. */
+        boolean notHere() {
+            return status == ErrorCode.DATABASE_NOT_HERE.httpStatus() && body != null
+                    && new String(body, java.nio.charset.StandardCharsets.UTF_8).contains(ErrorCode.DATABASE_NOT_HERE.name());
+        }
     }
 
     /**
@@ -113,8 +118,42 @@ public class Forwarding {
         return route;
     }
 
-    /** Sends the request to the hosting worker and returns its answer; {@code DATABASE_UNAVAILABLE} when it fails. */
+    /**
+     * Sends the request to the hosting worker and returns its answer; {@code DATABASE_UNAVAILABLE} when it fails.
+     *
+     * <p>A route may be stale: the database moved since it was cached ({@code route-ttl}). The worker it names then
+     * answers {@code 421 DATABASE_NOT_HERE} without executing anything, so the route is forgotten, asked again and
+     * the request sent once more, to the new host. A second such answer, no new host, or a database that is found
+     * here now (it moved to this very worker meanwhile), answers the retryable {@code DATABASE_UNAVAILABLE}; the
+     * client never sees the 421, nor a 401 for a valid token because of a move.
+     */
     public Answer forward(DatabaseRoute route, Incoming in, Outgoing out) {
+        Answer answer = send(route, in, out);
+        if (!answer.notHere()) {
+            return answer;
+        }
+        routes.forget(route);
+        count(route.workerId(), "moved");
+        log.info("worker {} no longer hosts database {}: its route was stale, asking the control plane again",
+                route.workerId(), route.databaseId());
+        Optional<DatabaseRoute> next = target(in);
+        if (next.isEmpty()) {
+            // moved here meanwhile, deleted, or the control plane did not answer: the token may well be valid, so the
+            // retryable error rather than 401 (a retry of a deleted database's request then gets the usual 401)
+            throw new ApiException(ErrorCode.DATABASE_UNAVAILABLE, hostsLocally(in)
+                    ? "the database has just moved to this worker; retry the request"
+                    : "the database has moved and its new worker is not known yet; retry the request");
+        }
+        Answer again = send(next.get(), in, out);
+        if (again.notHere()) {
+            routes.forget(next.get());
+            count(next.get().workerId(), "moved");
+            throw new ApiException(ErrorCode.DATABASE_UNAVAILABLE, "the database is being moved; retry the request");
+        }
+        return again;
+    }
+
+    private Answer send(DatabaseRoute route, Incoming in, Outgoing out) {
         String base = route.workerUrl().endsWith("/") ? route.workerUrl().substring(0, route.workerUrl().length() - 1)
                 : route.workerUrl();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + out.pathAndQuery()))
@@ -137,11 +176,15 @@ public class Forwarding {
         Timer.Sample sample = Timer.start(meters);
         try {
             HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            Answer answer = new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(null),
+                    response.body());
+            if (answer.notHere()) {
+                return answer; // counted as "moved" by the caller
+            }
             sample.stop(Timer.builder("worker.forwarded.request.duration").tag("worker", route.workerId())
                     .description("time of requests forwarded to the worker hosting the database").register(meters));
             count(route.workerId(), "forwarded");
-            return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(null),
-                    response.body());
+            return answer;
         } catch (IOException e) {
             routes.forget(route);
             count(route.workerId(), "failed");
@@ -155,6 +198,26 @@ public class Forwarding {
     }
 
     /**
+     * True when a request forwarded here ({@code in.alreadyForwarded()}, i.e. it carried the service secret) whose
+     * token this worker could not verify names a database this worker does not host: the forwarding worker's route is
+     * stale, and the request is answered {@code DATABASE_NOT_HERE} instead of 401. Always false for a request without
+     * the service secret, so a tenant cannot tell another database's existence from this answer.
+     */
+    public boolean notHere(Incoming in) {
+        return in.alreadyForwarded() && !hostsLocally(in);
+    }
+
+    /** Whether the database the request names (its Host label, else its token's {@code id} claim) is hosted here. */
+    private boolean hostsLocally(Incoming in) {
+        String label = baseDomain.labelOf(in.host());
+        if (label != null) {
+            return registry.idForLabel(label) != null;
+        }
+        String id = tokenDatabaseId(in.authorization());
+        return id == null || registry.meta(id) != null; // a token naming no database is simply unauthorized
+    }
+
+    /**
      * Opens a relay of a Hrana WebSocket connection to the worker hosting its database, with the client's address and
      * Host named as for HTTP. Returns at once: the client's first messages wait in the relay until the connection is
      * open, and a connection that cannot be opened is reported to {@code down} ({@code DATABASE_UNAVAILABLE} there).
@@ -162,7 +225,8 @@ public class Forwarding {
      * @param subprotocol the subprotocol negotiated with the client (empty: Hrana 1, none offered upstream)
      */
     public SocketRelay relay(DatabaseRoute route, Incoming in, String subprotocol, SocketRelay.Downstream down) {
-        String base = route.workerUrl().replaceFirst("^http", "ws").replaceAll("/+$", "");
+        java.util.concurrent.atomic.AtomicReference<DatabaseRoute> current =
+                new java.util.concurrent.atomic.AtomicReference<>(route);
         SocketRelay relay = new SocketRelay(new SocketRelay.Downstream() {
             @Override
             public void send(String text) {
@@ -176,13 +240,40 @@ public class Forwarding {
 
             @Override
             public void failed(Throwable error, boolean answered) {
-                routes.forget(route);
-                count(route.workerId(), "failed");
-                log.warn("relaying a WebSocket to worker {} at {} failed: {}", route.workerId(), route.workerUrl(),
-                        error.toString());
+                routes.forget(current.get());
+                count(current.get().workerId(), "failed");
+                log.warn("relaying a WebSocket to worker {} at {} failed: {}", current.get().workerId(),
+                        current.get().workerUrl(), error.toString());
                 down.failed(error, answered);
             }
+        }, listener -> {
+            // the route was stale (the database moved): ask again, and open a connection to the new host
+            DatabaseRoute stale = current.get();
+            routes.forget(stale);
+            count(stale.workerId(), "moved");
+            log.info("worker {} no longer hosts database {}: its route was stale, asking the control plane again",
+                    stale.workerId(), stale.databaseId());
+            Optional<DatabaseRoute> next;
+            try {
+                next = target(in);
+            } catch (ApiException e) {
+                return null; // down or not placed: the client gets DATABASE_UNAVAILABLE, as for any relay that fails
+            }
+            if (next.isEmpty()) {
+                return null;
+            }
+            current.set(next.get());
+            count(next.get().workerId(), "forwarded");
+            return open(next.get(), in, subprotocol, listener);
         });
+        count(route.workerId(), "forwarded");
+        relay.connecting(open(route, in, subprotocol, relay.listener()));
+        return relay;
+    }
+
+    private java.util.concurrent.CompletableFuture<WebSocket> open(DatabaseRoute route, Incoming in,
+                                                                   String subprotocol, WebSocket.Listener listener) {
+        String base = route.workerUrl().replaceFirst("^http", "ws").replaceAll("/+$", "");
         WebSocket.Builder builder = sockets.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(2))
                 .header(InternalApi.FORWARDED_BY, secret.value());
         if (in.clientAddress() != null) {
@@ -194,9 +285,7 @@ public class Forwarding {
         if (subprotocol != null && !subprotocol.isEmpty()) {
             builder.subprotocols(subprotocol);
         }
-        count(route.workerId(), "forwarded");
-        relay.connecting(builder.buildAsync(URI.create(base + "/"), relay.listener()));
-        return relay;
+        return builder.buildAsync(URI.create(base + "/"), listener);
     }
 
     /**

@@ -100,6 +100,10 @@ class HranaController {
                 throw e;
             }
             Forwarding.Incoming in = new Forwarding.Incoming(authorization, host, remote, forwarded);
+            if (forwarding.notHere(in)) {
+                // forwarded by a worker whose route is stale (the database moved away): it asks again and retries
+                throw new ApiException(ErrorCode.DATABASE_NOT_HERE, "the database is not hosted on this worker");
+            }
             Optional<DatabaseRoute> route = forwarding.target(in);
             if (route.isEmpty()) {
                 throw e;

@@ -254,6 +254,10 @@ final class HranaSocketEndpoint extends Endpoint {
                 // only the first hello (a later one must name the same database, which is hosted here)
                 if (e.code() == ErrorCode.UNAUTHORIZED && !helloSeen) {
                     Forwarding.Incoming in = new Forwarding.Incoming(authorization, host, remoteIp, relayed);
+                    if (forwarding.notHere(in)) {
+                        // relayed by a worker whose route is stale (the database moved away): it re-routes the hello
+                        throw new ApiException(ErrorCode.DATABASE_NOT_HERE, "the database is not hosted on this worker");
+                    }
                     forwarding.target(in).ifPresent(route -> {
                         incoming = in;
                         relayTo = route;
