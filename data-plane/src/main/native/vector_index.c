@@ -1112,11 +1112,16 @@ typedef struct Cand {
     int64_t rowid;
 } Cand;
 
+/* equal approximate distances keep the lower rowid, as the exact scan keeps the earlier row */
+static int cand_worse(const Cand *a, const Cand *b) {
+    return a->d > b->d || (a->d == b->d && a->rowid > b->rowid);
+}
+
 static void cand_sift_down(Cand *h, int n, int i) {
     for (;;) {
         int l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && h[l].d > h[m].d) m = l;
-        if (r < n && h[r].d > h[m].d) m = r;
+        if (l < n && cand_worse(&h[l], &h[m])) m = l;
+        if (r < n && cand_worse(&h[r], &h[m])) m = r;
         if (m == i) return;
         Cand t = h[i]; h[i] = h[m]; h[m] = t;
         i = m;
@@ -1126,7 +1131,7 @@ static void cand_sift_down(Cand *h, int n, int i) {
 static void cand_sift_up(Cand *h, int i) {
     while (i > 0) {
         int p = (i - 1) / 2;
-        if (h[i].d <= h[p].d) return;
+        if (!cand_worse(&h[i], &h[p])) return;
         Cand t = h[i]; h[i] = h[p]; h[p] = t;
         i = p;
     }
@@ -1267,7 +1272,7 @@ static int ann_search(sqlite3 *db, Ann *a, const char *entries_sql, const char *
             cands[n_cands].d = d;
             cands[n_cands].rowid = a->rowid[s];
             cand_sift_up(cands, n_cands++);
-        } else if (d < cands[0].d) {
+        } else if (d < cands[0].d || (d == cands[0].d && a->rowid[s] < cands[0].rowid)) {
             cands[0].d = d;
             cands[0].rowid = a->rowid[s];
             cand_sift_down(cands, n_cands, 0);
