@@ -945,7 +945,7 @@ static int ann_grow(Ann *a, int want) {
     if (want > (1 << 28)) {
         return -1;
     }
-    int cap = a->cap == 0 ? 1024 : a->cap;
+    int cap = a->cap == 0 ? 64 : a->cap;
     while (cap < want) {
         cap *= 2;
     }

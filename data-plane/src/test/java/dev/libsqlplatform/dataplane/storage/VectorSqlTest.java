@@ -385,6 +385,55 @@ class VectorSqlTest {
     }
 
     @Test
+    void concurrentSearchesShareTheCopyWhileTheWriterChangesRows() throws Exception {
+        run("CREATE TABLE docs (id INTEGER PRIMARY KEY, kind INT, emb F32_BLOB(16))");
+        run("CREATE INDEX docs_idx ON docs (libsql_vector_idx(emb))");
+        java.util.Random random = new java.util.Random(3);
+        run("BEGIN");
+        for (int i = 0; i < 2000; i++) {
+            run("INSERT INTO docs (kind, emb) VALUES (0, vector(?))", clustered(random, i));
+        }
+        run("COMMIT");
+        String q = clustered(new java.util.Random(9), 4);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<Integer>> searches = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                searches.add(pool.submit(() -> {
+                    DbConnection r = db.acquireReader();
+                    try {
+                        int n = 0;
+                        for (int i = 0; i < 60; i++) {
+                            List<Object> ids = rows(db, r, "SELECT id FROM vector_top_k('docs_idx', vector(?), 10)", q)
+                                    .stream().map(row -> row.get(0)).toList();
+                            assertThat(ids).hasSize(10).doesNotHaveDuplicates();
+                            // every id is a row this reader sees
+                            assertThat(rows(db, r, "SELECT count(*) FROM docs WHERE id IN (" + ids.stream().map(String::valueOf)
+                                    .collect(java.util.stream.Collectors.joining(",")) + ")").get(0).get(0)).isEqualTo(10);
+                            n++;
+                        }
+                        return n;
+                    } finally {
+                        db.releaseReader(r);
+                    }
+                }));
+            }
+            java.util.Random w = new java.util.Random(5);
+            for (int i = 0; i < 60; i++) {
+                run("DELETE FROM docs WHERE id = ?", 1 + w.nextInt(2000));
+                run("UPDATE docs SET emb = vector(?) WHERE id = ?", clustered(w, w.nextInt(16)), 1 + w.nextInt(2000));
+                run("INSERT INTO docs (kind, emb) VALUES (1, vector(?))", clustered(w, w.nextInt(16)));
+            }
+            for (java.util.concurrent.Future<Integer> f : searches) {
+                assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(60);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(run("SELECT id FROM vector_top_k('docs_idx', vector(?), 10)", q)).isEqualTo(exactTop(q, 10, ""));
+    }
+
+    @Test
     void hostileRowsAndQueriesOnALargeIndexAreAnswersNotCrashes() throws Exception {
         run("CREATE TABLE big (id INTEGER PRIMARY KEY, emb F32_BLOB(4))");
         run("CREATE INDEX big_idx ON big (libsql_vector_idx(emb))");
