@@ -1201,17 +1201,21 @@ static int ann_search(sqlite3 *db, Ann *a, const char *entries_sql, const char *
         e_hash[n_e] = sqlite3_column_type(st, 1) == SQLITE_INTEGER ? (uint64_t) sqlite3_column_int64(st, 1) : 0;
         n_e++;
     }
-    sqlite3_finalize(st);
-    st = 0;
     if (rc != SQLITE_DONE) {
         if (rc == SQLITE_NOMEM) {
             *err = sqlite3_mprintf("out of memory");
-        } else {
+            result = -1;
+        } else if (rc == SQLITE_INTERRUPT) {
+            /* the statement deadline: the caller's error, as in the exact scan */
             *err = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+            result = -1;
         }
-        result = -1;
+        /* anything else (e.g. the marker refusing a row while SQLite computes an entry it could not read from the
+         * index): the exact scan answers, or reports the error in its own words */
         goto out;
     }
+    sqlite3_finalize(st);
+    st = 0;
     if (n_e < ANN_MIN_ROWS || (int64_t) k * 4 + 40 >= n_e) {
         goto out; /* small, or k close to the whole index: the exact scan is as cheap */
     }
