@@ -767,8 +767,10 @@ static int table_key(sqlite3 *db, const char *table, char **key, int *is_rowid, 
 #define ANN_FLAG_SKIP 1  /* the row's vector does not fit this index's column: never ranked by it */
 #define ANN_FLAG_EXACT 2 /* zero, huge or non-finite: ranked exactly on every search */
 
-/* The index entry's hash of a vector value. Stored in tenants' files: never change it (an index whose entries
- * were made by another function is still correct, but all its rows count as unknown until REINDEX). */
+/* The index entry's hash of a vector value. Stored in tenants' files: never change it. Entries made by another
+ * function (NULL, before entries held hashes) still search correctly and SQLite still deletes them (it falls back
+ * to finding an expression index's entry by rowid), but PRAGMA integrity_check reports those rows missing from
+ * the index until REINDEX. */
 static uint64_t value_hash(sqlite3_value *v) {
     int type = sqlite3_value_type(v);
     const unsigned char *p = type == SQLITE_BLOB ? sqlite3_value_blob(v) : sqlite3_value_text(v);
