@@ -103,6 +103,7 @@ static int parse_index_sql(const char *sql, IndexDef *d, char **err);
 static void index_def_free(IndexDef *d);
 static int parse_column_type(const char *type, int *vtype, int *dims, const char **why);
 static int insert_check(sqlite3_context *ctx, const Vec *v);
+static uint64_t value_hash(sqlite3_value *v);
 
 /* ---- the index marker: libsql_vector_idx(col, options...) ------------------------------------------------ */
 
@@ -142,6 +143,10 @@ static void fn_marker(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         if (refused) {
             return;
         }
+        /* the entry's value: a hash of the vector, which tells a search which rows its quantized copy still knows
+         * (see "the approximate path") */
+        sqlite3_result_int64(ctx, (sqlite3_int64) value_hash(argv[0]));
+        return;
     }
     sqlite3_result_null(ctx);
 }
@@ -730,6 +735,684 @@ static int table_key(sqlite3 *db, const char *table, char **key, int *is_rowid, 
     return name ? 0 : -1;
 }
 
+/* ---- the approximate path: a quantized copy of each large vector index ------------------------------------- */
+
+/*
+ * Why: ranking every row reads every row (100,000 × 768 floats is 100,000 table pages, about a second). Instead the
+ * worker keeps, per database file and index, an int8 copy of the indexed vectors in memory (768 bytes a row for
+ * 768 dimensions, a quarter of the floats), scans that copy, and re-ranks the best few times k candidates exactly from
+ * the table on the caller's connection.
+ *
+ * Correctness does not depend on keeping the copy up to date. Each index entry holds a 64-bit hash of its row's
+ * vector (libsql_vector_idx returns it; SQLite stores it in the index b-tree, maintained in the writing transaction).
+ * A search first reads the index alone (a covering scan: about 300 entries a page, no table row) on the caller's
+ * connection, so it sees exactly the rows the caller sees: its own uncommitted writes, rows committed by other
+ * connections, replicated frames, an imported file, the partial index's WHERE. Only copy entries whose (rowid, hash)
+ * appear in that scan are candidates; every other indexed row (new, changed, or unknown to the copy) is ranked
+ * exactly. The rows returned are ranked by their exact distance, read on the caller's connection. A stale or
+ * foreign copy can therefore only cost recall or time, never return a row the caller cannot see; a copy is
+ * content-addressed and shared by every connection to the file.
+ *
+ * Bounds: indexes under ANN_MIN_ROWS rows are ranked exactly (recall 1.0). All copies together hold at most
+ * ANN_BUDGET_BYTES (least recently used copies are dropped first; an index whose copy does not fit is ranked exactly).
+ * When more than an eighth of the indexed rows are unknown to the copy, the search ranks every row exactly and
+ * rebuilds the copy from that scan.
+ */
+#include <math.h>
+#include <pthread.h>
+
+#define ANN_MIN_ROWS 1000
+#define ANN_BUDGET_BYTES ((size_t) 256 << 20)
+#define ANN_FLAG_OK 0
+#define ANN_FLAG_SKIP 1  /* the row's vector does not fit this index's column: never ranked by it */
+#define ANN_FLAG_EXACT 2 /* zero, huge or non-finite: ranked exactly on every search */
+
+/* The index entry's hash of a vector value. Stored in tenants' files: never change it. Entries made by another
+ * function (NULL, before entries held hashes) still search correctly and SQLite still deletes them (it falls back
+ * to finding an expression index's entry by rowid), but PRAGMA integrity_check reports those rows missing from
+ * the index until REINDEX. */
+static uint64_t value_hash(sqlite3_value *v) {
+    int type = sqlite3_value_type(v);
+    const unsigned char *p = type == SQLITE_BLOB ? sqlite3_value_blob(v) : sqlite3_value_text(v);
+    int n = sqlite3_value_bytes(v);
+    uint64_t h = 0x9E3779B97F4A7C15ULL * (uint64_t) (type + 1) ^ (uint64_t) n;
+    int i = 0;
+    for (; p != 0 && i + 8 <= n; i += 8) {
+        uint64_t w = 0;
+        for (int b = 7; b >= 0; b--) {
+            w = (w << 8) | p[i + b];
+        }
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    for (; p != 0 && i < n; i++) {
+        h = (h ^ p[i]) * 0xc4ceb9fe1a85ec53ULL;
+        h ^= h >> 29;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+typedef struct Ann {
+    struct Ann *prev;
+    struct Ann *next; /* the registry, most recently used first */
+    char *key;        /* file \n index \n CREATE INDEX text \n column type */
+    int refs;         /* searches using it; it is freed only at 0 */
+    int linked;       /* in the registry (0 once replaced or evicted) */
+    int dims;
+    int metric;
+    int n;
+    int cap;
+    int64_t *rowid;
+    uint64_t *hash;
+    float *scale;
+    float *norm2;
+    uint8_t *flag;
+    int8_t *q;
+    int32_t *table; /* rowid -> slot + 1, open addressing, 0 = empty */
+    uint32_t tcap;
+    size_t bytes;   /* reserved from the budget */
+    pthread_mutex_t mu;
+} Ann;
+
+static pthread_mutex_t ann_lock = PTHREAD_MUTEX_INITIALIZER;
+static Ann *ann_head;
+static Ann *ann_tail;
+static size_t ann_used;
+
+static void ann_free(Ann *a) {
+    if (a == 0) {
+        return;
+    }
+    free(a->rowid);
+    free(a->hash);
+    free(a->scale);
+    free(a->norm2);
+    free(a->flag);
+    free(a->q);
+    free(a->table);
+    sqlite3_free(a->key);
+    pthread_mutex_destroy(&a->mu);
+    free(a);
+}
+
+static void ann_unlink(Ann *a) {
+    if (!a->linked) {
+        return;
+    }
+    if (a->prev) a->prev->next = a->next; else ann_head = a->next;
+    if (a->next) a->next->prev = a->prev; else ann_tail = a->prev;
+    a->prev = a->next = 0;
+    a->linked = 0;
+}
+
+/* Takes `bytes` from the budget for `self`, dropping unused copies least recently used first; 0 on success.
+ * Called with ann_lock held. */
+static int ann_reserve_locked(Ann *self, size_t bytes) {
+    Ann *c = ann_tail;
+    while (ann_used + bytes > ANN_BUDGET_BYTES && c != 0) {
+        Ann *prev = c->prev;
+        if (c != self && c->refs == 0) {
+            ann_unlink(c);
+            ann_used -= c->bytes;
+            ann_free(c);
+        }
+        c = prev;
+    }
+    if (ann_used + bytes > ANN_BUDGET_BYTES) {
+        return -1;
+    }
+    ann_used += bytes;
+    self->bytes += bytes;
+    return 0;
+}
+
+static int ann_reserve(Ann *self, size_t bytes) {
+    pthread_mutex_lock(&ann_lock);
+    int rc = ann_reserve_locked(self, bytes);
+    pthread_mutex_unlock(&ann_lock);
+    return rc;
+}
+
+static size_t ann_slot_bytes(int dims) {
+    return (size_t) dims + sizeof(int64_t) + sizeof(uint64_t) + 2 * sizeof(float) + 1 + 2 * sizeof(int32_t);
+}
+
+static Ann *ann_new(const char *key, int dims, int metric) {
+    Ann *a = calloc(1, sizeof(Ann));
+    if (a == 0) {
+        return 0;
+    }
+    a->key = sqlite3_mprintf("%s", key);
+    a->dims = dims;
+    a->metric = metric;
+    pthread_mutex_init(&a->mu, 0);
+    if (a->key == 0) {
+        ann_free(a);
+        return 0;
+    }
+    return a;
+}
+
+/* Releases what `a` reserved and frees it (a copy that was never registered, or one no longer linked). */
+static void ann_discard(Ann *a) {
+    if (a == 0) {
+        return;
+    }
+    pthread_mutex_lock(&ann_lock);
+    ann_used -= a->bytes;
+    pthread_mutex_unlock(&ann_lock);
+    ann_free(a);
+}
+
+static uint32_t ann_probe(uint64_t rowid, uint32_t mask) {
+    uint64_t h = (uint64_t) rowid * 0x9E3779B97F4A7C15ULL;
+    return (uint32_t) (h >> 32) & mask;
+}
+
+static int ann_lookup(const Ann *a, int64_t rowid) {
+    if (a->tcap == 0) {
+        return -1;
+    }
+    uint32_t mask = a->tcap - 1;
+    for (uint32_t i = ann_probe((uint64_t) rowid, mask);; i = (i + 1) & mask) {
+        int32_t s = a->table[i];
+        if (s == 0) {
+            return -1;
+        }
+        if (a->rowid[s - 1] == rowid) {
+            return s - 1;
+        }
+    }
+}
+
+static void ann_table_put(Ann *a, int64_t rowid, int slot) {
+    uint32_t mask = a->tcap - 1;
+    uint32_t i = ann_probe((uint64_t) rowid, mask);
+    while (a->table[i] != 0) {
+        i = (i + 1) & mask;
+    }
+    a->table[i] = slot + 1;
+}
+
+/* Room for `want` slots (the table stays at most half full); 0 on success, -1 out of budget or memory. */
+static int ann_grow(Ann *a, int want) {
+    if (want <= a->cap) {
+        return 0;
+    }
+    if (want > (1 << 28)) {
+        return -1;
+    }
+    int cap = a->cap == 0 ? 64 : a->cap;
+    while (cap < want) {
+        cap *= 2;
+    }
+    uint32_t tcap = 1;
+    while (tcap < (uint32_t) cap * 2) {
+        tcap <<= 1;
+    }
+    size_t more = (size_t) (cap - a->cap) * ann_slot_bytes(a->dims);
+    if (ann_reserve(a, more) != 0) {
+        return -1;
+    }
+    int64_t *rowid = realloc(a->rowid, sizeof(int64_t) * cap);
+    if (rowid) a->rowid = rowid;
+    uint64_t *hash = realloc(a->hash, sizeof(uint64_t) * cap);
+    if (hash) a->hash = hash;
+    float *scale = realloc(a->scale, sizeof(float) * cap);
+    if (scale) a->scale = scale;
+    float *norm2 = realloc(a->norm2, sizeof(float) * cap);
+    if (norm2) a->norm2 = norm2;
+    uint8_t *flag = realloc(a->flag, cap);
+    if (flag) a->flag = flag;
+    int8_t *q = realloc(a->q, (size_t) cap * a->dims);
+    if (q) a->q = q;
+    int32_t *table = calloc(tcap, sizeof(int32_t));
+    if (!rowid || !hash || !scale || !norm2 || !flag || !q || !table) {
+        free(table);
+        return -1; /* what was reallocated stays valid for the old capacity */
+    }
+    free(a->table);
+    a->table = table;
+    a->tcap = tcap;
+    a->cap = cap;
+    for (int s = 0; s < a->n; s++) {
+        ann_table_put(a, a->rowid[s], s);
+    }
+    return 0;
+}
+
+/* The int8 form of a float32 vector: unit length first for cosine; returns its flag. */
+static int ann_quantize(const float *x, int dims, int metric, int8_t *q, float *scale, float *norm2) {
+    double n2 = 0;
+    for (int i = 0; i < dims; i++) {
+        if (!isfinite(x[i])) {
+            return ANN_FLAG_EXACT;
+        }
+        n2 += (double) x[i] * x[i];
+    }
+    if (!(n2 > 1e-30) || !(n2 < 1e30)) {
+        return ANN_FLAG_EXACT;
+    }
+    double unit = metric == METRIC_COS ? 1.0 / sqrt(n2) : 1.0;
+    double m = 0;
+    for (int i = 0; i < dims; i++) {
+        double v = fabs(x[i] * unit);
+        if (v > m) {
+            m = v;
+        }
+    }
+    double s = m / 127.0;
+    for (int i = 0; i < dims; i++) {
+        double v = x[i] * unit / s;
+        q[i] = (int8_t) (v >= 0 ? (int) (v + 0.5) : -(int) (-v + 0.5));
+    }
+    *scale = (float) s;
+    *norm2 = metric == METRIC_COS ? 1.0f : (float) n2;
+    return ANN_FLAG_OK;
+}
+
+/* Stores (rowid, hash, vector) in slot `s`; vec 0 means the row is not rankable by this index. */
+static void ann_fill(Ann *a, int s, int64_t rowid, uint64_t hash, const Vec *vec) {
+    a->rowid[s] = rowid;
+    a->hash[s] = hash;
+    a->scale[s] = 0;
+    a->norm2[s] = 0;
+    int8_t *q = a->q + (size_t) s * a->dims;
+    if (vec == 0) {
+        a->flag[s] = ANN_FLAG_SKIP;
+        memset(q, 0, a->dims);
+    } else {
+        a->flag[s] = (uint8_t) ann_quantize((const float *) vec->data, a->dims, a->metric, q, &a->scale[s], &a->norm2[s]);
+    }
+}
+
+/* Adds or replaces a row; -1 when the copy cannot grow (the row then stays unknown: ranked exactly). */
+static int ann_put(Ann *a, int64_t rowid, uint64_t hash, const Vec *vec) {
+    int s = ann_lookup(a, rowid);
+    if (s < 0) {
+        if (ann_grow(a, a->n + 1) != 0) {
+            return -1;
+        }
+        s = a->n++;
+        ann_table_put(a, rowid, s);
+    }
+    ann_fill(a, s, rowid, hash, vec);
+    return 0;
+}
+
+__attribute__((optimize("O3"))) static int32_t dot_i8(const int8_t *restrict a, const int8_t *restrict b, int n) {
+    int32_t sum = 0;
+    for (int i = 0; i < n; i++) {
+        sum += (int32_t) a[i] * (int32_t) b[i];
+    }
+    return sum;
+}
+
+/* The registered copy for `key`, with a reference taken; 0 if none. */
+static Ann *ann_acquire(const char *key) {
+    pthread_mutex_lock(&ann_lock);
+    Ann *a = ann_head;
+    while (a != 0 && strcmp(a->key, key) != 0) {
+        a = a->next;
+    }
+    if (a != 0) {
+        a->refs++;
+        if (a != ann_head) { /* most recently used first */
+            ann_unlink(a);
+            a->linked = 1;
+            a->next = ann_head;
+            if (ann_head) ann_head->prev = a;
+            ann_head = a;
+            if (ann_tail == 0) ann_tail = a;
+        }
+    }
+    pthread_mutex_unlock(&ann_lock);
+    return a;
+}
+
+static void ann_release(Ann *a) {
+    pthread_mutex_lock(&ann_lock);
+    int gone = --a->refs == 0 && !a->linked;
+    if (gone) {
+        ann_used -= a->bytes;
+    }
+    pthread_mutex_unlock(&ann_lock);
+    if (gone) {
+        ann_free(a);
+    }
+}
+
+/* Registers a freshly built copy, replacing any copy of the same key. */
+static void ann_install(Ann *a) {
+    pthread_mutex_lock(&ann_lock);
+    Ann *old = ann_head;
+    while (old != 0 && strcmp(old->key, a->key) != 0) {
+        old = old->next;
+    }
+    if (old != 0) {
+        ann_unlink(old);
+        if (old->refs == 0) {
+            ann_used -= old->bytes;
+            ann_free(old);
+        }
+    }
+    a->linked = 1;
+    a->next = ann_head;
+    if (ann_head) ann_head->prev = a;
+    ann_head = a;
+    if (ann_tail == 0) ann_tail = a;
+    pthread_mutex_unlock(&ann_lock);
+}
+
+typedef struct Cand {
+    float d;
+    int64_t rowid;
+} Cand;
+
+/* equal approximate distances keep the lower rowid, as the exact scan keeps the earlier row */
+static int cand_worse(const Cand *a, const Cand *b) {
+    return a->d > b->d || (a->d == b->d && a->rowid > b->rowid);
+}
+
+static void cand_sift_down(Cand *h, int n, int i) {
+    for (;;) {
+        int l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && cand_worse(&h[l], &h[m])) m = l;
+        if (r < n && cand_worse(&h[r], &h[m])) m = r;
+        if (m == i) return;
+        Cand t = h[i]; h[i] = h[m]; h[m] = t;
+        i = m;
+    }
+}
+
+static void cand_sift_up(Cand *h, int i) {
+    while (i > 0) {
+        int p = (i - 1) / 2;
+        if (!cand_worse(&h[i], &h[p])) return;
+        Cand t = h[i]; h[i] = h[p]; h[p] = t;
+        i = p;
+    }
+}
+
+/* Adds an exactly ranked hit to the top-k heap (ties in rowid order, as the exact scan). 0, or -1 out of memory. */
+static int topk_push(Hit *heap, int *n, int k, double distance, int64_t rowid) {
+    Hit h = {distance, rowid, rowid, 0};
+    if (*n == k) {
+        if (!hit_worse(&heap[0], &h)) {
+            return 0;
+        }
+        heap[0] = h;
+        heap_sift_down(heap, *n, 0);
+        return 0;
+    }
+    heap[(*n)++] = h;
+    heap_sift_up(heap, *n - 1);
+    return 0;
+}
+
+#define ANN_ANSWERED 1
+#define ANN_REBUILD 0 /* rank every row exactly and rebuild the copy from that scan */
+#define ANN_EXACT 2   /* rank every row exactly, keep the copy */
+
+/*
+ * The approximate search: entries_sql reads (rowid, hash) of every index entry the caller sees; row_sql reads one
+ * row's vector by rowid. On ANN_ANSWERED, *out holds up to k hits (a heap, unsorted).
+ */
+static int ann_search(sqlite3 *db, Ann *a, const char *entries_sql, const char *row_sql, const Vec *query, int k,
+                      Hit **out, int *out_n, char **err) {
+    int result = ANN_EXACT;
+    sqlite3_stmt *st = 0;
+    int64_t *e_rowid = 0;
+    uint64_t *e_hash = 0;
+    int n_e = 0, cap_e = 0;
+    int *delta = 0; /* entries ranked exactly: indexes into e_rowid/e_hash */
+    int n_delta = 0;
+    uint8_t *live = 0;
+    Cand *cands = 0;
+    int n_cands = 0;
+    int8_t *qq = 0;
+    Hit *heap = 0;
+    int n_heap = 0;
+    Ann *fresh = 0; /* rows read exactly, to add to the copy afterwards */
+
+    /* 1. the index entries, exactly as the caller sees them (no table row is read) */
+    int rc = sqlite3_prepare_v2(db, entries_sql, -1, &st, 0);
+    if (rc != SQLITE_OK) {
+        goto out; /* e.g. an index expression this code did not rebuild faithfully: rank exactly */
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n_e == cap_e) {
+            int grown = cap_e == 0 ? 4096 : cap_e * 2;
+            int64_t *r = sqlite3_realloc64(e_rowid, sizeof(int64_t) * (size_t) grown);
+            if (r) e_rowid = r;
+            uint64_t *h = sqlite3_realloc64(e_hash, sizeof(uint64_t) * (size_t) grown);
+            if (h) e_hash = h;
+            if (!r || !h) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            cap_e = grown;
+        }
+        e_rowid[n_e] = sqlite3_column_int64(st, 0);
+        /* a NULL or non-integer entry: a NULL vector, or an entry made before entries held hashes (read the row) */
+        e_hash[n_e] = sqlite3_column_type(st, 1) == SQLITE_INTEGER ? (uint64_t) sqlite3_column_int64(st, 1) : 0;
+        n_e++;
+    }
+    if (rc != SQLITE_DONE) {
+        if (rc == SQLITE_NOMEM) {
+            *err = sqlite3_mprintf("out of memory");
+            result = -1;
+        } else if (rc == SQLITE_INTERRUPT) {
+            /* the statement deadline: the caller's error, as in the exact scan */
+            *err = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+            result = -1;
+        }
+        /* anything else (e.g. the marker refusing a row while SQLite computes an entry it could not read from the
+         * index): the exact scan answers, or reports the error in its own words */
+        goto out;
+    }
+    sqlite3_finalize(st);
+    st = 0;
+    if (n_e < ANN_MIN_ROWS || (int64_t) k * 4 + 40 >= n_e) {
+        goto out; /* small, or k close to the whole index: the exact scan is as cheap */
+    }
+    int r_want = k * 4 + 40;
+
+    /* 2. match against the copy, scan it */
+    delta = sqlite3_malloc64(sizeof(int) * (size_t) n_e);
+    cands = sqlite3_malloc64(sizeof(Cand) * (size_t) r_want);
+    qq = sqlite3_malloc64((size_t) a->dims);
+    if (!delta || !cands || !qq) {
+        *err = sqlite3_mprintf("out of memory");
+        result = -1;
+        goto out;
+    }
+    float qscale = 0, qnorm2 = 0;
+    int qflag = ann_quantize((const float *) query->data, a->dims, a->metric, qq, &qscale, &qnorm2);
+    if (qflag != ANN_FLAG_OK) {
+        goto out; /* a zero or non-finite query: its exact ranking is libSQL's (NaN distances), not approximable */
+    }
+    pthread_mutex_lock(&a->mu);
+    live = sqlite3_malloc64((size_t) a->n + 1);
+    if (live == 0) {
+        pthread_mutex_unlock(&a->mu);
+        *err = sqlite3_mprintf("out of memory");
+        result = -1;
+        goto out;
+    }
+    memset(live, 0, (size_t) a->n + 1);
+    int n_live = 0;
+    int n_unknown = 0;
+    for (int i = 0; i < n_e; i++) {
+        /* hash 0: a NULL entry (a NULL vector, or an entry made before entries held hashes), known once read */
+        int s = ann_lookup(a, e_rowid[i]);
+        if (s >= 0 && a->hash[s] == e_hash[i]) {
+            if (a->flag[s] == ANN_FLAG_OK) {
+                live[s] = 1;
+                n_live++;
+            } else if (a->flag[s] == ANN_FLAG_EXACT) {
+                delta[n_delta++] = i;
+            }
+        } else {
+            delta[n_delta++] = i;
+            n_unknown += e_hash[i] != 0;
+        }
+    }
+    if (n_unknown > n_e / 8) {
+        pthread_mutex_unlock(&a->mu);
+        result = ANN_REBUILD;
+        goto out;
+    }
+    for (int s = 0; s < a->n; s++) {
+        if (!live[s]) {
+            continue;
+        }
+        float dot = (float) dot_i8(qq, a->q + (size_t) s * a->dims, a->dims) * qscale * a->scale[s];
+        float d = a->metric == METRIC_COS ? 1.0f - dot : qnorm2 + a->norm2[s] - 2.0f * dot;
+        if (n_cands < r_want) {
+            cands[n_cands].d = d;
+            cands[n_cands].rowid = a->rowid[s];
+            cand_sift_up(cands, n_cands++);
+        } else if (d < cands[0].d || (d == cands[0].d && a->rowid[s] < cands[0].rowid)) {
+            cands[0].d = d;
+            cands[0].rowid = a->rowid[s];
+            cand_sift_down(cands, n_cands, 0);
+        }
+    }
+    /* rows the copy holds but no longer sees (deleted or changed, as seen by this caller): dropped when they are
+     * most of it; a caller with an older snapshot then ranks them exactly */
+    if (a->n > 2 * n_live + 1024) {
+        int w = 0;
+        for (int s = 0; s < a->n; s++) {
+            if (live[s] || a->flag[s] != ANN_FLAG_OK) {
+                if (w != s) {
+                    a->rowid[w] = a->rowid[s];
+                    a->hash[w] = a->hash[s];
+                    a->scale[w] = a->scale[s];
+                    a->norm2[w] = a->norm2[s];
+                    a->flag[w] = a->flag[s];
+                    memcpy(a->q + (size_t) w * a->dims, a->q + (size_t) s * a->dims, (size_t) a->dims);
+                }
+                w++;
+            }
+        }
+        a->n = w;
+        memset(a->table, 0, sizeof(int32_t) * a->tcap);
+        for (int s = 0; s < a->n; s++) {
+            ann_table_put(a, a->rowid[s], s);
+        }
+    }
+    pthread_mutex_unlock(&a->mu);
+
+    /* 3. exact distances of the candidates and of every row the copy does not know, read on the caller's connection */
+    heap = sqlite3_malloc64(sizeof(Hit) * (size_t) k);
+    fresh = n_delta > 0 ? ann_new("", a->dims, a->metric) : 0;
+    if (heap == 0 || (n_delta > 0 && fresh == 0)) {
+        *err = sqlite3_mprintf("out of memory");
+        result = -1;
+        goto out;
+    }
+    rc = sqlite3_prepare_v2(db, row_sql, -1, &st, 0);
+    if (rc != SQLITE_OK) {
+        *err = sqlite3_mprintf("vector index(search): cannot read the index: %s", sqlite3_errmsg(db));
+        result = -1;
+        goto out;
+    }
+    for (int i = 0; i < n_cands + n_delta; i++) {
+        int known = i < n_cands;
+        int64_t rowid = known ? cands[i].rowid : e_rowid[delta[i - n_cands]];
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, rowid);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) {
+            continue; /* cannot happen within one read transaction; never a row the caller cannot see */
+        }
+        if (rc != SQLITE_ROW) {
+            *err = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+            result = -1;
+            goto out;
+        }
+        sqlite3_value *val = sqlite3_column_value(st, 0);
+        Vec v;
+        v.data = 0;
+        int ok = 0;
+        if (sqlite3_value_type(val) != SQLITE_NULL) {
+            char *ignored = 0;
+            ok = vec_from_value(val, VEC_F32, &v, &ignored) == 0;
+            sqlite3_free(ignored);
+            ok = ok && v.type == VEC_F32 && v.dims == query->dims;
+        }
+        if (!known) {
+            /* keyed by the entry's hash as read (0 for a NULL entry), so the next search matches it */
+            ann_put(fresh, rowid, e_hash[delta[i - n_cands]], ok ? &v : 0);
+        }
+        if (ok) {
+            double d = a->metric == METRIC_L2 ? vec_distance_l2(query, &v) : vec_distance_cos(query, &v);
+            topk_push(heap, &n_heap, k, d, rowid);
+        }
+        vec_free(&v);
+    }
+    sqlite3_finalize(st);
+    st = 0;
+
+    /* 4. what was read exactly joins the copy (content-addressed: right for every caller that sees the same entry) */
+    if (fresh != 0 && fresh->n > 0) {
+        pthread_mutex_lock(&a->mu);
+        for (int s = 0; s < fresh->n; s++) {
+            int slot = ann_lookup(a, fresh->rowid[s]);
+            if (slot < 0) {
+                if (ann_grow(a, a->n + 1) != 0) {
+                    break;
+                }
+                slot = a->n++;
+                ann_table_put(a, fresh->rowid[s], slot);
+            }
+            a->rowid[slot] = fresh->rowid[s];
+            a->hash[slot] = fresh->hash[s];
+            a->scale[slot] = fresh->scale[s];
+            a->norm2[slot] = fresh->norm2[s];
+            a->flag[slot] = fresh->flag[s];
+            memcpy(a->q + (size_t) slot * a->dims, fresh->q + (size_t) s * a->dims, (size_t) a->dims);
+        }
+        pthread_mutex_unlock(&a->mu);
+    }
+    *out = heap;
+    *out_n = n_heap;
+    heap = 0;
+    result = ANN_ANSWERED;
+out:
+    sqlite3_finalize(st);
+    sqlite3_free(e_rowid);
+    sqlite3_free(e_hash);
+    sqlite3_free(delta);
+    sqlite3_free(live);
+    sqlite3_free(cands);
+    sqlite3_free(qq);
+    sqlite3_free(heap);
+    ann_discard(fresh);
+    return result;
+}
+
+/* A user column named rowid hides the real rowid from SQL: such tables are ranked exactly. */
+static int rowid_shadowed(sqlite3 *db, const char *table) {
+    sqlite3_stmt *st = 0;
+    int shadowed = 1;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_xinfo(?1, 'main') WHERE name = 'rowid' COLLATE NOCASE",
+                           -1, &st, 0) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            shadowed = sqlite3_column_int(st, 0) != 0;
+        }
+    }
+    sqlite3_finalize(st);
+    return shadowed;
+}
+
 static int topk_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, int argc, sqlite3_value **argv) {
     (void) idx_str;
     TopK *c = (TopK *) cur;
@@ -755,6 +1438,11 @@ static int topk_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_st
     Hit *heap = 0;
     int n = 0;
     int cap = 0;
+    char *index_sql = 0;
+    char *ann_key = 0;
+    char *entries_sql = 0;
+    char *row_sql = 0;
+    Ann *builder = 0;
 
     if (sqlite3_value_type(argv[2]) == SQLITE_INTEGER) {
         sqlite3_int64 k64 = sqlite3_value_int64(argv[2]);
@@ -806,6 +1494,7 @@ static int topk_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_st
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 1) != 0) {
         found = 1;
         table = sqlite3_mprintf("%s", (const char *) sqlite3_column_text(st, 0));
+        index_sql = sqlite3_mprintf("%s", (const char *) sqlite3_column_text(st, 1));
         parsed = parse_index_sql((const char *) sqlite3_column_text(st, 1), &def, &err);
     }
     sqlite3_finalize(st);
@@ -857,6 +1546,43 @@ static int topk_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_st
         goto out;
     }
 
+    /* float32 vectors of a rowid table in a database file: the quantized copy (see "the approximate path") */
+    const char *file = sqlite3_db_filename(db, "main");
+    if (is_rowid && col_type == VEC_F32 && file != 0 && file[0] != 0 && index_sql != 0 && !rowid_shadowed(db, table)) {
+        ann_key = sqlite3_mprintf("%s\n%s\n%s\n%s", file, name, index_sql, decl ? decl : "");
+        sqlite3_str *e = sqlite3_str_new(db);
+        sqlite3_str_appendf(e, "SELECT rowid, " MARKER "(\"%w\"", def.column);
+        for (int i = 0; i < def.n_options; i++) {
+            sqlite3_str_appendf(e, ", %Q", def.options[i]);
+        }
+        sqlite3_str_appendf(e, ") FROM main.\"%w\" INDEXED BY \"%w\"", table, name);
+        if (def.where) {
+            sqlite3_str_appendf(e, " WHERE (%s\n)", def.where);
+        }
+        entries_sql = sqlite3_str_finish(e);
+        row_sql = sqlite3_mprintf("SELECT \"%w\" FROM main.\"%w\" WHERE rowid = ?1", def.column, table);
+        if (ann_key == 0 || entries_sql == 0 || row_sql == 0) {
+            rc = set_error(cur, 0);
+            goto out;
+        }
+        Ann *a = ann_acquire(ann_key);
+        int how = ANN_REBUILD;
+        if (a != 0) {
+            how = ann_search(db, a, entries_sql, row_sql, &query, k, &heap, &n, &err);
+            ann_release(a);
+        }
+        if (how < 0) {
+            rc = set_error(cur, err);
+            goto out;
+        }
+        if (how == ANN_ANSWERED) {
+            goto ranked;
+        }
+        if (how == ANN_REBUILD) {
+            builder = ann_new(ann_key, col_dims, opts.metric);
+        }
+    }
+
     /* rank every indexed row: the rows the partial index covers, with a vector */
     scan_sql = sqlite3_mprintf("SELECT %s, \"%w\" FROM main.\"%w\" WHERE \"%w\" IS NOT NULL%s%s%s", key, def.column, table,
                                def.column, def.where ? " AND (" : "", def.where ? def.where : "", def.where ? "\n)" : "");
@@ -872,12 +1598,25 @@ static int topk_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_st
         char *ignored = 0;
         if (vec_from_value(sqlite3_column_value(st, 1), col_type == VEC_F64 ? VEC_F64 : VEC_F32, &v, &ignored) != 0) {
             sqlite3_free(ignored);
+            if (builder != 0 && ann_put(builder, sqlite3_column_int64(st, 0), value_hash(sqlite3_column_value(st, 1)), 0) != 0) {
+                ann_discard(builder);
+                builder = 0;
+            }
             continue;
         }
         if (v.type != col_type || v.dims != col_dims) {
             /* libSQL refuses such rows at INSERT; they cannot be ranked against this index */
             vec_free(&v);
+            if (builder != 0 && ann_put(builder, sqlite3_column_int64(st, 0), value_hash(sqlite3_column_value(st, 1)), 0) != 0) {
+                ann_discard(builder);
+                builder = 0;
+            }
             continue;
+        }
+        if (builder != 0 && ann_put(builder, sqlite3_column_int64(st, 0), value_hash(sqlite3_column_value(st, 1)), &v) != 0) {
+            /* over the memory budget: this index stays exact */
+            ann_discard(builder);
+            builder = 0;
         }
         Hit h;
         h.distance = opts.metric == METRIC_L2 && col_type != VEC_1BIT ? vec_distance_l2(&query, &v)
@@ -923,6 +1662,11 @@ static int topk_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_st
         rc = set_error(cur, sqlite3_mprintf("%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db)));
         goto out;
     }
+    if (builder != 0 && builder->n >= ANN_MIN_ROWS) {
+        ann_install(builder);
+        builder = 0;
+    }
+ranked:
     rc = SQLITE_OK;
     qsort(heap, (size_t) n, sizeof(Hit), hit_cmp);
     c->hits = heap;
@@ -936,6 +1680,11 @@ out:
     sqlite3_free(heap);
     sqlite3_finalize(st);
     sqlite3_free(scan_sql);
+    sqlite3_free(index_sql);
+    sqlite3_free(ann_key);
+    sqlite3_free(entries_sql);
+    sqlite3_free(row_sql);
+    ann_discard(builder);
     sqlite3_free(key);
     sqlite3_free(table);
     index_def_free(&def);

@@ -63,8 +63,8 @@ final class VectorScenario {
         int small = sizes.peerRows();
         int d = sizes.dims();
         s.intro.add(String.format("Vectors of %d dimensions (F32_BLOB(%d), 100 Gaussian clusters, seed 7) and %d queries near them; "
-                + "`SELECT id FROM vector_top_k('idx', ?, 10)` one at a time. Platform: Hrana over HTTP (JDK HttpClient), the worker's exact "
-                + "search; peer: the npm `libsql` 0.5.29 engine's DiskANN index on a local file, in-process (no network). Recall@10 against the "
+                + "`SELECT id FROM vector_top_k('idx', ?, 10)` one at a time. Platform: Hrana over HTTP (JDK HttpClient), the worker's "
+                + "search (exact under 1,000 rows, else its int8 copy with exact re-ranking); peer: the npm `libsql` 0.5.29 engine's DiskANN index on a local file, in-process (no network). Recall@10 against the "
                 + "exact top 10 by cosine distance. Inserts: %d rows a request (platform) or a transaction (peer), into a table without and "
                 + "one with the vector index, batch by batch in turn (rows/s counts the time spent in each table's batches). "
                 + "Side by side: both engines on the same first %,d vectors (libSQL's index inserts a few rows a second at this width, "
@@ -86,8 +86,8 @@ final class VectorScenario {
         double[] peerInsert = peer == null ? new double[] {Double.NaN, Double.NaN} : peer.insertRowsPerSec;
         String at = String.format(" (n = %,d)", small);
         String libsql = "npm libsql (DiskANN, in-process)" + at;
-        s.compare("platform top-10 (exact)" + at, libsql, "p50", platform.latencyMs[0], peerLatency[0], "ms", Report.Goal.atMostPeer());
-        s.compare("platform top-10 (exact)" + at, libsql, "p99", platform.latencyMs[1], peerLatency[1], "ms", Report.Goal.atMostPeer());
+        s.compare("platform top-10" + at, libsql, "p50", platform.latencyMs[0], peerLatency[0], "ms", Report.Goal.atMostPeer());
+        s.compare("platform top-10" + at, libsql, "p99", platform.latencyMs[1], peerLatency[1], "ms", Report.Goal.atMostPeer());
         s.compare("platform recall@10" + at, libsql, "mean", platform.recall, peerRecall, "", new Report.Goal("≥ 0.95", (v, x, r) -> v >= 0.95));
         s.compare("platform inserts, no index" + at, libsql + ", no index", "rows/s", platform.insert[0], peerInsert[0], "rows/s", Report.Goal.NONE);
         s.compare("platform inserts, with the index" + at, libsql + ", with its index", "rows/s", platform.insert[1], peerInsert[1], "rows/s", Report.Goal.NONE);
@@ -98,8 +98,9 @@ final class VectorScenario {
             float[][] fullQueries = nearby(all, sizes.queries(), new Random(11));
             Measured full = measure(p, all, fullQueries, exactTopK(all, fullQueries));
             String atFull = String.format(" (n = %,d)", n);
-            s.single("platform top-10 (exact)" + atFull, "p50", full.latencyMs[0], "ms", Report.Goal.NONE);
-            s.single("platform top-10 (exact)" + atFull, "p99", full.latencyMs[1], "ms", Report.Goal.NONE);
+            s.single("platform top-10" + atFull, "p50", full.latencyMs[0], "ms", Report.Goal.NONE);
+            s.single("platform top-10" + atFull, "p99", full.latencyMs[1], "ms", Report.Goal.NONE);
+            s.single("platform first top-10 after the inserts (builds the copy)" + atFull, "latency", full.firstMs, "ms", Report.Goal.NONE);
             s.single("platform recall@10" + atFull, "mean", full.recall, "", new Report.Goal("≥ 0.95", (v, x, r) -> v >= 0.95));
             s.single("platform inserts, no index" + atFull, "rows/s", full.insert[0], "rows/s", Report.Goal.NONE);
             s.single("platform inserts, with the index" + atFull, "rows/s", full.insert[1], "rows/s", Report.Goal.NONE);
@@ -107,13 +108,15 @@ final class VectorScenario {
             s.notes.add(String.format("npm libsql's index was not filled to %,d rows: at its measured insert rate with the index that alone "
                     + "would take about %,.0f minutes.", n, Double.isNaN(peerInsert[1]) ? Double.NaN : n / peerInsert[1] / 60));
         }
-        s.notes.add("the platform's vector index is an exact scan (recall 1.0, cost linear in the rows: every query reads every indexed "
-                + "vector); libSQL's is approximate (DiskANN). The peer runs in-process: its latency has no HTTP round trip.");
+        s.notes.add("the platform ranks indexes under 1,000 rows exactly; larger ones through an int8 copy of the vectors held in the "
+                + "worker's memory (built by the first search, which ranks exactly), re-ranking 4k + 40 candidates exactly from the table "
+                + "(README, libSQL SQL). libSQL's is DiskANN. The peer runs in-process: its latency has no HTTP round trip. p50/p99 include "
+                + "the first search.");
     }
 
     /** Insert rates {without, with the index} (rows/s), query latency {p50, p99} (ms) and mean recall@10 on the platform. */
-    private record Measured(double[] insert, double[] latencyMs, double recall) {
-        static final Measured NONE = new Measured(new double[] {Double.NaN, Double.NaN}, new double[] {Double.NaN, Double.NaN}, Double.NaN);
+    private record Measured(double[] insert, double[] latencyMs, double recall, double firstMs) {
+        static final Measured NONE = new Measured(new double[] {Double.NaN, Double.NaN}, new double[] {Double.NaN, Double.NaN}, Double.NaN, Double.NaN);
     }
 
     /** A fresh platform database with the two tables filled with data, then every query once. */
@@ -134,8 +137,9 @@ final class VectorScenario {
             nanos[q] = r.nanos();
             recallSum += recall(ids(r.body()), exact[q]);
         }
+        double firstMs = nanos[0] / 1e6;
         Arrays.sort(nanos);
-        return new Measured(insert, new double[] {Measure.pct(nanos, 50) / 1e6, Measure.pct(nanos, 99) / 1e6}, recallSum / queries.length);
+        return new Measured(insert, new double[] {Measure.pct(nanos, 50) / 1e6, Measure.pct(nanos, 99) / 1e6}, recallSum / queries.length, firstMs);
     }
 
     private void exec(String url, String token, String sql) throws IOException, InterruptedException {

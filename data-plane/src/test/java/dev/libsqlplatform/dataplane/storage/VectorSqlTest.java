@@ -305,6 +305,166 @@ class VectorSqlTest {
         assertThatThrownBy(() -> run("UPDATE sqlite_schema SET sql = sql")).isInstanceOf(SQLException.class);
     }
 
+    /** A seeded vector near cluster {@code c % 16} (16 dimensions), as text. */
+    static String clustered(java.util.Random random, int c) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < 16; i++) {
+            b.append(i > 0 ? "," : "").append((i == c % 16 ? 1.0 : 0.0) + (random.nextDouble() - 0.5) * 0.4);
+        }
+        return b.append("]").toString();
+    }
+
+    List<Object> exactTop(String query, int k, String where) throws SQLException {
+        return run("SELECT rowid FROM docs WHERE emb IS NOT NULL" + where
+                + " ORDER BY vector_distance_cos(emb, vector(?)), rowid LIMIT " + k, query);
+    }
+
+    @Test
+    void largeIndexesSearchAQuantizedCopyAndStillSeeTheCallersTransaction() throws Exception {
+        // each index entry holds a hash of its row's vector (what tells a search which rows its copy still knows)
+        run("CREATE TABLE h (emb F32_BLOB(2))");
+        run("CREATE INDEX h_idx ON h (libsql_vector_idx(emb))");
+        run("INSERT INTO h VALUES (vector('[1,2]')), (vector('[1,2]')), (vector('[2,1]')), (NULL)");
+        assertThat(run("SELECT count(DISTINCT libsql_vector_idx(emb)) FROM h INDEXED BY h_idx")).containsExactly(2);
+        assertThat(run("SELECT typeof(libsql_vector_idx(emb)) FROM h ORDER BY rowid")).containsExactly("integer", "integer", "integer", "null");
+
+        run("CREATE TABLE docs (id INTEGER PRIMARY KEY, kind INT, emb F32_BLOB(16))");
+        run("CREATE INDEX docs_idx ON docs (libsql_vector_idx(emb, 'metric=cosine'))");
+        run("CREATE INDEX docs_odd ON docs (libsql_vector_idx(emb)) WHERE kind = 1");
+        java.util.Random random = new java.util.Random(42);
+        run("BEGIN");
+        for (int i = 0; i < 3000; i++) {
+            if (i % 50 == 0) {
+                run("INSERT INTO docs (kind, emb) VALUES (?, NULL)", i % 2);
+            } else {
+                run("INSERT INTO docs (kind, emb) VALUES (?, vector(?))", i % 2, clustered(random, i));
+            }
+        }
+        run("COMMIT");
+        String q = clustered(new java.util.Random(7), 3);
+        // the first search ranks exactly and builds the copy; later ones use it: same answer on this clustered data
+        for (int round = 0; round < 3; round++) {
+            assertThat(run("SELECT id FROM vector_top_k('docs_idx', vector(?), 10)", q)).isEqualTo(exactTop(q, 10, ""));
+            assertThat(run("SELECT id FROM vector_top_k('docs_odd', vector(?), 10)", q)).isEqualTo(exactTop(q, 10, " AND kind = 1"));
+        }
+        List<Object> before = exactTop(q, 10, "");
+        DbConnection reader = db.acquireReader();
+        try {
+            run("BEGIN");
+            // the caller's own uncommitted insert, update and delete are what its search sees
+            run("INSERT INTO docs (id, kind, emb) VALUES (100000, 1, vector(?))", q);
+            run("UPDATE docs SET emb = vector(?) WHERE id = 7", q);
+            run("DELETE FROM docs WHERE id = ?", before.get(0));
+            List<Object> inTxn = run("SELECT id FROM vector_top_k('docs_idx', vector(?), 10)", q);
+            assertThat(inTxn.subList(0, 2)).containsExactly(7, 100000);
+            assertThat(inTxn).doesNotContain(before.get(0)).isEqualTo(exactTop(q, 10, ""));
+            assertThat(run("SELECT id FROM vector_top_k('docs_odd', vector(?), 1)", q)).containsExactly(100000);
+            // another connection sees none of it, through the same copy
+            assertThat(rows(db, reader, "SELECT id FROM vector_top_k('docs_idx', vector(?), 10)", q))
+                    .extracting(r -> r.get(0)).isEqualTo(before);
+            run("ROLLBACK");
+            assertThat(run("SELECT id FROM vector_top_k('docs_idx', vector(?), 10)", q)).isEqualTo(before);
+            // a write committed by the writer is seen by the reader's next search
+            run("UPDATE docs SET emb = vector(?) WHERE id = 8", q);
+            assertThat(rows(db, reader, "SELECT id FROM vector_top_k('docs_idx', vector(?), 1)", q))
+                    .extracting(r -> r.get(0)).containsExactly(8);
+            // most rows changed at once: ranked exactly and the copy rebuilt
+            run("UPDATE docs SET emb = vector(?) WHERE id % 3 = 0 AND emb IS NOT NULL", clustered(random, 5));
+            assertThat(run("SELECT id FROM vector_top_k('docs_idx', vector(?), 10)", q)).isEqualTo(exactTop(q, 10, ""));
+            assertThat(run("SELECT id FROM vector_top_k('docs_idx', vector(?), 10)", q)).isEqualTo(exactTop(q, 10, ""));
+        } finally {
+            db.releaseReader(reader);
+        }
+        // after a restart the copy is simply rebuilt
+        db.releaseWriter(writer);
+        db.close();
+        db = open("t");
+        writer = db.acquireWriter();
+        assertThat(run("SELECT id FROM vector_top_k('docs_idx', vector(?), 10)", q)).isEqualTo(exactTop(q, 10, ""));
+        assertThat(run("PRAGMA integrity_check")).containsExactly("ok");
+    }
+
+    @Test
+    void concurrentSearchesShareTheCopyWhileTheWriterChangesRows() throws Exception {
+        run("CREATE TABLE docs (id INTEGER PRIMARY KEY, kind INT, emb F32_BLOB(16))");
+        run("CREATE INDEX docs_idx ON docs (libsql_vector_idx(emb))");
+        java.util.Random random = new java.util.Random(3);
+        run("BEGIN");
+        for (int i = 0; i < 2000; i++) {
+            run("INSERT INTO docs (kind, emb) VALUES (0, vector(?))", clustered(random, i));
+        }
+        run("COMMIT");
+        String q = clustered(new java.util.Random(9), 4);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<Integer>> searches = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                searches.add(pool.submit(() -> {
+                    DbConnection r = db.acquireReader();
+                    try {
+                        int n = 0;
+                        for (int i = 0; i < 60; i++) {
+                            List<Object> ids = rows(db, r, "SELECT id FROM vector_top_k('docs_idx', vector(?), 10)", q)
+                                    .stream().map(row -> row.get(0)).toList();
+                            assertThat(ids).hasSize(10).doesNotHaveDuplicates();
+                            // every id is a row this reader sees
+                            assertThat(rows(db, r, "SELECT count(*) FROM docs WHERE id IN (" + ids.stream().map(String::valueOf)
+                                    .collect(java.util.stream.Collectors.joining(",")) + ")").get(0).get(0)).isEqualTo(10);
+                            n++;
+                        }
+                        return n;
+                    } finally {
+                        db.releaseReader(r);
+                    }
+                }));
+            }
+            java.util.Random w = new java.util.Random(5);
+            for (int i = 0; i < 60; i++) {
+                run("DELETE FROM docs WHERE id = ?", 1 + w.nextInt(2000));
+                run("UPDATE docs SET emb = vector(?) WHERE id = ?", clustered(w, w.nextInt(16)), 1 + w.nextInt(2000));
+                run("INSERT INTO docs (kind, emb) VALUES (1, vector(?))", clustered(w, w.nextInt(16)));
+            }
+            for (java.util.concurrent.Future<Integer> f : searches) {
+                assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(60);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(run("SELECT id FROM vector_top_k('docs_idx', vector(?), 10)", q)).isEqualTo(exactTop(q, 10, ""));
+    }
+
+    @Test
+    void hostileRowsAndQueriesOnALargeIndexAreAnswersNotCrashes() throws Exception {
+        run("CREATE TABLE big (id INTEGER PRIMARY KEY, emb F32_BLOB(4))");
+        run("CREATE INDEX big_idx ON big (libsql_vector_idx(emb))");
+        run("CREATE INDEX big_l2 ON big (libsql_vector_idx(emb, 'metric=l2'))");
+        run("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) "
+                + "INSERT INTO big (emb) SELECT vector('[' || (i % 7) || ',' || (i % 11) || ',' || (i % 13) || ',1]') FROM n");
+        // NaN, infinity, zero, huge and tiny vectors (as raw float32 blobs)
+        run("INSERT INTO big (id, emb) VALUES (5001, x'0000c07f0000c07f0000c07f0000c07f'), (5002, x'0000807f000000000000000000000000'),"
+                + " (5003, zeroblob(16)), (5004, x'ffff7f7fffff7f7fffff7f7fffff7f7f'), (5005, x'01000000010000000100000001000000')");
+        for (String q : List.of("[1,2,3,1]", "[0,0,0,0]", "[1e38,1e38,1e38,1e38]", "[-1,-1,-1,-1]")) {
+            for (String idx : List.of("big_idx", "big_l2")) {
+                for (long k : List.of(1L, 10L, 1499L, 5000L, 2147483647L)) {
+                    for (int round = 0; round < 2; round++) {
+                        List<Object> ids = run("SELECT id FROM vector_top_k(?, vector(?), ?)", idx, q, k);
+                        assertThat(ids).as(idx + " " + q + " " + k).hasSize((int) Math.min(k, 1505));
+                        assertThat(ids).doesNotHaveDuplicates();
+                    }
+                }
+            }
+        }
+        // a NaN query through a blob, and a user column named rowid (that table is ranked exactly)
+        assertThat(run("SELECT count(*) FROM vector_top_k('big_idx', x'0000c07f0000c07f0000c07f0000c07f', 10)")).containsExactly(10);
+        run("CREATE TABLE odd (\"RowId\" INT, emb F32_BLOB(2))");
+        run("CREATE INDEX odd_idx ON odd (libsql_vector_idx(emb))");
+        run("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200) "
+                + "INSERT INTO odd SELECT 7, vector('[' || i || ',1]') FROM n");
+        assertThat(run("SELECT id FROM vector_top_k('odd_idx', vector('[1,1]'), 2)")).containsExactly(7, 7);
+        assertThat(run("SELECT id FROM vector_top_k('odd_idx', vector('[1,1]'), 2)")).containsExactly(7, 7);
+        assertThat(run("PRAGMA integrity_check")).containsExactly("ok");
+    }
+
     @Test
     void searchIsBoundByTheStatementDeadline() throws Exception {
         run("CREATE TABLE big (emb F32_BLOB(768))");
