@@ -24,6 +24,8 @@ public final class OpenDatabase {
     static final int PAGE_SIZE = 4096;
     /** Bytes a WAL keeps after a checkpoint. */
     static final long WAL_SIZE_LIMIT = 64L * 1024 * 1024;
+    /** Suffix of the file beside data.db saying its vector indexes hold the current entry format ({@link #upgradeVectorIndexes}). */
+    static final String VECTOR_FORMAT_MARKER = "-vector-index-format-2";
 
     private final String id;
     private final Path file;
@@ -52,6 +54,8 @@ public final class OpenDatabase {
     private volatile long desiredMaxPageCount;
     private long appliedMaxPageCount = -1;
     private volatile boolean closed;
+    /** Whether {@link #upgradeVectorIndexes} ran for this open file (once per open, at the first write). */
+    private boolean vectorFormatChecked;
     private final BlockedWaits blockedWaits;
     private final GroupCommit groupCommit;
     private final StatementRunner runner;
@@ -209,12 +213,55 @@ public final class OpenDatabase {
                 logCommits();
             }
             applyMaxPageCount();
+            if (!vectorFormatChecked) {
+                upgradeVectorIndexes();
+            }
         } catch (SQLException | RuntimeException e) {
             writerPermit.release();
             throw e;
         }
         writerSince = System.nanoTime();
         return writer;
+    }
+
+    /**
+     * Vector indexes made before the approximate search (session 6) hold NULL entries; {@code libsql_vector_idx} now
+     * stores a hash of the row's vector (vector_index.c), so for such an index SQLite's {@code integrity_check}
+     * reports every old entry missing (and refuses offline pushes, which it checks) and searches stay exact. One
+     * REINDEX per vector index, run under the writer and logged like any write (so replicas get it), brings the file
+     * to the current format at its first write; a marker beside the file keeps that to once per database. A failure
+     * is logged and leaves the file as it was: the tenant's writes must not depend on it. Writer permit held.
+     */
+    private void upgradeVectorIndexes() {
+        vectorFormatChecked = true;
+        Path marker = file.resolveSibling(file.getFileName() + VECTOR_FORMAT_MARKER);
+        if (java.nio.file.Files.exists(marker)) {
+            return;
+        }
+        try {
+            List<String> indexes = writer.trustedWork(jdbc -> {
+                List<String> names = new ArrayList<>();
+                try (java.sql.Statement s = jdbc.createStatement(); java.sql.ResultSet rs = s.executeQuery(
+                        "SELECT name FROM main.sqlite_schema WHERE type = 'index' AND sql LIKE '%libsql_vector_idx%'")) {
+                    while (rs.next()) {
+                        names.add(rs.getString(1));
+                    }
+                }
+                return names;
+            });
+            for (String name : indexes) {
+                writer.trusted("REINDEX main.\"" + name.replace("\"", "\"\"") + "\"");
+            }
+            if (!indexes.isEmpty()) {
+                log.info("database {}: {} vector index(es) rebuilt to the current entry format", id, indexes.size());
+                if (frameLog != null) {
+                    logCommits();
+                }
+            }
+            java.nio.file.Files.write(marker, new byte[0]);
+        } catch (SQLException | IOException | RuntimeException e) {
+            log.warn("database {}: its vector indexes could not be brought to the current format: {}", id, e.toString());
+        }
     }
 
     private void applyMaxPageCount() throws SQLException {

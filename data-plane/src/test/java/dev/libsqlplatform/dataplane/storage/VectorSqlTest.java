@@ -100,6 +100,53 @@ class VectorSqlTest {
         assertThatThrownBy(() -> run(sql)).as(sql).isInstanceOf(SQLException.class).hasMessageContaining(message);
     }
 
+    /**
+     * A file whose vector index was made before its entries held hashes fails SQLite's integrity_check until it is
+     * rebuilt; the worker rebuilds it, logged, at the file's first write, once. The fixture was written by the worker
+     * of 4cb1e33 (libsql_vector_idx stored NULL): table v (emb F32_BLOB(3)), rows [i,1,2] for i = 0..19, index v_idx
+     * with metric=l2.
+     */
+    @Test
+    void aVectorIndexOfTheOldEntryFormatIsRebuiltAtTheFirstWrite() throws Exception {
+        db.releaseWriter(writer);
+        db.close();
+        try (java.io.InputStream in = VectorSqlTest.class.getResourceAsStream("/vector/index-entries-null.db")) {
+            java.nio.file.Files.copy(in, dir.resolve("old.db"));
+        }
+        Path marker = dir.resolve("old.db" + OpenDatabase.VECTOR_FORMAT_MARKER);
+
+        db = open("old");
+        DbConnection reader = db.acquireReader();
+        try {
+            assertThat(integrity(reader)).isNotEqualTo("ok");
+        } finally {
+            db.releaseReader(reader);
+        }
+        writer = db.acquireWriter();
+        assertThat(marker).exists();
+        reader = db.acquireReader();
+        try {
+            assertThat(integrity(reader)).isEqualTo("ok");
+        } finally {
+            db.releaseReader(reader);
+        }
+        assertThat(run("SELECT id FROM vector_top_k('v_idx', vector32('[3,1,2]'), 1)")).containsExactly(4);
+        long frames = db.frameLog().lastCommitFrameNo();
+        db.releaseWriter(writer);
+        db.close();
+        db = open("old");
+        writer = db.acquireWriter();
+        assertThat(db.frameLog().lastCommitFrameNo()).as("rebuilt once: nothing written at the next open").isEqualTo(frames);
+    }
+
+    private static String integrity(DbConnection c) throws SQLException {
+        return c.trustedWork(jdbc -> {
+            try (java.sql.Statement s = jdbc.createStatement(); ResultSet rs = s.executeQuery("PRAGMA integrity_check")) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        });
+    }
+
     @Test
     void vectorFunctionsUseLibsqlFormats() throws Exception {
         assertThat(run("SELECT hex(vector32('[1.10101010101010101010101010]'))")).containsExactly("E6ED8C3F");
