@@ -335,7 +335,8 @@ public class DatabaseRegistry implements DisposableBean {
         if (!metas.containsKey(meta.id())) {
             Path dir = dbsDir.resolve(meta.id());
             Files.createDirectories(dir);
-            for (String leftover : List.of("data.db-wal", "data.db-shm", "meta.json")) {
+            for (String leftover : List.of("data.db-wal", "data.db-shm", "meta.json",
+                    "data.db" + OpenDatabase.VECTOR_FORMAT_MARKER)) {
                 Files.deleteIfExists(dir.resolve(leftover));
             }
             deleteTree(dir.resolve("log"));
