@@ -1,5 +1,6 @@
 package dev.libsqlplatform.dataplane.http;
 
+import dev.libsqlplatform.dataplane.config.HttpTransportProperties;
 import dev.libsqlplatform.dataplane.config.LimitsProperties;
 import dev.libsqlplatform.dataplane.config.RequestThreadsProperties;
 import dev.libsqlplatform.dataplane.storage.BlockedWaits;
@@ -30,6 +31,15 @@ class LeanPipelineConfig implements DisposableBean {
     WebServerFactoryCustomizer<TomcatServletWebServerFactory> hranaPipelineValve(
             ObjectProvider<HranaController> controller) {
         return factory -> factory.addEngineValves(new HranaPipelineValve(controller));
+    }
+
+    /**
+     * The connector protocol ({@code platform.worker.http.connector}): see {@link HttpTransportProperties} for why
+     * NIO2. Applies to the main connector, which serves the SQL port and everything else on it.
+     */
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> httpConnector(HttpTransportProperties transport) {
+        return factory -> factory.setProtocol(transport.connector().protocolClass());
     }
 
     /**

@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-/** The pool's own life cycle: it grows past a long stall and gives the extra threads back afterwards. */
+/**
+ * The pool's own life cycle: it grows past a long stall of a blocked thread and gives the extra threads back
+ * afterwards; it does not grow for requests that only queue, or for a stuck thread that only waits for a CPU.
+ */
 class RequestThreadsPoolTest {
 
     @Test
@@ -38,6 +42,82 @@ class RequestThreadsPoolTest {
             });
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void requestsThatOnlyQueueDoNotGrowThePool() throws Exception {
+        // saturation: every task is short, but 600 of them queue for up to ~0.6 s behind one thread, far past the
+        // 200 ms long stall; no thread is stuck in one request, so another thread would not help
+        RequestThreads pool = new RequestThreads(1, 8, TimeUnit.MILLISECONDS.toNanos(2),
+                TimeUnit.MILLISECONDS.toNanos(1), "test-request-");
+        try {
+            CountDownLatch done = new CountDownLatch(600);
+            for (int i = 0; i < 600; i++) {
+                pool.execute(() -> {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                    done.countDown();
+                });
+            }
+            int largest = 1;
+            while (!done.await(1, TimeUnit.MILLISECONDS)) {
+                largest = Math.max(largest, pool.getCorePoolSize());
+            }
+            assertThat(largest).as("threads while short requests queued").isEqualTo(1);
+            assertThat(pool.getLargestPoolSize()).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aStuckThreadThatOnlyWaitsForACpuDoesNotGrowThePool() throws Exception {
+        // the kernel's counters of a preempted thread: every look finds it runnable in a run queue the whole time
+        StallJudge preempted = (schedstat, taskStart, now) -> new StallJudge.Sample(taskStart, now, 0, now);
+        RequestThreads pool = new RequestThreads(1, 8, TimeUnit.MILLISECONDS.toNanos(2),
+                TimeUnit.MILLISECONDS.toNanos(1), "test-request-", () -> 0, preempted);
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            CountDownLatch queuedRan = new CountDownLatch(1);
+            pool.execute(() -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            pool.execute(queuedRan::countDown);
+            assertThat(queuedRan.await(1, TimeUnit.SECONDS)).as("queued task ran beside a thread starved of CPU").isFalse();
+            assertThat(pool.getCorePoolSize()).isEqualTo(1);
+            assertThat(pool.starvedStalls()).as("the stall was judged CPU starvation").isPositive();
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void theSameStallOnABlockedThreadGrowsThePool() throws Exception {
+        // the kernel's counters of a blocked thread: neither on a CPU nor queued for one
+        StallJudge blocked = (schedstat, taskStart, now) -> new StallJudge.Sample(taskStart, now, 0, 0);
+        RequestThreads other = new RequestThreads(1, 8, TimeUnit.MILLISECONDS.toNanos(2),
+                TimeUnit.MILLISECONDS.toNanos(1), "test-request-", () -> 0, blocked);
+        CountDownLatch release2 = new CountDownLatch(1);
+        try {
+            CountDownLatch queuedRan = new CountDownLatch(1);
+            other.execute(() -> {
+                try {
+                    release2.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            other.execute(queuedRan::countDown);
+            assertThat(queuedRan.await(30, TimeUnit.SECONDS)).as("queued task ran beside a blocked thread").isTrue();
+            assertThat(other.starvedStalls()).isZero();
+        } finally {
+            release2.countDown();
+            other.shutdownNow();
         }
     }
 }
