@@ -47,9 +47,11 @@ import org.slf4j.LoggerFactory;
  *       tail (a crash during an unacknowledged append) is cut back to the last intact commit.</li>
  * </ul>
  * Compaction: when the frames file holds more than {@code maxLogFrames} frames, the snapshot is rolled forward over
- * them (copy, apply, truncate to the last commit's size, fsync, rename) and a new, empty frames file starts.
+ * them (copy, apply, truncate to the last commit's size, fsync) in the background, and a later capture puts it into
+ * effect with the frames file of the records logged meanwhile ({@link #finishCompaction}).
  *
- * <p>Threads: {@link #capture} and compaction run under the database's writer permit; readers ({@link #read},
+ * <p>Threads: {@link #capture} runs under the database's writer permit; compaction's image and the frames file's
+ * preallocation run on a background thread and touch nothing the writer uses; readers ({@link #read},
  * {@link #openSnapshot}) run concurrently and see only fully fsynced commits.
  */
 public final class FrameLog implements Closeable {
