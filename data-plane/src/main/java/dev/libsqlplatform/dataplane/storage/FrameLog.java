@@ -140,15 +140,23 @@ public final class FrameLog implements Closeable {
     private static final int PREALLOCATE = 4 << 20;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
     /**
-     * Compactions and zero-fills run here, off the writer's path (one thread for every database of the worker: both
-     * are rare, and one at a time keeps their I/O from piling onto the commits' flushes). Never interrupted: an
-     * interrupt would close the file channels it uses.
+     * Compactions run here, off the writer's path: one thread for every database of the worker (they are rare, and one
+     * at a time keeps their I/O from piling onto the commits' flushes). Zero-fills have their own thread, so that a long
+     * compaction does not hold them up. Neither is ever interrupted: an interrupt would close the channels they use.
      */
-    private static final ExecutorService BACKGROUND = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "frame-log-background");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ExecutorService COMPACTOR = daemon("frame-log-compactor");
+    private static final ExecutorService FILLER = daemon("frame-log-filler");
+
+    private static ExecutorService daemon(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Held by a running compaction: {@link #close} waits on it; a compaction still queued then finds the log closed. */
+    private final Object compacting = new Object();
     /** The compaction in progress (its snapshot is being written in the background), or null. Writer only. */
     private Future<Prepared> compaction;
     private volatile long lastCommitFrameNo;
@@ -594,7 +602,7 @@ public final class FrameLog implements Closeable {
             filling = true;
             FileChannel target = frames;
             long goal = end + PREALLOCATE;
-            BACKGROUND.execute(() -> preallocate(target, goal));
+            FILLER.execute(() -> preallocate(target, goal));
         }
     }
 
@@ -662,21 +670,31 @@ public final class FrameLog implements Closeable {
         Snapshot from = snapshot;
         Path seg = dir.resolve(segmentName(from.baseFrameNo() + 1));
         Path walFile = dbFile.resolveSibling(dbFile.getFileName() + "-wal");
-        compaction = BACKGROUND.submit(() -> {
-            // the frames up to the new snapshot's WAL position leave the frames file: the WAL must keep them durably
-            // (restoreWal can only write back frames the frames file still holds). A WAL restarted meanwhile had its
-            // generation checkpointed completely (database file fsynced by SQLite) first.
-            try (FileChannel w = FileChannel.open(walFile, StandardOpenOption.READ)) {
-                w.force(false);
-            } catch (java.nio.file.NoSuchFileException e) {
-                // checkpointed and removed (the database closed): nothing to keep
+        compaction = COMPACTOR.submit(() -> {
+            synchronized (compacting) {
+                if (closed) {
+                    throw new IOException("the frame log was closed");
+                }
+                return compact(base, baseBytes, salt1, salt2, walEnd, from, seg, walFile);
             }
-            Path tmp = dir.resolve("snapshot.tmp");
-            try (FileChannel src = FileChannel.open(seg, StandardOpenOption.READ)) {
-                writeImage(tmp, from, src, baseBytes);
-            }
-            return new Prepared(tmp, base, baseBytes, salt1, salt2, walEnd);
         });
+    }
+
+    private Prepared compact(long base, long baseBytes, int salt1, int salt2, int walEnd, Snapshot from, Path seg,
+            Path walFile) throws IOException {
+        // the frames up to the new snapshot's WAL position leave the frames file: the WAL must keep them durably
+        // (restoreWal can only write back frames the frames file still holds). A WAL restarted meanwhile had its
+        // generation checkpointed completely (database file fsynced by SQLite) first.
+        try (FileChannel w = FileChannel.open(walFile, StandardOpenOption.READ)) {
+            w.force(false);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // checkpointed and removed (the database closed): nothing to keep
+        }
+        Path tmp = dir.resolve("snapshot.tmp");
+        try (FileChannel src = FileChannel.open(seg, StandardOpenOption.READ)) {
+            writeImage(tmp, from, src, baseBytes);
+        }
+        return new Prepared(tmp, base, baseBytes, salt1, salt2, walEnd);
     }
 
     /**
@@ -925,15 +943,9 @@ public final class FrameLog implements Closeable {
     @Override
     public void close() {
         closed = true;
-        Future<Prepared> running = compaction;
-        if (running != null) {
-            try {
-                running.get(); // stops at its next record; its snapshot.tmp is deleted by the next load
-            } catch (ExecutionException e) {
-                // closing
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        synchronized (compacting) {
+            // a running compaction stops at its next record (its snapshot.tmp is deleted by the next load); one still
+            // queued will find the log closed: a reopen never races with this instance's files
         }
         try {
             frames.close();
