@@ -28,9 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
  * A full disk under the frame log, with the WAL at {@code synchronous=NORMAL} (the log's fsync is the write's only
  * flush). The frames file's channel is opened through {@link DurableFiles#open}, where this test wraps it so that its
  * writes or its fsync fail with {@code No space left on device}, as the kernel reports ENOSPC (a write that cannot
- * allocate blocks) or a failed writeback (an fsync after writes that were buffered). A real small filesystem would
- * hit SQLite's own WAL first, which fails the statement before anything commits; what needs proving is the window in
- * between: SQLite committed, the log could not make it durable. Proven: the write is not acknowledged; while the disk
+ * allocate blocks) or a failed writeback (an fsync after writes that were buffered). The window that needs proving:
+ * SQLite committed, the log could not make it durable. It happens on a real full disk too: checked by hand on a 6 MiB
+ * tmpfs (mounting needs root, so it is not a test here), an UPDATE loop (SQLite reuses its WAL after each checkpoint
+ * while the frames file grows) ran the log out of space first and got the same {@code No space left on device} from
+ * the kernel, with the outcome below; an INSERT loop instead hit SQLite's own {@code SQLITE_FULL} first, which fails the
+ * statement before anything commits. Proven: the write is not acknowledged; while the disk
  * stays full no later write is either and nothing is checkpointed; a power loss meanwhile loses nothing acknowledged;
  * once space returns the next write succeeds and the log holds every commit exactly once, in order (a failed fsync is
  * never trusted: the records are written again).
