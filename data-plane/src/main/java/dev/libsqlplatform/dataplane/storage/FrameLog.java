@@ -50,8 +50,9 @@ import org.slf4j.LoggerFactory;
  * them (copy, apply, truncate to the last commit's size, fsync) in the background, and a later capture puts it into
  * effect with the frames file of the records logged meanwhile ({@link #finishCompaction}).
  *
- * <p>Threads: {@link #capture} runs under the database's writer permit; compaction's image and the frames file's
- * preallocation run on a background thread and touch nothing the writer uses; readers ({@link #read},
+ * <p>Threads: {@link #capture} runs under the database's writer permit; compaction's image (its own files and
+ * channels) and the frames file's zero-fill (only past the appends' end, under a lock the writer takes only when it
+ * outruns the fill) run on background threads; readers ({@link #read},
  * {@link #openSnapshot}) run concurrently and see only fully fsynced commits.
  */
 public final class FrameLog implements Closeable {
