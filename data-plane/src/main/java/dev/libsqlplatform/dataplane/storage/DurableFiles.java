@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -15,6 +16,21 @@ import java.nio.file.StandardOpenOption;
  */
 public final class DurableFiles {
     private DurableFiles() {
+    }
+
+    /** How {@link #open} opens a file: {@link FileChannel#open} unless a test injects I/O faults (a full disk). */
+    interface Opener {
+        FileChannel open(Path file, OpenOption... options) throws IOException;
+    }
+
+    static volatile Opener opener = FileChannel::open;
+
+    /**
+     * Opens a channel the frame log appends to and fsyncs: the one seam where tests make writes and flushes fail the
+     * way a full disk does, to check that nothing is acknowledged that is not durable.
+     */
+    static FileChannel open(Path file, OpenOption... options) throws IOException {
+        return opener.open(file, options);
     }
 
     public static void writeAtomically(Path file, byte[] bytes) throws IOException {

@@ -15,6 +15,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,9 +47,12 @@ import org.slf4j.LoggerFactory;
  *       tail (a crash during an unacknowledged append) is cut back to the last intact commit.</li>
  * </ul>
  * Compaction: when the frames file holds more than {@code maxLogFrames} frames, the snapshot is rolled forward over
- * them (copy, apply, truncate to the last commit's size, fsync, rename) and a new, empty frames file starts.
+ * them (copy, apply, truncate to the last commit's size, fsync) in the background, and a later capture puts it into
+ * effect with the frames file of the records logged meanwhile ({@link #finishCompaction}).
  *
- * <p>Threads: {@link #capture} and compaction run under the database's writer permit; readers ({@link #read},
+ * <p>Threads: {@link #capture} runs under the database's writer permit; compaction's image (its own files and
+ * channels) and the frames file's zero-fill (only past the appends' end, under a lock the writer takes only when it
+ * outruns the fill) run on background threads; readers ({@link #read},
  * {@link #openSnapshot}) run concurrently and see only fully fsynced commits.
  */
 public final class FrameLog implements Closeable {
@@ -126,15 +133,43 @@ public final class FrameLog implements Closeable {
      * Bytes of {@link #frames} already written (zeros past the log's end): appends overwrite them, so the fsync of a
      * commit flushes data only, not the file's size and block map, which would cost a journal commit per write.
      */
-    private long allocated;
+    private volatile long allocated;
+    /** Guards {@link #allocated} and the zero-filling of {@link #frames} past it (writer and background filler). */
+    private final Object alloc = new Object();
+    /** A background zero-fill of {@link #frames} is queued or running. */
+    private volatile boolean filling;
     private static final int PREALLOCATE = 4 << 20;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
+    /**
+     * Compactions run here, off the writer's path: one thread for every database of the worker (they are rare, and one
+     * at a time keeps their I/O from piling onto the commits' flushes). Zero-fills have their own thread, so that a long
+     * compaction does not hold them up. Neither is ever interrupted: an interrupt would close the channels they use.
+     */
+    private static final ExecutorService COMPACTOR = daemon("frame-log-compactor");
+    private static final ExecutorService FILLER = daemon("frame-log-filler");
+
+    private static ExecutorService daemon(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Held by a running compaction: {@link #close} waits on it; a compaction still queued then finds the log closed. */
+    private final Object compacting = new Object();
+    /** The compaction in progress (its snapshot is being written in the background), or null. Writer only. */
+    private Future<Prepared> compaction;
     private volatile long lastCommitFrameNo;
     private volatile long lastCommitMillis;
     private long nextFrameNo;
     private int currentWalEnd;
     private WalTail wal;
-    private boolean closed;
+    private volatile boolean closed;
+
+    /** A snapshot written by a background compaction, fsynced, not yet in effect. */
+    private record Prepared(Path tmp, long baseFrameNo, long baseBytes, int salt1, int salt2, int walEnd) {
+    }
 
     private FrameLog(Path dir, Path dbFile, UUID logId, long maxLogFrames) {
         this.dir = dir;
@@ -374,8 +409,13 @@ public final class FrameLog implements Closeable {
             if (segFirst < first) {
                 Files.delete(dir.resolve(segmentName(segFirst))); // covered by the snapshot (compaction finished)
             } else if (segFirst > first) {
-                throw new IOException("frames file " + segmentName(segFirst) + " does not follow the snapshot at "
-                        + snap.baseFrameNo());
+                // a compaction stopped between placing its frames file and its snapshot: the frames file it copied
+                // from (the one following the snapshot) holds all of it
+                if (!Files.exists(dir.resolve(segmentName(first)))) {
+                    throw new IOException("frames file " + segmentName(segFirst) + " does not follow the snapshot at "
+                            + snap.baseFrameNo());
+                }
+                Files.delete(dir.resolve(segmentName(segFirst)));
             }
         }
         Path seg = dir.resolve(segmentName(first));
@@ -385,7 +425,7 @@ public final class FrameLog implements Closeable {
             MetaFiles.fsyncDir(dir);
         }
         fl.snapshot = snap;
-        fl.frames = FileChannel.open(seg, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        fl.frames = DurableFiles.open(seg, StandardOpenOption.READ, StandardOpenOption.WRITE);
         fl.recoverTail(first);
         return fl;
     }
@@ -473,6 +513,19 @@ public final class FrameLog implements Closeable {
         if (closed) {
             return 0;
         }
+        WalTail.Mark mark = wal.mark();
+        try {
+            return append();
+        } catch (IOException | RuntimeException e) {
+            // not durable: the WAL is read again from the last logged commit by the next capture, and the records
+            // are written again from the last durable one (a failed fsync is never trusted)
+            wal.reset(mark);
+            writtenBytes = committedBytes;
+            throw e;
+        }
+    }
+
+    private int append() throws IOException {
         long before = nextFrameNo;
         long frameNo = nextFrameNo;
         long[] frameCounter = {frameNo};
@@ -518,21 +571,27 @@ public final class FrameLog implements Closeable {
         currentWalEnd = wal.consumed();
         lastCommitMillis = now;
         lastCommitFrameNo = last;
-        if (nextFrameNo - snapshot.baseFrameNo() - 1 > maxLogFrames) {
-            compact();
+        if (compaction != null && compaction.isDone()) {
+            finishCompaction();
+        } else if (compaction == null && nextFrameNo - snapshot.baseFrameNo() - 1 > maxLogFrames) {
+            startCompaction();
         }
         return (int) (nextFrameNo - before);
     }
 
     private void flush() throws IOException {
         out.flip();
+        if (!out.hasRemaining()) {
+            out.clear();
+            return; // nothing to append: an idle database gets no preallocated file
+        }
         long end = writtenBytes + out.remaining();
         if (allocated < end) {
-            long target = end + PREALLOCATE;
-            while (allocated < target) {
-                ByteBuffer z = ZEROS.duplicate();
-                while (z.hasRemaining()) {
-                    allocated += frames.write(z, allocated);
+            // the background fill did not keep up (or the file is new): this write extends the file itself (its
+            // fsync then commits the new size too, once); the fill below goes on from its end
+            synchronized (alloc) {
+                if (allocated < end) {
+                    allocated = end;
                 }
             }
         }
@@ -540,6 +599,51 @@ public final class FrameLog implements Closeable {
             writtenBytes += frames.write(out, writtenBytes);
         }
         out.clear();
+        if (!filling && allocated - end < PREALLOCATE / 2) {
+            filling = true;
+            FileChannel target = frames;
+            long goal = end + PREALLOCATE;
+            FILLER.execute(() -> preallocate(target, goal));
+        }
+    }
+
+    /** Writes zeros into {@code ch} from {@link #allocated} up to {@code target}. Holding {@link #alloc}. */
+    private void zeroFill(FileChannel ch, long target) throws IOException {
+        while (allocated < target) {
+            ByteBuffer z = ZEROS.duplicate();
+            long at = allocated;
+            while (z.hasRemaining()) {
+                at += ch.write(z, at);
+            }
+            allocated = at;
+        }
+    }
+
+    /**
+     * Background: zero-fills the frames file ahead of the appends and flushes the zeros, so that a commit's fdatasync
+     * finds its blocks allocated and the file's size already durable (it then writes the commit's pages only, no
+     * journal commit). One MiB at a time under {@link #alloc}: the writer never writes past {@link #allocated} without
+     * that lock, so the zeros never land on records. Gives up when the frames file was replaced or the log closed; a
+     * failure (disk full) is left to the writer's own fill, which reports it on the write.
+     */
+    private void preallocate(FileChannel target, long goal) {
+        try {
+            while (true) {
+                synchronized (alloc) {
+                    if (closed || frames != target || allocated >= goal) {
+                        break;
+                    }
+                    zeroFill(target, Math.min(goal, allocated + ZEROS.capacity()));
+                }
+            }
+            if (!closed && frames == target) {
+                target.force(false);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("frame log {}: preallocation stopped: {}", dir, e.toString());
+        } finally {
+            filling = false;
+        }
     }
 
     private long checksum(ByteBuffer rec) {
@@ -553,60 +657,218 @@ public final class FrameLog implements Closeable {
         return crc.getValue();
     }
 
-    /** Rolls the snapshot forward over every logged frame and starts an empty frames file. Writer permit held. */
-    private void compact() throws IOException {
+    /**
+     * Starts rolling the snapshot forward over every frame logged so far (up to commit {@code B}), in the background:
+     * the writer goes on appending to the frames file meanwhile. Writer permit held. Nothing on disk changes meaning
+     * until {@link #finishCompaction} (the new image is a {@code .tmp} file, which a restart deletes).
+     */
+    private void startCompaction() {
         long base = lastCommitFrameNo;
+        long baseBytes = committedBytes;
+        int salt1 = wal.salt1();
+        int salt2 = wal.salt2();
+        int walEnd = currentWalEnd;
+        Snapshot from = snapshot;
+        Path seg = dir.resolve(segmentName(from.baseFrameNo() + 1));
+        Path walFile = dbFile.resolveSibling(dbFile.getFileName() + "-wal");
+        compaction = COMPACTOR.submit(() -> {
+            synchronized (compacting) {
+                if (closed) {
+                    throw new IOException("the frame log was closed");
+                }
+                return compact(base, baseBytes, salt1, salt2, walEnd, from, seg, walFile);
+            }
+        });
+    }
+
+    private Prepared compact(long base, long baseBytes, int salt1, int salt2, int walEnd, Snapshot from, Path seg,
+            Path walFile) throws IOException {
         // the frames up to the new snapshot's WAL position leave the frames file: the WAL must keep them durably
-        // (restoreWal can only write back frames the frames file still holds)
-        wal.force();
-        Path tmp = dir.resolve("snapshot.tmp");
-        writeImage(tmp);
-        Path snap = dir.resolve(snapshotName(base, wal.salt1(), wal.salt2(), currentWalEnd));
-        Files.move(tmp, snap, StandardCopyOption.ATOMIC_MOVE);
-        MetaFiles.fsyncDir(dir);
-        Path seg = dir.resolve(segmentName(base + 1));
-        FileChannel fresh = FileChannel.open(seg, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        fresh.force(true);
-        MetaFiles.fsyncDir(dir);
-        Snapshot oldSnap;
-        FileChannel oldFrames;
-        long oldFirst;
-        swap.writeLock().lock();
-        try {
-            oldSnap = snapshot;
-            oldFrames = frames;
-            oldFirst = snapshot.baseFrameNo() + 1;
-            snapshot = new Snapshot(snap, base, wal.salt1(), wal.salt2(), currentWalEnd);
-            frames = fresh;
-            committedBytes = 0;
-            writtenBytes = 0;
-            allocated = 0;
-        } finally {
-            swap.writeLock().unlock();
+        // (restoreWal can only write back frames the frames file still holds). A WAL restarted meanwhile had its
+        // generation checkpointed completely (database file fsynced by SQLite) first.
+        try (FileChannel w = FileChannel.open(walFile, StandardOpenOption.READ)) {
+            w.force(false);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // checkpointed and removed (the database closed): nothing to keep
         }
-        oldFrames.close();
-        Files.deleteIfExists(dir.resolve(segmentName(oldFirst)));
-        Files.deleteIfExists(oldSnap.file());
-        log.debug("frame log {} compacted into a snapshot at frame {}", dir, base);
+        Path tmp = dir.resolve("snapshot.tmp");
+        try (FileChannel src = FileChannel.open(seg, StandardOpenOption.READ)) {
+            writeImage(tmp, from, src, baseBytes);
+        }
+        return new Prepared(tmp, base, baseBytes, salt1, salt2, walEnd);
+    }
+
+    /**
+     * Puts a finished background compaction into effect, writer permit held, after a capture: the records logged since
+     * the compaction started are copied into the new frames file (a few hundred frames: the image took a moment to
+     * write), which is fsynced and renamed into place, then the snapshot is renamed into place, each rename made
+     * durable before the next. A crash before the snapshot's rename leaves the old snapshot, its frames file and a
+     * frames file that starts after it, which {@link #load} deletes; after it, the old files, which it deletes too.
+     * A failure leaves the log as it was (the compaction is tried again later); the commit just logged is unaffected.
+     */
+    private void finishCompaction() {
+        Future<Prepared> done = compaction;
+        compaction = null;
+        Prepared p;
+        try {
+            p = done.get();
+        } catch (ExecutionException e) {
+            log.error("frame log {}: compaction failed, tried again later: {}", dir, e.getCause().toString());
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        Path segTmp = dir.resolve("frames.tmp");
+        Path seg = dir.resolve(segmentName(p.baseFrameNo() + 1));
+        boolean segPlaced = false;
+        FileChannel fresh = null;
+        try {
+            fresh = DurableFiles.open(segTmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE);
+            long tail = committedBytes - p.baseBytes();
+            long copied = 0;
+            while (copied < tail) {
+                copied += frames.transferTo(p.baseBytes() + copied, tail - copied, fresh);
+            }
+            fresh.force(true);
+            Files.move(segTmp, seg, StandardCopyOption.ATOMIC_MOVE);
+            segPlaced = true;
+            MetaFiles.fsyncDir(dir);
+            Path snap = dir.resolve(snapshotName(p.baseFrameNo(), p.salt1(), p.salt2(), p.walEnd()));
+            Files.move(p.tmp(), snap, StandardCopyOption.ATOMIC_MOVE);
+            MetaFiles.fsyncDir(dir);
+            Snapshot oldSnap;
+            FileChannel oldFrames;
+            long oldFirst;
+            swap.writeLock().lock();
+            try {
+                synchronized (alloc) {
+                    oldSnap = snapshot;
+                    oldFrames = frames;
+                    oldFirst = snapshot.baseFrameNo() + 1;
+                    snapshot = new Snapshot(snap, p.baseFrameNo(), p.salt1(), p.salt2(), p.walEnd());
+                    frames = fresh;
+                    committedBytes = tail;
+                    writtenBytes = tail;
+                    allocated = tail;
+                }
+            } finally {
+                swap.writeLock().unlock();
+            }
+            fresh = null;
+            oldFrames.close();
+            Files.deleteIfExists(dir.resolve(segmentName(oldFirst)));
+            Files.deleteIfExists(oldSnap.file());
+            log.debug("frame log {} compacted into a snapshot at frame {}", dir, p.baseFrameNo());
+        } catch (IOException | RuntimeException e) {
+            log.error("frame log {}: compaction could not be put into effect, tried again later: {}", dir,
+                    e.toString());
+            try {
+                if (fresh != null) {
+                    fresh.close();
+                }
+                Files.deleteIfExists(segTmp);
+                if (segPlaced) {
+                    Files.deleteIfExists(seg);
+                }
+                Files.deleteIfExists(p.tmp());
+            } catch (IOException ignored) {
+                // a restart deletes what is left (load)
+            }
+        }
+    }
+
+    /** Tests: waits for a compaction in progress and puts it into effect. Writer permit held. */
+    void awaitCompaction() {
+        if (compaction != null) {
+            try {
+                compaction.get();
+            } catch (ExecutionException e) {
+                // reported by finishCompaction
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            finishCompaction();
+        }
     }
 
     /** Writes the database as of the last logged commit (snapshot plus every logged frame) to {@code target}, fsynced. */
     private void writeImage(Path target) throws IOException {
-        Files.copy(snapshot.file(), target, StandardCopyOption.REPLACE_EXISTING);
+        writeImage(target, snapshot, frames, committedBytes);
+    }
+
+    /**
+     * The image of {@code from} plus the first {@code bytes} of frames file {@code src}, written to {@code target}. Only
+     * the last image of each page is written (in page order), which is what applying every record in order and then
+     * truncating to the last commit's size gives: an autocommit workload logs the same few pages over and over, so a
+     * compaction of 16,384 frames writes a few hundred pages instead of 16,384. The records are scanned in 1 MiB reads;
+     * the snapshot is copied with {@code transferTo} (in the kernel).
+     */
+    private void writeImage(Path target, Snapshot from, FileChannel src, long bytes) throws IOException {
+        long n = bytes / RECORD;
+        // record index of each page's last image, by page number (-1: none)
+        long[] last = new long[0];
         long sizePages = -1;
-        try (FileChannel img = FileChannel.open(target, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer rec = ByteBuffer.allocate(RECORD).order(ByteOrder.LITTLE_ENDIAN);
-            long n = committedBytes / RECORD;
-            for (long i = 0; i < n; i++) {
-                rec.clear();
-                WalTail.readFully(frames, rec, i * RECORD);
-                int pageNo = rec.getInt(16);
-                int size = rec.getInt(20);
-                rec.position(24).limit(FRAME);
-                img.write(rec, (long) (pageNo - 1) * PAGE);
+        ByteBuffer chunk = ByteBuffer.allocateDirect(SCAN_RECORDS * RECORD).order(ByteOrder.LITTLE_ENDIAN);
+        for (long i = 0; i < n; i += SCAN_RECORDS) {
+            if (closed) {
+                throw new IOException("the frame log was closed");
+            }
+            int count = (int) Math.min(SCAN_RECORDS, n - i);
+            chunk.clear().limit(count * RECORD);
+            if (WalTail.readFully(src, chunk, i * RECORD) < count * RECORD) {
+                throw new IOException("frame log record " + i + " is missing");
+            }
+            for (int k = 0; k < count; k++) {
+                int pageNo = chunk.getInt(k * RECORD + 16);
+                int size = chunk.getInt(k * RECORD + 20);
+                if (pageNo < 1) {
+                    throw new IOException("frame log record " + (i + k) + " has page " + pageNo);
+                }
+                if (pageNo > last.length) {
+                    int old = last.length;
+                    last = java.util.Arrays.copyOf(last, Math.max(pageNo, old * 2));
+                    java.util.Arrays.fill(last, old, last.length, -1);
+                }
+                last[pageNo - 1] = i + k;
                 if (size != 0) {
                     sizePages = size;
+                }
+            }
+        }
+        try (FileChannel snap = FileChannel.open(from.file(), StandardOpenOption.READ);
+             FileChannel img = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                     StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long len = snap.size();
+            if (sizePages >= 0) {
+                len = Math.min(len, sizePages * PAGE); // pages past the last commit's size are cut anyway
+            }
+            for (long done = 0; done < len; ) {
+                long moved = snap.transferTo(done, len - done, img);
+                if (moved <= 0) {
+                    throw new IOException("copying the snapshot stopped at byte " + done);
+                }
+                done += moved;
+            }
+            ByteBuffer page = ByteBuffer.allocateDirect(PAGE);
+            long limitPages = sizePages >= 0 ? sizePages : Long.MAX_VALUE;
+            for (int p = 0; p < last.length && p < limitPages; p++) {
+                if (last[p] < 0) {
+                    continue;
+                }
+                if (closed) {
+                    throw new IOException("the frame log was closed");
+                }
+                page.clear();
+                if (WalTail.readFully(src, page, last[p] * RECORD + 24) < PAGE) {
+                    throw new IOException("frame log record " + last[p] + " is missing");
+                }
+                page.flip();
+                long at = (long) p * PAGE;
+                while (page.hasRemaining()) {
+                    at += img.write(page, at);
                 }
             }
             if (sizePages >= 0) {
@@ -615,6 +877,9 @@ public final class FrameLog implements Closeable {
             img.force(true);
         }
     }
+
+    /** Records per read when {@link #writeImage} scans the frames file. */
+    private static final int SCAN_RECORDS = 256;
 
     /**
      * Up to {@code max} frames from {@code from} on (4120 bytes each, as sqld's {@code Frame.data}), ending on a commit
@@ -679,6 +944,10 @@ public final class FrameLog implements Closeable {
     @Override
     public void close() {
         closed = true;
+        synchronized (compacting) {
+            // a running compaction stops at its next record (its snapshot.tmp is deleted by the next load); one still
+            // queued will find the log closed: a reopen never races with this instance's files
+        }
         try {
             frames.close();
             wal.close();

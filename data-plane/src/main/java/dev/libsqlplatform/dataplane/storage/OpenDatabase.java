@@ -314,6 +314,16 @@ public final class OpenDatabase {
         }
     }
 
+    /** Tests: waits for the frame log's background compaction, if one runs, and puts it into effect. */
+    void awaitLogCompaction() throws DatabaseBusyException, SQLException {
+        DbConnection w = acquireWriter();
+        try {
+            frameLog.awaitCompaction();
+        } finally {
+            releaseWriter(w);
+        }
+    }
+
     /**
      * Applies one transaction pushed by an offline replica (storage {@link PushedPages}), atomically, when it extends
      * the history: the frame log's last commit must be {@code baseFrameNo}, else nothing is written and

@@ -84,6 +84,27 @@ final class WalTail implements Closeable {
         return consumed;
     }
 
+    /** A position of this tail ({@link #mark}), to go back to when what was read from it could not be logged. */
+    record Mark(int salt1, int salt2, int consumed, int s0, int s1, boolean chainKnown) {
+    }
+
+    Mark mark() {
+        return new Mark(salt1, salt2, consumed, s0, s1, chainKnown);
+    }
+
+    /**
+     * Goes back to {@code m}: the frames read since were not made durable in the log (a failed write or fsync), so the
+     * next {@link #read} hands them again.
+     */
+    void reset(Mark m) {
+        salt1 = m.salt1();
+        salt2 = m.salt2();
+        consumed = m.consumed();
+        s0 = m.s0();
+        s1 = m.s1();
+        chainKnown = m.chainKnown();
+    }
+
     /**
      * Hands every frame committed since the last call to {@code sink}, in order; frames after the last commit frame
      * are handed and then discarded. Returns the number of commits found.

@@ -205,10 +205,39 @@ class FrameLogRecoveryTest {
         Path live = tmp.resolve("live");
         OpenDatabase db = open(live, 1_000_000, 30);
         int rows = writeAcknowledged(db, 60);
+        db.awaitLogCompaction();
         assertThat(db.frameLog().startFrameNo()).isGreaterThan(1);
         Path copy = crashCopy(live, "compacted");
         cutWal(copy, 0);
         assertRecovered(copy, db, rows);
+    }
+
+    /**
+     * Compaction puts its result into effect in two durable renames: the new frames file (the records after the new
+     * snapshot), then the new snapshot. A crash between them leaves the old snapshot, its frames file and a frames file
+     * starting after it (plus the temp files): the open drops the later one and keeps the history (same log id), also
+     * when the WAL lost its unflushed frames.
+     */
+    @Test
+    void aCompactionCutBetweenItsRenamesKeepsTheOldSnapshotAndEveryCommit() throws Exception {
+        Path live = tmp.resolve("live");
+        OpenDatabase db = open(live, 1_000_000, 1_000_000);
+        int rows = writeAcknowledged(db, 30);
+        long last = db.frameLog().lastCommitFrameNo();
+        Path copy = crashCopy(live, "cut-compaction");
+        Path log = copy.resolve("log");
+        // what the interrupted finish left: its frames file (records of the last 5 frames), temp files
+        try (FileChannel from = FileChannel.open(log.resolve(FrameLog.segmentName(1)), StandardOpenOption.READ);
+             FileChannel to = FileChannel.open(log.resolve(FrameLog.segmentName(last - 4)), StandardOpenOption.CREATE_NEW,
+                     StandardOpenOption.WRITE)) {
+            from.transferTo((last - 5) * FrameLog.RECORD, 5L * FrameLog.RECORD, to);
+        }
+        Files.copy(copy.resolve("data.db"), log.resolve("snapshot.tmp"));
+        Files.write(log.resolve("frames.tmp"), new byte[100]);
+        cutWal(copy, 0);
+        assertRecovered(copy, db, rows);
+        assertThat(log.resolve(FrameLog.segmentName(last - 4))).doesNotExist();
+        assertThat(log.resolve("snapshot.tmp")).doesNotExist();
     }
 
     /**
