@@ -66,6 +66,40 @@ class DatabaseReads {
         return jdbc.sql(sql.toString()).params(params).query(DatabaseReads::row).list();
     }
 
+    private static final String QUOTA_COLUMNS = "d.id, d.size_limit, d.max_bytes, d.quota_block_reads, "
+            + "d.quota_block_writes, d.quota_reason, d.storage_reason FROM databases d ";
+
+    /** The live databases of an organization with what the quota enforcer compares and writes, no other column. */
+    List<DatabaseService.QuotaRow> quotaRows(String organizationId) {
+        return jdbc.sql("SELECT " + QUOTA_COLUMNS + "WHERE d.organization_id = ? AND d.deleted_at IS NULL")
+                .param(organizationId).query(DatabaseReads::quotaRow).list();
+    }
+
+    /** {@link #quotaRows} of one live database of the organization (empty: deleted or another organization's). */
+    Optional<DatabaseService.QuotaRow> quotaRow(String organizationId, String databaseId) {
+        return jdbc.sql("SELECT " + QUOTA_COLUMNS + "WHERE d.id = ? AND d.organization_id = ? AND d.deleted_at IS NULL")
+                .param(databaseId).param(organizationId).query(DatabaseReads::quotaRow).optional();
+    }
+
+    /**
+     * The latest storage readings of the organization's live databases, summed in the store (what the quota counts);
+     * the enforcer used to map every database row to add them up.
+     */
+    long liveStorageBytes(String organizationId) {
+        return jdbc.sql("SELECT COALESCE(SUM(s.storage_bytes), 0) FROM databases d "
+                        + "JOIN database_storage s ON s.database_id = d.id "
+                        + "WHERE d.organization_id = ? AND d.deleted_at IS NULL")
+                .param(organizationId).query(Long.class).single();
+    }
+
+    private static DatabaseService.QuotaRow quotaRow(ResultSet rs, int n) throws SQLException {
+        long sizeLimit = rs.getLong("size_limit");
+        Long limit = rs.wasNull() ? null : sizeLimit;
+        return new DatabaseService.QuotaRow(rs.getString("id"), limit, rs.getLong("max_bytes"),
+                rs.getBoolean("quota_block_reads"), rs.getBoolean("quota_block_writes"), rs.getString("quota_reason"),
+                rs.getString("storage_reason"));
+    }
+
     private static Row row(ResultSet rs, int n) throws SQLException {
         String workerStatus = rs.getString("w_id") == null ? null
                 : rs.getObject("down_since") != null ? "down" : rs.getObject("draining_since") != null ? "draining" : "up";
