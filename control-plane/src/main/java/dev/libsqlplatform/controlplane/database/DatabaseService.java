@@ -164,9 +164,9 @@ public class DatabaseService {
     }
 
     public DatabaseView view(Organization org, String name) {
-        DatabaseReads.Row row = reads.one(org.id(), name).orElseThrow(() -> ApiError.DATABASE_NOT_FOUND
+        DatabaseReads.Found found = reads.oneWithReplication(org.id(), name).orElseThrow(() -> ApiError.DATABASE_NOT_FOUND
                 .exception("could not find database with name " + name + ": record not found"));
-        return toView(org, row).withReplication(replication.find(row.id()).orElse(null));
+        return toView(org, found.row()).withReplication(found.replication());
     }
 
     /** All live databases of the organization, optionally only those of one group (unknown group → empty). */
