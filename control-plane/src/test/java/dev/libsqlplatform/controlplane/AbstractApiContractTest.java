@@ -1475,6 +1475,16 @@ abstract class AbstractApiContractTest {
                 && databaseRepository.findById(a).orElseThrow().maxBytes() == 3_072_000);
         assertThat(databaseRepository.findById(c).orElseThrow().maxBytes()).isEqualTo(1_000_000);
         assertThat(http.get(base + "/quotas").json().at("/quotas/usage/storage_bytes").asLong()).isEqualTo(3_072_000);
+        // a database created now gets what the others leave (the enforcer recomputes only it), not the plan's storage
+        String d = http.post(base + "/databases", "{\"name\":\"d\"}").json().at("/database/DbId").asString();
+        await(() -> databaseRepository.findById(d).orElseThrow().maxBytes() == 1_024_000);
+        assertThat(databaseRepository.findById(d).orElseThrow().storageReason()).contains("storage quota of 4096000 bytes");
+        assertThat(databaseRepository.findById(a).orElseThrow().maxBytes()).isEqualTo(3_072_000);
+        // its size limit raised past what is left: still capped by the organization's storage
+        http.send("PATCH", base + "/databases/d/configuration", "{\"size_limit\":\"2mb\"}", "application/json");
+        await(() -> databaseRepository.findById(d).orElseThrow().maxBytes() == 1_024_000
+                && databaseRepository.findById(d).orElseThrow().sizeLimit() == 2_000_000);
+        http.delete(base + "/databases/d");
         // at the limit: writes blocked for the organization, each database capped at what it has
         report(b, 0, 0, 2_048_000);
         await(() -> http.get(base).json().at("/organization/blocked_writes").asBoolean());

@@ -101,8 +101,14 @@ class DrainTest {
         // w-big hosts one, w-small none: w-small, although w-big has far more room
         String second = create(http, "second");
         assertThat(workerOf(second)).isEqualTo("w-small");
-        // heavy traffic on w-small's database (reported in a heartbeat) outweighs w-big's one extra database
         Http internal = new Http(port, SECRET);
+        // one database each: free capacity alone says w-big, but heavy traffic on w-big's database, reported a moment
+        // ago, says w-small (the report is weighed at the very next placement, not when a cached sum expires)
+        String traffic = beats.get("w-big").replace("}", ",\"reportId\":\"r-load-0\",\"usage\":[{\"databaseId\":\""
+                + first + "\",\"rowsRead\":900000,\"rowsWritten\":100000,\"storageBytes\":4096}]}");
+        assertThat(internal.post("/internal/v1/workers/heartbeat", traffic).status()).isEqualTo(200);
+        assertThat(workerOf(create(http, "second-b"))).isEqualTo("w-small");
+        // heavy traffic on w-small's database (reported in a heartbeat) outweighs w-big's extra database
         String report = beats.get("w-small").replace("}", ",\"reportId\":\"r-load-1\",\"usage\":[{\"databaseId\":\""
                 + second + "\",\"rowsRead\":900000,\"rowsWritten\":100000,\"storageBytes\":4096}]}");
         assertThat(internal.post("/internal/v1/workers/heartbeat", report).status()).isEqualTo(200);

@@ -24,6 +24,10 @@ class DatabaseReads {
             + "LEFT JOIN db_groups g ON g.id = d.group_id "
             + "LEFT JOIN workers w ON w.id = d.worker_id ";
 
+    private static final String SELECT_WITH_REPLICATION = SELECT.replace(" FROM databases d ",
+            ", " + ReplicationStates.COLUMNS + "FROM databases d ")
+            + "LEFT JOIN database_replication s ON s.database_id = d.id " + ReplicationStates.JOIN_REPLICAS;
+
     private final JdbcClient jdbc;
 
     DatabaseReads(JdbcClient jdbc) {
@@ -36,6 +40,31 @@ class DatabaseReads {
      */
     record Row(String id, String name, String state, boolean blockReads, boolean blockWrites, String blockReason,
                boolean deleteProtection, String groupName, String primaryLocation, String workerStatus) {
+    }
+
+    /**
+     * {@link #one} with the database's replication state (null: never reported), in the same statement: a get was a
+     * second round trip for it.
+     */
+    Optional<Found> oneWithReplication(String organizationId, String name) {
+        List<Row> found = new java.util.ArrayList<>(1);
+        List<ReplicationView> head = new java.util.ArrayList<>(1);
+        List<ReplicationView.ReplicaView> replicas = new java.util.ArrayList<>();
+        jdbc.sql(SELECT_WITH_REPLICATION + "WHERE d.organization_id = ? AND d.name = ? AND d.deleted_at IS NULL "
+                        + ReplicationStates.ORDER)
+                .param(organizationId).param(name).query(rs -> {
+                    if (found.isEmpty()) {
+                        found.add(row(rs, 0));
+                        head.add(ReplicationStates.head(rs, replicas));
+                    }
+                    ReplicationStates.addReplica(rs, replicas);
+                });
+        return found.isEmpty() ? Optional.empty()
+                : Optional.of(new Found(found.get(0), head.get(0)));
+    }
+
+    /** A database row and its replication state (null: never reported). */
+    record Found(Row row, ReplicationView replication) {
     }
 
     Optional<Row> one(String organizationId, String name) {
@@ -64,6 +93,40 @@ class DatabaseReads {
             params.add(limit);
         }
         return jdbc.sql(sql.toString()).params(params).query(DatabaseReads::row).list();
+    }
+
+    private static final String QUOTA_COLUMNS = "d.id, d.size_limit, d.max_bytes, d.quota_block_reads, "
+            + "d.quota_block_writes, d.quota_reason, d.storage_reason FROM databases d ";
+
+    /** The live databases of an organization with what the quota enforcer compares and writes, no other column. */
+    List<DatabaseService.QuotaRow> quotaRows(String organizationId) {
+        return jdbc.sql("SELECT " + QUOTA_COLUMNS + "WHERE d.organization_id = ? AND d.deleted_at IS NULL")
+                .param(organizationId).query(DatabaseReads::quotaRow).list();
+    }
+
+    /** {@link #quotaRows} of one live database of the organization (empty: deleted or another organization's). */
+    Optional<DatabaseService.QuotaRow> quotaRow(String organizationId, String databaseId) {
+        return jdbc.sql("SELECT " + QUOTA_COLUMNS + "WHERE d.id = ? AND d.organization_id = ? AND d.deleted_at IS NULL")
+                .param(databaseId).param(organizationId).query(DatabaseReads::quotaRow).optional();
+    }
+
+    /**
+     * The latest storage readings of the organization's live databases, summed in the store (what the quota counts);
+     * the enforcer used to map every database row to add them up.
+     */
+    long liveStorageBytes(String organizationId) {
+        return jdbc.sql("SELECT COALESCE(SUM(s.storage_bytes), 0) FROM databases d "
+                        + "JOIN database_storage s ON s.database_id = d.id "
+                        + "WHERE d.organization_id = ? AND d.deleted_at IS NULL")
+                .param(organizationId).query(Long.class).single();
+    }
+
+    private static DatabaseService.QuotaRow quotaRow(ResultSet rs, int n) throws SQLException {
+        long sizeLimit = rs.getLong("size_limit");
+        Long limit = rs.wasNull() ? null : sizeLimit;
+        return new DatabaseService.QuotaRow(rs.getString("id"), limit, rs.getLong("max_bytes"),
+                rs.getBoolean("quota_block_reads"), rs.getBoolean("quota_block_writes"), rs.getString("quota_reason"),
+                rs.getString("storage_reason"));
     }
 
     private static Row row(ResultSet rs, int n) throws SQLException {

@@ -2,6 +2,7 @@ package dev.libsqlplatform.controlplane.database;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -163,9 +164,9 @@ public class DatabaseService {
     }
 
     public DatabaseView view(Organization org, String name) {
-        DatabaseReads.Row row = reads.one(org.id(), name).orElseThrow(() -> ApiError.DATABASE_NOT_FOUND
+        DatabaseReads.Found found = reads.oneWithReplication(org.id(), name).orElseThrow(() -> ApiError.DATABASE_NOT_FOUND
                 .exception("could not find database with name " + name + ": record not found"));
-        return toView(org, row).withReplication(replication.find(row.id()).orElse(null));
+        return toView(org, found.row()).withReplication(found.replication());
     }
 
     /** All live databases of the organization, optionally only those of one group (unknown group → empty). */
@@ -267,6 +268,10 @@ public class DatabaseService {
             }
             events.publishEvent(new DatabaseEvents.ConfigChanged(db.id()));
         }
+        // both organizations' storage changed, so every cap of both: the quota enforcer recomputes them in full
+        // (ConfigChanged alone recomputes only the database it names)
+        events.publishEvent(new dev.libsqlplatform.controlplane.organization.OrganizationQuotaChanged(from.id()));
+        events.publishEvent(new dev.libsqlplatform.controlplane.organization.OrganizationQuotaChanged(to.id()));
         log.info("group {} transferred from {} to {}: {} database(s) follow", event.groupId(), from.slug(), to.slug(),
                 moving.size());
     }
@@ -309,6 +314,26 @@ public class DatabaseService {
     /** Live databases of the organization, as rows (for the quota enforcer). */
     public List<Database> all(String organizationId) {
         return databases.findLiveByOrganization(organizationId);
+    }
+
+    /** What the quota enforcer reads of a live database: its limit and the quota values it holds. */
+    public record QuotaRow(String id, Long sizeLimit, long maxBytes, boolean quotaBlockReads, boolean quotaBlockWrites,
+                           String quotaReason, String storageReason) {
+    }
+
+    /** {@link QuotaRow}s of every live database of the organization (one hand-written query, no entity mapping). */
+    public List<QuotaRow> quotaRows(String organizationId) {
+        return reads.quotaRows(organizationId);
+    }
+
+    /** The {@link QuotaRow} of live database {@code databaseId} of the organization. */
+    public Optional<QuotaRow> quotaRow(String organizationId, String databaseId) {
+        return reads.quotaRow(organizationId, databaseId);
+    }
+
+    /** Sum of the latest storage readings of the organization's live databases. */
+    public long liveStorageBytes(String organizationId) {
+        return reads.liveStorageBytes(organizationId);
     }
 
     static long maxBytes(Plan plan, Long sizeLimit) {

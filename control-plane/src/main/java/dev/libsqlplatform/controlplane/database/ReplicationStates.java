@@ -82,27 +82,48 @@ class ReplicationStates {
     Optional<ReplicationView> find(String databaseId) {
         List<ReplicationView> head = new ArrayList<>(1);
         List<ReplicationView.ReplicaView> replicas = new ArrayList<>();
-        jdbc.sql("SELECT s.log_id, s.replication_index, s.last_commit_at, s.reported_at, "
-                        + "r.replica, r.last_sync_at, r.frame_no, r.frames_behind "
-                        + "FROM database_replication s LEFT JOIN database_replicas r ON r.database_id = s.database_id "
-                        + "WHERE s.database_id = ? ORDER BY r.last_sync_at DESC, r.replica")
+        jdbc.sql("SELECT " + COLUMNS + "FROM database_replication s " + JOIN_REPLICAS
+                        + "WHERE s.database_id = ? " + ORDER)
                 .param(databaseId).query(rs -> {
                     if (head.isEmpty()) {
-                        long lastCommit = rs.getLong("last_commit_at");
-                        head.add(new ReplicationView(rs.getString("log_id"), rs.getLong("replication_index"),
-                                lastCommit == 0 ? null : Instant.ofEpochMilli(lastCommit).toString(),
-                                Instant.ofEpochMilli(rs.getLong("reported_at")).toString(), replicas));
+                        head.add(head(rs, replicas));
                     }
-                    String replica = rs.getString("replica");
-                    if (replica != null) {
-                        long frame = rs.getLong("frame_no");
-                        Long frameNo = rs.wasNull() ? null : frame;
-                        long index = rs.getLong("replication_index");
-                        replicas.add(new ReplicationView.ReplicaView(replica,
-                                Instant.ofEpochMilli(rs.getLong("last_sync_at")).toString(), frameNo,
-                                rs.getLong("frames_behind"), frameNo == null ? null : Math.max(0, index - frameNo)));
-                    }
+                    addReplica(rs, replicas);
                 });
         return head.stream().findFirst();
+    }
+
+    /** The columns {@link #head} and {@link #addReplica} read, for queries that join {@code s} and {@code r}. */
+    static final String COLUMNS = "s.log_id, s.replication_index, s.last_commit_at, s.reported_at, "
+            + "r.replica, r.last_sync_at, r.frame_no, r.frames_behind ";
+    static final String JOIN_REPLICAS = "LEFT JOIN database_replicas r ON r.database_id = s.database_id ";
+    /** Most recently synced replica first. */
+    static final String ORDER = "ORDER BY r.last_sync_at DESC, r.replica";
+
+    /** The state on the current row (null: none reported); {@code replicas} is filled by {@link #addReplica}. */
+    static ReplicationView head(java.sql.ResultSet rs, List<ReplicationView.ReplicaView> replicas)
+            throws java.sql.SQLException {
+        String logId = rs.getString("log_id");
+        if (logId == null) {
+            return null;
+        }
+        long lastCommit = rs.getLong("last_commit_at");
+        return new ReplicationView(logId, rs.getLong("replication_index"),
+                lastCommit == 0 ? null : Instant.ofEpochMilli(lastCommit).toString(),
+                Instant.ofEpochMilli(rs.getLong("reported_at")).toString(), replicas);
+    }
+
+    /** The replica on the current row, if any. */
+    static void addReplica(java.sql.ResultSet rs, List<ReplicationView.ReplicaView> replicas)
+            throws java.sql.SQLException {
+        String replica = rs.getString("replica");
+        if (replica != null) {
+            long frame = rs.getLong("frame_no");
+            Long frameNo = rs.wasNull() ? null : frame;
+            long index = rs.getLong("replication_index");
+            replicas.add(new ReplicationView.ReplicaView(replica,
+                    Instant.ofEpochMilli(rs.getLong("last_sync_at")).toString(), frameNo,
+                    rs.getLong("frames_behind"), frameNo == null ? null : Math.max(0, index - frameNo)));
+        }
     }
 }

@@ -58,14 +58,24 @@ public class Authorizer {
     }
 
     public Access authorize(Caller caller, String slug, Action action) {
-        Organization org = slug == null || slug.isBlank() ? organizations.ownOrganization(caller)
-                : organizations.bySlug(slug);
+        Organization org;
+        String memberRole;
+        if (slug == null || slug.isBlank()) {
+            org = organizations.ownOrganization(caller);
+            memberRole = members.find(org.id(), caller.userId()).map(Membership::role).orElse(null);
+        } else {
+            // the hot path: organization and role in one hand-written statement
+            OrganizationReads.WithRole found = organizations.bySlugWithRole(slug, caller.userId());
+            org = found.organization();
+            memberRole = found.role();
+        }
         if (caller.restricted() && !caller.organizationId().equals(org.id())) {
             throw boundElsewhere(caller, "act in organization " + org.slug());
         }
-        Membership membership = members.find(org.id(), caller.userId()).orElseThrow(() ->
-                ApiError.NOT_A_MEMBER.exception("you are not a member of organization " + org.slug()));
-        Role role = Role.parse(membership.role()).orElse(Role.VIEWER);
+        if (memberRole == null) {
+            throw ApiError.NOT_A_MEMBER.exception("you are not a member of organization " + org.slug());
+        }
+        Role role = Role.parse(memberRole).orElse(Role.VIEWER);
         if (!role.atLeast(action.minimum())) {
             throw ApiError.FORBIDDEN.exception(action.deniedMessage());
         }

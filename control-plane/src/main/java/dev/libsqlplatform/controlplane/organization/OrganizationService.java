@@ -26,10 +26,12 @@ public class OrganizationService {
 
     private final PlanCatalog catalog;
     private final NamedParameterJdbcTemplate jdbc;
+    private final OrganizationReads reads;
 
     OrganizationService(OrganizationRepository organizations, Memberships members, JdbcAggregateTemplate aggregates,
                         org.springframework.context.ApplicationEventPublisher events, PlanCatalog catalog,
-                        NamedParameterJdbcTemplate jdbc) {
+                        NamedParameterJdbcTemplate jdbc, OrganizationReads reads) {
+        this.reads = reads;
         this.catalog = catalog;
         this.jdbc = jdbc;
         this.events = events;
@@ -40,8 +42,17 @@ public class OrganizationService {
 
     /** 404 {@code organization not found} when no live organization has this slug. Membership: see Authorizer. */
     public Organization bySlug(String slug) {
-        return organizations.findBySlug(slug).filter(o -> o.deletedAt() == null)
-                .orElseThrow(() -> ApiError.ORGANIZATION_NOT_FOUND.exception("organization not found"));
+        return reads.bySlug(slug).filter(o -> o.deletedAt() == null).orElseThrow(OrganizationService::notFound);
+    }
+
+    /** {@link #bySlug} with {@code userId}'s role there (null: not a member), in one statement. */
+    OrganizationReads.WithRole bySlugWithRole(String slug, String userId) {
+        return reads.bySlugWithRole(slug, userId).filter(o -> o.organization().deletedAt() == null)
+                .orElseThrow(OrganizationService::notFound);
+    }
+
+    private static RuntimeException notFound() {
+        return ApiError.ORGANIZATION_NOT_FOUND.exception("organization not found");
     }
 
     /** What org-less routes (reference §2.4) act on: the caller's first owned organization, else its first one. */

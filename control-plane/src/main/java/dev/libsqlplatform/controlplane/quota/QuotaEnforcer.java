@@ -5,6 +5,7 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -37,7 +38,10 @@ class QuotaEnforcer implements SmartLifecycle {
     private final DatabaseService databases;
     private final QuotaProperties properties;
     private final Clock clock;
+    /** Organizations to enforce in full. */
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    /** Organizations with news about some of their databases only (created, configured): those are enforced. */
+    private final Map<String, Set<String>> dirtyDatabases = new ConcurrentHashMap<>();
     private final Object signal = new Object();
     private volatile boolean sweepAll = true;
     private volatile Thread thread;
@@ -65,12 +69,20 @@ class QuotaEnforcer implements SmartLifecycle {
 
     @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
     void onCreated(DatabaseEvents.Created event) {
-        markDatabase(event.databaseId());
+        markOnly(event.databaseId());
     }
 
     @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
     void onConfigChanged(DatabaseEvents.ConfigChanged event) {
-        markDatabase(event.databaseId());
+        markOnly(event.databaseId());
+    }
+
+    /** A database created or (re)configured: its own cap and blocks, not the organization's other databases'. */
+    private void markOnly(String databaseId) {
+        databases.byId(databaseId).ifPresent(db -> {
+            dirtyDatabases.computeIfAbsent(db.organizationId(), k -> ConcurrentHashMap.newKeySet()).add(databaseId);
+            wake();
+        });
     }
 
     @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
@@ -112,10 +124,24 @@ class QuotaEnforcer implements SmartLifecycle {
         List<String> batch = new ArrayList<>(dirty);
         for (String org : batch) {
             dirty.remove(org);
+            // a full enforcement covers the databases' news too
+            dirtyDatabases.remove(org);
             try {
                 quotas.enforce(org);
             } catch (RuntimeException e) {
                 dirty.add(org); // retried next round
+                log.warn("quota enforcement for organization {} failed (retrying): {}", org, e.toString());
+            }
+        }
+        for (String org : new ArrayList<>(dirtyDatabases.keySet())) {
+            Set<String> ids = dirtyDatabases.remove(org);
+            if (ids == null || ids.isEmpty()) {
+                continue;
+            }
+            try {
+                quotas.enforce(org, ids);
+            } catch (RuntimeException e) {
+                dirty.add(org); // retried next round, in full
                 log.warn("quota enforcement for organization {} failed (retrying): {}", org, e.toString());
             }
         }
@@ -127,7 +153,7 @@ class QuotaEnforcer implements SmartLifecycle {
             try {
                 round();
                 synchronized (signal) {
-                    if (dirty.isEmpty() && !sweepAll) {
+                    if (dirty.isEmpty() && dirtyDatabases.isEmpty() && !sweepAll) {
                         signal.wait(interval);
                     }
                 }

@@ -10,7 +10,6 @@ import java.util.Map;
 
 import dev.libsqlplatform.billing.MonthlyWindow;
 import dev.libsqlplatform.billing.UsageTotals;
-import dev.libsqlplatform.controlplane.database.Database;
 import dev.libsqlplatform.controlplane.database.DatabaseService;
 import dev.libsqlplatform.controlplane.organization.Organization;
 import dev.libsqlplatform.controlplane.organization.OrganizationService;
@@ -65,11 +64,8 @@ public class QuotaService {
         Plan plan = organizations.plan(org);
         boolean billed = organizations.overagesBilled(org);
         UsageTotals rows = usage.totals(org.id(), month);
-        Map<String, Long> storage = usage.currentStorage(org.id());
-        long orgStorage = 0;
-        for (Database db : databases.all(org.id())) {
-            orgStorage += storage.getOrDefault(db.id(), 0L);
-        }
+        // summed in the store: mapping every database row to add them up made each enforcement O(databases) in Java
+        long orgStorage = databases.liveStorageBytes(org.id());
         BlockDecision blocks = QuotaPolicy.blocks(plan, new Usage(orgStorage, rows.rowsRead(), rows.rowsWritten(),
                 rows.bytesSynced()), billed);
         return new State(plan, billed, new UsageTotals(rows.rowsRead(), rows.rowsWritten(), orgStorage,
@@ -84,6 +80,19 @@ public class QuotaService {
      */
     @Transactional
     public int enforce(String organizationId) {
+        return enforce(organizationId, null);
+    }
+
+    /**
+     * {@link #enforce(String)} for news that concern only databases {@code databaseIds} (created, or their size limit
+     * configured): their caps and blocks derive from the organization's state and their own storage alone, and a new
+     * or reconfigured database changes no other database's (a new one stores nothing yet; a size limit bounds only its
+     * own cap). So only they are written, and creating a database in an organization of tens of thousands costs the
+     * same as in an empty one. Should the organization's blocks have changed meanwhile, every database is enforced.
+     * {@code databaseIds} null: every database.
+     */
+    @Transactional
+    public int enforce(String organizationId, java.util.Collection<String> databaseIds) {
         Organization org = organizations.byId(organizationId).orElse(null);
         if (org == null || org.deletedAt() != null) {
             return 0;
@@ -96,10 +105,21 @@ public class QuotaService {
         if (orgChanged) {
             log.info("organization {}: {}", org.slug(), reason == null ? "quota blocks lifted" : reason);
         }
-        Map<String, Long> storage = usage.currentStorage(org.id());
+        List<DatabaseService.QuotaRow> rows;
+        Map<String, Long> storage;
+        if (databaseIds == null || orgChanged) {
+            rows = databases.quotaRows(org.id());
+            storage = usage.currentStorage(org.id());
+        } else {
+            rows = new ArrayList<>();
+            for (String id : databaseIds) {
+                databases.quotaRow(org.id(), id).ifPresent(rows::add);
+            }
+            storage = usage.storageOf(rows.stream().map(DatabaseService.QuotaRow::id).toList());
+        }
         long granule = plan.storageBytes() == Long.MAX_VALUE ? PAGE_SIZE : plan.storageBytes() / STORAGE_GRANULES;
         int changed = 0;
-        for (Database db : databases.all(org.id())) {
+        for (DatabaseService.QuotaRow db : rows) {
             long own = storage.getOrDefault(db.id(), 0L);
             long maxBytes = QuotaPolicy.databaseMaxBytes(plan, s.storageBytes(), own, db.sizeLimit(), s.overagesBilled(),
                     granule, PAGE_SIZE);
@@ -121,7 +141,7 @@ public class QuotaService {
         return changed;
     }
 
-    private static boolean alreadyApplied(Database db, long maxBytes, boolean reads, boolean writes, String reason,
+    private static boolean alreadyApplied(DatabaseService.QuotaRow db, long maxBytes, boolean reads, boolean writes, String reason,
                                           String storageReason) {
         return db.maxBytes() == maxBytes && db.quotaBlockReads() == reads && db.quotaBlockWrites() == writes
                 && Objects.equals(nullIfEmpty(db.quotaReason()), nullIfEmpty(reason))

@@ -166,6 +166,18 @@ public class UsageService {
         return out;
     }
 
+    /** The latest storage reading of each of {@code databaseIds} that was ever reported (a few: one query each). */
+    public Map<String, Long> storageOf(java.util.Collection<String> databaseIds) {
+        Map<String, Long> out = new HashMap<>();
+        for (String id : databaseIds) {
+            jdbc.query("SELECT storage_bytes FROM database_storage WHERE database_id = :id", Map.of("id", id),
+                    rs -> {
+                        out.put(id, rs.getLong("storage_bytes"));
+                    });
+        }
+        return out;
+    }
+
     public Instant now() {
         return clock.instant();
     }
