@@ -19,11 +19,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * group shuts it down with the connector, after which only WebSocket requests of connections already closed could
  * have used it.
  *
- * @param connector {@code nio2} (default, chosen by measurement: README "Performance") or {@code nio} (Tomcat's
- *                  default)
+ * <p>Why NIO stays the default although NIO2 measured faster under contention: when a blocking read of a request body
+ * times out, NIO2 cancels the pending asynchronous read, and the JDK cancels it by closing the channel. A body slower
+ * than {@code platform.worker.limits.body-read-timeout} then gets its connection closed instead of the documented
+ * {@code 408 REQUEST_TIMEOUT} ({@code TenantIsolationTest}). NIO2 is for operators who take that trade.
+ *
+ * @param connector {@code nio} (default, Tomcat's) or {@code nio2} (faster under CPU contention; slow bodies are cut
+ *                  off without a 408: see above and README "Performance")
  */
 @ConfigurationProperties(prefix = "platform.worker.http")
-public record HttpTransportProperties(@DefaultValue("nio2") Connector connector) {
+public record HttpTransportProperties(@DefaultValue("nio") Connector connector) {
 
     /** The Tomcat connector protocols the SQL port may run on. */
     public enum Connector {
