@@ -1053,22 +1053,34 @@ __attribute__((optimize("O3"))) static int32_t dot_i8(const int8_t *restrict a, 
     return sum;
 }
 
-/* The registered copy for `key`, with a reference taken; 0 if none. */
-static Ann *ann_acquire(const char *key) {
-    pthread_mutex_lock(&ann_lock);
+/* The registered copy for `key`, or 0; ann_lock held. */
+static Ann *ann_find_locked(const char *key) {
     Ann *a = ann_head;
     while (a != 0 && strcmp(a->key, key) != 0) {
         a = a->next;
     }
+    return a;
+}
+
+/* Links an unlinked copy as the most recently used; ann_lock held. */
+static void ann_push_front_locked(Ann *a) {
+    a->linked = 1;
+    a->prev = 0;
+    a->next = ann_head;
+    if (ann_head) ann_head->prev = a;
+    ann_head = a;
+    if (ann_tail == 0) ann_tail = a;
+}
+
+/* The registered copy for `key`, with a reference taken; 0 if none. */
+static Ann *ann_acquire(const char *key) {
+    pthread_mutex_lock(&ann_lock);
+    Ann *a = ann_find_locked(key);
     if (a != 0) {
         a->refs++;
         if (a != ann_head) { /* most recently used first */
             ann_unlink(a);
-            a->linked = 1;
-            a->next = ann_head;
-            if (ann_head) ann_head->prev = a;
-            ann_head = a;
-            if (ann_tail == 0) ann_tail = a;
+            ann_push_front_locked(a);
         }
     }
     pthread_mutex_unlock(&ann_lock);
@@ -1090,10 +1102,7 @@ static void ann_release(Ann *a) {
 /* Registers a freshly built copy, replacing any copy of the same key. */
 static void ann_install(Ann *a) {
     pthread_mutex_lock(&ann_lock);
-    Ann *old = ann_head;
-    while (old != 0 && strcmp(old->key, a->key) != 0) {
-        old = old->next;
-    }
+    Ann *old = ann_find_locked(a->key);
     if (old != 0) {
         ann_unlink(old);
         if (old->refs == 0) {
@@ -1101,11 +1110,7 @@ static void ann_install(Ann *a) {
             ann_free(old);
         }
     }
-    a->linked = 1;
-    a->next = ann_head;
-    if (ann_head) ann_head->prev = a;
-    ann_head = a;
-    if (ann_tail == 0) ann_tail = a;
+    ann_push_front_locked(a);
     pthread_mutex_unlock(&ann_lock);
 }
 

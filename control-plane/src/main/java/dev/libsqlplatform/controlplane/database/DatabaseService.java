@@ -45,15 +45,12 @@ public class DatabaseService {
     private final ApplicationEventPublisher events;
     private final PlatformProperties properties;
     private final JsonMapper json;
-    private final ReplicationStates replication;
     private final WorkerService workers;
     private final DatabaseReads reads;
 
     DatabaseService(DatabaseRepository databases, OrganizationService organizations, GroupService groups,
                     JdbcAggregateTemplate aggregates, ApplicationEventPublisher events,
-                    PlatformProperties properties, JsonMapper json, WorkerService workers, DatabaseReads reads,
-                    ReplicationStates replication) {
-        this.replication = replication;
+                    PlatformProperties properties, JsonMapper json, WorkerService workers, DatabaseReads reads) {
         this.reads = reads;
         this.json = json;
         this.workers = workers;

@@ -1,9 +1,7 @@
 package dev.libsqlplatform.controlplane.database;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import dev.libsqlplatform.contract.internalapi.WorkerHeartbeat;
 import dev.libsqlplatform.controlplane.metadata.Ids;
@@ -76,21 +74,6 @@ class ReplicationStates {
                 throw ApiError.BAD_REQUEST.exception("a replica needs replica, lastSyncAt and framesBehind >= 0");
             }
         }
-    }
-
-    /** The stored state of one database (one query, at most {@value WorkerHeartbeat#MAX_REPLICAS} rows), if any. */
-    Optional<ReplicationView> find(String databaseId) {
-        List<ReplicationView> head = new ArrayList<>(1);
-        List<ReplicationView.ReplicaView> replicas = new ArrayList<>();
-        jdbc.sql("SELECT " + COLUMNS + "FROM database_replication s " + JOIN_REPLICAS
-                        + "WHERE s.database_id = ? " + ORDER)
-                .param(databaseId).query(rs -> {
-                    if (head.isEmpty()) {
-                        head.add(head(rs, replicas));
-                    }
-                    addReplica(rs, replicas);
-                });
-        return head.stream().findFirst();
     }
 
     /** The columns {@link #head} and {@link #addReplica} read, for queries that join {@code s} and {@code r}. */

@@ -1,9 +1,13 @@
 package dev.libsqlplatform.dataplane.storage;
 
+import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.NO_ARGS;
+import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.WAL_FRAME;
+import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.WAL_HEADER;
+import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.exec;
+import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.libsqlplatform.dataplane.config.LimitsProperties;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -15,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -39,10 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
  * never trusted: the records are written again).
  */
 class FrameLogDiskFullTest {
-    private static final StatementRunner.Binder<RuntimeException> NO_ARGS = ps -> {
-    };
-    private static final int WAL_HEADER = 32;
-    private static final int WAL_FRAME = 24 + 4096;
 
     @TempDir
     Path tmp;
@@ -60,38 +59,13 @@ class FrameLogDiskFullTest {
     }
 
     private OpenDatabase open(Path dir) throws Exception {
-        SqliteEngine.load();
-        Files.createDirectories(dir);
         DurableFiles.opener = (file, options) -> {
             FileChannel ch = FileChannel.open(file, options);
             return file.getFileName().toString().startsWith("frames") ? new Faulty(ch) : ch;
         };
-        LimitsProperties l = EngineSandboxTest.limits(Duration.ofSeconds(5));
-        StorageSettings settings = new StorageSettings(2, 2000, "NORMAL", l.engineLimits(),
-                l.statementTimeout().toNanos(), l.maxTempBytes().toBytes(), true, true, 20, 1_000_000);
-        OpenDatabase db = new OpenDatabase("full", dir.resolve("data.db"), settings, 0, (sql, read, written) -> {
-        }, new BlockedWaits());
+        OpenDatabase db = LoggedDatabases.open("full", dir, 20, 1_000_000);
         open.add(db);
         return db;
-    }
-
-    private static void exec(OpenDatabase db, String sql) throws Exception {
-        DbConnection w = db.acquireWriter();
-        try {
-            db.runner().run(w, sql, sql, NO_ARGS, false, ResultBudget.unlimited());
-        } finally {
-            db.releaseWriter(w);
-        }
-    }
-
-    private static String query(OpenDatabase db, String sql) throws Exception {
-        DbConnection r = db.acquireReader();
-        try (Statement st = r.jdbc().createStatement(); var rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        } finally {
-            db.releaseReader(r);
-        }
     }
 
     @Test

@@ -1,16 +1,18 @@
 package dev.libsqlplatform.dataplane.storage;
 
+import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.NO_ARGS;
+import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.WAL_FRAME;
+import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.WAL_HEADER;
+import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.exec;
+import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.libsqlplatform.dataplane.config.LimitsProperties;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -30,10 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * acknowledged row must be there, {@code integrity_check} ok, and the log (same id) continues.
  */
 class FrameLogRecoveryTest {
-    private static final StatementRunner.Binder<RuntimeException> NO_ARGS = ps -> {
-    };
-    private static final int WAL_HEADER = 32;
-    private static final int WAL_FRAME = 24 + 4096;
 
     @TempDir
     Path tmp;
@@ -45,34 +43,9 @@ class FrameLogRecoveryTest {
     }
 
     private OpenDatabase open(Path dir, int checkpointFrames, long maxLogFrames) throws Exception {
-        SqliteEngine.load();
-        Files.createDirectories(dir);
-        LimitsProperties l = EngineSandboxTest.limits(Duration.ofSeconds(5));
-        StorageSettings settings = new StorageSettings(2, 2000, "NORMAL", l.engineLimits(),
-                l.statementTimeout().toNanos(), l.maxTempBytes().toBytes(), true, true, checkpointFrames, maxLogFrames);
-        OpenDatabase db = new OpenDatabase("r", dir.resolve("data.db"), settings, 0, (sql, read, written) -> {
-        }, new BlockedWaits());
+        OpenDatabase db = LoggedDatabases.open("r", dir, checkpointFrames, maxLogFrames);
         open.add(db);
         return db;
-    }
-
-    private static void exec(OpenDatabase db, String sql) throws Exception {
-        DbConnection w = db.acquireWriter();
-        try {
-            db.runner().run(w, sql, sql, NO_ARGS, false, ResultBudget.unlimited());
-        } finally {
-            db.releaseWriter(w);
-        }
-    }
-
-    private static String query(OpenDatabase db, String sql) throws Exception {
-        DbConnection r = db.acquireReader();
-        try (Statement st = r.jdbc().createStatement(); var rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        } finally {
-            db.releaseReader(r);
-        }
     }
 
     /** Acknowledged writes: single inserts, grouped concurrent inserts, a multi-page row, an update. */
