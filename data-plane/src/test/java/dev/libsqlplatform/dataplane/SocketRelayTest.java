@@ -3,14 +3,11 @@ package dev.libsqlplatform.dataplane;
 import static dev.libsqlplatform.dataplane.HranaWebSocketTest.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.libsqlplatform.contract.internalapi.InternalApi;
-import java.net.InetSocketAddress;
+import dev.libsqlplatform.dataplane.support.StandInRoutes;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,37 +27,19 @@ class SocketRelayTest {
     static Path dirB;
     static Worker hosting;
     static Worker relaying;
-    static HttpServer controlPlane;
-    /** The stand-in control plane's routes: database id → route JSON. */
-    static final Map<String, String> routes = new ConcurrentHashMap<>();
+    static StandInRoutes controlPlane;
     static String db;
 
     @BeforeAll
     static void start() throws Exception {
-        controlPlane = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        controlPlane.createContext(InternalApi.ROUTES, exchange -> {
-            String query = exchange.getRequestURI().getQuery();
-            String id = query != null && query.startsWith("id=") ? query.substring(3) : null;
-            String route = id == null ? null : routes.get(id);
-            boolean authorized = ("Bearer " + Worker.SECRET).equals(exchange.getRequestHeaders().getFirst("Authorization"));
-            byte[] body = (route == null ? "{}" : route).getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(!authorized ? 401 : route == null ? 404 : 200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        controlPlane.createContext("/", exchange -> {
-            exchange.sendResponseHeaders(200, -1); // heartbeats and the rest
-            exchange.close();
-        });
-        controlPlane.start();
-        String cp = "platform.worker.control-plane-url=http://127.0.0.1:" + controlPlane.getAddress().getPort();
+        controlPlane = new StandInRoutes(Worker.SECRET);
+        String cp = controlPlane.workerSetting();
         hosting = new Worker(dirA, cp, "platform.worker.id=hosting");
         relaying = new Worker(dirB, cp, "platform.worker.id=relaying",
                 "platform.worker.forwarding.route-ttl=0s", "platform.worker.forwarding.missing-ttl=0s");
         db = hosting.createDatabase("relayed", "acme");
         relaying.keys.put(db, hosting.keys.get(db)); // tokens are minted for the hosting worker's keys
-        routes.put(db, route(db, "hosting", "http://127.0.0.1:" + hosting.port, "up"));
+        controlPlane.routes.put(db, route(db, "hosting", "http://127.0.0.1:" + hosting.port, "up"));
         assertThat(hosting.exec(hosting.token(db), "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)").has("cols")).isTrue();
     }
 
@@ -73,7 +52,7 @@ class SocketRelayTest {
             hosting.close();
         }
         if (controlPlane != null) {
-            controlPlane.stop(0);
+            controlPlane.close();
         }
     }
 
@@ -127,7 +106,7 @@ class SocketRelayTest {
     @Test
     void aDatabaseOnADownWorkerIsUnavailable() throws Exception {
         String id = "on-a-down-worker";
-        routes.put(id, route(id, "gone", "http://127.0.0.1:9", "down"));
+        controlPlane.routes.put(id, route(id, "gone", "http://127.0.0.1:9", "down"));
         HranaWebSocketTest.Client c = new HranaWebSocketTest.Client(relaying.port, "hrana3");
         JsonNode hello = c.hello(Worker.token(Worker.newKeyPair().getPrivate(), id, "rw", null, "j"));
         assertThat(hello.path("type").asString()).isEqualTo("hello_error");
@@ -141,7 +120,7 @@ class SocketRelayTest {
         try (ServerSocket s = new ServerSocket(0)) {
             nobody = s.getLocalPort(); // free again: nothing listens there
         }
-        routes.put(id, route(id, "silent", "http://127.0.0.1:" + nobody, "up"));
+        controlPlane.routes.put(id, route(id, "silent", "http://127.0.0.1:" + nobody, "up"));
         HranaWebSocketTest.Client c = new HranaWebSocketTest.Client(relaying.port, "hrana3");
         c.send("{\"type\":\"hello\",\"jwt\":\"" + Worker.token(Worker.newKeyPair().getPrivate(), id, "rw", null, "j")
                 + "\"}");

@@ -3,17 +3,14 @@ package dev.libsqlplatform.dataplane;
 import static dev.libsqlplatform.dataplane.HranaWebSocketTest.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.libsqlplatform.contract.internalapi.InternalApi;
-import java.net.InetSocketAddress;
+import dev.libsqlplatform.dataplane.support.StandInRoutes;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,29 +36,12 @@ class StaleRouteTest {
     static Worker after;
     /** Caches routes for an hour: it learns of a move only from the old host's answer. */
     static Worker relaying;
-    static HttpServer controlPlane;
-    static final Map<String, String> routes = new ConcurrentHashMap<>();
+    static StandInRoutes controlPlane;
 
     @BeforeAll
     static void start() throws Exception {
-        controlPlane = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        controlPlane.createContext(InternalApi.ROUTES, exchange -> {
-            String query = exchange.getRequestURI().getQuery();
-            String id = query != null && query.startsWith("id=") ? query.substring(3) : null;
-            String route = id == null ? null : routes.get(id);
-            boolean authorized = ("Bearer " + Worker.SECRET).equals(exchange.getRequestHeaders().getFirst("Authorization"));
-            byte[] body = (route == null ? "{}" : route).getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(!authorized ? 401 : route == null ? 404 : 200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        controlPlane.createContext("/", exchange -> {
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        controlPlane.start();
-        String cp = "platform.worker.control-plane-url=http://127.0.0.1:" + controlPlane.getAddress().getPort();
+        controlPlane = new StandInRoutes(Worker.SECRET);
+        String cp = controlPlane.workerSetting();
         before = new Worker(dirBefore, cp, "platform.worker.id=before");
         after = new Worker(dirAfter, cp, "platform.worker.id=after");
         relaying = new Worker(dirRelaying, cp, "platform.worker.id=relaying",
@@ -76,7 +56,7 @@ class StaleRouteTest {
             }
         }
         if (controlPlane != null) {
-            controlPlane.stop(0);
+            controlPlane.close();
         }
     }
 
@@ -93,14 +73,14 @@ class StaleRouteTest {
         String db = before.createDatabase(name, "acme");
         relaying.keys.put(db, before.keys.get(db)); // tokens are minted for the database's keys
         after.keys.put(db, before.keys.get(db));
-        routes.put(db, route(db, before, "before"));
+        controlPlane.routes.put(db, route(db, before, "before"));
         assertThat(relaying.exec(relaying.token(db), "CREATE TABLE t(v TEXT)").has("cols")).isTrue();
 
         after.createDatabase(db, name, "acme", 0, List.of());
         assertThat(after.exec(after.token(db), "CREATE TABLE t(v TEXT)").has("cols")).isTrue();
         assertThat(after.exec(after.token(db), "INSERT INTO t VALUES ('moved')").path("affected_row_count").asInt())
                 .isEqualTo(1);
-        routes.put(db, route(db, after, "after"));
+        controlPlane.routes.put(db, route(db, after, "after"));
         assertThat(before.send("DELETE", "/internal/v1/databases/" + db, null, "Bearer " + Worker.SECRET, null)
                 .statusCode()).isEqualTo(200);
         return db;

@@ -138,10 +138,7 @@ public class OfflineSyncService {
         AuthenticatedCaller who = authenticate(caller);
         long g = number(generation, "generation");
         long from = number(start, "start frame");
-        long to = number(end, "end frame");
-        if (to <= from) {
-            throw new ApiException(ErrorCode.SYNC_BAD_RANGE, "the range [" + from + ", " + to + ") holds no frame");
-        }
+        long to = endFrame(from, end);
         return withLog(who, (db, fl) -> {
             for (int attempt = 0; ; attempt++) {
                 List<Generations.Generation> all = Generations.sync(db.folder(), fl);
@@ -211,10 +208,7 @@ public class OfflineSyncService {
         AuthenticatedCaller who = authorizePush(caller);
         long g = number(generation, "generation");
         long from = number(start, "start frame");
-        long to = number(end, "end frame");
-        if (to <= from) {
-            throw new ApiException(ErrorCode.SYNC_BAD_RANGE, "the range [" + from + ", " + to + ") holds no frame");
-        }
+        long to = endFrame(from, end);
         if (body.length % FRAME != 0 || (long) body.length / FRAME != to - from) {
             throw new ApiException(ErrorCode.SYNC_BAD_FRAMES, "the range [" + from + ", " + to + ") announces "
                     + (to - from) + " frames of " + FRAME + " bytes (a 24-byte header and a " + FrameLog.PAGE
@@ -359,6 +353,15 @@ public class OfflineSyncService {
     }
 
     /** A path number of the protocol: 1 ..= 2^32 - 1 (the client's u32). */
+    /** The end of the frame range {@code [from, end)} a sync URL names: a frame number past {@code from}. */
+    private static long endFrame(long from, String end) {
+        long to = number(end, "end frame");
+        if (to <= from) {
+            throw new ApiException(ErrorCode.SYNC_BAD_RANGE, "the range [" + from + ", " + to + ") holds no frame");
+        }
+        return to;
+    }
+
     private static long number(String text, String what) {
         long v;
         try {

@@ -3,6 +3,7 @@ package dev.libsqlplatform.dataplane.storage;
 import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.NO_ARGS;
 import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.WAL_FRAME;
 import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.WAL_HEADER;
+import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.crashCopy;
 import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.exec;
 import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.query;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,7 +23,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,7 +102,7 @@ class FrameLogDiskFullTest {
                 .isEqualTo(walBefore);
 
         // a power loss while the disk is full: the WAL's unflushed frames after the last logged commit are gone
-        Path crashed = crashCopy(live, "crashed-while-full");
+        Path crashed = crashCopy(tmp, live, "crashed-while-full");
         try (FileChannel ch = FileChannel.open(crashed.resolve("data.db-wal"), StandardOpenOption.WRITE)) {
             ch.truncate(WAL_HEADER + (long) walBefore * WAL_FRAME);
         }
@@ -170,22 +170,6 @@ class FrameLogDiskFullTest {
             rs.next();
             assertThat(rs.getString(1)).isEqualTo(expected);
         }
-    }
-
-    private Path crashCopy(Path from, String name) throws IOException {
-        Path to = tmp.resolve(name);
-        Files.createDirectories(to.resolve("log"));
-        for (String f : new String[] {"data.db", "data.db-wal"}) {
-            if (Files.exists(from.resolve(f))) {
-                Files.copy(from.resolve(f), to.resolve(f));
-            }
-        }
-        try (Stream<Path> files = Files.list(from.resolve("log"))) {
-            for (Path f : files.toList()) {
-                Files.copy(f, to.resolve("log").resolve(f.getFileName()));
-            }
-        }
-        return to;
     }
 
     /** A frames file on a disk that may be full. */

@@ -3,6 +3,7 @@ package dev.libsqlplatform.dataplane.storage;
 import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.NO_ARGS;
 import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.WAL_FRAME;
 import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.WAL_HEADER;
+import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.crashCopy;
 import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.exec;
 import static dev.libsqlplatform.dataplane.storage.LoggedDatabases.query;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,7 +20,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,23 +72,6 @@ class FrameLogRecoveryTest {
         return 2 * rows + 1;
     }
 
-    /** The files as a power loss would leave them: a copy taken while the database is open (nothing flushed at close). */
-    private Path crashCopy(Path from, String name) throws IOException {
-        Path to = tmp.resolve(name);
-        Files.createDirectories(to.resolve("log"));
-        for (String f : new String[] {"data.db", "data.db-wal", "data.db-shm"}) {
-            if (Files.exists(from.resolve(f))) {
-                Files.copy(from.resolve(f), to.resolve(f));
-            }
-        }
-        try (Stream<Path> files = Files.list(from.resolve("log"))) {
-            for (Path f : files.toList()) {
-                Files.copy(f, to.resolve("log").resolve(f.getFileName()));
-            }
-        }
-        return to;
-    }
-
     private static void cutWal(Path dir, long frames) throws IOException {
         try (FileChannel ch = FileChannel.open(dir.resolve("data.db-wal"), StandardOpenOption.WRITE)) {
             ch.truncate(WAL_HEADER + frames * WAL_FRAME);
@@ -132,7 +115,7 @@ class FrameLogRecoveryTest {
         Path live = tmp.resolve("live");
         OpenDatabase db = open(live, 1_000_000, 1_000_000);
         int rows = writeAcknowledged(db, 60);
-        Path copy = crashCopy(live, "cut");
+        Path copy = crashCopy(tmp, live, "cut");
         assertThat(walFrames(copy)).isGreaterThan(10);
         cutWal(copy, 0);
         assertRecovered(copy, db, rows);
@@ -143,7 +126,7 @@ class FrameLogRecoveryTest {
         Path live = tmp.resolve("live");
         OpenDatabase db = open(live, 1_000_000, 1_000_000);
         int rows = writeAcknowledged(db, 60);
-        Path copy = crashCopy(live, "zeroed");
+        Path copy = crashCopy(tmp, live, "zeroed");
         long frames = walFrames(copy);
         zeroWalFrom(copy, WAL_HEADER + (frames / 3) * WAL_FRAME + 1000);
         assertRecovered(copy, db, rows);
@@ -155,7 +138,7 @@ class FrameLogRecoveryTest {
         Path live = tmp.resolve("live");
         OpenDatabase db = open(live, 20, 1_000_000);
         int rows = writeAcknowledged(db, 80);
-        Path copy = crashCopy(live, "restarted");
+        Path copy = crashCopy(tmp, live, "restarted");
         cutWal(copy, 1);
         assertRecovered(copy, db, rows);
     }
@@ -166,7 +149,7 @@ class FrameLogRecoveryTest {
         Path live = tmp.resolve("live");
         OpenDatabase db = open(live, 1_000_000, 1_000_000);
         int rows = writeAcknowledged(db, 40);
-        Path copy = crashCopy(live, "deleted");
+        Path copy = crashCopy(tmp, live, "deleted");
         Files.delete(copy.resolve("data.db-wal"));
         Files.deleteIfExists(copy.resolve("data.db-shm"));
         assertRecovered(copy, db, rows);
@@ -180,7 +163,7 @@ class FrameLogRecoveryTest {
         int rows = writeAcknowledged(db, 60);
         db.awaitLogCompaction();
         assertThat(db.frameLog().startFrameNo()).isGreaterThan(1);
-        Path copy = crashCopy(live, "compacted");
+        Path copy = crashCopy(tmp, live, "compacted");
         cutWal(copy, 0);
         assertRecovered(copy, db, rows);
     }
@@ -197,7 +180,7 @@ class FrameLogRecoveryTest {
         OpenDatabase db = open(live, 1_000_000, 1_000_000);
         int rows = writeAcknowledged(db, 30);
         long last = db.frameLog().lastCommitFrameNo();
-        Path copy = crashCopy(live, "cut-compaction");
+        Path copy = crashCopy(tmp, live, "cut-compaction");
         Path log = copy.resolve("log");
         // what the interrupted finish left: its frames file (records of the last 5 frames), temp files
         try (FileChannel from = FileChannel.open(log.resolve(FrameLog.segmentName(1)), StandardOpenOption.READ);
@@ -242,7 +225,7 @@ class FrameLogRecoveryTest {
         UUID id = db.frameLog().logId();
         long last = db.frameLog().lastCommitFrameNo();
         String expected = query(db, "SELECT count(*) || ':' || sum(length(v)) FROM t");
-        Path copy = crashCopy(live, "torn");
+        Path copy = crashCopy(tmp, live, "torn");
         // the unacknowledged commit: a partial record past the last commit (half of a frame's bytes)
         Path seg = copy.resolve("log").resolve(FrameLog.segmentName(1));
         ByteBuffer torn = ByteBuffer.allocate(FrameLog.RECORD / 2);

@@ -1,10 +1,12 @@
 package dev.libsqlplatform.dataplane.storage;
 
 import dev.libsqlplatform.dataplane.config.LimitsProperties;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.stream.Stream;
 
 /**
  * Tenant databases with the frame log on and the WAL at {@code synchronous=NORMAL} (the log's fsync is a commit's
@@ -29,6 +31,26 @@ final class LoggedDatabases {
                 l.statementTimeout().toNanos(), l.maxTempBytes().toBytes(), true, true, checkpointFrames, maxLogFrames);
         return new OpenDatabase(id, dir.resolve("data.db"), settings, 0, (sql, read, written) -> {
         }, new BlockedWaits());
+    }
+
+    /**
+     * The files of {@code from} (database, WAL, shared memory, frame log) as a power loss would leave them: a copy
+     * taken while the database is open, nothing flushed or checkpointed at close; in {@code tmp/name}.
+     */
+    static Path crashCopy(Path tmp, Path from, String name) throws IOException {
+        Path to = tmp.resolve(name);
+        Files.createDirectories(to.resolve("log"));
+        for (String f : new String[] {"data.db", "data.db-wal", "data.db-shm"}) {
+            if (Files.exists(from.resolve(f))) {
+                Files.copy(from.resolve(f), to.resolve(f));
+            }
+        }
+        try (Stream<Path> files = Files.list(from.resolve("log"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve("log").resolve(f.getFileName()));
+            }
+        }
+        return to;
     }
 
     /** One acknowledged autocommit write: returns only once the frame log has made it durable. */
