@@ -51,10 +51,14 @@ public final class SocketRelay {
     private volatile boolean answered;
     /** Guarded by this: the send chain of the current upstream connection. */
     private CompletableFuture<WebSocket> tail;
+    /** Guarded by this: the current upstream connection, opening or open (the chain fails with a send, this not). */
+    private CompletableFuture<WebSocket> upstream;
     /** Guarded by this: which upstream connection is current (a superseded one's failures and answers are ignored). */
     private int attempt;
     /** Guarded by this: the client's messages before the first answer (to send again after a re-route), else null. */
     private List<String> unanswered = new ArrayList<>();
+    /** Guarded by this: a send that failed before the first answer, judged once that answer (or the end) is read. */
+    private Throwable sendFailedEarly;
 
     SocketRelay(Downstream down, Reroute reroute) {
         this.down = down;
@@ -66,6 +70,7 @@ public final class SocketRelay {
         int current;
         synchronized (this) {
             tail = opening;
+            upstream = opening;
             current = attempt;
         }
         opening.whenComplete((ws, error) -> {
@@ -94,9 +99,27 @@ public final class SocketRelay {
         tail = tail.thenCompose(ws -> ws.sendText(text, true));
         tail.whenComplete((ws, error) -> {
             if (error != null) {
-                fail(error, current);
+                sendFailed(error, current);
             }
         });
+    }
+
+    /**
+     * A worker that no longer hosts the database answers the hello with its refusal and closes at once, so the
+     * messages the client sent right behind the hello can fail to send (connection reset) before the listener has read
+     * that refusal. Before the first answer a failed send therefore does not end the relay: the listener, which always
+     * reads the answer, a close or an error next, decides between re-routing and failing.
+     */
+    private void sendFailed(Throwable error, int of) {
+        synchronized (this) {
+            if (of == attempt && !answered && unanswered != null) {
+                if (sendFailedEarly == null) {
+                    sendFailedEarly = error;
+                }
+                return;
+            }
+        }
+        fail(error, of);
     }
 
     /** The client closed (or is gone): close upstream after what was sent before. Idempotent. */
@@ -120,7 +143,7 @@ public final class SocketRelay {
             if (of != attempt) {
                 return; // a superseded connection (re-routed): its end is expected
             }
-            t = tail;
+            t = upstream;
         }
         if (closed.compareAndSet(false, true)) {
             t.thenAccept(WebSocket::abort);
@@ -147,20 +170,26 @@ public final class SocketRelay {
      * the new host. Once only; a second such answer, or no new host, ends the relay with the transport's typed error.
      */
     private void rerouted(WebSocket stale, int of) {
-        stale.abort();
         CompletableFuture<WebSocket> opening = null;
         boolean first;
         synchronized (this) {
             if (of != attempt || closed.get()) {
+                stale.abort();
                 return;
             }
             first = of == 0 && unanswered != null;
             if (first) {
+                // superseded before it is aborted: the failures its abort causes (pending sends) are then ignored
                 attempt++;
+                sendFailedEarly = null;
+                stale.abort();
                 opening = reroute.reopen(listener());
+            } else {
+                stale.abort();
             }
             if (opening != null) {
                 tail = opening;
+                upstream = opening;
                 int current = attempt;
                 opening.whenComplete((ws, error) -> {
                     if (error != null) {
@@ -209,8 +238,16 @@ public final class SocketRelay {
                             rerouted(ws, of);
                             return null;
                         }
+                        Throwable early;
                         synchronized (SocketRelay.this) {
                             unanswered = null;
+                            answered = true;
+                            early = sendFailedEarly;
+                        }
+                        if (early != null) {
+                            down.send(whole);
+                            fail(early, of); // a real failure: the answer was not a refusal to re-route on
+                            return null;
                         }
                     }
                     answered = true;
