@@ -37,6 +37,7 @@ class MetricsScrapeTest {
                     + value(scrape, "worker_statement_duration_seconds_count", "kind=\"grouped\"")).isGreaterThanOrEqualTo(2);
             assertThat(value(scrape, "worker_write_transaction_duration_seconds_count", "")).isGreaterThanOrEqualTo(2);
             assertThat(value(scrape, "worker_checkpoint_duration_seconds_count", "")).isGreaterThanOrEqualTo(1);
+            assertThat(value(scrape, "worker_wal_checkpoint_duration_seconds_count", "")).isGreaterThanOrEqualTo(0);
             assertThat(value(scrape, "worker_rows_read_total", "")).isGreaterThanOrEqualTo(3);
             assertThat(value(scrape, "worker_rows_written_total", "")).isGreaterThanOrEqualTo(3);
             assertThat(scrape).contains("worker_databases_open ").contains("worker_databases ")

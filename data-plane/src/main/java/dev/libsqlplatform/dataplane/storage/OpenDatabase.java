@@ -45,6 +45,14 @@ public final class OpenDatabase {
             .builder("worker.checkpoint.duration")
             .description("WAL checkpoint (TRUNCATE) of a database when it is closed (LRU eviction, delete, shutdown)")
             .register(io.micrometer.core.instrument.Metrics.globalRegistry);
+    /**
+     * {@code worker_wal_checkpoint_duration_seconds}: the writer's periodic checkpoint of logged frames (it holds the
+     * writer permit, so it is part of some write's latency: the tail of the write metrics).
+     */
+    private static final io.micrometer.core.instrument.Timer WAL_CHECKPOINT = io.micrometer.core.instrument.Timer
+            .builder("worker.wal.checkpoint.duration")
+            .description("periodic WAL checkpoint (PASSIVE) by the writer, every checkpoint-frames logged frames")
+            .register(io.micrometer.core.instrument.Metrics.globalRegistry);
     /** When the writer was taken (the permit serialises every access). */
     private volatile long writerSince;
     private final DbConnection writer;
@@ -306,11 +314,13 @@ public final class OpenDatabase {
                     + ": " + e.getMessage(), e);
         }
         if (frameLog.walFrames() >= settings.checkpointFrames()) {
+            long started = System.nanoTime();
             try {
                 writer.trusted("PRAGMA wal_checkpoint(PASSIVE)");
             } catch (SQLException e) {
                 // readers keep old frames pinned; the next commit tries again
             }
+            WAL_CHECKPOINT.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -418,6 +428,12 @@ public final class OpenDatabase {
                     // after a checkpoint the WAL shrinks back to this; its growth in between is bounded by the
                     // statement deadline and max-transaction-duration (no snapshot pins it for longer)
                     s.execute("PRAGMA journal_size_limit = " + WAL_SIZE_LIMIT);
+                    if (settings.replication()) {
+                        // SQLite's own checkpoint would run inside the commit, before the frame log captured it: the
+                        // file would get pages the log lacks and the WAL restart under frames not yet logged. Only
+                        // logCommits() checkpoints, after the capture. Without a log SQLite's default stays.
+                        s.execute("PRAGMA wal_autocheckpoint = 0");
+                    }
                 }
                 s.execute("PRAGMA trusted_schema = OFF");
             }
