@@ -252,6 +252,42 @@ class DrainTest {
         assertThat(b.callsFor(id).stream().map(StandInWorker.Call::method).toList()).contains("DELETE /import", "DELETE");
     }
 
+    @Test
+    void aTargetThatDiedAfterInstallingItsCopyDeletesThatCopyWhenItIsBack() {
+        Http http = new Http(port, TOKEN);
+        worker("w-a", 1000);
+        String id = create(http, "orphaned");
+        StandInWorker b = worker("w-b", 10);
+        String bBeat = beats.get("w-b");
+        java.util.concurrent.atomic.AtomicBoolean bDead = new java.util.concurrent.atomic.AtomicBoolean();
+        // w-b installs the copy at the catch-up and dies before it answers: no heartbeat, no call answered
+        b.onCall(c -> {
+            if (c.databaseId().equals(id) && c.method().equals("POST /import") && c.body().contains("\"until\"")) {
+                bDead.set(true);
+                silence("w-b");
+            }
+        });
+        b.failWhen(c -> bDead.get());
+        assertThat(http.post("/v1/workers/w-a/drain", "").status()).isEqualTo(200);
+        await(bDead::get);
+        // w-b is marked down; the move goes to w-c and completes there, while w-b still holds its installed copy
+        StandInWorker c = worker("w-c", 10);
+        await(() -> "w-c".equals(workerOf(id)));
+        assertThat(b.hosts(id)).isTrue();
+        // w-b is back: the copy it holds is not routed to it, and is deleted there (served, it would be stale)
+        b.onCall(null);
+        bDead.set(false);
+        beats.put("w-b", bBeat);
+        await(() -> !b.hosts(id));
+        assertThat(b.listed.get()).isPositive();
+        await(() -> new Http(port, null).get("/actuator/prometheus").body()
+                .contains("\nplatform_database_moves 0.0"));
+        // the routed copy was never touched by the sweep
+        assertThat(c.hosts(id)).isTrue();
+        assertThat(c.callsFor(id).stream().map(StandInWorker.Call::method).toList()).doesNotContain("DELETE");
+        assertThat(workerOf(id)).isEqualTo("w-c");
+    }
+
     private static long count(StandInWorker w, String id, String method) {
         return w.callsFor(id).stream().filter(c -> c.method().equals(method)).count();
     }

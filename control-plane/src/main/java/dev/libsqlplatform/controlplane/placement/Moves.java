@@ -44,6 +44,17 @@ class Moves {
                 .params(databaseId, source, target, now, now).update();
     }
 
+    /**
+     * A copy on {@code workerId} of a database not routed there ({@link StrayCopies}): an abandoned move from and to
+     * that worker, so {@code Mover} deletes the copy there; created only if the database has no move (then 0).
+     */
+    int createAbandoned(String databaseId, String workerId, String why, long now) {
+        return jdbc.sql("INSERT INTO database_moves (database_id, source_worker_id, target_worker_id, phase, owner, "
+                        + "lease_until, attempts, started_at, updated_at, last_error) "
+                        + "VALUES (?, ?, ?, 'abandoned', NULL, 0, 0, ?, ?, ?) ON CONFLICT (database_id) DO NOTHING")
+                .params(databaseId, workerId, workerId, now, now, why).update();
+    }
+
     List<Move> all() {
         return jdbc.sql(SELECT + "ORDER BY started_at, database_id").query(Move.class).list();
     }

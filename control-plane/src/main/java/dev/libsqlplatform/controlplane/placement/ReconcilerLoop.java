@@ -12,7 +12,7 @@ import org.springframework.transaction.event.TransactionPhase;
 import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
- * Runs the {@link Reconciler}, then the {@link Mover} (draining workers), every {@code platform.reconcile-interval}
+ * Runs the {@link Reconciler}, then {@link StrayCopies}, then the {@link Mover} (draining workers, strays), every {@code platform.reconcile-interval}
  * and whenever an event says there is work. After a database is created (or its keys changed) the reconciler also runs inline, on the request
  * thread, so the database is usually ready when the API call answers.
  */
@@ -23,6 +23,7 @@ class ReconcilerLoop implements SmartLifecycle {
 
     private final Reconciler reconciler;
     private final Mover mover;
+    private final StrayCopies strays;
     private final long intervalMillis;
     private final Object signal = new Object();
     private volatile boolean wakeUp;
@@ -30,10 +31,11 @@ class ReconcilerLoop implements SmartLifecycle {
 
     private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
 
-    ReconcilerLoop(Reconciler reconciler, Mover mover, PlatformProperties properties,
+    ReconcilerLoop(Reconciler reconciler, Mover mover, StrayCopies strays, PlatformProperties properties,
                    io.micrometer.core.instrument.MeterRegistry meters) {
         this.reconciler = reconciler;
         this.mover = mover;
+        this.strays = strays;
         this.intervalMillis = Math.max(10, properties.reconcileInterval().toMillis());
         io.micrometer.core.instrument.Gauge.builder("platform.databases.pending", pending, java.util.concurrent.atomic.AtomicInteger::get)
                 .description("databases not yet in their desired state after the last reconcile round (provisioning, deleting, keys not pushed)")
@@ -57,6 +59,7 @@ class ReconcilerLoop implements SmartLifecycle {
 
     @EventListener
     void onWorker(WorkerEvents event) {
+        strays.workerArrived(event.workerId());
         wake();
     }
 
@@ -84,6 +87,12 @@ class ReconcilerLoop implements SmartLifecycle {
                 pending.set(reconciler.reconcileAll());
             } catch (RuntimeException e) {
                 log.warn("reconcile round failed: {}", e.toString());
+            }
+            try {
+                // before the mover: the strays found become abandoned moves it removes in the same round
+                strays.sweep();
+            } catch (RuntimeException e) {
+                log.warn("stray-copy sweep failed: {}", e.toString());
             }
             try {
                 // draining workers: databases move one step per round (Mover)

@@ -6,6 +6,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import dev.libsqlplatform.contract.internalapi.InternalApi;
 import dev.libsqlplatform.contract.internalapi.MoveDatabase;
@@ -54,6 +56,15 @@ class WorkerClient {
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
                 .header("Content-Type", "application/json"), copyTimeout);
         return json.readValue(answer, MoveDatabase.Imported.class);
+    }
+
+    /** The ids of the databases the worker holds ({@code GET <DATABASES>}). */
+    List<String> hosted(String workerUrl) throws WorkerCallException {
+        String base = workerUrl.endsWith("/") ? workerUrl.substring(0, workerUrl.length() - 1) : workerUrl;
+        String answer = send(HttpRequest.newBuilder(URI.create(base + InternalApi.DATABASES)).GET(), timeout);
+        List<String> ids = new ArrayList<>();
+        json.readTree(answer).path("databases").forEach(d -> ids.add(d.path("id").asString()));
+        return ids;
     }
 
     /** Drops the target's staged copy of an abandoned move. */

@@ -33,8 +33,12 @@ public final class StandInWorker implements AutoCloseable {
     public final List<Call> calls = new CopyOnWriteArrayList<>();
     /** Bodies that were not the contract's PUT body, with the reason. */
     public final List<String> refused = new CopyOnWriteArrayList<>();
+    /** How often its databases were listed. */
+    public final AtomicInteger listed = new AtomicInteger();
     private final AtomicInteger failuresLeft;
     private final java.util.Set<String> refusedNames = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The databases it holds, as a worker would list them: PUT or an install adds, DELETE removes. */
+    private final java.util.Set<String> hosted = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final HttpServer server;
     /** Several calls at once, as a worker takes them (a call may come while a test's hook holds another one). */
     private final java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
@@ -50,6 +54,7 @@ public final class StandInWorker implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         server.createContext(InternalApi.DATABASES + "/", this::handle);
+        server.createContext(InternalApi.DATABASES, this::list);
         server.setExecutor(threads);
         server.start();
     }
@@ -81,8 +86,33 @@ public final class StandInWorker implements AutoCloseable {
         refusedNames.remove(name);
     }
 
+    /** Whether it holds {@code databaseId} (installed by a PUT or a move's import, not deleted since). */
+    public boolean hosts(String databaseId) {
+        return hosted.contains(databaseId);
+    }
+
     public List<Call> callsFor(String databaseId) {
         return calls.stream().filter(c -> c.databaseId().equals(databaseId)).toList();
+    }
+
+    /**
+     * {@code GET <DATABASES>}: counted in {@link #listed} (not in {@link #calls}, which the tests read as the calls
+     * about databases); {@code failWhen} applies, to a call with method {@code GET} and an empty database id.
+     */
+    private void list(HttpExchange exchange) throws IOException {
+        if (!InternalApi.DATABASES.equals(exchange.getRequestURI().getPath())
+                || !"GET".equals(exchange.getRequestMethod())) {
+            answer(exchange, 404, "{\"message\":\"no such route\",\"code\":\"NOT_FOUND\"}");
+            return;
+        }
+        Call call = new Call("GET", "", "", exchange.getRequestHeaders().getFirst("Authorization"), null);
+        listed.incrementAndGet();
+        if (failWhen.test(call)) {
+            answer(exchange, 503, "{\"message\":\"not now\",\"code\":\"UNAVAILABLE\"}");
+            return;
+        }
+        List<java.util.Map<String, String>> rows = hosted.stream().sorted().map(id -> java.util.Map.of("id", id)).toList();
+        answer(exchange, 200, JSON.writeValueAsString(java.util.Map.of("databases", rows)));
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -126,6 +156,11 @@ public final class StandInWorker implements AutoCloseable {
             answer = "{\"message\":\"not now\",\"code\":\"UNAVAILABLE\"}";
         } else {
             status = 200;
+            if ("DELETE".equals(exchange.getRequestMethod())) {
+                hosted.remove(id);
+            } else {
+                hosted.add(id);
+            }
             answer = JSON.writeValueAsString(new PutDatabase.State(id,
                     "DELETE".equals(exchange.getRequestMethod()) ? PutDatabase.State.DELETED : PutDatabase.State.READY));
         }
@@ -155,6 +190,10 @@ public final class StandInWorker implements AutoCloseable {
         Call call = new Call(method, id, body, exchange.getRequestHeaders().getFirst("Authorization"),
                 imported == null ? null : imported.database());
         boolean fail = failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        if (imported != null && imported.until() != null) {
+            // installed, even when the answer then fails (a target that died or lost its answer keeps the copy)
+            hosted.add(id);
+        }
         calls.add(call);
         onCall.accept(call);
         if (failWhen.test(call) || fail) {
