@@ -61,7 +61,10 @@ final class Wrk {
         List<String> cmd = new ArrayList<>(List.of(binary, "-t", String.valueOf(threads), "-c", String.valueOf(connections),
                 "-d", seconds + "s", "--timeout", "10s", "--latency", "-s", script.toString(), url, "--"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        // bench.lua needs wrk's -c to undo wrk's coordinated-omission correction (phantom samples)
+        pb.environment().put("WRK_CONNECTIONS", String.valueOf(connections));
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS)) {
             p.destroyForcibly();
