@@ -109,6 +109,10 @@ public interface DatabaseRepository extends ListCrudRepository<Database, String>
     @Query("DELETE FROM databases WHERE id = :id AND state = 'deleting'")
     int removeDeleted(String id);
 
+    /** Every database row (live or deleting) placed on {@code workerId}: the copies it should hold. */
+    @Query("SELECT id FROM databases WHERE worker_id = :workerId")
+    List<String> findIdsOnWorker(String workerId);
+
     /** Ready databases placed on {@code workerId}: what a drain still has to move. */
     @Query("SELECT id FROM databases WHERE worker_id = :workerId AND state = 'ready' ORDER BY created_at")
     List<String> findReadyIdsOnWorker(String workerId);

@@ -137,6 +137,11 @@ public class DatabaseService {
         return databases.findLiveById(databaseId);
     }
 
+    /** Every database row (live or deleting) placed on {@code workerId}: the copies that worker should hold. */
+    public List<String> idsOnWorker(String workerId) {
+        return databases.findIdsOnWorker(workerId);
+    }
+
     /** Ready databases placed on {@code workerId}, oldest first: what a drain still has to move. */
     public List<String> readyIdsOnWorker(String workerId) {
         return databases.findReadyIdsOnWorker(workerId);

@@ -1,5 +1,6 @@
 package dev.libsqlplatform.controlplane.placement;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -74,8 +75,11 @@ class StrayCopies {
                 continue;
             }
             lastSwept.put(w.id(), now);
+            // two queries for the worker, then a precise check of the few candidates (rows may change meanwhile)
+            Set<String> expected = new HashSet<>(databases.idsOnWorker(w.id()));
+            moves.all().forEach(m -> expected.add(m.databaseId()));
             for (String id : hosted) {
-                if (isStray(id, w.id()) && moves.createAbandoned(id, w.id(), strayReason(id, w.id()), Ids.now()) == 1) {
+                if (!expected.contains(id) && isStray(id, w.id()) && moves.createAbandoned(id, w.id(), strayReason(id, w.id()), Ids.now()) == 1) {
                     found++;
                     log.warn("worker {} holds a copy of database {} that is not routed to it (left while it was down);"
                             + " the copy is deleted there", w.id(), id);
