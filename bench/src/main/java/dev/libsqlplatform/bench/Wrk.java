@@ -73,6 +73,10 @@ final class Wrk {
         Matcher m = Pattern.compile("WRKJSON (\\{.*})").matcher(out);
         if (!m.find()) throw new IOException("wrk printed no result (exit " + p.exitValue() + "): " + out);
         String j = m.group(1);
+        if (!j.contains("\"histogram_consistent\":true") || num(j, "latency_samples") + num(j, "err_timeout") < num(j, "requests")) {
+            // the percentiles are then not those of the measured requests (see bench.lua, measured())
+            System.err.println("[bench] WARNING: wrk's latency histogram does not match its request count: " + j);
+        }
         long errors = num(j, "err_connect") + num(j, "err_read") + num(j, "err_write") + num(j, "err_status") + num(j, "err_timeout");
         return new Result(num(j, "requests"), num(j, "duration_us") / 1e6, dbl(j, "rps"), num(j, "p50_us"),
                 num(j, "p90_us"), num(j, "p99_us"), num(j, "max_us"), errors, j);
