@@ -288,6 +288,36 @@ class DrainTest {
         assertThat(workerOf(id)).isEqualTo("w-c");
     }
 
+    @Test
+    void aStartingWorkerIsToldWhichOfItsCopiesNotToServe() {
+        Http http = new Http(port, TOKEN);
+        Http internal = new Http(port, SECRET);
+        worker("w-a", 1000);
+        String id = create(http, "routed");
+        String check = "{\"workerId\":\"%s\",\"databaseIds\":[\"" + id + "\",\"gone-db\"]}";
+        // w-a hosts `routed`; a copy of a database that no longer exists is not to be served anywhere
+        Http.Response onA = internal.post("/internal/v1/workers/strays", check.formatted("w-a"));
+        assertThat(onA.status()).as(onA.body()).isEqualTo(200);
+        assertThat(onA.json().at("/strays").toString()).isEqualTo("[\"gone-db\"]");
+        // another worker holding a copy of `routed` must not serve it, and is told so again when it asks again
+        for (int i = 0; i < 2; i++) {
+            Http.Response onX = internal.post("/internal/v1/workers/strays", check.formatted("w-x"));
+            assertThat(onX.json().at("/strays").toString()).isEqualTo("[\"" + id + "\",\"gone-db\"]");
+        }
+        assertThat(workerOf(id)).isEqualTo("w-a");
+        // the abandoned moves recorded for them go (w-x is not registered: nothing to undo there), w-a's copy stays
+        await(() -> new Http(port, null).get("/actuator/prometheus").body().contains("\nplatform_database_moves 0.0"));
+        assertThat(http.get(DBS + "/routed").json().at("/database/state").asString()).isEqualTo("ready");
+        // bad bodies are refused with a typed error, and only the service secret may ask
+        for (String bad : List.of("", "{}", "{\"workerId\":\"w-a\"}", "{\"workerId\":\"\",\"databaseIds\":[]}",
+                "{\"workerId\":\"w-a\",\"databaseIds\":[null]}", "{\"workerId\":\"w-a\",\"databaseIds\":\"x\"}")) {
+            Http.Response r = internal.post("/internal/v1/workers/strays", bad);
+            assertThat(r.status()).as(bad + " → " + r.body()).isEqualTo(400);
+        }
+        assertThat(new Http(port, TOKEN).post("/internal/v1/workers/strays", check.formatted("w-a")).status())
+                .isEqualTo(401);
+    }
+
     private static long count(StandInWorker w, String id, String method) {
         return w.callsFor(id).stream().filter(c -> c.method().equals(method)).count();
     }

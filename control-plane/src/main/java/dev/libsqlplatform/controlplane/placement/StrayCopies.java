@@ -1,13 +1,14 @@
 package dev.libsqlplatform.controlplane.placement;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.libsqlplatform.controlplane.database.Database;
 import dev.libsqlplatform.controlplane.database.DatabaseService;
 import dev.libsqlplatform.controlplane.metadata.Ids;
 import dev.libsqlplatform.controlplane.worker.Worker;
@@ -22,11 +23,12 @@ import org.springframework.stereotype.Component;
  * down while the platform gave its database up: a move's target that installed its copy and died before the switch
  * (the move went elsewhere), or a worker that was down while its database was deleted and its row removed. Served
  * directly, that copy would answer with stale data, so every worker is swept when it registers or comes back, and
- * every worker every {@code platform.drain.stray-sweep} (a worker restarted within the heartbeat timeout sends no event).
+ * every worker every {@code platform.drain.stray-sweep} (a worker restarted within the heartbeat timeout sends no event);
+ * and a starting worker asks itself, before it serves anything ({@link StrayController}), and deletes what it is told.
  *
  * <p>A copy is stray only when no row routes the database to the worker (a row being deleted still counts: the
- * reconciler removes it) and no move is under way for it (a move's target legitimately holds a copy before the
- * switch). The abandoned move's row is created only if the database has no move ({@link Moves#createAbandoned}), and
+ * reconciler removes it) and the worker is not the target of a move under way (which legitimately holds a copy
+ * before the switch). The abandoned move's row is created only if the database has no move ({@link Moves#createAbandoned}), and
  * while it exists no move for that database can be planned, so the delete cannot race a switch to this worker.
  */
 @Component
@@ -75,26 +77,48 @@ class StrayCopies {
                 continue;
             }
             lastSwept.put(w.id(), now);
-            // two queries for the worker, then a precise check of the few candidates (rows may change meanwhile)
-            Set<String> expected = new HashSet<>(databases.idsOnWorker(w.id()));
-            moves.all().forEach(m -> expected.add(m.databaseId()));
-            for (String id : hosted) {
-                if (!expected.contains(id) && isStray(id, w.id()) && moves.createAbandoned(id, w.id(), strayReason(id, w.id()), Ids.now()) == 1) {
-                    found++;
-                    log.warn("worker {} holds a copy of database {} that is not routed to it (left while it was down);"
-                            + " the copy is deleted there", w.id(), id);
-                }
-            }
+            found += strays(w.id(), hosted).size();
         }
         return found;
     }
 
-    private boolean isStray(String databaseId, String workerId) {
-        Optional<Database> row = databases.byId(databaseId);
-        if (row.isPresent() && workerId.equals(row.get().workerId())) {
-            return false;
+    /**
+     * Which of {@code hostedIds} (the databases worker {@code workerId} holds) it must not serve: those no row routes to
+     * it and of which it is not the target of a move under way. Each is recorded as an abandoned move from and to the
+     * worker when the database has no move yet, so the {@link Mover} deletes the copy there; one with another move
+     * (abandoned, or cleaning up after a switch) is deleted there by a later sweep. Two queries for the worker, then
+     * a precise check of the few candidates (rows may change meanwhile).
+     */
+    List<String> strays(String workerId, List<String> hostedIds) {
+        Set<String> routed = new HashSet<>(databases.idsOnWorker(workerId));
+        Map<String, Moves.Move> moving = new HashMap<>();
+        moves.all().forEach(m -> moving.put(m.databaseId(), m));
+        List<String> strays = new ArrayList<>();
+        for (String id : new LinkedHashSet<>(hostedIds)) {
+            if (routed.contains(id) || isMoveTarget(moving.get(id), workerId) || routedTo(id, workerId)) {
+                continue;
+            }
+            if (!moving.containsKey(id)) {
+                if (moves.createAbandoned(id, workerId, strayReason(id, workerId), Ids.now()) == 1) {
+                    log.warn("worker {} holds a copy of database {} that is not routed to it (left while it was down);"
+                            + " the copy is deleted there", workerId, id);
+                } else if (isMoveTarget(moves.find(id).orElse(null), workerId)) {
+                    // a move to this worker was planned meanwhile
+                    continue;
+                }
+            }
+            strays.add(id);
         }
-        return moves.find(databaseId).isEmpty();
+        return strays;
+    }
+
+    /** Whether {@code workerId} is the target of {@code move}, which is under way (it legitimately holds a copy). */
+    private static boolean isMoveTarget(Moves.Move move, String workerId) {
+        return move != null && Moves.COPYING.equals(move.phase()) && workerId.equals(move.targetWorkerId());
+    }
+
+    private boolean routedTo(String databaseId, String workerId) {
+        return databases.byId(databaseId).map(d -> workerId.equals(d.workerId())).orElse(false);
     }
 
     private String strayReason(String databaseId, String workerId) {

@@ -27,6 +27,9 @@ public final class InternalApi {
     /** {@code POST} (control plane). */
     public static final String HEARTBEAT = "/internal/v1/workers/heartbeat";
 
+    /** {@code POST} a {@link StrayCheck}: which of a starting worker's databases it must not serve (control plane). */
+    public static final String STRAYS = "/internal/v1/workers/strays";
+
     /** {@code GET ?id=<dbId>} or {@code ?label=<db>-<org>} → {@link DatabaseRoute} (control plane). */
     public static final String ROUTES = "/internal/v1/routes";
 
