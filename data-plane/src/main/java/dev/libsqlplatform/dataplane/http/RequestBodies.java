@@ -1,27 +1,41 @@
 package dev.libsqlplatform.dataplane.http;
 
+import dev.libsqlplatform.dataplane.config.HttpTransportProperties;
 import dev.libsqlplatform.dataplane.config.LimitsProperties;
 import dev.libsqlplatform.dataplane.error.ApiException;
 import dev.libsqlplatform.dataplane.error.ErrorCode;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.SocketTimeoutException;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
 
 /**
- * Request bodies under the worker's limits: at most max-request-bytes, arriving within body-read-timeout
- * of the headers. Read only after the caller is authenticated, so a client without a valid token never
- * holds a request thread with a slow body. One blocked read is bounded by the connector's connection
- * timeout (set to the same value in {@link LeanPipelineConfig}), so a trickling body overruns the deadline
- * by one read at most.
+ * Request bodies under the worker's limits: at most max-request-bytes, arriving within body-read-timeout of the
+ * headers. The one body reader of every controller and of {@link HranaPipelineValve}, so every bad or slow body gets
+ * the same answer on every path and connector: {@code 413 PAYLOAD_TOO_LARGE}, {@code 408 REQUEST_TIMEOUT}, or
+ * {@code 400 BAD_REQUEST} (malformed chunked encoding, a body shorter than declared, a connection lost mid-body), always
+ * as an {@link ApiException} for {@link ErrorResponses}, with Tomcat's own error answer undone
+ * ({@link TomcatBodyErrors}). Read only after the caller is authenticated, so a client without a valid token never
+ * holds a request thread with a slow body.
+ *
+ * <p>The deadline: on NIO one blocked read is bounded by the connector's read timeout (set to body-read-timeout in
+ * {@link LeanPipelineConfig}) and the deadline is checked around every read, so a trickling body overruns it by one
+ * read at most. On NIO2 Tomcat's read timeout would close the connection, so it is set further out and
+ * {@link BodyReadWatchdog} ends a read blocked at the deadline itself.
  */
-final class RequestBodies {
+@Component
+final class RequestBodies implements DisposableBean {
     private final long maxBytes;
     private final long timeoutNanos;
+    /** Null on NIO, which needs none. */
+    private final BodyReadWatchdog watchdog;
 
-    RequestBodies(LimitsProperties limits) {
+    RequestBodies(LimitsProperties limits, HttpTransportProperties transport) {
         this.maxBytes = limits.maxRequestBytes().toBytes();
         this.timeoutNanos = limits.bodyReadTimeout().toNanos();
+        this.watchdog = transport.connector() == HttpTransportProperties.Connector.NIO2 ? new BodyReadWatchdog() : null;
     }
 
     long maxBytes() {
@@ -38,48 +52,155 @@ final class RequestBodies {
     /** A body of known, small length, read whole. */
     byte[] readAll(InputStream in, int length) throws IOException {
         checkDeclaredLength(length);
-        return bounded(in).readNBytes(length);
+        Body body = bounded(in);
+        try {
+            return body.readNBytes(length);
+        } finally {
+            body.finish();
+        }
     }
 
-    /** The body as a stream that fails with 413 past the limit and with 408 past the deadline. */
-    InputStream bounded(InputStream in) {
+    /** The whole body of a request (at most max-request-bytes), read until its end. */
+    byte[] readAll(HttpServletRequest req) throws IOException {
+        checkDeclaredLength(req.getContentLengthLong());
+        Body body = bounded(req.getInputStream());
+        try {
+            return body.readAllBytes();
+        } finally {
+            body.finish();
+        }
+    }
+
+    /** The body of a request as a stream under the limits (see {@link #bounded}). */
+    InputStream stream(HttpServletRequest req) throws IOException {
+        checkDeclaredLength(req.getContentLengthLong());
+        return bounded(req.getInputStream());
+    }
+
+    /**
+     * The body as a stream that fails with an {@link ApiException} (never an {@link IOException}: a JSON parser would
+     * turn that into a parse error) past the limit, past the deadline, and on any read failure.
+     */
+    Body bounded(InputStream in) {
         long deadline = System.nanoTime() + timeoutNanos;
-        return new FilterInputStream(in) {
-            private long read;
+        return new Body(in, deadline, watchdog == null ? null : watchdog.guard(deadline));
+    }
 
-            private int count(int n) {
-                if (n > 0) {
-                    read += n;
-                    if (read > maxBytes) {
-                        throw tooLarge();
-                    }
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    throw tooSlow();
-                }
-                return n;
+    @Override
+    public void destroy() {
+        if (watchdog != null) {
+            watchdog.close();
+        }
+    }
+
+    /** One request body under the limits. */
+    final class Body extends FilterInputStream {
+        private final long deadline;
+        private final BodyReadWatchdog.Guard guard;
+        private long read;
+
+        private Body(InputStream in, long deadline, BodyReadWatchdog.Guard guard) {
+            super(in);
+            this.deadline = deadline;
+            this.guard = guard;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (System.nanoTime() - deadline > 0) {
+                throw answer(tooSlow());
             }
-
-            @Override
-            public int read() throws IOException {
+            if (guard == null || len == 0 || in.available() > 0) {
+                int n;
                 try {
-                    int b = super.read();
-                    count(b < 0 ? 0 : 1);
-                    return b;
-                } catch (SocketTimeoutException e) {
-                    throw tooSlow();
+                    n = in.read(b, off, len);
+                } catch (IOException e) {
+                    throw failed(e);
+                }
+                return count(n);
+            }
+            // a read that may block on the socket: the watchdog ends it at the deadline (NIO2)
+            if (!guard.enter()) {
+                throw answer(tooSlow());
+            }
+            int n = -1;
+            IOException failure = null;
+            try {
+                n = in.read(b, off, len);
+            } catch (IOException e) {
+                failure = e;
+            } finally {
+                if (guard.exit()) {
+                    throw answer(tooSlow());
                 }
             }
+            if (failure != null) {
+                throw failed(failure);
+            }
+            return count(n);
+        }
 
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                try {
-                    return count(super.read(b, off, len));
-                } catch (SocketTimeoutException e) {
-                    throw tooSlow();
-                }
+        @Override
+        public long skip(long n) throws IOException {
+            if (n <= 0) {
+                return 0;
             }
-        };
+            byte[] buf = new byte[(int) Math.min(n, 8192)]; // read, not skipped: counted and timed like any read
+            return Math.max(0, read(buf, 0, buf.length));
+        }
+
+        @Override
+        public void close() throws IOException {
+            finish();
+            super.close();
+        }
+
+        /** The body is done with (read whole, or abandoned): releases the watchdog's timer task. */
+        void finish() {
+            if (guard != null) {
+                guard.finish();
+            }
+        }
+
+        private int count(int n) {
+            if (n > 0) {
+                read += n;
+                if (read > maxBytes) {
+                    throw answer(tooLarge());
+                }
+            } else if (n < 0) {
+                finish();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw answer(tooSlow());
+            }
+            return n;
+        }
+
+        private ApiException failed(IOException e) {
+            return answer(switch (TomcatBodyErrors.classify(e)) {
+                case TIMEOUT -> tooSlow();
+                case MALFORMED -> new ApiException(ErrorCode.BAD_REQUEST,
+                        "the request body's chunked transfer encoding is malformed");
+                case TRUNCATED -> new ApiException(ErrorCode.BAD_REQUEST,
+                        "the request body ended before its declared length (or its last chunk)");
+                case CONNECTION_LOST -> new ApiException(ErrorCode.BAD_REQUEST,
+                        "the connection failed while the request body was read");
+            });
+        }
+
+        private ApiException answer(ApiException e) {
+            finish();
+            TomcatBodyErrors.reclaim();
+            return e;
+        }
     }
 
     private ApiException tooLarge() {
