@@ -45,6 +45,7 @@ final class RequestBodies implements DisposableBean {
     /** Refuses a declared length over the limit before reading anything. */
     void checkDeclaredLength(long contentLength) {
         if (contentLength > maxBytes) {
+            TomcatBodyErrors.reclaim(); // the unread body is not drained: the connection closes after the 413
             throw tooLarge();
         }
     }

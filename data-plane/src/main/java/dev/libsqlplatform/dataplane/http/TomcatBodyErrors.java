@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import org.apache.catalina.connector.ClientAbortException;
 import org.apache.catalina.connector.Response;
+import org.apache.coyote.ActionCode;
 import org.apache.coyote.BadRequestException;
 
 /**
@@ -24,7 +25,8 @@ import org.apache.coyote.BadRequestException;
  * Bodies are read synchronously on that thread by every controller that reads one ({@link RequestBodies}).
  *
  * <p>Relies on Tomcat internals that are public API of its classes but not of the Servlet spec:
- * {@code Response.reset/setSuspended/isError}, {@code ClientAbortException}, {@code BadRequestException}.
+ * {@code Response.reset/setSuspended/isError}, {@code ActionCode.DISABLE_SWALLOW_INPUT}, {@code ClientAbortException},
+ * {@code BadRequestException}.
  * {@code BodyReadTransportTest} drives every case on both connectors, so a Tomcat upgrade that changes them fails there.
  */
 final class TomcatBodyErrors {
@@ -74,14 +76,21 @@ final class TomcatBodyErrors {
     }
 
     /**
-     * Undoes Tomcat's own error answer to a failed body read (see the class comment), so that the exception we throw
-     * next is answered by {@link ErrorResponses}, once. A no-op when Tomcat did not flag the response, or when it is
-     * committed already (then nothing consistent can be answered anyway). The connection is still closed after the
-     * answer: Tomcat drops it after any 400, 408 or 413 and does not try to drain the rest of the body.
+     * Prepares the request for our answer to a body it will not read further: undoes Tomcat's own error answer to a
+     * failed read (see the class comment; a no-op when Tomcat did not flag the response, or when the response is
+     * committed already, when nothing consistent can be answered anyway), so that the exception we throw next is
+     * answered by {@link ErrorResponses}, once; and closes the connection after that answer without draining the rest
+     * of the body ({@code DISABLE_SWALLOW_INPUT}, Tomcat's own action for aborted uploads). Draining would wait on the
+     * slow client again, and on NIO2 after a {@link BodyReadWatchdog} interrupt it would hit the read still pending on
+     * the channel ({@code ReadPendingException}).
      */
     static void reclaim() {
         Response response = CURRENT.get();
-        if (response == null || !response.isError() || response.isCommitted()) {
+        if (response == null) {
+            return;
+        }
+        response.getRequest().getCoyoteRequest().action(ActionCode.DISABLE_SWALLOW_INPUT, null);
+        if (!response.isError() || response.isCommitted()) {
             return;
         }
         response.reset(); // status, headers, buffer and the error-report flag
