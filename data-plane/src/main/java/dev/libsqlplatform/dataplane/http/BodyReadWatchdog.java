@@ -92,7 +92,7 @@ final class BodyReadWatchdog implements AutoCloseable {
                 return false;
             }
             while (state.get() != INTERRUPTED) {
-                Thread.onSpinWait(); // the timer is between claiming the read and interrupting it: a few instructions
+                Thread.yield(); // the timer is between claiming the read and interrupting it: a few instructions
             }
             Thread.interrupted(); // the interrupt was for this read only
             state.set(IDLE);

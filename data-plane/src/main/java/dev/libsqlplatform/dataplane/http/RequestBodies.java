@@ -118,7 +118,7 @@ final class RequestBodies implements DisposableBean {
             if (System.nanoTime() - deadline > 0) {
                 throw answer(tooSlow());
             }
-            if (guard == null || len == 0 || in.available() > 0) {
+            if (guard == null || len == 0 || buffered()) {
                 int n;
                 try {
                     n = in.read(b, off, len);
@@ -146,6 +146,15 @@ final class RequestBodies implements DisposableBean {
                 throw failed(failure);
             }
             return count(n);
+        }
+
+        /** Whether Tomcat holds bytes of the body already: then a read cannot block and needs no watchdog. */
+        private boolean buffered() {
+            try {
+                return in.available() > 0;
+            } catch (IOException e) {
+                throw failed(e);
+            }
         }
 
         @Override
