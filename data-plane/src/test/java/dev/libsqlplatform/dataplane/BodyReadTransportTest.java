@@ -30,7 +30,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * Bad and slow request bodies over raw sockets, on both connectors the worker supports (NIO, the default, and NIO2),
  * on the Hrana valve path ({@code /v2/pipeline}, before Spring MVC) and on Spring MVC paths (legacy {@code POST /},
- * {@code /v3/cursor}). Each gets exactly one answer: the documented status with the project's
+ * {@code /v3/cursor}, and the internal API's {@code @RequestBody}, which Spring reads itself). Each gets exactly one answer: the documented status with the project's
  * {@code {"message", "code"}} body (never Tomcat's error page, Spring's default error JSON, or a closed connection), and
  * afterwards the worker still serves and no request thread is left blocked in a body read.
  */
@@ -43,14 +43,18 @@ class BodyReadTransportTest {
 
     /** Where the body goes: the lean valve, or Spring MVC. Each with the opening of a valid body for it. */
     enum Route {
-        VALVE_PIPELINE("/v2/pipeline", "{\"baton\":null,\"requests\":["),
-        MVC_LEGACY("/", "{\"statements\":["),
-        MVC_CURSOR("/v3/cursor", "{\"baton\":null,\"batch\":{\"steps\":[");
+        VALVE_PIPELINE("POST", "/v2/pipeline", "{\"baton\":null,\"requests\":["),
+        MVC_LEGACY("POST", "/", "{\"statements\":["),
+        MVC_CURSOR("POST", "/v3/cursor", "{\"baton\":null,\"batch\":{\"steps\":["),
+        /** The internal API (service secret), whose body Spring reads itself ({@code @RequestBody}). */
+        MVC_REQUEST_BODY("PUT", "/internal/v1/databases/" + java.util.UUID.randomUUID(), "{\"name\":\"x\",\"keys\":[");
 
+        final String method;
         final String path;
         final String opening;
 
-        Route(String path, String opening) {
+        Route(String method, String path, String opening) {
+            this.method = method;
             this.path = path;
             this.opening = opening;
         }
@@ -155,8 +159,9 @@ class BodyReadTransportTest {
         Worker w = workers.get(c);
         try (Socket s = new Socket("127.0.0.1", w.port)) {
             s.setSoTimeout(10 * TIMEOUT_MS); // far past the deadline: a worker that never answers fails here
-            String head = "POST " + r.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + tokens.get(c)
-                    + "\r\nContent-Type: application/json\r\n";
+            String credential = r == Route.MVC_REQUEST_BODY ? Worker.SECRET : tokens.get(c);
+            String head = r.method + " " + r.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                    + credential + "\r\nContent-Type: application/json\r\n";
             long start = System.nanoTime();
             Expect expect = attack.send(s, r, head);
             if (expect.status() != null) {

@@ -40,6 +40,12 @@ class ErrorResponses {
             return Answer.of(api.code(), api.getMessage());
         }
         if (e instanceof HttpMessageNotReadableException) {
+            // the body's own failure (too large, too slow, broken off: RequestBodies), wrapped by Spring and Jackson
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                if (t instanceof ApiException api) {
+                    return Answer.of(api.code(), api.getMessage());
+                }
+            }
             return Answer.of(ErrorCode.BAD_REQUEST, "the request body is not valid JSON for this endpoint");
         }
         if (e instanceof HttpRequestMethodNotSupportedException m) {
@@ -54,6 +60,13 @@ class ErrorResponses {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<byte[]> handle(Exception e) {
+        // a body Spring read itself (@RequestBody) that failed in Tomcat: answered as RequestBodies answers its own
+        IOException read = TomcatBodyErrors.failedRead(e);
+        if (read != null) {
+            TomcatBodyErrors.reclaim();
+            e = TomcatBodyErrors.error(read, new ApiException(ErrorCode.REQUEST_TIMEOUT,
+                    "the request body did not arrive within platform.worker.limits.body-read-timeout"));
+        }
         Answer a = answer(e);
         return ResponseEntity.status(a.status())
                 .header(HttpHeaders.CONTENT_TYPE, HranaController.JSON)

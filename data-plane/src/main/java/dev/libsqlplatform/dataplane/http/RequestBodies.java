@@ -4,6 +4,8 @@ import dev.libsqlplatform.dataplane.config.HttpTransportProperties;
 import dev.libsqlplatform.dataplane.config.LimitsProperties;
 import dev.libsqlplatform.dataplane.error.ApiException;
 import dev.libsqlplatform.dataplane.error.ErrorCode;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -63,8 +65,7 @@ final class RequestBodies implements DisposableBean {
 
     /** The whole body of a request (at most max-request-bytes), read until its end. */
     byte[] readAll(HttpServletRequest req) throws IOException {
-        checkDeclaredLength(req.getContentLengthLong());
-        Body body = bounded(req.getInputStream());
+        Body body = body(req);
         try {
             return body.readAllBytes();
         } finally {
@@ -74,8 +75,76 @@ final class RequestBodies implements DisposableBean {
 
     /** The body of a request as a stream under the limits (see {@link #bounded}). */
     InputStream stream(HttpServletRequest req) throws IOException {
+        return body(req);
+    }
+
+    /** The request's body, bounded once: {@link BoundedBodyFilter} may have bounded it already. */
+    private Body body(HttpServletRequest req) throws IOException {
+        InputStream in = req.getInputStream();
+        if (in instanceof BodyServletStream bounded) {
+            return bounded.body;
+        }
         checkDeclaredLength(req.getContentLengthLong());
-        return bounded(req.getInputStream());
+        return bounded(in);
+    }
+
+    /** The request's body under the limits as a servlet stream, for Spring MVC's own readers ({@code @RequestBody}). */
+    ServletInputStream servletStream(HttpServletRequest req) throws IOException {
+        InputStream in = req.getInputStream();
+        if (in instanceof BodyServletStream bounded) {
+            return bounded;
+        }
+        checkDeclaredLength(req.getContentLengthLong());
+        return new BodyServletStream(bounded(in));
+    }
+
+    /** Blocking reads only: the worker's controllers read bodies synchronously. */
+    static final class BodyServletStream extends ServletInputStream {
+        private final Body body;
+        private boolean finished;
+
+        private BodyServletStream(Body body) {
+            this.body = body;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = body.read();
+            finished |= b < 0;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = body.read(b, off, len);
+            finished |= n < 0;
+            return n;
+        }
+
+        @Override
+        public int available() throws IOException {
+            return body.available();
+        }
+
+        @Override
+        public void close() throws IOException {
+            body.close();
+        }
+
+        @Override
+        public boolean isFinished() {
+            return finished;
+        }
+
+        @Override
+        public boolean isReady() {
+            return true;
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+            throw new IllegalStateException("non-blocking reads of a bounded request body are not supported");
+        }
     }
 
     /**
@@ -195,15 +264,7 @@ final class RequestBodies implements DisposableBean {
         }
 
         private ApiException failed(IOException e) {
-            return answer(switch (TomcatBodyErrors.classify(e)) {
-                case TIMEOUT -> tooSlow();
-                case MALFORMED -> new ApiException(ErrorCode.BAD_REQUEST,
-                        "the request body's chunked transfer encoding is malformed");
-                case TRUNCATED -> new ApiException(ErrorCode.BAD_REQUEST,
-                        "the request body ended before its declared length (or its last chunk)");
-                case CONNECTION_LOST -> new ApiException(ErrorCode.BAD_REQUEST,
-                        "the connection failed while the request body was read");
-            });
+            return answer(TomcatBodyErrors.error(e, tooSlow()));
         }
 
         private ApiException answer(ApiException e) {

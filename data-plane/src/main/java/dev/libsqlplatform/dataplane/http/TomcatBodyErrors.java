@@ -1,5 +1,7 @@
 package dev.libsqlplatform.dataplane.http;
 
+import dev.libsqlplatform.dataplane.error.ApiException;
+import dev.libsqlplatform.dataplane.error.ErrorCode;
 import jakarta.servlet.RequestDispatcher;
 import java.io.EOFException;
 import java.io.IOException;
@@ -22,7 +24,9 @@ import org.apache.coyote.BadRequestException;
  *
  * <p>The Catalina response is not reachable from the servlet facade, so {@link HranaPipelineValve} (the first valve of
  * the engine, in front of every request) publishes it for the request thread with {@link #enter}/{@link #exit}.
- * Bodies are read synchronously on that thread by every controller that reads one ({@link RequestBodies}).
+ * Bodies are read synchronously on that thread: by {@link RequestBodies}, directly or, for bodies Spring MVC reads
+ * itself, through {@link BoundedBodyFilter}; {@link ErrorResponses} also recognises a failed read it finds behind any
+ * other exception ({@link #failedRead}).
  *
  * <p>Relies on Tomcat internals that are public API of its classes but not of the Servlet spec:
  * {@code Response.reset/setSuspended/isError}, {@code ActionCode.DISABLE_SWALLOW_INPUT}, {@code ClientAbortException},
@@ -73,6 +77,38 @@ final class TomcatBodyErrors {
             }
         }
         return Failure.CONNECTION_LOST;
+    }
+
+    /** The answer to a failed body read: {@code tooSlow} for a timeout, else 400 with what went wrong. */
+    static ApiException error(IOException e, ApiException tooSlow) {
+        return switch (classify(e)) {
+            case TIMEOUT -> tooSlow;
+            case MALFORMED -> new ApiException(ErrorCode.BAD_REQUEST,
+                    "the request body's chunked transfer encoding is malformed");
+            case TRUNCATED -> new ApiException(ErrorCode.BAD_REQUEST,
+                    "the request body ended before its declared length (or its last chunk)");
+            case CONNECTION_LOST -> new ApiException(ErrorCode.BAD_REQUEST,
+                    "the connection failed while the request body was read");
+        };
+    }
+
+    /**
+     * The failed body read behind an exception that ends a Spring MVC request, or null. For bodies read by Spring
+     * itself ({@code @RequestBody} of the internal API), which arrive wrapped (HttpMessageNotReadableException, then
+     * Jackson's exception): only when Tomcat has reacted to a failed read on this request (its response is flagged),
+     * so a failure to write an answer is never taken for one.
+     */
+    static IOException failedRead(Throwable e) {
+        Response response = CURRENT.get();
+        if (response == null || !response.isError()) {
+            return null;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BadRequestException read) { // ClientAbortException too: Tomcat's wrapper of read errors
+                return read;
+            }
+        }
+        return null;
     }
 
     /**
