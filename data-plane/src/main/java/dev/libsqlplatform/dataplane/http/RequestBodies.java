@@ -14,13 +14,14 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * Request bodies under the worker's limits: at most max-request-bytes, arriving within body-read-timeout of the
- * headers. The one body reader of every controller and of {@link HranaPipelineValve}, so every bad or slow body gets
- * the same answer on every path and connector: {@code 413 PAYLOAD_TOO_LARGE}, {@code 408 REQUEST_TIMEOUT}, or
+ * Request bodies under the worker's limits: at most max-request-bytes, arriving within body-read-timeout of when
+ * reading starts. The one body reader of every controller, of {@link HranaPipelineValve}, and (through
+ * {@link BoundedBodyFilter}) of Spring MVC's own {@code @RequestBody} reads, so every bad or slow body gets the same
+ * answer on every path and connector: {@code 413 PAYLOAD_TOO_LARGE}, {@code 408 REQUEST_TIMEOUT}, or
  * {@code 400 BAD_REQUEST} (malformed chunked encoding, a body shorter than declared, a connection lost mid-body), always
  * as an {@link ApiException} for {@link ErrorResponses}, with Tomcat's own error answer undone
- * ({@link TomcatBodyErrors}). Read only after the caller is authenticated, so a client without a valid token never
- * holds a request thread with a slow body.
+ * ({@link TomcatBodyErrors}). The Hrana and replication controllers read it only after the caller is authenticated,
+ * so a client without a valid token never holds a request thread with a slow body.
  *
  * <p>The deadline: on NIO one blocked read is bounded by the connector's read timeout (set to body-read-timeout in
  * {@link LeanPipelineConfig}) and the deadline is checked around every read, so a trickling body overruns it by one
