@@ -60,13 +60,6 @@ class ErrorResponses {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<byte[]> handle(Exception e) {
-        // a body Spring read itself (@RequestBody) that failed in Tomcat: answered as RequestBodies answers its own
-        IOException read = TomcatBodyErrors.failedRead(e);
-        if (read != null) {
-            TomcatBodyErrors.reclaim();
-            e = TomcatBodyErrors.error(read, new ApiException(ErrorCode.REQUEST_TIMEOUT,
-                    "the request body did not arrive within platform.worker.limits.body-read-timeout"));
-        }
         Answer a = answer(e);
         return ResponseEntity.status(a.status())
                 .header(HttpHeaders.CONTENT_TYPE, HranaController.JSON)

@@ -25,8 +25,7 @@ import org.apache.coyote.BadRequestException;
  * <p>The Catalina response is not reachable from the servlet facade, so {@link HranaPipelineValve} (the first valve of
  * the engine, in front of every request) publishes it for the request thread with {@link #enter}/{@link #exit}.
  * Bodies are read synchronously on that thread: by {@link RequestBodies}, directly or, for bodies Spring MVC reads
- * itself, through {@link BoundedBodyFilter}; {@link ErrorResponses} also recognises a failed read it finds behind any
- * other exception ({@link #failedRead}).
+ * itself, through {@link BoundedBodyFilter}.
  *
  * <p>Relies on Tomcat internals that are public API of its classes but not of the Servlet spec:
  * {@code Response.reset/setSuspended/isError}, {@code ActionCode.DISABLE_SWALLOW_INPUT}, {@code ClientAbortException},
@@ -90,25 +89,6 @@ final class TomcatBodyErrors {
             case CONNECTION_LOST -> new ApiException(ErrorCode.BAD_REQUEST,
                     "the connection failed while the request body was read");
         };
-    }
-
-    /**
-     * The failed body read behind an exception that ends a Spring MVC request, or null. For bodies read by Spring
-     * itself ({@code @RequestBody} of the internal API), which arrive wrapped (HttpMessageNotReadableException, then
-     * Jackson's exception): only when Tomcat has reacted to a failed read on this request (its response is flagged),
-     * so a failure to write an answer is never taken for one.
-     */
-    static IOException failedRead(Throwable e) {
-        Response response = CURRENT.get();
-        if (response == null || !response.isError()) {
-            return null;
-        }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BadRequestException read) { // ClientAbortException too: Tomcat's wrapper of read errors
-                return read;
-            }
-        }
-        return null;
     }
 
     /**
