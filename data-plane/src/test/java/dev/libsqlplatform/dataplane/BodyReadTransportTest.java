@@ -165,7 +165,7 @@ class BodyReadTransportTest {
             long start = System.nanoTime();
             Expect expect = attack.send(s, r, head);
             if (expect.status() != null) {
-                Answer a = readAnswer(s.getInputStream());
+                Answer a = readAnswer(s, 10 * TIMEOUT_MS);
                 long tookMs = (System.nanoTime() - start) / 1_000_000;
                 assertThat(a.statusLine()).as("status line (body: %s)", a.body()).isNotNull();
                 assertThat(a.status()).as("status, body %s", a.body()).isEqualTo(expect.status());
@@ -179,9 +179,44 @@ class BodyReadTransportTest {
                 if (expect.status() == 408) {
                     assertThat(tookMs).as("answered near the deadline").isLessThan(3L * TIMEOUT_MS + 2000);
                 }
-                // one answer only: nothing follows it (the connection is closed after a body error)
+                // one answer only: nothing follows it, and the connection is closed after a body error
                 assertThat(a.rest()).as("bytes after the answer").isEmpty();
+                assertThat(a.closed()).as("connection closed after the answer").isTrue();
             }
+        }
+        assertWorkerServes(w, c);
+    }
+
+    static Stream<Arguments> routes() {
+        List<Arguments> out = new ArrayList<>();
+        for (Connector c : Connector.values()) {
+            for (Route r : Route.values()) {
+                out.add(Arguments.of(c, r));
+            }
+        }
+        return out.stream();
+    }
+
+    /**
+     * A caller without valid credentials is refused from the headers: the worker never waits for its body, neither
+     * before the answer nor after it.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("routes")
+    void noCredentialsNoWaitingForTheBody(Connector c, Route r) throws Exception {
+        Worker w = workers.get(c);
+        try (Socket s = new Socket("127.0.0.1", w.port)) {
+            s.setSoTimeout(10 * TIMEOUT_MS);
+            // announces a body it never sends
+            write(s, r.method + " " + r.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer not-it\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n" + r.opening);
+            // the answer, then the connection closes at once: nothing keeps a request thread draining the body that
+            // never comes (Tomcat would wait its read timeout for it)
+            Answer a = readAnswer(s, TIMEOUT_MS / 2);
+            assertThat(a.statusLine()).as("status line (body: %s)", a.body()).isNotNull();
+            assertThat(a.status()).as("status, body %s", a.body()).isEqualTo(401);
+            assertThat(Worker.JSON.readTree(a.body()).get("code").asString()).isEqualTo("UNAUTHORIZED");
+            assertThat(a.closed()).as("connection closed right after the 401, not drained").isTrue();
         }
         assertWorkerServes(w, c);
     }
@@ -225,7 +260,8 @@ class BodyReadTransportTest {
         return s.getInputStream().available() > 0;
     }
 
-    record Answer(String statusLine, Map<String, String> headers, String body, byte[] rest) {
+    /** One answer, what followed it, and whether the worker closed the connection after it (in the time given). */
+    record Answer(String statusLine, Map<String, String> headers, String body, byte[] rest, boolean closed) {
         int status() {
             return Integer.parseInt(statusLine.split(" ")[1]);
         }
@@ -235,11 +271,15 @@ class BodyReadTransportTest {
         }
     }
 
-    /** One HTTP/1.1 response (Content-Length or chunked), then whatever else arrives until the worker closes. */
-    private static Answer readAnswer(InputStream in) throws IOException {
+    /**
+     * One HTTP/1.1 response (Content-Length or chunked), then whatever else arrives until the worker closes the
+     * connection, waiting at most {@code closeWithinMs} for that.
+     */
+    private static Answer readAnswer(Socket s, int closeWithinMs) throws IOException {
+        InputStream in = s.getInputStream();
         String statusLine = readLine(in);
         if (statusLine == null) {
-            return new Answer(null, Map.of(), "<connection closed without an answer>", new byte[0]);
+            return new Answer(null, Map.of(), "<connection closed without an answer>", new byte[0], true);
         }
         Map<String, String> headers = new LinkedHashMap<>();
         for (String line = readLine(in); line != null && !line.isEmpty(); line = readLine(in)) {
@@ -256,13 +296,17 @@ class BodyReadTransportTest {
             }
             readLine(in);
         }
-        byte[] rest;
+        s.setSoTimeout(closeWithinMs);
+        ByteArrayOutputStream rest = new ByteArrayOutputStream();
+        boolean closed = true;
         try {
-            rest = in.readAllBytes();
+            in.transferTo(rest);
+        } catch (java.net.SocketTimeoutException e) {
+            closed = false; // still open: the worker is waiting for (draining) the rest of the body
         } catch (IOException e) {
-            rest = new byte[0]; // reset after the answer: nothing more came
+            // reset after the answer: closed
         }
-        return new Answer(statusLine, headers, body.toString(StandardCharsets.UTF_8), rest);
+        return new Answer(statusLine, headers, body.toString(StandardCharsets.UTF_8), rest.toByteArray(), closed);
     }
 
     private static String readLine(InputStream in) throws IOException {

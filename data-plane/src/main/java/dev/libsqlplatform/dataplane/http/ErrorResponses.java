@@ -60,6 +60,7 @@ class ErrorResponses {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<byte[]> handle(Exception e) {
+        TomcatBodyErrors.noDrainOfUnreadBody();
         Answer a = answer(e);
         return ResponseEntity.status(a.status())
                 .header(HttpHeaders.CONTENT_TYPE, HranaController.JSON)
@@ -72,6 +73,7 @@ class ErrorResponses {
         if (resp.isCommitted()) {
             return; // part of a body is out already: nothing consistent can be added
         }
+        TomcatBodyErrors.noDrainOfUnreadBody();
         byte[] body = json(a.message(), a.code());
         resp.resetBuffer();
         resp.setStatus(a.status());

@@ -92,6 +92,20 @@ final class TomcatBodyErrors {
     }
 
     /**
+     * Before an error answer: when the request's body has not been read to its end (a request refused from its headers,
+     * such as a 401, or one whose body failed), the connection is closed after the answer instead of draining the rest.
+     * Tomcat would otherwise keep the request thread reading ("swallowing") a body that may never come, up to its read
+     * timeout, after the answer went out: a client without credentials could hold request threads that way. A body
+     * read whole keeps the connection alive.
+     */
+    static void noDrainOfUnreadBody() {
+        Response response = CURRENT.get();
+        if (response != null && !response.getRequest().getCoyoteRequest().isFinished()) {
+            response.getRequest().getCoyoteRequest().action(ActionCode.DISABLE_SWALLOW_INPUT, null);
+        }
+    }
+
+    /**
      * Prepares the request for our answer to a body it will not read further: undoes Tomcat's own error answer to a
      * failed read (see the class comment; a no-op when Tomcat did not flag the response, or when the response is
      * committed already, when nothing consistent can be answered anyway), so that the exception we throw next is
