@@ -182,6 +182,7 @@ class BodyReadTransportTest {
                 // one answer only: nothing follows it, and the connection is closed after a body error
                 assertThat(a.rest()).as("bytes after the answer").isEmpty();
                 assertThat(a.closed()).as("connection closed after the answer").isTrue();
+                assertThat(a.header("connection")).as("the close announced: a client must not reuse it").isEqualTo("close");
             }
         }
         assertWorkerServes(w, c);
@@ -217,6 +218,7 @@ class BodyReadTransportTest {
             assertThat(a.status()).as("status, body %s", a.body()).isEqualTo(401);
             assertThat(Worker.JSON.readTree(a.body()).get("code").asString()).isEqualTo("UNAUTHORIZED");
             assertThat(a.closed()).as("connection closed right after the 401, not drained").isTrue();
+            assertThat(a.header("connection")).as("the close announced: a client must not reuse it").isEqualTo("close");
         }
         assertWorkerServes(w, c);
     }

@@ -102,6 +102,9 @@ final class TomcatBodyErrors {
         Response response = CURRENT.get();
         if (response != null && !response.getRequest().getCoyoteRequest().isFinished()) {
             response.getRequest().getCoyoteRequest().action(ActionCode.DISABLE_SWALLOW_INPUT, null);
+            // said in the answer: Tomcat announces the close itself only for the statuses it always closes after
+            // (400, 408, 413...), and a client that is not told reuses the connection for its next request
+            response.setHeader("Connection", "close");
         }
     }
 
