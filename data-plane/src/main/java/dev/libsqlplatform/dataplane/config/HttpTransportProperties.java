@@ -19,13 +19,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * group shuts it down with the connector, after which only WebSocket requests of connections already closed could
  * have used it.
  *
- * <p>Why NIO stays the default although NIO2 measured faster under contention: when a blocking read of a request body
- * times out, NIO2 cancels the pending asynchronous read, and the JDK cancels it by closing the channel. A body slower
- * than {@code platform.worker.limits.body-read-timeout} then gets its connection closed instead of the documented
- * {@code 408 REQUEST_TIMEOUT} ({@code TenantIsolationTest}). NIO2 is for operators who take that trade.
+ * <p>Slow bodies: when a blocking read of a request body times out in Tomcat, NIO2 cancels the pending asynchronous
+ * read, and the JDK cancels it by closing the channel, so a body slower than
+ * {@code platform.worker.limits.body-read-timeout} would get a closed connection instead of the documented
+ * {@code 408 REQUEST_TIMEOUT}. With NIO2 the worker therefore sets Tomcat's read timeout to twice the body timeout and
+ * ends a body read blocked at the deadline itself ({@code http.BodyReadWatchdog}), so both connectors answer alike
+ * ({@code BodyReadTransportTest}). NIO stays the default: the watchdog leans on how Tomcat's NIO2 wrapper handles an
+ * interrupt, and the comparison was not re-measured since.
  *
- * @param connector {@code nio} (default, Tomcat's) or {@code nio2} (faster under CPU contention; slow bodies are cut
- *                  off without a 408: see above and README "Performance")
+ * @param connector {@code nio} (default, Tomcat's) or {@code nio2} (faster under CPU contention; see above and README
+ *                  "Performance")
  */
 @ConfigurationProperties(prefix = "platform.worker.http")
 public record HttpTransportProperties(@DefaultValue("nio") Connector connector) {

@@ -40,6 +40,12 @@ class ErrorResponses {
             return Answer.of(api.code(), api.getMessage());
         }
         if (e instanceof HttpMessageNotReadableException) {
+            // the body's own failure (too large, too slow, broken off: RequestBodies), wrapped by Spring and Jackson
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                if (t instanceof ApiException api) {
+                    return Answer.of(api.code(), api.getMessage());
+                }
+            }
             return Answer.of(ErrorCode.BAD_REQUEST, "the request body is not valid JSON for this endpoint");
         }
         if (e instanceof HttpRequestMethodNotSupportedException m) {
@@ -54,6 +60,7 @@ class ErrorResponses {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<byte[]> handle(Exception e) {
+        TomcatBodyErrors.noDrainOfUnreadBody();
         Answer a = answer(e);
         return ResponseEntity.status(a.status())
                 .header(HttpHeaders.CONTENT_TYPE, HranaController.JSON)
@@ -66,6 +73,7 @@ class ErrorResponses {
         if (resp.isCommitted()) {
             return; // part of a body is out already: nothing consistent can be added
         }
+        TomcatBodyErrors.noDrainOfUnreadBody();
         byte[] body = json(a.message(), a.code());
         resp.resetBuffer();
         resp.setStatus(a.status());

@@ -3,7 +3,6 @@ package dev.libsqlplatform.dataplane.http;
 import dev.libsqlplatform.contract.internalapi.DatabaseRoute;
 import dev.libsqlplatform.contract.internalapi.InternalApi;
 import dev.libsqlplatform.dataplane.auth.TokenAuthenticator;
-import dev.libsqlplatform.dataplane.config.LimitsProperties;
 import dev.libsqlplatform.dataplane.error.ApiException;
 import dev.libsqlplatform.dataplane.error.ErrorCode;
 import dev.libsqlplatform.dataplane.forwarding.Forwarding;
@@ -39,12 +38,12 @@ class HranaController {
     private final Forwarding forwarding;
 
     HranaController(TokenAuthenticator authenticator, HranaService hrana, DatabaseRegistry registry,
-                    LimitsProperties limits, Forwarding forwarding) {
+                    RequestBodies bodies, Forwarding forwarding) {
         this.authenticator = authenticator;
         this.forwarding = forwarding;
         this.hrana = hrana;
         this.registry = registry;
-        this.bodies = new RequestBodies(limits);
+        this.bodies = bodies;
     }
 
     RequestBodies bodies() {
@@ -108,11 +107,7 @@ class HranaController {
             if (route.isEmpty()) {
                 throw e;
             }
-            bodies.checkDeclaredLength(req.getContentLengthLong());
-            byte[] body;
-            try (InputStream in2 = bodies.bounded(req.getInputStream())) {
-                body = in2.readAllBytes();
-            }
+            byte[] body = bodies.readAll(req);
             String query = req.getQueryString();
             Forwarding.Answer answer = forwarding.forward(route.get(), in, new Forwarding.Outgoing(req.getMethod(),
                     req.getRequestURI() + (query == null ? "" : "?" + query), req.getContentType(), body));
@@ -200,8 +195,7 @@ class HranaController {
     }
 
     private InputStream body(HttpServletRequest req) throws IOException {
-        bodies.checkDeclaredLength(req.getContentLengthLong());
-        return bodies.bounded(req.getInputStream());
+        return bodies.stream(req);
     }
 
     private Access authenticate(HttpServletRequest req, HttpServletResponse resp) throws IOException {

@@ -73,10 +73,21 @@ final class HranaPipelineValve extends ValveBase {
 
     @Override
     public void invoke(Request request, Response response) throws IOException, ServletException {
-        if (!isPipeline(request.getMethod(), request.getRequestURI())) {
-            getNext().invoke(request, response);
-            return;
+        // every request: a body read that fails in Tomcat must be answerable by our error mapping, on this path and
+        // on Spring MVC's (TomcatBodyErrors)
+        TomcatBodyErrors.enter(response);
+        try {
+            if (!isPipeline(request.getMethod(), request.getRequestURI())) {
+                getNext().invoke(request, response);
+            } else {
+                pipeline(request, response);
+            }
+        } finally {
+            TomcatBodyErrors.exit();
         }
+    }
+
+    private void pipeline(Request request, Response response) throws IOException {
         try {
             MimeHeaders headers = request.getCoyoteRequest().getMimeHeaders();
             String authorization = latin1(headers.getValue("authorization"));
@@ -106,7 +117,7 @@ final class HranaPipelineValve extends ValveBase {
                 ClientWatch.done();
             }
         } catch (IOException e) {
-            throw e; // the client went away: nothing to answer
+            throw e; // writing the answer failed: the client went away (body read failures are ApiExceptions)
         } catch (RuntimeException e) {
             ErrorResponses.write(response, e);
         }

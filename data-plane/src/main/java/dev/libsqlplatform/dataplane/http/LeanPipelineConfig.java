@@ -45,12 +45,17 @@ class LeanPipelineConfig implements DisposableBean {
     /**
      * One blocked body read may last at most body-read-timeout (Tomcat's default is 60 s per read); idle
      * keep-alive connections keep Tomcat's default minute, which the connection timeout would otherwise set.
+     * On NIO2, Tomcat's read timeout closes the connection (see {@link BodyReadWatchdog}), so there it is twice
+     * body-read-timeout: the watchdog ends a blocked body read at the deadline first, and Tomcat's timeout remains
+     * only as the backstop should the watchdog's thread be starved that long.
      */
     @Bean
-    TomcatProtocolHandlerCustomizer<?> bodyReadTimeout(LimitsProperties limits) {
+    TomcatProtocolHandlerCustomizer<?> bodyReadTimeout(LimitsProperties limits, HttpTransportProperties transport) {
+        long millis = limits.bodyReadTimeout().toMillis();
+        long readTimeout = transport.connector() == HttpTransportProperties.Connector.NIO2 ? 2 * millis : millis;
         return protocol -> {
             if (protocol instanceof AbstractProtocol<?> p) {
-                p.setConnectionTimeout((int) Math.min(Integer.MAX_VALUE, limits.bodyReadTimeout().toMillis()));
+                p.setConnectionTimeout((int) Math.min(Integer.MAX_VALUE, readTimeout));
                 if (protocol instanceof AbstractHttp11Protocol<?> http) {
                     http.setKeepAliveTimeout(KEEP_ALIVE_MILLIS);
                 }

@@ -1,6 +1,5 @@
 package dev.libsqlplatform.dataplane.http;
 
-import dev.libsqlplatform.dataplane.config.LimitsProperties;
 import dev.libsqlplatform.dataplane.replication.OfflineSyncService;
 import dev.libsqlplatform.dataplane.replication.ReplicationService;
 import jakarta.servlet.http.HttpServletRequest;
@@ -29,9 +28,9 @@ class OfflineSyncController {
     private final OfflineSyncService sync;
     private final RequestBodies bodies;
 
-    OfflineSyncController(OfflineSyncService sync, LimitsProperties limits) {
+    OfflineSyncController(OfflineSyncService sync, RequestBodies bodies) {
         this.sync = sync;
-        this.bodies = new RequestBodies(limits);
+        this.bodies = bodies;
     }
 
     @GetMapping("/info")
@@ -70,7 +69,7 @@ class OfflineSyncController {
             throws IOException {
         ReplicationService.Caller caller = caller(req);
         sync.authorizePush(caller); // before the body is read
-        byte[] body = bodies.bounded(req.getInputStream()).readAllBytes();
+        byte[] body = bodies.readAll(req);
         OfflineSyncService.PushResult r = sync.push(caller, generation, start, end, baton, body);
         json(resp, 200, "{\"status\":\"" + (r.conflict() ? "conflict" : "ok") + "\",\"generation\":" + r.generation()
                 + ",\"max_frame_no\":" + r.maxFrameNo() + ",\"baton\":"

@@ -1,6 +1,5 @@
 package dev.libsqlplatform.dataplane.http;
 
-import dev.libsqlplatform.dataplane.config.LimitsProperties;
 import dev.libsqlplatform.dataplane.error.ApiException;
 import dev.libsqlplatform.dataplane.error.ErrorCode;
 import dev.libsqlplatform.dataplane.replication.GrpcStatus;
@@ -29,10 +28,10 @@ class ReplicationController {
     private final ProxyService proxy;
     private final RequestBodies bodies;
 
-    ReplicationController(ReplicationService replication, ProxyService proxy, LimitsProperties limits) {
+    ReplicationController(ReplicationService replication, ProxyService proxy, RequestBodies bodies) {
         this.replication = replication;
         this.proxy = proxy;
-        this.bodies = new RequestBodies(limits);
+        this.bodies = bodies;
     }
 
     /**
@@ -64,7 +63,7 @@ class ReplicationController {
             byte[] request;
             try {
                 replication.probe(caller); // authenticate before reading the body
-                request = GrpcWeb.message(bodies.bounded(req.getInputStream()).readAllBytes());
+                request = GrpcWeb.message(bodies.readAll(req));
             } catch (ReplicationException e) {
                 answer(resp, new ByteArrayOutputStream(), e.status(), e.getMessage());
                 return;
@@ -104,7 +103,7 @@ class ReplicationController {
         try {
             ReplicationService.Caller caller = grpcCaller(req);
             replication.probe(caller); // authenticate before reading the body
-            byte[] request = GrpcWeb.message(bodies.bounded(req.getInputStream()).readAllBytes());
+            byte[] request = GrpcWeb.message(bodies.readAll(req));
             GrpcWeb.writeData(out, call.call(caller, request));
         } catch (ReplicationException e) {
             out.reset();
