@@ -17,10 +17,32 @@ public final class ApiResponseHeaders {
     public static final String CACHE_CONTROL = "no-cache, no-store, max-age=0, must-revalidate";
     public static final String HSTS = "max-age=31536000 ; includeSubDomains";
 
+    /**
+     * Name and value of every header {@link #write} adds to a response that has none of them yet and is not a 304,
+     * in order; Strict-Transport-Security (HTTPS only) is the fifth when present.
+     */
+    private static final String[][] PLAIN = {{"X-Content-Type-Options", "nosniff"}, {"X-XSS-Protection", "0"},
+            {"Cache-Control", CACHE_CONTROL}, {"Pragma", "no-cache"}, {"Expires", "0"}, {"X-Frame-Options", "DENY"}};
+
     /** For {@code HttpSecurity.headers(h -> h.defaultsDisabled().addHeaderWriter(...))}. */
     public static final HeaderWriter WRITER = ApiResponseHeaders::write;
 
     private ApiResponseHeaders() {
+    }
+
+    /**
+     * The headers {@link #write} adds to a fresh response (no header set, status not 304), as name/value pairs in
+     * order: for code that writes them itself without the servlet API's per-header checks.
+     */
+    public static java.util.List<String[]> fresh(boolean secure) {
+        java.util.List<String[]> all = new java.util.ArrayList<>();
+        for (String[] h : PLAIN) {
+            if (secure && h[0].equals("X-Frame-Options")) {
+                all.add(new String[]{"Strict-Transport-Security", HSTS});
+            }
+            all.add(h.clone());
+        }
+        return all;
     }
 
     public static void write(HttpServletRequest request, HttpServletResponse response) {
