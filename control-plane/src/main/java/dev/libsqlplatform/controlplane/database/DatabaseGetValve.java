@@ -43,12 +43,24 @@ final class DatabaseGetValve extends ValveBase {
         }
     }
 
+    /**
+     * Ordered last, so the valve comes after Spring Boot's {@code RemoteIpValve} ({@code server.forward-headers-strategy=native}),
+     * which makes {@code request.isSecure()} (HSTS) what the normal pipeline sees. Not installed with the
+     * {@code framework} strategy: there a servlet filter rewrites the request, after this valve.
+     */
     @Configuration(proxyBeanMethods = false)
     static class Registration {
 
         @Bean
-        WebServerFactoryCustomizer<TomcatServletWebServerFactory> databaseGetValve(ObjectProvider<DatabaseGetFastPath> path) {
-            return factory -> factory.addEngineValves(new DatabaseGetValve(path));
+        @org.springframework.core.annotation.Order(org.springframework.core.Ordered.LOWEST_PRECEDENCE)
+        WebServerFactoryCustomizer<TomcatServletWebServerFactory> databaseGetValve(ObjectProvider<DatabaseGetFastPath> path,
+                                                                                    org.springframework.core.env.Environment env) {
+            boolean framework = "framework".equalsIgnoreCase(env.getProperty("server.forward-headers-strategy", "").trim());
+            return factory -> {
+                if (!framework) {
+                    factory.addEngineValves(new DatabaseGetValve(path));
+                }
+            };
         }
     }
 }
