@@ -43,7 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
  *   requests are not counted in the in-flight {@code http.server.requests.active} (see {@code Meters}).</li>
  * </ul>
  * Only plain requests are taken: exactly that path shape with names of letters, digits, {@code -} and {@code _}
- * (not the {@code -} slug of the org-less routes), no query string, a {@code Bearer} Authorization header, no body,
+ * (not the {@code -} slug of the org-less routes), no query string, a {@code Bearer} Authorization header, no body
+ * ({@code Content-Length} absent or 0),
  * no cookie, no CORS {@code Origin}, no {@code Expect}, no {@code Content-Type}, an {@code Accept} that is absent,
  * {@code *}{@code /*} or {@code application/json}, and every header value printable ASCII (Spring Security's firewall
  * would look at the rest). Anything else, and any failure that is not an {@link ApiException} (the database down,
@@ -142,6 +143,8 @@ class DatabaseGetFastPath {
         } catch (RuntimeException e) {
             return false; // not an answer of the API's (database down, a bug): the normal pipeline answers and logs it
         }
+        // counted before the answer goes out: a body that reaches its Content-Length is sent at once
+        served.increment();
         MimeHeaders out = response.getCoyoteResponse().getMimeHeaders();
         for (byte[][] h : request.isSecure() ? secureHeaders : headers) {
             out.addValue(h[0], 0, h[0].length).setBytes(h[1], 0, h[1].length);
@@ -163,7 +166,6 @@ class DatabaseGetFastPath {
             response.getOutputStream().write(body);
             status = 200;
         }
-        served.increment();
         if (m != null) {
             m.timer(status, handled).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
@@ -229,9 +231,13 @@ class DatabaseGetFastPath {
                 if (!(value.equals("*/*") || value.equals("application/json"))) {
                     return null;
                 }
+            } else if (name.equalsIgnoreCase("content-length")) {
+                if (!value.equals("0")) {
+                    return null; // a body (java.net.http sends "0" with a GET)
+                }
             } else if (name.equalsIgnoreCase("cookie") || name.equalsIgnoreCase("origin")
                     || name.equalsIgnoreCase("expect") || name.equalsIgnoreCase("content-type")
-                    || name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("transfer-encoding")
+                    || name.equalsIgnoreCase("transfer-encoding")
                     || name.equalsIgnoreCase("access-control-request-method")) {
                 return null;
             }
