@@ -802,19 +802,35 @@ final class Harness {
         List<String> bDbs = java.util.Collections.synchronizedList(new ArrayList<>());
         fillInto(s, b, "cp-", 1, listed, bDbs);
         int bListed = bDbs.size();
-        s.intro.add(String.format("Current vs %s: the same %,d databases created on the baseline commit's control plane, then get, "
-                + "list and (current only, paginated) one page of 100 measured with wrk on each, back to back, %d s per point.",
-                label, bListed, cfg.seconds()));
+        int rounds = Math.max(1, cfg.baselineRounds());
+        s.intro.add(String.format("Current vs %s: the same %,d databases created on the baseline commit's control plane; get measured "
+                + "interleaved (%s, control-plane CPU per request from /proc), then list and (current only, paginated) one page of 100 "
+                + "measured with wrk on each, back to back, %d s per point.",
+                label, bListed, roundsText(rounds, List.of(1, 16), "current and baseline"), cfg.seconds()));
+        String cur = "current", base = label;
+        Rounds r = Rounds.run("CONTROL get", List.of(
+                        new Rounds.Target(cur, p.controlPlane.pid(), (c, secs) -> wrk.run(p.dbUrl() + "/", c, secs, "getname", p.adminToken,
+                                String.valueOf(listed), "noclose", "cp-")),
+                        new Rounds.Target(base, b.controlPlane.pid(), (c, secs) -> wrk.run(b.dbUrl() + "/", c, secs, "getname", b.adminToken,
+                                String.valueOf(bListed), "noclose", "cp-"))),
+                List.of(1, 16), rounds, cfg.seconds(), cfg.warmup());
+        noteLoads(s, "control plane get", r);
         for (int c : List.of(1, 16)) {
-            Measure getCur = Measure.of(wrk.run(p.dbUrl() + "/", c, cfg.seconds(), "getname", p.adminToken, String.valueOf(listed), "noclose", "cp-"));
-            Measure getBase = Measure.of(wrk.run(b.dbUrl() + "/", c, cfg.seconds(), "getname", b.adminToken, String.valueOf(bListed), "noclose", "cp-"));
+            String get = String.format("get (%,d dbs) c=%d, current", listed, c);
+            Rounds.Ratio ops = r.ratio(cur, base, c, Rounds::ops), cpu = r.ratio(cur, base, c, Rounds::cpu);
+            s.compare(get, label, "req/s", r.median(cur, c, Rounds::ops), r.median(base, c, Rounds::ops), "", ops, Report.Goal.ratioAtLeast(5));
+            s.compare(get, label, "p50", r.median(cur, c, Rounds::p50), r.median(base, c, Rounds::p50), "ms", r.ratio(cur, base, c, Rounds::p50), Report.Goal.NONE);
+            s.compare(get, label, "p99", r.median(cur, c, Rounds::p99), r.median(base, c, Rounds::p99), "ms", r.ratio(cur, base, c, Rounds::p99), Report.Goal.NONE);
+            s.compare(get, label, "control-plane CPU/request", r.median(cur, c, Rounds::cpu), r.median(base, c, Rounds::cpu), "µs", cpu, Report.Goal.NONE);
+            s.notes.add(String.format("control plane get c=%d, ratio per round: req/s %s; control-plane CPU/request %s; load average per round %s",
+                    c, ops.rounds(), cpu.rounds(), String.join(", ", r.loads().stream().map(Report::fmt).toList())));
+            Log.info(String.format("CONTROL get c=%d: current %s req/s | %s %s req/s | ratio %s; CPU/request ratio %s", c,
+                    Report.fmt(r.median(cur, c, Rounds::ops)), base, Report.fmt(r.median(base, c, Rounds::ops)), ops.text(), cpu.text()));
+        }
+        for (int c : List.of(1, 16)) {
             Measure listCur = Measure.of(wrk.run(p.dbUrl(), c, cfg.seconds(), "get", p.adminToken));
             Measure pageCur = Measure.of(wrk.run(p.dbUrl() + "?limit=100", c, cfg.seconds(), "get", p.adminToken));
             Measure listBase = Measure.of(wrk.run(b.dbUrl(), c, cfg.seconds(), "get", b.adminToken));
-            String get = String.format("get (%,d dbs) c=%d, current", listed, c);
-            s.compare(get, label, "req/s", getCur.opsPerSec(), getBase.opsPerSec(), "", Report.Goal.ratioAtLeast(5));
-            s.compare(get, label, "p50", getCur.p50ms(), getBase.p50ms(), "ms", Report.Goal.NONE);
-            s.compare(get, label, "p99", getCur.p99ms(), getBase.p99ms(), "ms", Report.Goal.NONE);
             String list = String.format("list, all (%,d dbs) c=%d, current", listed, c);
             s.compare(list, label, "req/s", listCur.opsPerSec(), listBase.opsPerSec(), "", Report.Goal.NONE);
             s.compare(list, label, "p50", listCur.p50ms(), listBase.p50ms(), "ms", Report.Goal.NONE);

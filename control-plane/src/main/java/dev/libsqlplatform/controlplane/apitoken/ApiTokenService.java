@@ -46,12 +46,18 @@ public class ApiTokenService implements PlatformTokens, FirstTokens {
         this.aggregates = aggregates;
     }
 
-    public static String hash(String token) {
+    /** One digest per thread: every authenticated request hashes its token, and the provider lookup showed in JFR. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    });
+
+    public static String hash(String token) {
+        // digest() resets the digest, so a thread's next call starts clean
+        return HexFormat.of().formatHex(SHA_256.get().digest(token.getBytes(StandardCharsets.UTF_8)));
     }
 
     public static String newTokenValue() {

@@ -9,8 +9,13 @@ import java.util.stream.Collectors;
 public enum Role {
     VIEWER, MEMBER, ADMIN, OWNER;
 
+    private static final Role[] ALL = values();
+
+    /** Computed once: every organization-scoped request parses a role (a stream per call showed in JFR). */
+    private final String id = name().toLowerCase(Locale.ROOT);
+
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return id;
     }
 
     public boolean atLeast(Role other) {
@@ -21,7 +26,13 @@ public enum Role {
         if (value == null) {
             return Optional.empty();
         }
-        return Arrays.stream(values()).filter(r -> r.id().equals(value.trim().toLowerCase(Locale.ROOT))).findFirst();
+        String wanted = value.trim().toLowerCase(Locale.ROOT);
+        for (Role r : ALL) {
+            if (r.id.equals(wanted)) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
     }
 
     /** "member, admin or owner" — the roles allowed when {@code this} is the minimum. */

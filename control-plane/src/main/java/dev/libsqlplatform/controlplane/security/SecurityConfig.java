@@ -51,6 +51,8 @@ class SecurityConfig {
                 .formLogin(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
                 .requestCache(AbstractHttpConfigurer::disable)
+                // the defaults, from the one class that database.DatabaseGetValve writes them from too
+                .headers(h -> h.defaultsDisabled().addHeaderWriter(ApiResponseHeaders.WRITER))
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/internal/**").hasAuthority(ROLE_SERVICE)
