@@ -183,7 +183,9 @@ class DrainTest {
         silence("w-b");
         worker("w-c", 10);
         await(() -> "w-c".equals(workerOf(id)));
-        // every fence the source granted was lifted or ended by the delete after the switch
+        // every fence the source granted was lifted or ended by the delete after the switch (which follows the
+        // switch's commit: wait for it)
+        await(() -> a.callsFor(id).stream().map(StandInWorker.Call::method).toList().contains("DELETE"));
         List<String> onSource = a.callsFor(id).stream().map(StandInWorker.Call::method).toList();
         assertThat(onSource).endsWith("DELETE");
     }
