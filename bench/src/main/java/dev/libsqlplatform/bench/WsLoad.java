@@ -58,15 +58,26 @@ final class WsLoad {
         String call(String message) throws Exception {
             CompletableFuture<String> f = new CompletableFuture<>();
             waiting.set(f);
-            ws.sendText(message, true);
-            return f.get(10, TimeUnit.SECONDS);
+            // the answer can arrive before the send's future completes, and the JDK refuses a send while the previous
+            // one is pending ("Send pending"): the next call would fail. Wait for both.
+            ws.sendText(message, true).get(10, TimeUnit.SECONDS);
+            try {
+                return f.get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new java.util.concurrent.TimeoutException("no answer within 10 s to "
+                        + message.substring(0, Math.min(80, message.length())));
+            }
         }
     }
 
     private static Conn open(String wsUrl, String token) throws Exception {
         Conn c = new Conn();
-        c.ws = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("hrana3")
-                .buildAsync(URI.create(wsUrl), c).get(10, TimeUnit.SECONDS);
+        try {
+            c.ws = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("hrana3")
+                    .buildAsync(URI.create(wsUrl), c).get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new java.util.concurrent.TimeoutException("no WebSocket handshake answer within 10 s");
+        }
         String hello = c.call("{\"type\":\"hello\",\"jwt\":\"" + token + "\"}");
         if (!hello.contains("hello_ok")) throw new IllegalStateException("hello refused: " + hello);
         String open = c.call("{\"type\":\"request\",\"request_id\":0,\"request\":{\"type\":\"open_stream\",\"stream_id\":1}}");
