@@ -6,9 +6,11 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.libsqlplatform.controlplane.database.Database;
 import dev.libsqlplatform.controlplane.database.DatabaseService;
 import dev.libsqlplatform.controlplane.metadata.Ids;
 import dev.libsqlplatform.controlplane.worker.Worker;
@@ -95,11 +97,16 @@ class StrayCopies {
         moves.all().forEach(m -> moving.put(m.databaseId(), m));
         List<String> strays = new ArrayList<>();
         for (String id : new LinkedHashSet<>(hostedIds)) {
-            if (routed.contains(id) || isMoveTarget(moving.get(id), workerId) || routedTo(id, workerId)) {
+            if (routed.contains(id) || isMoveTarget(moving.get(id), workerId)) {
+                continue;
+            }
+            // the precise check: the row as it is now (the worker's rows were read above)
+            Optional<Database> row = databases.byId(id);
+            if (row.isPresent() && workerId.equals(row.get().workerId())) {
                 continue;
             }
             if (!moving.containsKey(id)) {
-                if (moves.createAbandoned(id, workerId, strayReason(id, workerId), Ids.now()) == 1) {
+                if (moves.createAbandoned(id, workerId, strayReason(row, workerId), Ids.now()) == 1) {
                     log.warn("worker {} holds a copy of database {} that is not routed to it (left while it was down);"
                             + " the copy is deleted there", workerId, id);
                 } else if (isMoveTarget(moves.find(id).orElse(null), workerId)) {
@@ -117,12 +124,8 @@ class StrayCopies {
         return move != null && Moves.COPYING.equals(move.phase()) && workerId.equals(move.targetWorkerId());
     }
 
-    private boolean routedTo(String databaseId, String workerId) {
-        return databases.byId(databaseId).map(d -> workerId.equals(d.workerId())).orElse(false);
-    }
-
-    private String strayReason(String databaseId, String workerId) {
-        return databases.byId(databaseId).map(d -> "stray copy on " + workerId + ": the database is on "
+    private static String strayReason(Optional<Database> row, String workerId) {
+        return row.map(d -> "stray copy on " + workerId + ": the database is on "
                 + (d.workerId() == null ? "no worker" : d.workerId())).orElse("stray copy on " + workerId
                 + ": the database no longer exists");
     }

@@ -60,8 +60,7 @@ class WorkerClient {
 
     /** The ids of the databases the worker holds ({@code GET <DATABASES>}). */
     List<String> hosted(String workerUrl) throws WorkerCallException {
-        String base = workerUrl.endsWith("/") ? workerUrl.substring(0, workerUrl.length() - 1) : workerUrl;
-        String answer = send(HttpRequest.newBuilder(URI.create(base + InternalApi.DATABASES)).GET(), timeout);
+        String answer = send(HttpRequest.newBuilder(URI.create(base(workerUrl) + InternalApi.DATABASES)).GET(), timeout);
         List<String> ids = new ArrayList<>();
         json.readTree(answer).path("databases").forEach(d -> ids.add(d.path("id").asString()));
         return ids;
@@ -107,8 +106,11 @@ class WorkerClient {
     }
 
     private static URI uri(String workerUrl, String databaseId) {
-        String base = workerUrl.endsWith("/") ? workerUrl.substring(0, workerUrl.length() - 1) : workerUrl;
-        return URI.create(base + InternalApi.DATABASES + "/" + databaseId);
+        return URI.create(base(workerUrl) + InternalApi.DATABASES + "/" + databaseId);
+    }
+
+    private static String base(String workerUrl) {
+        return workerUrl.endsWith("/") ? workerUrl.substring(0, workerUrl.length() - 1) : workerUrl;
     }
 
     static final class WorkerCallException extends Exception {

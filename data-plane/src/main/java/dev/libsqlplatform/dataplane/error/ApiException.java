@@ -12,4 +12,17 @@ public final class ApiException extends RuntimeException {
     public ErrorCode code() {
         return code;
     }
+
+    /**
+     * The {@link ApiException} among {@code e}'s causes, or null: a request body's own failure (too large, too slow,
+     * broken off: {@code http.RequestBodies}) arrives wrapped by the JSON parser and by Spring.
+     */
+    public static ApiException causeOf(Throwable e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof ApiException api) {
+                return api;
+            }
+        }
+        return null;
+    }
 }

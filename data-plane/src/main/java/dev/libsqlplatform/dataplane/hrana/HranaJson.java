@@ -102,11 +102,9 @@ public final class HranaJson {
     }
 
     private static ApiException unreadable(JacksonException e) {
-        // the body stream's own failure (too large, too slow, broken off: http.RequestBodies), which databind wraps
-        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-            if (t instanceof ApiException api) {
-                return api;
-            }
+        ApiException body = ApiException.causeOf(e);
+        if (body != null) {
+            return body;
         }
         return new ApiException(ErrorCode.HRANA_PROTO_ERROR,
                 "Cannot deserialize client message from JSON: " + e.getOriginalMessage());

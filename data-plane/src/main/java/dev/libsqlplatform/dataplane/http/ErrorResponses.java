@@ -40,11 +40,9 @@ class ErrorResponses {
             return Answer.of(api.code(), api.getMessage());
         }
         if (e instanceof HttpMessageNotReadableException) {
-            // the body's own failure (too large, too slow, broken off: RequestBodies), wrapped by Spring and Jackson
-            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-                if (t instanceof ApiException api) {
-                    return Answer.of(api.code(), api.getMessage());
-                }
+            ApiException body = ApiException.causeOf(e);
+            if (body != null) {
+                return Answer.of(body.code(), body.getMessage());
             }
             return Answer.of(ErrorCode.BAD_REQUEST, "the request body is not valid JSON for this endpoint");
         }
