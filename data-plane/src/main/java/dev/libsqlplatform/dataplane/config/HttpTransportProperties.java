@@ -1,6 +1,8 @@
 package dev.libsqlplatform.dataplane.config;
 
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -27,11 +29,43 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * ({@code BodyReadTransportTest}). NIO stays the default: the watchdog leans on how Tomcat's NIO2 wrapper handles an
  * interrupt, and the comparison was not re-measured since.
  *
- * @param connector {@code nio} (default, Tomcat's) or {@code nio2} (faster under CPU contention; see above and README
- *                  "Performance")
+ * <p>The front ({@code http.SqlFront}): by default a Netty event loop owns the public port, serves Hrana pipelines itself
+ * (read-only ones right on the loop, within {@code inline-budget}) and hands every other connection to Tomcat on a
+ * loopback port, byte for byte. {@code tomcat} puts Tomcat on the public port as before (for comparison:
+ * {@code bench/run --variant=PLATFORM_WORKER_HTTP_FRONT=tomcat}).
+ *
+ * @param connector      {@code nio} (default, Tomcat's) or {@code nio2} (faster under CPU contention; see above and
+ *                       README "Performance")
+ * @param front          {@code event-loop} (default) or {@code tomcat}
+ * @param eventLoops     event-loop threads of the front; 0 = one per available processor (default 0)
+ * @param inlineBudget   how long a read-only pipeline may run on the event loop before it is run again on a request
+ *                       thread (default 2ms; 0 runs every pipeline on the request threads)
+ * @param maxConnections open connections the front accepts; further ones are closed at once (default 8192, Tomcat's)
  */
 @ConfigurationProperties(prefix = "platform.worker.http")
-public record HttpTransportProperties(@DefaultValue("nio") Connector connector) {
+public record HttpTransportProperties(@DefaultValue("nio") Connector connector,
+                                      @DefaultValue("event-loop") Front front,
+                                      @DefaultValue("0") int eventLoops,
+                                      @DefaultValue("2ms") Duration inlineBudget,
+                                      @DefaultValue("8192") int maxConnections) {
+
+    /** Who owns the SQL port. */
+    public enum Front {
+        /** A Netty event loop ({@code http.SqlFront}), Tomcat behind it on the loopback. */
+        EVENT_LOOP,
+        /** Tomcat alone. */
+        TOMCAT
+    }
+
+    /** Tomcat alone on the port, with the given connector (tests of Tomcat's own paths). */
+    public HttpTransportProperties(Connector connector) {
+        this(connector, Front.TOMCAT, 0, Duration.ZERO, 8192);
+    }
+
+    /** The event-loop threads actually used. */
+    public int effectiveEventLoops() {
+        return eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
+    }
 
     /** The Tomcat connector protocols the SQL port may run on. */
     public enum Connector {
@@ -52,9 +86,17 @@ public record HttpTransportProperties(@DefaultValue("nio") Connector connector) 
         }
     }
 
+    @ConstructorBinding
     public HttpTransportProperties {
         if (connector == null) {
             throw new IllegalArgumentException("platform.worker.http.connector must be nio or nio2");
+        }
+        if (front == null) {
+            throw new IllegalArgumentException("platform.worker.http.front must be event-loop or tomcat");
+        }
+        if (eventLoops < 0 || maxConnections < 1 || inlineBudget == null || inlineBudget.isNegative()) {
+            throw new IllegalArgumentException("platform.worker.http: need event-loops >= 0, max-connections >= 1 and"
+                    + " inline-budget >= 0; got " + eventLoops + ", " + maxConnections + ", " + inlineBudget);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.libsqlplatform.dataplane.http;
 
+import dev.libsqlplatform.dataplane.error.ApiException;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
@@ -34,7 +35,14 @@ class BoundedBodyFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (request.getContentLengthLong() <= 0 && request.getHeader("Transfer-Encoding") == null) {
+        long declared;
+        try {
+            declared = RequestBodies.declaredLength(request);
+        } catch (ApiException e) {
+            ErrorResponses.write(response, e); // a filter's exception would miss the advice
+            return;
+        }
+        if (declared <= 0 && request.getHeader("Transfer-Encoding") == null) {
             chain.doFilter(request, response);
             return;
         }

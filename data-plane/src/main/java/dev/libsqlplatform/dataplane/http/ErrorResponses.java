@@ -80,7 +80,7 @@ class ErrorResponses {
         resp.getOutputStream().write(body);
     }
 
-    private static byte[] json(String message, String code) {
+    static byte[] json(String message, String code) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
         HranaJson.writeErrorBody(message, code, out);
         return out.toByteArray();

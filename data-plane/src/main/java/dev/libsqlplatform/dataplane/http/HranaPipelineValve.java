@@ -76,6 +76,14 @@ final class HranaPipelineValve extends ValveBase {
         // every request: a body read that fails in Tomcat must be answerable by our error mapping, on this path and
         // on Spring MVC's (TomcatBodyErrors)
         TomcatBodyErrors.enter(response);
+        if (TomcatRelay.relaying()) {
+            // a connection the SQL port's front handed over: the client's address, not the relay's
+            String client = TomcatRelay.clientOf(request.getRemoteAddr(), request.getRemotePort());
+            if (client != null) {
+                request.setRemoteAddr(client);
+                request.setRemoteHost(client);
+            }
+        }
         try {
             if (!isPipeline(request.getMethod(), request.getRequestURI())) {
                 getNext().invoke(request, response);
@@ -103,7 +111,7 @@ final class HranaPipelineValve extends ValveBase {
             if (access == null) {
                 return;
             }
-            long length = request.getContentLengthLong();
+            long length = RequestBodies.declaredLength(request);
             c.bodies().checkDeclaredLength(length);
             ClientWatch.begin(request.getLocalPort(), request.getRemotePort());
             try {

@@ -69,6 +69,10 @@ final class HranaSocketEndpoint extends Endpoint {
         Object remote = session.getUserProperties().get(REMOTE_ADDRESS);
         String remoteIp = remote instanceof InetSocketAddress a && a.getAddress() != null
                 ? a.getAddress().getHostAddress() : null;
+        String fronted = TomcatRelay.clientOf(remote instanceof java.net.SocketAddress a ? a : null);
+        if (fronted != null) {
+            remoteIp = fronted; // came through the SQL port's front: the client's address, not the relay's
+        }
         if (relayed && config.getUserProperties().get(RELAYED_FOR) instanceof String client) {
             remoteIp = client;
         }

@@ -45,6 +45,19 @@ final class RequestBodies implements DisposableBean {
         return maxBytes;
     }
 
+    /**
+     * The request's declared body length (-1 when none): Tomcat refuses two Content-Length headers with an
+     * IllegalArgumentException, which is the client's mistake, not ours (was a 500).
+     */
+    static long declaredLength(HttpServletRequest req) {
+        try {
+            return req.getContentLengthLong();
+        } catch (IllegalArgumentException e) {
+            TomcatBodyErrors.reclaim(); // the body's end is unknown: the connection closes after the answer
+            throw new ApiException(ErrorCode.BAD_REQUEST, "the request has more than one Content-Length header");
+        }
+    }
+
     /** Refuses a declared length over the limit before reading anything. */
     void checkDeclaredLength(long contentLength) {
         if (contentLength > maxBytes) {
@@ -85,7 +98,7 @@ final class RequestBodies implements DisposableBean {
         if (in instanceof BodyServletStream bounded) {
             return bounded.body;
         }
-        checkDeclaredLength(req.getContentLengthLong());
+        checkDeclaredLength(declaredLength(req));
         return bounded(in);
     }
 
@@ -95,7 +108,7 @@ final class RequestBodies implements DisposableBean {
         if (in instanceof BodyServletStream bounded) {
             return bounded;
         }
-        checkDeclaredLength(req.getContentLengthLong());
+        checkDeclaredLength(declaredLength(req));
         return new BodyServletStream(bounded(in));
     }
 
@@ -280,7 +293,7 @@ final class RequestBodies implements DisposableBean {
                 + maxBytes + " bytes (platform.worker.limits.max-request-bytes)");
     }
 
-    private ApiException tooSlow() {
+    ApiException tooSlow() {
         return new ApiException(ErrorCode.REQUEST_TIMEOUT, "the request body did not arrive within "
                 + timeoutNanos / 1_000_000 + " ms (platform.worker.limits.body-read-timeout)");
     }

@@ -78,14 +78,19 @@ final class TomcatBodyErrors {
         return Failure.CONNECTION_LOST;
     }
 
+    /** A body that ended (the client closed its side) before its declared length or its last chunk. */
+    static ApiException truncated() {
+        return new ApiException(ErrorCode.BAD_REQUEST,
+                "the request body ended before its declared length (or its last chunk)");
+    }
+
     /** The answer to a failed body read: {@code tooSlow} for a timeout, else 400 with what went wrong. */
     static ApiException error(IOException e, ApiException tooSlow) {
         return switch (classify(e)) {
             case TIMEOUT -> tooSlow;
             case MALFORMED -> new ApiException(ErrorCode.BAD_REQUEST,
                     "the request body's chunked transfer encoding is malformed");
-            case TRUNCATED -> new ApiException(ErrorCode.BAD_REQUEST,
-                    "the request body ended before its declared length (or its last chunk)");
+            case TRUNCATED -> truncated();
             case CONNECTION_LOST -> new ApiException(ErrorCode.BAD_REQUEST,
                     "the connection failed while the request body was read");
         };

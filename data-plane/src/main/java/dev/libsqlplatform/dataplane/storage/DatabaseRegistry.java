@@ -369,6 +369,10 @@ public class DatabaseRegistry implements DisposableBean {
             }
             db = open.get(id);
             if (db == null) {
+                InlineRun inline = InlineRun.current();
+                if (inline != null) {
+                    throw new SQLException(inline.giveUp("the database is not open"));
+                }
                 db = new OpenDatabase(id, dbsDir.resolve(id).resolve("data.db"), settings, m.maxBytes(),
                         listeners.forDatabase(id), blockedWaits);
                 open.put(id, db);

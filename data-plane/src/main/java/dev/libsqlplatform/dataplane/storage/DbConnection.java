@@ -107,12 +107,18 @@ public final class DbConnection {
      * ({@code tempLimitBytes}). Every prepare and step of the statement happens between this and
      * {@link #endStatement}, on this thread.
      */
-    void beginStatement(long tempLimitBytes) {
+    void beginStatement(long tempLimitBytes) throws SQLException {
+        InlineRun inline = InlineRun.current();
+        if (inline != null && guard == 0) {
+            throw new SQLException(inline.giveUp("the sandbox is off: nothing would end a long statement"));
+        }
         cancelledBecause = null;
         requester = Requester.current();
-        statementStartNanos = System.nanoTime();
+        long now = System.nanoTime();
+        statementStartNanos = now;
         if (guard != 0) {
-            NativeSandbox.enter(guard, System.nanoTime() + statementTimeoutNanos, tempLimitBytes);
+            long deadline = now + statementTimeoutNanos;
+            NativeSandbox.enter(guard, inline == null ? deadline : inline.statementDeadline(deadline), tempLimitBytes);
         }
         inStatement = true;
     }
@@ -143,6 +149,10 @@ public final class DbConnection {
             return new SandboxException(SandboxException.Reason.DENIED, why == null ? "not authorized" : why, failure);
         }
         if ((flags & NativeSandbox.TIMED_OUT) != 0) {
+            InlineRun inline = InlineRun.current();
+            if (inline != null && inline.cut(statementStartNanos + statementTimeoutNanos)) {
+                return new SQLException(inline.giveUp("the statement outlasted the event loop's budget"));
+            }
             return new SandboxException(SandboxException.Reason.TIMED_OUT, "the statement ran longer than the limit of "
                     + statementTimeoutNanos / 1_000_000 + " ms and was interrupted", failure);
         }

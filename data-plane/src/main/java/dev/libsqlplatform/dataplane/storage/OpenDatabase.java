@@ -189,6 +189,10 @@ public final class OpenDatabase {
 
     /** Takes the single writer, waiting at most the busy timeout. */
     public DbConnection acquireWriter() throws DatabaseBusyException, SQLException {
+        InlineRun inline = InlineRun.current();
+        if (inline != null) {
+            throw inline.giveUp("the writer is wanted");
+        }
         boolean got;
         try {
             // a zero timeout keeps the permit's FIFO order (plain tryAcquire() would barge past waiters)
@@ -373,6 +377,10 @@ public final class OpenDatabase {
         DbConnection c = idleReaders.poll();
         if (c != null) {
             return c;
+        }
+        InlineRun inline = InlineRun.current();
+        if (inline != null) {
+            throw inline.giveUp("no read connection is idle");
         }
         synchronized (allReaders) {
             if (closed) {

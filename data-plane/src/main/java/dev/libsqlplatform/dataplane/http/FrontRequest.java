@@ -1,0 +1,256 @@
+package dev.libsqlplatform.dataplane.http;
+
+import dev.libsqlplatform.contract.internalapi.InternalApi;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * The head of a request on the SQL port's front ({@link FrontConnection}). The parser is deliberately narrow: a request
+ * is framed here only when it is HTTP/1.1 with at most one Content-Length and nothing else that frames a body; anything it
+ * does not fully understand — {@code Transfer-Encoding}, {@code Expect}, an upgrade other than the JDK client's h2c
+ * offer, a header it uses given twice, obsolete line folding, a bare CR or LF, a control byte, another HTTP version — is
+ * not an error here but null: the connection then goes to Tomcat for good, byte for byte ({@link TomcatRelay}), and
+ * Tomcat answers with every rule it has. So where this parser and Tomcat could disagree about where a request ends,
+ * this parser does not decide.
+ *
+ * @param pipeline      {@code POST /v2/pipeline} or {@code /v3/pipeline} with a body, not forwarded by another worker:
+ *                      the front may serve it; any other framed request is passed to Tomcat one at a time
+ * @param headRequest   a HEAD request (its answer has no body)
+ * @param headLength    bytes up to and including the blank line
+ * @param contentLength the declared body length (0 when none is declared)
+ * @param close         the client asked to close the connection after the answer
+ */
+record FrontRequest(boolean pipeline, boolean headRequest, int headLength, long contentLength, String authorization,
+                    String host, boolean close) {
+
+    /** Tomcat's default {@code maxHttpRequestHeaderSize}: a longer head goes to Tomcat, which refuses it. */
+    static final int MAX_HEAD = 8 * 1024;
+
+    private static final byte CR = '\r';
+    private static final byte LF = '\n';
+    private static final byte[] HTTP11 = "HTTP/1.1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] POST = "POST".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEAD = "HEAD".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] V2_PATH = "/v2/pipeline".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] V3_PATH = "/v3/pipeline".getBytes(StandardCharsets.US_ASCII);
+    private static final String FORWARDED_BY = InternalApi.FORWARDED_BY.toLowerCase(Locale.ROOT);
+
+    /**
+     * The index just past the blank line ending the head that starts at {@code from}, -1 when it has not all arrived,
+     * or -2 when more than {@link #MAX_HEAD} bytes came without one.
+     */
+    static int headEnd(ByteBuf buf, int from) {
+        int limit = Math.min(buf.writerIndex(), from + MAX_HEAD);
+        for (int i = from; i + 3 < limit; i++) {
+            if (buf.getByte(i + 3) == LF && buf.getByte(i) == CR && buf.getByte(i + 1) == LF
+                    && buf.getByte(i + 2) == CR) {
+                return i + 4;
+            }
+        }
+        return buf.writerIndex() - from >= MAX_HEAD ? -2 : -1;
+    }
+
+    /** The head in {@code buf} from {@code from} to {@code end} ({@link #headEnd}), or null when it is Tomcat's alone. */
+    static FrontRequest parse(ByteBuf buf, int from, int end) {
+        int last = end - 2; // the blank line's CRLF
+        int lineEnd = lineEnd(buf, from, last);
+        if (lineEnd < 0) {
+            return null;
+        }
+        int sp1 = -1;
+        for (int j = from; j < lineEnd; j++) {
+            byte b = buf.getByte(j);
+            if (b == ' ') {
+                sp1 = j;
+                break;
+            }
+            if (!isTokenChar(b)) {
+                return null;
+            }
+        }
+        if (sp1 <= from || lineEnd - sp1 <= 1 + 1 + HTTP11.length) {
+            return null;
+        }
+        int sp2 = lineEnd - HTTP11.length - 1;
+        if (buf.getByte(sp2) != ' ' || !startsWith(buf, sp2 + 1, lineEnd, HTTP11)) {
+            return null;
+        }
+        for (int j = sp1 + 1; j < sp2; j++) {
+            byte b = buf.getByte(j);
+            if (b <= ' ' || b == 0x7f) {
+                return null; // negative bytes (non-ASCII) included
+            }
+        }
+        boolean post = sp1 - from == 4 && startsWith(buf, from, sp1, POST);
+        boolean head = sp1 - from == 4 && startsWith(buf, from, sp1, HEAD);
+        boolean pipelinePath = post && (equalsAt(buf, sp1 + 1, sp2, V2_PATH) || equalsAt(buf, sp1 + 1, sp2, V3_PATH));
+        String authorization = null;
+        String xAuthorization = null;
+        String host = null;
+        long contentLength = -1;
+        boolean close = false;
+        boolean forwarded = false;
+        int i = lineEnd + 2;
+        while (i < last) {
+            int eol = lineEnd(buf, i, last);
+            if (eol < 0) {
+                return null;
+            }
+            int colon = -1;
+            for (int j = i; j < eol; j++) {
+                byte b = buf.getByte(j);
+                if (b == ':') {
+                    colon = j;
+                    break;
+                }
+                if (!isTokenChar(b)) {
+                    return null; // also a line starting with a space or a tab: obsolete folding
+                }
+            }
+            if (colon <= i) {
+                return null;
+            }
+            String name = buf.toString(i, colon - i, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+            int vs = colon + 1;
+            int ve = eol;
+            while (vs < ve && isBlank(buf.getByte(vs))) {
+                vs++;
+            }
+            while (ve > vs && isBlank(buf.getByte(ve - 1))) {
+                ve--;
+            }
+            for (int j = vs; j < ve; j++) {
+                byte b = buf.getByte(j);
+                if ((b < 0x20 && b != '\t') || b == 0x7f) {
+                    return null;
+                }
+            }
+            switch (name) {
+                case "authorization" -> {
+                    if (authorization != null) {
+                        return null;
+                    }
+                    authorization = latin1(buf, vs, ve);
+                }
+                case "x-authorization" -> {
+                    if (xAuthorization != null) {
+                        return null;
+                    }
+                    xAuthorization = latin1(buf, vs, ve);
+                }
+                case "host" -> {
+                    if (host != null) {
+                        return null;
+                    }
+                    host = latin1(buf, vs, ve);
+                }
+                case "content-length" -> {
+                    if (contentLength >= 0) {
+                        return null;
+                    }
+                    contentLength = digits(buf, vs, ve);
+                    if (contentLength < 0) {
+                        return null;
+                    }
+                }
+                case "connection" -> {
+                    String v = latin1(buf, vs, ve).toLowerCase(Locale.ROOT);
+                    for (String token : v.split(",")) {
+                        String t = token.trim();
+                        if (t.equals("close")) {
+                            close = true;
+                        } else if (!t.equals("keep-alive") && !t.equals("upgrade") && !t.equals("http2-settings")
+                                && !t.isEmpty()) {
+                            return null; // a hop-by-hop header list: Tomcat's
+                        }
+                    }
+                }
+                case "upgrade" -> {
+                    // the JDK's HttpClient offers h2c on every plain request; like Tomcat (no h2c connector), the
+                    // front answers in HTTP/1.1 and ignores the offer. Any other upgrade (WebSocket) is Tomcat's.
+                    if (!latin1(buf, vs, ve).equalsIgnoreCase("h2c")) {
+                        return null;
+                    }
+                }
+                case "transfer-encoding", "expect", "te", "trailer" -> {
+                    return null;
+                }
+                default -> {
+                    if (name.equals(FORWARDED_BY) || name.equals("content-encoding")) {
+                        forwarded = true; // another worker's relay (Tomcat checks the secret), or a coded body
+                    }
+                }
+            }
+            i = eol + 2;
+        }
+        boolean servable = pipelinePath && contentLength > 0 && !forwarded;
+        return new FrontRequest(servable, head, end - from, Math.max(0, contentLength),
+                authorization != null ? authorization : xAuthorization, host, close);
+    }
+
+    private static boolean equalsAt(ByteBuf buf, int from, int to, byte[] text) {
+        return to - from == text.length && startsWith(buf, from, to, text);
+    }
+
+    /** Where the line starting at {@code from} ends (its CR), or -1 on a bare CR or LF. */
+    private static int lineEnd(ByteBuf buf, int from, int last) {
+        for (int j = from; j < last; j++) {
+            byte b = buf.getByte(j);
+            if (b == CR) {
+                return buf.getByte(j + 1) == LF ? j : -1;
+            }
+            if (b == LF) {
+                return -1;
+            }
+        }
+        return last;
+    }
+
+    private static boolean startsWith(ByteBuf buf, int from, int end, byte[] prefix) {
+        if (end - from < prefix.length) {
+            return false;
+        }
+        for (int k = 0; k < prefix.length; k++) {
+            if (buf.getByte(from + k) != prefix[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A Content-Length value: 1 to 18 digits, nothing else; -1 otherwise. */
+    private static long digits(ByteBuf buf, int from, int to) {
+        if (to <= from || to - from > 18) {
+            return -1;
+        }
+        long v = 0;
+        for (int j = from; j < to; j++) {
+            byte b = buf.getByte(j);
+            if (b < '0' || b > '9') {
+                return -1;
+            }
+            v = v * 10 + (b - '0');
+        }
+        return v;
+    }
+
+    private static String latin1(ByteBuf buf, int from, int to) {
+        return buf.toString(from, to - from, StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean isBlank(byte b) {
+        return b == ' ' || b == '\t';
+    }
+
+    /** RFC 9110 tchar. */
+    private static boolean isTokenChar(byte b) {
+        if (b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9') {
+            return true;
+        }
+        return switch (b) {
+            case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~' -> true;
+            default -> false;
+        };
+    }
+}

@@ -1,0 +1,76 @@
+package dev.libsqlplatform.dataplane.storage;
+
+/**
+ * A run of tenant statements on a thread that must not block: the SQL port's event loop, which serves every
+ * connection of its share of clients. Set by the transport around a read-only pipeline it runs in place; storage
+ * consults it wherever it would otherwise wait or work long, and instead of waiting it <em>gives up</em>: the
+ * current operation fails, and the transport, seeing {@link #gaveUp()}, discards the answer and runs the whole pipeline
+ * again on a request thread, where waiting is allowed. Only read-only pipelines on a stream of their own are run this
+ * way, so running them again changes nothing but the time they took.
+ *
+ * <p>Where storage gives up: the database is not open yet (opening costs file I/O and connection set-up), no read
+ * connection is idle (taking one waits up to the busy timeout), the writer is wanted, the sandbox is off (nothing would
+ * end a long statement), or the run's deadline passes inside a statement (the sandbox's progress handler interrupts it
+ * as it does at the statement deadline).
+ */
+public final class InlineRun {
+    private static final ThreadLocal<InlineRun> CURRENT = new ThreadLocal<>();
+
+    private final long deadlineNanos;
+    private String gaveUpBecause;
+
+    private InlineRun(long deadlineNanos) {
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    /** Starts a run on this thread that may take until {@code deadlineNanos} ({@link System#nanoTime()} base). */
+    public static InlineRun begin(long deadlineNanos) {
+        InlineRun run = new InlineRun(deadlineNanos);
+        CURRENT.set(run);
+        return run;
+    }
+
+    /** Ends the run begun on this thread. */
+    public void end() {
+        CURRENT.remove();
+    }
+
+    /** Whether some step of the run gave up; its answer must then be discarded. */
+    public boolean gaveUp() {
+        return gaveUpBecause != null;
+    }
+
+    /** Why the run gave up (for logs and tests), or null. */
+    public String reason() {
+        return gaveUpBecause;
+    }
+
+    /** The run of this thread, or null when this thread may block. */
+    static InlineRun current() {
+        return CURRENT.get();
+    }
+
+    /**
+     * Records that the run cannot go on without blocking and returns the exception the blocked operation fails with;
+     * the transport discards whatever comes of it.
+     */
+    DatabaseBusyException giveUp(String why) {
+        if (gaveUpBecause == null) {
+            gaveUpBecause = why;
+        }
+        return new DatabaseBusyException("moved off the event loop: " + why);
+    }
+
+    /** The deadline for a statement starting now: the run's, or now when the run has given up already. */
+    long statementDeadline(long statementDeadlineNanos) {
+        if (gaveUpBecause != null) {
+            return System.nanoTime();
+        }
+        return Math.min(statementDeadlineNanos, deadlineNanos);
+    }
+
+    /** Whether a statement interrupted at its deadline was cut by this run's shorter deadline. */
+    boolean cut(long statementDeadlineNanos) {
+        return deadlineNanos < statementDeadlineNanos || gaveUpBecause != null;
+    }
+}

@@ -1,0 +1,347 @@
+package dev.libsqlplatform.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The SQL port's event-loop front ({@code http.SqlFront}): what it serves itself and where (on the loop, on a request
+ * thread), that a long read cannot stall the other connections of its loop, that pipelined requests keep their order,
+ * that everything else reaches Tomcat byte for byte (smuggling attempts included) and with the client's address, and
+ * its own limits (slow heads and bodies, connections). One event loop, so every connection shares it.
+ */
+@Timeout(120)
+class SqlFrontTest {
+    private static final int TIMEOUT_MS = 800;
+
+    @TempDir
+    static Path dir;
+    static Worker w;
+    static String db;
+    static String token;
+
+    @BeforeAll
+    static void start() throws Exception {
+        w = new Worker(dir.resolve("w"), "platform.worker.http.event-loops=1",
+                "platform.worker.limits.body-read-timeout=" + TIMEOUT_MS + "ms", "server.address=0.0.0.0");
+        db = w.createDatabase("front", "acme");
+        token = w.token(db);
+        w.exec(token, "CREATE TABLE kv (k INTEGER PRIMARY KEY, v TEXT)");
+        w.exec(token, "INSERT INTO kv SELECT value, 'v' || value FROM (WITH RECURSIVE s(value) AS (SELECT 1 UNION ALL"
+                + " SELECT value + 1 FROM s WHERE value < 300) SELECT value FROM s)");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (w != null) {
+            w.close();
+        }
+    }
+
+    private static double ran(String where) {
+        return w.ctx.getBean(MeterRegistry.class).counter("worker.sql.front.requests", "ran", where).count();
+    }
+
+    private static double relayed() {
+        return w.ctx.getBean(MeterRegistry.class).counter("worker.sql.front.relayed.connections").count();
+    }
+
+    private static double passed() {
+        return w.ctx.getBean(MeterRegistry.class).counter("worker.sql.front.tomcat.requests").count();
+    }
+
+    private static String read(String sql) {
+        return "{\"baton\":null,\"requests\":[" + Worker.stmtReq(sql) + ",{\"type\":\"close\"}]}";
+    }
+
+    private static Socket connect() throws Exception {
+        Socket s = new Socket("127.0.0.1", w.port);
+        s.setSoTimeout(30_000);
+        return s;
+    }
+
+    @Test
+    void queriesRunOnTheLoopAndEverythingElseOnRequestThreads() throws Exception {
+        w.exec(token, "SELECT 1"); // the database is open and a reader idle from here on
+        double inline = ran("inline");
+        double pool = ran("request_thread");
+        for (int i = 0; i < 3; i++) {
+            assertThat(w.exec(token, "SELECT v FROM kv WHERE k = ?", "{\"type\":\"integer\",\"value\":\"7\"}")
+                    .get("rows").get(0).get(0).get("value").asString()).isEqualTo("v7");
+        }
+        assertThat(ran("inline") - inline).isEqualTo(3);
+        assertThat(ran("request_thread") - pool).isZero();
+        // a write, a WITH, a stream kept open (no close): all may wait or leave something behind
+        w.exec(token, "UPDATE kv SET v = 'v7' WHERE k = 7");
+        w.exec(token, "WITH x AS (SELECT 1) SELECT * FROM x");
+        JsonNode kept = w.pipeline(token, "{\"baton\":null,\"requests\":[" + Worker.stmtReq("SELECT 1") + "]}");
+        assertThat(kept.get("baton").isNull()).isFalse();
+        assertThat(ran("request_thread") - pool).isEqualTo(3);
+        assertThat(ran("inline") - inline).isEqualTo(3);
+    }
+
+    @Test
+    void aLongReadMovesOffTheLoopAndTheLoopKeepsServing() throws Exception {
+        w.exec(token, "SELECT 1");
+        double moved = ran("moved");
+        // 300^3 = 27 million rows: far longer than the loop's budget
+        String slow = "SELECT count(*) FROM kv a, kv b, kv c WHERE a.v <> b.v || c.v";
+        CompletableFuture<JsonNode> longRead = CompletableFuture.supplyAsync(() -> {
+            try {
+                return w.exec(token, slow);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> ran("moved") > moved);
+        assertThat(longRead).isNotDone();
+        List<Long> millis = new ArrayList<>();
+        try (Socket s = connect()) {
+            for (int i = 0; i < 20; i++) {
+                long t0 = System.nanoTime();
+                RawHttp.write(s, RawHttp.post("/v2/pipeline", token, read("SELECT v FROM kv WHERE k = 1"), ""));
+                RawHttp.Answer a = RawHttp.readOne(s);
+                millis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                assertThat(a.status()).isEqualTo(200);
+                assertThat(a.body()).contains("\"v1\"");
+            }
+        }
+        assertThat(longRead).as("the long read was still running while the point reads were answered").isNotDone();
+        assertThat(Collections.max(millis)).as("point reads on the same loop, ms").isLessThan(500);
+        JsonNode result = longRead.get(60, TimeUnit.SECONDS);
+        assertThat(result.get("rows").get(0).get(0).get("value").asString()).isEqualTo("27000000");
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        w.exec(token, "CREATE TABLE IF NOT EXISTS seq (n INTEGER)");
+        try (Socket s = connect()) {
+            String insert = "{\"baton\":null,\"requests\":[" + Worker.stmtReq("INSERT INTO seq VALUES (41)")
+                    + ",{\"type\":\"close\"}]}";
+            // a write (request thread), then reads (loop) that must see it, all sent before any answer
+            RawHttp.write(s, RawHttp.post("/v2/pipeline", token, insert, "")
+                    + RawHttp.post("/v2/pipeline", token, read("SELECT count(*) FROM seq WHERE n = 41"), "")
+                    + RawHttp.post("/v3/pipeline", token, read("SELECT 'third'"), ""));
+            RawHttp.Answer first = RawHttp.readOne(s);
+            RawHttp.Answer second = RawHttp.readOne(s);
+            RawHttp.Answer third = RawHttp.readOne(s);
+            assertThat(first.body()).contains("\"affected_row_count\":1");
+            assertThat(second.body()).contains("\"value\":\"1\"");
+            assertThat(third.body()).contains("\"third\"");
+        }
+    }
+
+    @Test
+    void otherRequestsGoToTomcatOneAtATimeAndTheConnectionComesBack() throws Exception {
+        double passed = passed();
+        double relayed = relayed();
+        double inline = ran("inline");
+        try (Socket s = connect()) {
+            // what an official client sends on one connection: a version probe, a cursor, pipelines
+            RawHttp.write(s, "GET /v3 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            assertThat(RawHttp.readOne(s).body()).contains("HTTP API v3");
+            RawHttp.write(s, RawHttp.post("/v2/pipeline", token, read("SELECT 'fast'"), ""));
+            assertThat(RawHttp.readOne(s).body()).contains("\"fast\"");
+            RawHttp.write(s, RawHttp.post("/v3/cursor", token, "{\"baton\":null,\"batch\":{\"steps\":[{\"stmt\":"
+                    + "{\"sql\":\"SELECT 'cursor'\"}}]}}", ""));
+            RawHttp.Answer cursor = RawHttp.readOne(s);
+            assertThat(cursor.status()).isEqualTo(200);
+            assertThat(cursor.body()).contains("cursor");
+            RawHttp.write(s, "HEAD /v2 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            RawHttp.Answer head = RawHttp.readHeadOnly(s);
+            assertThat(head.status()).isEqualTo(200);
+            RawHttp.write(s, RawHttp.post("/v3/pipeline", token, read("SELECT 'again'"), ""));
+            assertThat(RawHttp.readOne(s).body()).contains("\"again\"");
+        }
+        assertThat(passed() - passed).isEqualTo(3);
+        assertThat(ran("inline") - inline).as("the pipelines stayed on the fast path").isEqualTo(2);
+        // a bad token: Tomcat's 401, and it closes the connection as it always did (the body was not read)
+        try (Socket s = connect()) {
+            RawHttp.write(s, RawHttp.post("/v2/pipeline", "not-a-token", read("SELECT 1"), ""));
+            RawHttp.Answer refused = RawHttp.read(s, 2000);
+            assertThat(refused.status()).isEqualTo(401);
+            assertThat(refused.header("content-type")).isEqualTo("application/json");
+            assertThat(refused.body()).contains("\"code\":\"UNAUTHORIZED\"");
+        }
+        // a chunked body: the connection is Tomcat's for good
+        try (Socket s = connect()) {
+            RawHttp.write(s, "POST /v2/pipeline HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+                    + "\r\nTransfer-Encoding: chunked\r\n\r\n" + RawHttp.chunk(read("SELECT 'chunked'")) + "0\r\n\r\n");
+            RawHttp.Answer chunked = RawHttp.readOne(s);
+            assertThat(chunked.status()).isEqualTo(200);
+            assertThat(chunked.body()).contains("\"chunked\"");
+            RawHttp.write(s, RawHttp.post("/v2/pipeline", token, read("SELECT 'after'"), ""));
+            assertThat(RawHttp.readOne(s).body()).contains("\"after\"");
+        }
+        assertThat(relayed() - relayed).isEqualTo(1);
+    }
+
+    @Test
+    void oddRequestsAreLeftToTomcatWhole() throws Exception {
+        String body = read("SELECT 1");
+        String auth = "Authorization: Bearer " + token + "\r\n";
+        java.util.Map<String, String> attacks = new java.util.LinkedHashMap<>();
+        List<String> names = List.of("CL and TE", "two CLs", "folded header", "bare LF", "space before colon",
+                "control byte", "HTTP/1.0", "query string", "Expect", "head over 8 KB");
+        List<String> requests = List.of(
+                // Content-Length and Transfer-Encoding together, with a request hidden behind
+                "POST /v2/pipeline HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: " + body.length()
+                        + "\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + RawHttp.post("/v2/pipeline", token, body, ""),
+                // two Content-Lengths that disagree
+                "POST /v2/pipeline HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: " + body.length()
+                        + "\r\nContent-Length: 0\r\n\r\n" + body,
+                // a folded header, a bare LF, a space before the colon, a control byte, HTTP/1.0, a query string
+                "POST /v2/pipeline HTTP/1.1\r\nHost: x\r\n" + auth + "X-A: 1\r\n b\r\nContent-Length: " + body.length()
+                        + "\r\n\r\n" + body,
+                "POST /v2/pipeline HTTP/1.1\nHost: x\r\n" + auth + "Content-Length: " + body.length() + "\r\n\r\n" + body,
+                "POST /v2/pipeline HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length : " + body.length() + "\r\n\r\n" + body,
+                "POST /v2/pipeline HTTP/1.1\r\nHost: x\u0001\r\n" + auth + "Content-Length: " + body.length() + "\r\n\r\n"
+                        + body,
+                "POST /v2/pipeline HTTP/1.0\r\nHost: x\r\n" + auth + "Content-Length: " + body.length() + "\r\n\r\n" + body,
+                "POST /v2/pipeline?x=1 HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: " + body.length() + "\r\n\r\n"
+                        + body,
+                // Expect: 100-continue, and a head over 8 KB
+                "POST /v2/pipeline HTTP/1.1\r\nHost: x\r\n" + auth + "Expect: 100-continue\r\nContent-Length: "
+                        + body.length() + "\r\n\r\n" + body,
+                "POST /v2/pipeline HTTP/1.1\r\nHost: x\r\nX-Pad: " + "a".repeat(9000) + "\r\n" + auth
+                        + "Content-Length: " + body.length() + "\r\n\r\n" + body);
+        for (int i = 0; i < names.size(); i++) {
+            attacks.put(names.get(i), requests.get(i));
+        }
+        double relayed = relayed();
+        double passed = passed();
+        double served = ran("inline") + ran("request_thread") + ran("moved");
+        for (var attack : attacks.entrySet()) {
+            try (Socket s = connect()) {
+                RawHttp.write(s, attack.getValue());
+                RawHttp.Answer a = RawHttp.read(s, 3000);
+                assertThat(a.statusLine()).as(attack.getKey()).isNotNull();
+                assertThat(a.status()).as(attack.getKey() + ": " + a.body()).isIn(100, 200, 400, 401, 413, 431, 505);
+            }
+        }
+        assertThat(relayed() - relayed + passed() - passed).as("every one went to Tomcat").isEqualTo(attacks.size());
+        assertThat(ran("inline") + ran("request_thread") + ran("moved")).as("none served by the loop").isEqualTo(served);
+        assertThat(w.exec(token, "SELECT 1").has("rows")).isTrue();
+    }
+
+    @Test
+    void aSlowBodyGets408AndASlowHeadIsClosed() throws Exception {
+        try (Socket s = connect()) {
+            String body = read("SELECT 1");
+            RawHttp.write(s, "POST /v2/pipeline HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
+                    + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body.substring(0, 10));
+            long t0 = System.nanoTime();
+            RawHttp.Answer a = RawHttp.read(s, 2000);
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertThat(a.status()).isEqualTo(408);
+            assertThat(a.body()).contains("\"code\":\"REQUEST_TIMEOUT\"");
+            assertThat(a.header("connection")).isEqualTo("close");
+            assertThat(a.closed()).isTrue();
+            assertThat(ms).isBetween((long) TIMEOUT_MS - 100, (long) TIMEOUT_MS + 1500);
+        }
+        try (Socket s = connect()) {
+            RawHttp.write(s, "POST /v2/pipeline HTTP/1.1\r\nHost: x\r\n");
+            long t0 = System.nanoTime();
+            assertThat(s.getInputStream().read()).as("closed without an answer").isEqualTo(-1);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(TIMEOUT_MS + 1500);
+        }
+        assertThat(w.exec(token, "SELECT 1").has("rows")).isTrue();
+    }
+
+    @Test
+    void theClientsAddressReachesTheAllowListOnBothPaths() throws Exception {
+        InetAddress own = nonLoopbackAddress();
+        assumeThat(own).as("a non-loopback IPv4 address on this machine").isNotNull();
+        String id = w.createDatabase("allow", "acme");
+        String t = w.token(id);
+        String keys = "[{\"kid\":\"k1\",\"publicKey\":\"" + Worker.rawPublicKey(w.keys.get(id)) + "\"}]";
+        String body = read("SELECT 'ok'");
+        for (String allowed : List.of(own.getHostAddress() + "/32", "127.0.0.0/8")) {
+            w.put(id, "{\"name\":\"allow\",\"organization\":\"acme\",\"maxBytes\":0,\"keys\":" + keys
+                    + ",\"revokedTokenIds\":[],\"blockReads\":false,\"blockWrites\":false,\"allowedIps\":[\"" + allowed
+                    + "\"]}");
+            int expected = allowed.startsWith("127.") ? 403 : 200;
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(own, w.port), 5000);
+                s.setSoTimeout(10_000);
+                // served by the loop
+                RawHttp.write(s, RawHttp.post("/v2/pipeline", t, body, ""));
+                assertThat(RawHttp.readOne(s).status()).as("front, allowed " + allowed).isEqualTo(expected);
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(own, w.port), 5000);
+                s.setSoTimeout(10_000);
+                // a chunked body: relayed to Tomcat, which must see the client's address, not the relay's loopback one
+                RawHttp.write(s, "POST /v2/pipeline HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t
+                        + "\r\nTransfer-Encoding: chunked\r\n\r\n" + RawHttp.chunk(body) + "0\r\n\r\n");
+                assertThat(RawHttp.readOne(s).status()).as("relayed, allowed " + allowed).isEqualTo(expected);
+            }
+        }
+    }
+
+    private static InetAddress nonLoopbackAddress() throws Exception {
+        for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (!ni.isUp() || ni.isLoopback()) {
+                continue;
+            }
+            for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+                if (a instanceof Inet4Address && !a.isLoopbackAddress()) {
+                    return a;
+                }
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void connectionsOverTheLimitAreClosedAtOnce(@TempDir Path own) throws Exception {
+        try (Worker small = new Worker(own, "platform.worker.http.max-connections=3")) {
+            List<Socket> open = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    Socket s = new Socket("127.0.0.1", small.port);
+                    s.setSoTimeout(5000);
+                    RawHttp.write(s, "GET /v2 HTTP/1.1\r\nHost: x\r\n\r\n");
+                    assertThat(RawHttp.readOne(s).status()).isEqualTo(200);
+                    open.add(s);
+                }
+                try (Socket over = new Socket("127.0.0.1", small.port)) {
+                    over.setSoTimeout(5000);
+                    assertThat(over.getInputStream().read()).as("closed at once").isEqualTo(-1);
+                }
+                open.remove(0).close();
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                    try (Socket again = new Socket("127.0.0.1", small.port)) {
+                        again.setSoTimeout(5000);
+                        RawHttp.write(again, "GET /v2 HTTP/1.1\r\nHost: x\r\n\r\n");
+                        assertThat(RawHttp.readOne(again).status()).isEqualTo(200);
+                    }
+                });
+            } finally {
+                for (Socket s : open) {
+                    s.close();
+                }
+            }
+        }
+    }
+}
