@@ -288,34 +288,27 @@ public class HranaService implements DisposableBean, SmartLifecycle {
     /**
      * Whether running {@code req} can change nothing and leave nothing behind, so that it may be tried on a thread that
      * must not block and run again elsewhere if that thread gives up ({@code storage.InlineRun}): no baton (a stream
-     * of its own), a {@code close} last (no stream outlives it), and before it only {@code execute} requests whose SQL
-     * text is one read-only query (SELECT, VALUES, EXPLAIN: run on a reader outside a transaction). This is what an
-     * official client's {@code execute} of a query sends.
+     * of its own), one {@code execute} of one read-only query (SELECT, VALUES, EXPLAIN: run on a reader outside a
+     * transaction), then {@code close} (no stream outlives it). This is what an official client's {@code execute} of a
+     * query sends. One statement only: it either completes (and the pipeline is not run again) or is interrupted (and
+     * not metered), so running it again never meters anything twice.
      */
     public boolean readsOnOwnStream(Proto.PipelineRequest req) {
         List<Proto.StreamRequest> rs = req == null ? null : req.requests();
-        if (rs == null || rs.size() < 2 || req.baton() != null || rs.size() > limits.maxPipelineSteps()) {
+        if (rs == null || rs.size() != 2 || req.baton() != null) {
             return false;
         }
-        Proto.StreamRequest last = rs.get(rs.size() - 1);
-        if (last == null || !"close".equals(last.type())) {
+        Proto.StreamRequest execute = rs.get(0);
+        Proto.StreamRequest close = rs.get(1);
+        if (close == null || !"close".equals(close.type()) || execute == null || !"execute".equals(execute.type())
+                || execute.stmt() == null || execute.stmt().sql() == null || execute.stmt().sqlId() != null) {
             return false;
         }
-        for (int i = 0; i < rs.size() - 1; i++) {
-            Proto.StreamRequest r = rs.get(i);
-            if (r == null || !"execute".equals(r.type()) || r.stmt() == null || r.stmt().sql() == null
-                    || r.stmt().sqlId() != null) {
-                return false;
-            }
-            try {
-                if (StmtExecutor.parseOne(r.stmt().sql()).kind() != StatementKind.READ) {
-                    return false;
-                }
-            } catch (HranaException e) {
-                return false; // the error is answered where it is run
-            }
+        try {
+            return StmtExecutor.parseOne(execute.stmt().sql()).kind() == StatementKind.READ;
+        } catch (HranaException e) {
+            return false; // the error is answered where it is run
         }
-        return true;
     }
 
     /** Stream requests plus batch steps: each is a statement the worker may have to run. */
