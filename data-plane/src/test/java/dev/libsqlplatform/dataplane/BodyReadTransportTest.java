@@ -3,19 +3,14 @@ package dev.libsqlplatform.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -28,8 +23,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Bad and slow request bodies over raw sockets, on both connectors the worker supports (NIO, the default, and NIO2),
- * on the Hrana valve path ({@code /v2/pipeline}, before Spring MVC) and on Spring MVC paths (legacy {@code POST /},
+ * Bad and slow request bodies over raw sockets, through the SQL port's event-loop front with both Tomcat connectors the
+ * worker supports behind it (NIO, the default, and NIO2) and with Tomcat alone on the port, on the Hrana pipeline path
+ * (the front's, or the valve before Spring MVC) and on Spring MVC paths (legacy {@code POST /},
  * {@code /v3/cursor}, and the internal API's {@code @RequestBody}, which Spring reads itself). Each gets exactly one answer: the documented status with the project's
  * {@code {"message", "code"}} body (never Tomcat's error page, Spring's default error JSON, or a closed connection), and
  * afterwards the worker still serves and no request thread is left blocked in a body read.
@@ -39,7 +35,18 @@ class BodyReadTransportTest {
     private static final int TIMEOUT_MS = 1000;
     private static final int MAX_BYTES = 256 * 1024;
 
-    enum Connector { NIO, NIO2 }
+    /** Tomcat's connector behind the SQL port's event-loop front (the default), and Tomcat alone on the port. */
+    enum Connector {
+        NIO("nio", "event-loop"), NIO2("nio2", "event-loop"), TOMCAT_ALONE("nio", "tomcat");
+
+        final String connector;
+        final String front;
+
+        Connector(String connector, String front) {
+            this.connector = connector;
+            this.front = front;
+        }
+    }
 
     /** Where the body goes: the lean valve, or Spring MVC. Each with the opening of a valid body for it. */
     enum Route {
@@ -69,7 +76,7 @@ class BodyReadTransportTest {
     static void start() throws Exception {
         for (Connector c : Connector.values()) {
             Worker w = new Worker(dir.resolve(c.name()),
-                    "platform.worker.http.connector=" + c.name().toLowerCase(Locale.ROOT),
+                    "platform.worker.http.connector=" + c.connector, "platform.worker.http.front=" + c.front,
                     "platform.worker.limits.body-read-timeout=" + TIMEOUT_MS + "ms",
                     "platform.worker.limits.max-request-bytes=256KB");
             workers.put(c, w);
@@ -94,20 +101,20 @@ class BodyReadTransportTest {
     static Stream<Arguments> cases() {
         Map<String, Attack> attacks = new LinkedHashMap<>();
         attacks.put("stalled body, declared length <= 64 KiB", (s, r, head) -> {
-            write(s, head + "Content-Length: 1000\r\n\r\n" + r.opening);
+            RawHttp.write(s, head + "Content-Length: 1000\r\n\r\n" + r.opening);
             return new Expect(408, "REQUEST_TIMEOUT");
         });
         attacks.put("stalled body, declared length > 64 KiB", (s, r, head) -> {
-            write(s, head + "Content-Length: 100000\r\n\r\n" + r.opening + " ".repeat(70_000));
+            RawHttp.write(s, head + "Content-Length: 100000\r\n\r\n" + r.opening + " ".repeat(70_000));
             return new Expect(408, "REQUEST_TIMEOUT");
         });
         attacks.put("trickled body past the deadline", (s, r, head) -> {
-            write(s, head + "Content-Length: 1000\r\n\r\n" + r.opening);
+            RawHttp.write(s, head + "Content-Length: 1000\r\n\r\n" + r.opening);
             // a byte every 200 ms: no single read waits the timeout, the whole body takes longer than it
             for (int i = 0; i < 2 * TIMEOUT_MS / 200 && !answered(s); i++) {
                 Thread.sleep(200);
                 try {
-                    write(s, " ");
+                    RawHttp.write(s, " ");
                 } catch (IOException e) {
                     break; // the worker answered and closed between the check and this byte: read the answer
                 }
@@ -115,30 +122,30 @@ class BodyReadTransportTest {
             return new Expect(408, "REQUEST_TIMEOUT");
         });
         attacks.put("stalled chunked body", (s, r, head) -> {
-            write(s, head + "Transfer-Encoding: chunked\r\n\r\n" + chunk(r.opening));
+            RawHttp.write(s, head + "Transfer-Encoding: chunked\r\n\r\n" + RawHttp.chunk(r.opening));
             return new Expect(408, "REQUEST_TIMEOUT");
         });
         attacks.put("malformed chunked encoding", (s, r, head) -> {
-            write(s, head + "Transfer-Encoding: chunked\r\n\r\n" + chunk(r.opening) + "zz\r\nxyz\r\n");
+            RawHttp.write(s, head + "Transfer-Encoding: chunked\r\n\r\n" + RawHttp.chunk(r.opening) + "zz\r\nxyz\r\n");
             return new Expect(400, "BAD_REQUEST");
         });
         attacks.put("declared length over the limit", (s, r, head) -> {
-            write(s, head + "Content-Length: " + (MAX_BYTES + 1) + "\r\n\r\n" + r.opening);
+            RawHttp.write(s, head + "Content-Length: " + (MAX_BYTES + 1) + "\r\n\r\n" + r.opening);
             return new Expect(413, "PAYLOAD_TOO_LARGE");
         });
         attacks.put("chunked body over the limit", (s, r, head) -> {
             // exactly one byte over, and no end chunk: everything sent is read, so closing after the answer is clean
             String pad = " ".repeat(MAX_BYTES + 1 - r.opening.length());
-            write(s, head + "Transfer-Encoding: chunked\r\n\r\n" + chunk(r.opening) + chunk(pad));
+            RawHttp.write(s, head + "Transfer-Encoding: chunked\r\n\r\n" + RawHttp.chunk(r.opening) + RawHttp.chunk(pad));
             return new Expect(413, "PAYLOAD_TOO_LARGE");
         });
         attacks.put("body shorter than its declared length (client half-closes)", (s, r, head) -> {
-            write(s, head + "Content-Length: 1000\r\n\r\n" + r.opening);
+            RawHttp.write(s, head + "Content-Length: 1000\r\n\r\n" + r.opening);
             s.shutdownOutput();
             return new Expect(400, "BAD_REQUEST");
         });
         attacks.put("client aborts mid-body", (s, r, head) -> {
-            write(s, head + "Content-Length: 100000\r\n\r\n" + r.opening + " ".repeat(10_000));
+            RawHttp.write(s, head + "Content-Length: 100000\r\n\r\n" + r.opening + " ".repeat(10_000));
             s.setSoLinger(true, 0); // a reset, not a clean close
             s.close();
             return new Expect(null, null);
@@ -165,7 +172,7 @@ class BodyReadTransportTest {
             long start = System.nanoTime();
             Expect expect = attack.send(s, r, head);
             if (expect.status() != null) {
-                Answer a = readAnswer(s, 10 * TIMEOUT_MS);
+                RawHttp.Answer a = RawHttp.read(s, 10 * TIMEOUT_MS);
                 long tookMs = (System.nanoTime() - start) / 1_000_000;
                 assertThat(a.statusLine()).as("status line (body: %s)", a.body()).isNotNull();
                 assertThat(a.status()).as("status, body %s", a.body()).isEqualTo(expect.status());
@@ -209,13 +216,13 @@ class BodyReadTransportTest {
         try (Socket s = new Socket("127.0.0.1", w.port)) {
             s.setSoTimeout(10 * TIMEOUT_MS);
             // announces a body it never sends
-            write(s, r.method + " " + r.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer not-it\r\n"
+            RawHttp.write(s, r.method + " " + r.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer not-it\r\n"
                     + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n" + r.opening);
             // the answer, then the connection closes at once: nothing keeps a request thread draining the body that
             // never comes (Tomcat would wait its read timeout for it)
             // 1.5 s: generous for a close that follows the answer at once on a loaded machine, and still short of the
             // drain it replaces (Tomcat waits its read timeout, at least 2 s here)
-            Answer a = readAnswer(s, TIMEOUT_MS * 3 / 2);
+            RawHttp.Answer a = RawHttp.read(s, TIMEOUT_MS * 3 / 2);
             assertThat(a.statusLine()).as("status line (body: %s)", a.body()).isNotNull();
             assertThat(a.status()).as("status, body %s", a.body()).isEqualTo(401);
             assertThat(Worker.JSON.readTree(a.body()).get("code").asString()).isEqualTo("UNAUTHORIZED");
@@ -247,86 +254,10 @@ class BodyReadTransportTest {
         return stuck;
     }
 
-    // ---- raw HTTP ----
-
-    private static void write(Socket s, String text) throws IOException {
-        OutputStream out = s.getOutputStream();
-        out.write(text.getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-    }
-
-    private static String chunk(String data) {
-        return Integer.toHexString(data.length()) + "\r\n" + data + "\r\n";
-    }
+    // ---- raw HTTP (RawHttp) ----
 
     /** Whether the worker has answered (or closed) already: a trickling client stops then. */
     private static boolean answered(Socket s) throws IOException {
         return s.getInputStream().available() > 0;
-    }
-
-    /** One answer, what followed it, and whether the worker closed the connection after it (in the time given). */
-    record Answer(String statusLine, Map<String, String> headers, String body, byte[] rest, boolean closed) {
-        int status() {
-            return Integer.parseInt(statusLine.split(" ")[1]);
-        }
-
-        String header(String name) {
-            return headers.get(name);
-        }
-    }
-
-    /**
-     * One HTTP/1.1 response (Content-Length or chunked), then whatever else arrives until the worker closes the
-     * connection, waiting at most {@code closeWithinMs} for that.
-     */
-    private static Answer readAnswer(Socket s, int closeWithinMs) throws IOException {
-        InputStream in = s.getInputStream();
-        String statusLine = readLine(in);
-        if (statusLine == null) {
-            return new Answer(null, Map.of(), "<connection closed without an answer>", new byte[0], true);
-        }
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (String line = readLine(in); line != null && !line.isEmpty(); line = readLine(in)) {
-            int colon = line.indexOf(':');
-            headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-        }
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        if (headers.containsKey("content-length")) {
-            body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
-        } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            for (int size; (size = Integer.parseInt(readLine(in).trim(), 16)) > 0; ) {
-                body.write(in.readNBytes(size));
-                readLine(in);
-            }
-            readLine(in);
-        }
-        s.setSoTimeout(closeWithinMs);
-        ByteArrayOutputStream rest = new ByteArrayOutputStream();
-        boolean closed = true;
-        try {
-            in.transferTo(rest);
-        } catch (java.net.SocketTimeoutException e) {
-            closed = false; // still open: the worker is waiting for (draining) the rest of the body
-        } catch (IOException e) {
-            // reset after the answer: closed
-        }
-        return new Answer(statusLine, headers, body.toString(StandardCharsets.UTF_8), rest.toByteArray(), closed);
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        int c;
-        try {
-            while ((c = in.read()) >= 0 && c != '\n') {
-                line.append((char) c);
-            }
-        } catch (java.net.SocketException e) {
-            c = -1; // reset by the worker
-        }
-        if (c < 0 && line.length() == 0) {
-            return null;
-        }
-        int end = line.length();
-        return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
     }
 }

@@ -111,7 +111,7 @@ record FrontRequest(boolean pipeline, boolean headRequest, int headLength, long 
             if (colon <= i) {
                 return null;
             }
-            String name = buf.toString(i, colon - i, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+            int name = headerName(buf, i, colon);
             int vs = colon + 1;
             int ve = eol;
             while (vs < ve && isBlank(buf.getByte(vs))) {
@@ -127,25 +127,25 @@ record FrontRequest(boolean pipeline, boolean headRequest, int headLength, long 
                 }
             }
             switch (name) {
-                case "authorization" -> {
+                case AUTHORIZATION -> {
                     if (authorization != null) {
                         return null;
                     }
                     authorization = latin1(buf, vs, ve);
                 }
-                case "x-authorization" -> {
+                case X_AUTHORIZATION -> {
                     if (xAuthorization != null) {
                         return null;
                     }
                     xAuthorization = latin1(buf, vs, ve);
                 }
-                case "host" -> {
+                case HOST_HEADER -> {
                     if (host != null) {
                         return null;
                     }
                     host = latin1(buf, vs, ve);
                 }
-                case "content-length" -> {
+                case CONTENT_LENGTH -> {
                     if (contentLength >= 0) {
                         return null;
                     }
@@ -154,7 +154,7 @@ record FrontRequest(boolean pipeline, boolean headRequest, int headLength, long 
                         return null;
                     }
                 }
-                case "connection" -> {
+                case CONNECTION -> {
                     String v = latin1(buf, vs, ve).toLowerCase(Locale.ROOT);
                     for (String token : v.split(",")) {
                         String t = token.trim();
@@ -166,20 +166,19 @@ record FrontRequest(boolean pipeline, boolean headRequest, int headLength, long 
                         }
                     }
                 }
-                case "upgrade" -> {
+                case UPGRADE -> {
                     // the JDK's HttpClient offers h2c on every plain request; like Tomcat (no h2c connector), the
                     // front answers in HTTP/1.1 and ignores the offer. Any other upgrade (WebSocket) is Tomcat's.
                     if (!latin1(buf, vs, ve).equalsIgnoreCase("h2c")) {
                         return null;
                     }
                 }
-                case "transfer-encoding", "expect", "te", "trailer" -> {
+                case FRAMING -> {
                     return null;
                 }
+                case NOT_SERVED -> forwarded = true; // another worker's relay (Tomcat checks the secret), a coded body
                 default -> {
-                    if (name.equals(FORWARDED_BY) || name.equals("content-encoding")) {
-                        forwarded = true; // another worker's relay (Tomcat checks the secret), or a coded body
-                    }
+                    // a header the front does not look at
                 }
             }
             i = eol + 2;
@@ -187,6 +186,58 @@ record FrontRequest(boolean pipeline, boolean headRequest, int headLength, long 
         boolean servable = pipelinePath && contentLength > 0 && !forwarded;
         return new FrontRequest(servable, head, end - from, Math.max(0, contentLength),
                 authorization != null ? authorization : xAuthorization, host, close);
+    }
+
+    private static final int OTHER = 0;
+    private static final int AUTHORIZATION = 1;
+    private static final int X_AUTHORIZATION = 2;
+    private static final int HOST_HEADER = 3;
+    private static final int CONTENT_LENGTH = 4;
+    private static final int CONNECTION = 5;
+    private static final int UPGRADE = 6;
+    /** Headers that frame a body or the exchange otherwise: the request is Tomcat's whole. */
+    private static final int FRAMING = 7;
+    /** Headers that leave the request framed but not for the front to serve. */
+    private static final int NOT_SERVED = 8;
+    private static final byte[][] NAMES;
+    private static final int[] IDS;
+
+    static {
+        String[] names = {"authorization", "x-authorization", "host", "content-length", "connection", "upgrade",
+                "transfer-encoding", "expect", "te", "trailer", FORWARDED_BY, "content-encoding"};
+        int[] ids = {AUTHORIZATION, X_AUTHORIZATION, HOST_HEADER, CONTENT_LENGTH, CONNECTION, UPGRADE, FRAMING,
+                FRAMING, FRAMING, FRAMING, NOT_SERVED, NOT_SERVED};
+        NAMES = new byte[names.length][];
+        for (int k = 0; k < names.length; k++) {
+            NAMES[k] = names[k].getBytes(StandardCharsets.US_ASCII);
+        }
+        IDS = ids;
+    }
+
+    /** Which header the name at [from, to) is, compared without allocating (ASCII, case-insensitive). */
+    private static int headerName(ByteBuf buf, int from, int to) {
+        int length = to - from;
+        for (int k = 0; k < NAMES.length; k++) {
+            byte[] n = NAMES[k];
+            if (n.length != length) {
+                continue;
+            }
+            int j = 0;
+            while (j < length) {
+                byte b = buf.getByte(from + j);
+                if (b >= 'A' && b <= 'Z') {
+                    b += 'a' - 'A';
+                }
+                if (b != n[j]) {
+                    break;
+                }
+                j++;
+            }
+            if (j == length) {
+                return IDS[k];
+            }
+        }
+        return OTHER;
     }
 
     private static boolean equalsAt(ByteBuf buf, int from, int to, byte[] text) {
