@@ -2,6 +2,8 @@ package dev.libsqlplatform.dataplane.http;
 
 import dev.libsqlplatform.dataplane.error.ApiException;
 import dev.libsqlplatform.dataplane.error.ErrorCode;
+import dev.libsqlplatform.dataplane.forwarding.Forwarding;
+import dev.libsqlplatform.contract.internalapi.DatabaseRoute;
 import dev.libsqlplatform.dataplane.hrana.Access;
 import dev.libsqlplatform.dataplane.hrana.HranaJson;
 import dev.libsqlplatform.dataplane.hrana.Proto;
@@ -22,6 +24,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -65,6 +68,8 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
     private State state = State.HEAD;
     private FrontRequest head;
     private Access access;
+    /** BODY: the pipeline is for a database another worker hosts: its body goes there. */
+    private DatabaseRoute route;
     private ScheduledFuture<?> timer;
     /** This connection's connection to Tomcat, once one was needed (null while it is being made, or closed). */
     private Channel relay;
@@ -261,10 +266,19 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
                     relayForGood(ctx);
                     return;
                 }
-                Access a = !h.pipeline() || h.contentLength() > Math.min(MAX_BODY, front.maxBodyBytes()) ? null
-                        : front.authenticate(h.authorization(), h.host(), remoteIp);
-                if (a == null) {
+                if (!h.pipeline() || h.contentLength() > Math.min(MAX_BODY, front.maxBodyBytes())) {
                     forward(ctx, h);
+                    return;
+                }
+                Access a;
+                try {
+                    a = front.authenticate(h.authorization(), h.host(), remoteIp);
+                } catch (ApiException e) {
+                    if (e.code() == ErrorCode.UNAUTHORIZED) {
+                        lookUpElsewhere(ctx, h, e); // a database this worker does not host, or a bad token
+                    } else {
+                        forward(ctx, h); // Tomcat answers it (403 for an address not allowed, and the like)
+                    }
                     return;
                 }
                 head = h;
@@ -290,10 +304,16 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
                 }
                 FrontRequest h = head;
                 Access a = access;
+                DatabaseRoute r = route;
                 head = null;
                 access = null;
+                route = null;
                 state = State.BUSY;
-                serve(ctx, h, a, body);
+                if (r != null) {
+                    sendElsewhere(ctx, h, r, body);
+                } else {
+                    serve(ctx, h, a, body);
+                }
                 if (state == State.BUSY) {
                     ctx.channel().config().setAutoRead(false);
                     return;
@@ -339,31 +359,120 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
             front.servedOnPool();
         }
         Channel ch = ctx.channel();
+        onRequestThread(ctx, () -> {
+            ClientWatch.begin(localPort, remotePort);
+            Proto.PipelineResponse out = null;
+            RuntimeException failure = null;
+            try {
+                out = front.hrana().pipeline(a, req);
+            } catch (RuntimeException e) {
+                failure = e;
+            } finally {
+                ClientWatch.done();
+            }
+            ByteBuf answer = encode(ch.alloc(), out, failure, h.close());
+            return () -> {
+                answer(ctx, answer, h.close());
+                resume(ctx);
+            };
+        });
+    }
+
+    /**
+     * A pipeline whose token this worker refused: it may name a database another worker hosts. The route is looked up on
+     * a request thread (it may ask the control plane); without one the refusal is answered, before any of the body is
+     * read, and the connection closes (as Tomcat answers it); with one the body is awaited and sent there.
+     */
+    private void lookUpElsewhere(ChannelHandlerContext ctx, FrontRequest h, ApiException refusal) {
+        state = State.BUSY;
+        Channel ch = ctx.channel();
+        ch.config().setAutoRead(false);
+        Forwarding.Incoming in = new Forwarding.Incoming(h.authorization(), h.host(), remoteIp, false);
+        onRequestThread(ctx, () -> {
+            Optional<DatabaseRoute> r;
+            try {
+                r = front.forwarding().target(in);
+            } catch (RuntimeException e) {
+                return () -> answer(ctx, error(ch.alloc(), e, true), true);
+            }
+            if (r.isEmpty()) {
+                return () -> answer(ctx, error(ch.alloc(), refusal, true), true);
+            }
+            return () -> {
+                head = h;
+                route = r.get();
+                state = State.BODY;
+                resume(ctx);
+            };
+        });
+    }
+
+    /** The whole pipeline to the worker hosting its database; that worker's answer goes to the client as it is. */
+    private void sendElsewhere(ChannelHandlerContext ctx, FrontRequest h, DatabaseRoute r, byte[] body) {
+        front.forwardedElsewhere();
+        Channel ch = ctx.channel();
+        Forwarding.Incoming in = new Forwarding.Incoming(h.authorization(), h.host(), remoteIp, false);
+        onRequestThread(ctx, () -> {
+            ByteBuf out;
+            try {
+                Forwarding.Answer a = front.forwarding().forward(r, in,
+                        new Forwarding.Outgoing("POST", h.path(), h.contentType(), body));
+                out = passOn(ch.alloc(), a, h.close());
+            } catch (RuntimeException e) {
+                out = error(ch.alloc(), e, h.close());
+            }
+            ByteBuf answer = out;
+            return () -> {
+                answer(ctx, answer, h.close());
+                resume(ctx);
+            };
+        });
+    }
+
+    /**
+     * Runs {@code work} on a request thread (it may block), then what it returns on this connection's event loop. The
+     * connection reads nothing meanwhile.
+     */
+    private void onRequestThread(ChannelHandlerContext ctx, java.util.function.Supplier<Runnable> work) {
+        Channel ch = ctx.channel();
+        ch.config().setAutoRead(false);
         try {
+            // the continuation runs even when the client left meanwhile: a write to a closed channel releases its
+            // buffer, and resume() reads nothing more
             front.requestThreads().execute(() -> {
-                ClientWatch.begin(localPort, remotePort);
-                Proto.PipelineResponse out = null;
-                RuntimeException failure = null;
-                try {
-                    out = front.hrana().pipeline(a, req);
-                } catch (RuntimeException e) {
-                    failure = e;
-                } finally {
-                    ClientWatch.done();
-                }
-                ByteBuf answer = encode(ch.alloc(), out, failure, h.close());
-                ch.eventLoop().execute(() -> {
-                    answer(ctx, answer, h.close());
-                    if (!closing && ch.isActive()) {
-                        ch.config().setAutoRead(true);
-                        drain(ctx);
-                    }
-                });
+                Runnable then = work.get();
+                ch.eventLoop().execute(then);
             });
         } catch (RejectedExecutionException e) {
             answer(ctx, error(ch.alloc(), new ApiException(ErrorCode.DATABASE_UNAVAILABLE,
                     "the worker is shutting down"), true), true);
         }
+    }
+
+    /** After an answer: read on, and take the next request already here. */
+    private void resume(ChannelHandlerContext ctx) {
+        Channel ch = ctx.channel();
+        if (!closing && ch.isActive()) {
+            ch.config().setAutoRead(true);
+            drain(ctx);
+        }
+    }
+
+    /** Another worker's answer, status, type and body as they came. */
+    private static ByteBuf passOn(ByteBufAllocator alloc, Forwarding.Answer a, boolean close) {
+        byte[] body = a.body() == null ? new byte[0] : a.body();
+        ByteBuf out = alloc.buffer(body.length + 128);
+        out.writeBytes(HTTP11);
+        writeDecimal(out, a.status());
+        out.writeCharSequence(" \r\n", StandardCharsets.US_ASCII);
+        if (a.contentType() != null && a.contentType().indexOf('\r') < 0 && a.contentType().indexOf('\n') < 0) {
+            out.writeCharSequence("Content-Type: " + a.contentType() + "\r\n", StandardCharsets.ISO_8859_1);
+        }
+        out.writeCharSequence("Content-Length: ", StandardCharsets.US_ASCII);
+        writeDecimal(out, body.length);
+        out.writeBytes(close ? END_CLOSE : END_KEEP);
+        out.writeBytes(body);
+        return out;
     }
 
     /** Writes a complete answer; the connection then reads its next request, or closes. */

@@ -20,9 +20,11 @@ import java.util.Locale;
  * @param headLength    bytes up to and including the blank line
  * @param contentLength the declared body length (0 when none is declared)
  * @param close         the client asked to close the connection after the answer
+ * @param path          {@code /v2/pipeline} or {@code /v3/pipeline} for a pipeline, else null
+ * @param contentType   the Content-Type header, or null
  */
 record FrontRequest(boolean pipeline, boolean headRequest, int headLength, long contentLength, String authorization,
-                    String host, boolean close) {
+                    String host, boolean close, String path, String contentType) {
 
     /** Tomcat's default {@code maxHttpRequestHeaderSize}: a longer head goes to Tomcat, which refuses it. */
     static final int MAX_HEAD = 8 * 1024;
@@ -84,7 +86,10 @@ record FrontRequest(boolean pipeline, boolean headRequest, int headLength, long 
         }
         boolean post = sp1 - from == 4 && startsWith(buf, from, sp1, POST);
         boolean head = sp1 - from == 4 && startsWith(buf, from, sp1, HEAD);
-        boolean pipelinePath = post && (equalsAt(buf, sp1 + 1, sp2, V2_PATH) || equalsAt(buf, sp1 + 1, sp2, V3_PATH));
+        String path = !post ? null : equalsAt(buf, sp1 + 1, sp2, V2_PATH) ? "/v2/pipeline"
+                : equalsAt(buf, sp1 + 1, sp2, V3_PATH) ? "/v3/pipeline" : null;
+        boolean pipelinePath = path != null;
+        String contentType = null;
         String authorization = null;
         String xAuthorization = null;
         String host = null;
@@ -176,6 +181,12 @@ record FrontRequest(boolean pipeline, boolean headRequest, int headLength, long 
                 case FRAMING -> {
                     return null;
                 }
+                case CONTENT_TYPE -> {
+                    if (contentType != null) {
+                        return null;
+                    }
+                    contentType = latin1(buf, vs, ve);
+                }
                 case NOT_SERVED -> forwarded = true; // another worker's relay (Tomcat checks the secret), a coded body
                 default -> {
                     // a header the front does not look at
@@ -185,7 +196,7 @@ record FrontRequest(boolean pipeline, boolean headRequest, int headLength, long 
         }
         boolean servable = pipelinePath && contentLength > 0 && !forwarded;
         return new FrontRequest(servable, head, end - from, Math.max(0, contentLength),
-                authorization != null ? authorization : xAuthorization, host, close);
+                authorization != null ? authorization : xAuthorization, host, close, path, contentType);
     }
 
     private static final int OTHER = 0;
@@ -199,14 +210,15 @@ record FrontRequest(boolean pipeline, boolean headRequest, int headLength, long 
     private static final int FRAMING = 7;
     /** Headers that leave the request framed but not for the front to serve. */
     private static final int NOT_SERVED = 8;
+    private static final int CONTENT_TYPE = 9;
     private static final byte[][] NAMES;
     private static final int[] IDS;
 
     static {
         String[] names = {"authorization", "x-authorization", "host", "content-length", "connection", "upgrade",
-                "transfer-encoding", "expect", "te", "trailer", FORWARDED_BY, "content-encoding"};
+                "transfer-encoding", "expect", "te", "trailer", FORWARDED_BY, "content-encoding", "content-type"};
         int[] ids = {AUTHORIZATION, X_AUTHORIZATION, HOST_HEADER, CONTENT_LENGTH, CONNECTION, UPGRADE, FRAMING,
-                FRAMING, FRAMING, FRAMING, NOT_SERVED, NOT_SERVED};
+                FRAMING, FRAMING, FRAMING, NOT_SERVED, NOT_SERVED, CONTENT_TYPE};
         NAMES = new byte[names.length][];
         for (int k = 0; k < names.length; k++) {
             NAMES[k] = names[k].getBytes(StandardCharsets.US_ASCII);

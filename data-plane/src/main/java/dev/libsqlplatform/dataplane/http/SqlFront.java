@@ -3,6 +3,7 @@ package dev.libsqlplatform.dataplane.http;
 import dev.libsqlplatform.dataplane.config.HttpTransportProperties;
 import dev.libsqlplatform.dataplane.config.LimitsProperties;
 import dev.libsqlplatform.dataplane.error.ApiException;
+import dev.libsqlplatform.dataplane.forwarding.Forwarding;
 import dev.libsqlplatform.dataplane.hrana.Access;
 import dev.libsqlplatform.dataplane.hrana.HranaService;
 import io.micrometer.core.instrument.Counter;
@@ -54,7 +55,7 @@ final class SqlFront {
 
     /** What the loop needs of the application, resolved at start. */
     record Services(HranaController controller, HranaService hrana, RequestBodies bodies, Executor requestThreads,
-                    MeterRegistry meters) {
+                    MeterRegistry meters, Forwarding forwarding) {
     }
 
     private final InetAddress address;
@@ -73,6 +74,7 @@ final class SqlFront {
     private Counter inline;
     private Counter pool;
     private Counter moved;
+    private Counter forwardedElsewhere;
     private Counter relayedConnections;
     private Counter passedRequests;
     private Counter refusedConnections;
@@ -99,6 +101,7 @@ final class SqlFront {
         MeterRegistry m = app.meters();
         inline = requests(m, "inline");
         pool = requests(m, "request_thread");
+        forwardedElsewhere = requests(m, "forwarded");
         moved = requests(m, "moved");
         relayedConnections = Counter.builder("worker.sql.front.relayed.connections")
                 .description("connections of the SQL port handed to Tomcat byte for byte, for good (a request the front"
@@ -157,7 +160,8 @@ final class SqlFront {
     private static Counter requests(MeterRegistry m, String where) {
         return Counter.builder("worker.sql.front.requests").tag("ran", where)
                 .description("Hrana pipelines the SQL port served itself: inline = on the event loop, request_thread ="
-                        + " on a request thread, moved = tried on the loop, then run again on a request thread")
+                        + " on a request thread, moved = tried on the loop, then run again on a request thread,"
+                        + " forwarded = sent on to the worker hosting the database")
                 .register(m);
     }
 
@@ -187,13 +191,13 @@ final class SqlFront {
         return s != null && s.localAddress() instanceof InetSocketAddress a ? a.getPort() : port;
     }
 
-    /** Authenticates from a head alone; null when the request is Tomcat's (refused, forwarded, or odd). */
+    /** Authenticates from a head alone; throws what the authenticator throws (401, 403 and the like). */
     Access authenticate(String authorization, String host, String remoteIp) {
-        try {
-            return app.controller().authenticate(authorization, host, remoteIp);
-        } catch (RuntimeException e) {
-            return null;
-        }
+        return app.controller().authenticate(authorization, host, remoteIp);
+    }
+
+    Forwarding forwarding() {
+        return app.forwarding();
     }
 
     HranaService hrana() {
@@ -238,6 +242,10 @@ final class SqlFront {
 
     void movedOffLoop() {
         moved.increment();
+    }
+
+    void forwardedElsewhere() {
+        forwardedElsewhere.increment();
     }
 
     void relayed() {

@@ -2,6 +2,7 @@ package dev.libsqlplatform.dataplane.http;
 
 import dev.libsqlplatform.dataplane.config.HttpTransportProperties;
 import dev.libsqlplatform.dataplane.config.LimitsProperties;
+import dev.libsqlplatform.dataplane.forwarding.Forwarding;
 import dev.libsqlplatform.dataplane.hrana.HranaService;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
@@ -33,10 +34,10 @@ class SqlFrontConfig {
             HttpTransportProperties transport, LimitsProperties limits,
             ObjectProvider<HranaController> controller, ObjectProvider<HranaService> hrana,
             ObjectProvider<RequestBodies> bodies, ObjectProvider<LeanPipelineConfig> lean,
-            ObjectProvider<MeterRegistry> meters) {
+            ObjectProvider<MeterRegistry> meters, ObjectProvider<Forwarding> forwarding) {
         FrontedTomcatFactory factory = new FrontedTomcatFactory(transport, limits,
                 () -> new SqlFront.Services(controller.getObject(), hrana.getObject(), bodies.getObject(),
-                        lean.getObject().requestThreads(), meters.getObject()));
+                        lean.getObject().requestThreads(), meters.getObject(), forwarding.getObject()));
         factory.getConnectorCustomizers().addAll(connectorCustomizers.orderedStream().toList());
         factory.getContextCustomizers().addAll(contextCustomizers.orderedStream().toList());
         factory.getProtocolHandlerCustomizers().addAll(protocolHandlerCustomizers.orderedStream().toList());
