@@ -253,11 +253,7 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
                 int from = buf.readerIndex();
                 int end = FrontRequest.headEnd(buf, from);
                 if (end == -1) {
-                    if (inputShut) {
-                        endOfInput(ctx);
-                        return;
-                    }
-                    armTimer(ctx, front.bodyReadTimeoutNanos(), false);
+                    waitForMore(ctx, false);
                     return;
                 }
                 cancelTimer();
@@ -288,11 +284,7 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
             if (state == State.BODY) {
                 long need = head.headLength() + head.contentLength();
                 if (buf.readableBytes() < need) {
-                    if (inputShut) {
-                        endOfInput(ctx);
-                        return;
-                    }
-                    armTimer(ctx, front.bodyReadTimeoutNanos(), true);
+                    waitForMore(ctx, true);
                     return;
                 }
                 cancelTimer();
@@ -327,6 +319,15 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
         }
         if (inputShut && (state == State.HEAD || state == State.BODY)) {
             endOfInput(ctx);
+        }
+    }
+
+    /** The head or body is not all here: it has until the deadline, unless the client already closed its side. */
+    private void waitForMore(ChannelHandlerContext ctx, boolean body) {
+        if (inputShut) {
+            endOfInput(ctx);
+        } else {
+            armTimer(ctx, front.bodyReadTimeoutNanos(), body);
         }
     }
 

@@ -57,7 +57,11 @@ class LeanPipelineConfig implements DisposableBean {
             if (protocol instanceof AbstractProtocol<?> p) {
                 p.setConnectionTimeout((int) Math.min(Integer.MAX_VALUE, readTimeout));
                 if (protocol instanceof AbstractHttp11Protocol<?> http) {
-                    http.setKeepAliveTimeout(KEEP_ALIVE_MILLIS);
+                    // behind the front Tomcat's idle connections are the front's own: twice as long, so the front (which
+                    // closes a client idle for the keep-alive time, and its connection to Tomcat with it) always goes
+                    // first, and a request is never sent on a connection Tomcat is closing
+                    http.setKeepAliveTimeout(transport.front() == HttpTransportProperties.Front.EVENT_LOOP
+                            ? 2 * KEEP_ALIVE_MILLIS : KEEP_ALIVE_MILLIS);
                 }
             }
         };
