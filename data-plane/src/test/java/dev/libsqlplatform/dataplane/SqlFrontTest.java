@@ -197,6 +197,32 @@ class SqlFrontTest {
     }
 
     @Test
+    void aSlowReaderOfALargeTomcatAnswerGetsTheNextAnswerToo() throws Exception {
+        // an answer larger than the socket buffers, read slowly: the front pauses reading Tomcat's side while the
+        // client cannot take more, and must not leave it paused once that answer has ended (it hung the next one)
+        w.exec(token, "CREATE TABLE IF NOT EXISTS big (v TEXT)");
+        w.exec(token, "DELETE FROM big");
+        w.exec(token, "INSERT INTO big SELECT printf('%.2000c', 'x') FROM (WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL"
+                + " SELECT n + 1 FROM s WHERE n < 4000) SELECT n FROM s)");
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(8 * 1024);
+            s.connect(new InetSocketAddress("127.0.0.1", w.port), 5000);
+            s.setSoTimeout(20_000);
+            for (int round = 0; round < 3; round++) {
+                RawHttp.write(s, RawHttp.post("/", token, "{\"statements\":[\"SELECT v FROM big\"]}", ""));
+                Thread.sleep(300); // the server's buffers fill, its side of the front stops being writable
+                RawHttp.Answer big = RawHttp.readOne(s);
+                assertThat(big.status()).isEqualTo(200);
+                assertThat(big.body().length()).isGreaterThan(8_000_000);
+                RawHttp.write(s, "GET /v3 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+                assertThat(RawHttp.readOne(s).body()).contains("HTTP API v3");
+                RawHttp.write(s, RawHttp.post("/v2/pipeline", token, read("SELECT count(*) FROM big"), ""));
+                assertThat(RawHttp.readOne(s).body()).contains("\"4000\"");
+            }
+        }
+    }
+
+    @Test
     void oddRequestsAreLeftToTomcatWhole() throws Exception {
         String body = read("SELECT 1");
         String auth = "Authorization: Bearer " + token + "\r\n";

@@ -10,6 +10,7 @@ import dev.libsqlplatform.dataplane.sql.SqlStatement;
 import dev.libsqlplatform.dataplane.sql.StatementKind;
 import dev.libsqlplatform.dataplane.storage.DatabaseGoneException;
 import dev.libsqlplatform.dataplane.storage.DatabaseRegistry;
+import dev.libsqlplatform.dataplane.storage.InlineRun;
 import dev.libsqlplatform.dataplane.storage.OpenDatabase;
 import dev.libsqlplatform.dataplane.storage.ResultBudget;
 import java.security.SecureRandom;
@@ -141,7 +142,9 @@ public class HranaService implements DisposableBean, SmartLifecycle {
         } catch (DatabaseGoneException e) {
             throw new ApiException(ErrorCode.NAMESPACE_DOESNT_EXIST, e.getMessage());
         } catch (SQLException e) {
-            log.warn("cannot open database {}: {}", access.dbId(), e.getMessage());
+            if (!InlineRun.active()) { // on the event loop a database not open yet is no failure: it is opened elsewhere
+                log.warn("cannot open database {}: {}", access.dbId(), e.getMessage());
+            }
             throw new ApiException(ErrorCode.INTERNAL_ERROR, "cannot open the database: " + e.getMessage());
         }
         return new Stream(db, access, open::decrementAndGet);

@@ -137,7 +137,9 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if ((state == State.RELAY || state == State.FORWARD) && relay != null && ctx.channel().isWritable()) {
+        // whatever the state now: Tomcat's side was paused while this side could not take its answer, and an answer
+        // that ended meanwhile must not leave it paused for the next one (it would never be read)
+        if (relay != null && ctx.channel().isWritable()) {
             relay.config().setAutoRead(true);
         }
     }
@@ -566,6 +568,9 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
         if (relay == null) {
             return; // being connected: pumped once it is
         }
+        if (!relay.config().isAutoRead() && ctx.channel().isWritable()) {
+            relay.config().setAutoRead(true); // the answer must be read
+        }
         if (toForward > 0 && buf != null && buf.isReadable()) {
             int n = (int) Math.min(toForward, buf.readableBytes());
             relay.write(buf.readRetainedSlice(n));
@@ -706,7 +711,7 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
         public void channelReadComplete(ChannelHandlerContext tc) {
             Channel client = ctx.channel();
             client.flush();
-            if (!client.isWritable()) {
+            if (!client.isWritable() && (state == State.RELAY || state == State.FORWARD)) {
                 tc.channel().config().setAutoRead(false); // the client's side lets Tomcat's be read again when drained
             }
         }

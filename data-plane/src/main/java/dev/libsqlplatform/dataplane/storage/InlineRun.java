@@ -45,6 +45,11 @@ public final class InlineRun {
         return gaveUpBecause;
     }
 
+    /** Whether this thread is in a run (it must not block). */
+    public static boolean active() {
+        return CURRENT.get() != null;
+    }
+
     /** The run of this thread, or null when this thread may block. */
     static InlineRun current() {
         return CURRENT.get();
