@@ -62,8 +62,16 @@ final class RawHttp {
         return read(s, -1, true);
     }
 
+    /** One answer from a stream the caller buffers (many answers in a row). */
+    static Answer readOne(InputStream in) throws IOException {
+        return read(null, in, -1, false);
+    }
+
     private static Answer read(Socket s, int closeWithinMs, boolean headOnly) throws IOException {
-        InputStream in = s.getInputStream();
+        return read(s, s.getInputStream(), closeWithinMs, headOnly);
+    }
+
+    private static Answer read(Socket s, InputStream in, int closeWithinMs, boolean headOnly) throws IOException {
         String statusLine = readLine(in);
         if (statusLine == null) {
             return new Answer(null, Map.of(), "<connection closed without an answer>", new byte[0], true);

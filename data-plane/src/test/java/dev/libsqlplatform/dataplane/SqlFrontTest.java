@@ -223,6 +223,39 @@ class SqlFrontTest {
     }
 
     @Test
+    void aClientThatSendsWithoutReadingIsPausedNotBuffered() throws Exception {
+        // 8,000 pipelined reads of ~4.5 KB each (36 MB), answers of ~2 KB (17 MB): far more than the sockets buffer
+        int n = 8_000;
+        byte[] one = RawHttp.post("/v2/pipeline", token, read("SELECT printf('%.2000c', 'y')"),
+                "X-Pad: " + "p".repeat(4000) + "\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(8 * 1024);
+            s.connect(new InetSocketAddress("127.0.0.1", w.port), 5000);
+            s.setSoTimeout(30_000);
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    var out = new java.io.BufferedOutputStream(s.getOutputStream(), 64 * 1024);
+                    for (int i = 0; i < n; i++) {
+                        out.write(one);
+                    }
+                    out.flush();
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(3000); // nothing read: the worker stops taking requests once its answers back up
+            assertThat(writer).as("the worker stopped reading a client that does not read its answers").isNotDone();
+            var in = new java.io.BufferedInputStream(s.getInputStream(), 64 * 1024);
+            for (int i = 0; i < n; i++) {
+                RawHttp.Answer a = RawHttp.readOne(in);
+                assertThat(a.status()).as("answer " + i).isEqualTo(200);
+                assertThat(a.body()).contains("yyyy");
+            }
+            writer.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void oddRequestsAreLeftToTomcatWhole() throws Exception {
         String body = read("SELECT 1");
         String auth = "Authorization: Bearer " + token + "\r\n";

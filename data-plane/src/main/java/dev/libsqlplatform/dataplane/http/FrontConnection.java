@@ -142,6 +142,9 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
         if (relay != null && ctx.channel().isWritable()) {
             relay.config().setAutoRead(true);
         }
+        if ((state == State.HEAD || state == State.BODY) && ctx.channel().isWritable()) {
+            resume(ctx); // drain() stopped for a client that did not read its answers
+        }
     }
 
     @Override
@@ -251,6 +254,11 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
     /** Takes as many whole requests off the buffer as are there and the state allows. */
     private void drain(ChannelHandlerContext ctx) {
         while (!closing && buf != null && buf.isReadable()) {
+            if (!ctx.channel().isWritable()) {
+                // a client that sends and does not read: no more answers pile up here until it takes those it has
+                ctx.channel().config().setAutoRead(false);
+                return;
+            }
             if (state == State.HEAD) {
                 int from = buf.readerIndex();
                 int end = FrontRequest.headEnd(buf, from);
