@@ -42,6 +42,16 @@ class MetricsScrapeTest {
             assertThat(value(scrape, "worker_rows_written_total", "")).isGreaterThanOrEqualTo(3);
             assertThat(scrape).contains("worker_databases_open ").contains("worker_databases ")
                     .contains("worker_hrana_streams ");
+            // the port's event loop: the DDL and the insert on request threads, the read on the loop (or moved off
+            // it), the internal API's PUT and DELETE passed to Tomcat
+            assertThat(value(scrape, "worker_sql_front_requests_total", "ran=\"request_thread\"")).isGreaterThanOrEqualTo(2);
+            assertThat(value(scrape, "worker_sql_front_requests_total", "ran=\"inline\"")
+                    + value(scrape, "worker_sql_front_requests_total", "ran=\"moved\"")).isGreaterThanOrEqualTo(1);
+            assertThat(value(scrape, "worker_sql_front_requests_total", "ran=\"forwarded\"")).isZero();
+            assertThat(value(scrape, "worker_sql_front_tomcat_requests_total", "")).isGreaterThanOrEqualTo(2);
+            assertThat(value(scrape, "worker_sql_front_relayed_connections_total", "")).isGreaterThanOrEqualTo(0);
+            assertThat(value(scrape, "worker_sql_front_connections", "")).isGreaterThanOrEqualTo(1);
+            assertThat(value(scrape, "worker_sql_front_refused_connections_total", "")).isZero();
         } finally {
             w.close();
         }
