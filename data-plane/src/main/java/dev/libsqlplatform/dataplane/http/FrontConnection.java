@@ -351,20 +351,18 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
         }
         if (front.inlineBudgetNanos() > 0 && front.hrana().readsOnOwnStream(req)) {
             InlineRun run = InlineRun.begin(System.nanoTime() + front.inlineBudgetNanos());
-            Proto.PipelineResponse out = null;
-            RuntimeException failure = null;
+            ByteBuf answer;
             try {
-                out = front.hrana().pipeline(a, req);
-            } catch (RuntimeException e) {
-                failure = e;
+                answer = run(ctx.alloc(), a, req, h.close());
             } finally {
                 run.end();
             }
             if (!run.gaveUp()) {
                 front.servedInline();
-                answer(ctx, encode(ctx.alloc(), out, failure, h.close()), h.close());
+                answer(ctx, answer, h.close());
                 return;
             }
+            answer.release(); // what came of a run that gave up is discarded: it runs again below
             front.movedOffLoop();
         } else {
             front.servedOnPool();
@@ -372,21 +370,28 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
         Channel ch = ctx.channel();
         onRequestThread(ctx, () -> {
             ClientWatch.begin(localPort, remotePort);
-            Proto.PipelineResponse out = null;
-            RuntimeException failure = null;
+            ByteBuf answer;
             try {
-                out = front.hrana().pipeline(a, req);
-            } catch (RuntimeException e) {
-                failure = e;
+                answer = run(ch.alloc(), a, req, h.close());
             } finally {
                 ClientWatch.done();
             }
-            ByteBuf answer = encode(ch.alloc(), out, failure, h.close());
             return () -> {
                 answer(ctx, answer, h.close());
                 resume(ctx);
             };
         });
+    }
+
+    /** Runs the pipeline and encodes what came of it, its result or its error. */
+    private ByteBuf run(ByteBufAllocator alloc, Access a, Proto.PipelineRequest req, boolean close) {
+        Proto.PipelineResponse out;
+        try {
+            out = front.hrana().pipeline(a, req);
+        } catch (RuntimeException e) {
+            return error(alloc, e, close);
+        }
+        return encode(alloc, out, close);
     }
 
     /**
@@ -397,7 +402,6 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
     private void lookUpElsewhere(ChannelHandlerContext ctx, FrontRequest h, ApiException refusal) {
         state = State.BUSY;
         Channel ch = ctx.channel();
-        ch.config().setAutoRead(false);
         Forwarding.Incoming in = new Forwarding.Incoming(h.authorization(), h.host(), remoteIp, false);
         onRequestThread(ctx, () -> {
             Optional<DatabaseRoute> r;
@@ -497,11 +501,8 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static ByteBuf encode(ByteBufAllocator alloc, Proto.PipelineResponse out, RuntimeException failure,
-                                  boolean close) {
-        if (failure != null) {
-            return error(alloc, failure, close);
-        }
+    /** A 200 with the pipeline's results as JSON (an error answer when they cannot be written). */
+    private static ByteBuf encode(ByteBufAllocator alloc, Proto.PipelineResponse out, boolean close) {
         ByteBuf body = alloc.buffer(256);
         try {
             HranaJson.writePipeline(out, new ByteBufOutputStream(body));
