@@ -91,6 +91,31 @@ class FrontFramingTest {
         assertThat(FrontRequest.headEnd(huge, 0)).isEqualTo(-2);
     }
 
+    @Test
+    void aHeadEndsAtItsFirstBlankLineWhereverItsBytesLieAndFromWhereverItStarts() {
+        String first = "POST /v2/pipeline HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n";
+        String second = "POST /v3/pipeline HTTP/1.1\r\nX-A: \n\r\nContent-Length: 3\r\n\r\n";
+        byte[] all = (first + "{}" + second).getBytes(StandardCharsets.US_ASCII);
+        for (int step = 1; step <= all.length; step++) {
+            // split into components: Netty's indexOf must find the blank line across them, as in a client's several packets
+            io.netty.buffer.CompositeByteBuf pieces = Unpooled.compositeBuffer(Integer.MAX_VALUE);
+            for (int i = 0; i < all.length; i += step) {
+                pieces.addComponent(true, Unpooled.wrappedBuffer(all, i, Math.min(step, all.length - i)));
+            }
+            assertThat(FrontRequest.headEnd(pieces, 0)).as("step %d", step).isEqualTo(first.length());
+            FrontRequest r = FrontRequest.parse(pieces, 0, first.length());
+            assertThat(r.contentLength()).isEqualTo(2);
+            assertThat(r.headLength()).isEqualTo(first.length());
+            int from = first.length() + 2;
+            // a bare LF followed by CRLF is not a blank line: the head goes on until the real one, and is Tomcat's
+            int end = FrontRequest.headEnd(pieces, from);
+            assertThat(end).as("step %d", step).isEqualTo(all.length);
+            assertThat(FrontRequest.parse(pieces, from, end)).isNull();
+        }
+        ByteBuf shortOnes = Unpooled.copiedBuffer("\n\r\n", StandardCharsets.US_ASCII);
+        assertThat(FrontRequest.headEnd(shortOnes, 0)).isEqualTo(-1);
+    }
+
     /** Feeds {@code answer} in pieces of {@code step} bytes; the number of bytes that belonged to it. */
     private static int feed(ResponseFraming f, String answer, int step) {
         byte[] bytes = answer.getBytes(StandardCharsets.ISO_8859_1);
