@@ -1,6 +1,5 @@
 package dev.libsqlplatform.bench;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -40,8 +39,15 @@ final class RawSqlite {
         return run(file, synchronous, 1, seconds, rows);
     }
 
+    /** One measurement as the rounds take it (a {@link Wrk.Result} without wrk): autocommit inserts into {@code file}. */
+    static Wrk.Result autocommitRound(Path file, String synchronous, int threads, int seconds) throws Exception {
+        Measure m = run(file, synchronous, threads, seconds, 1);
+        return new Wrk.Result(m.ops(), seconds, m.opsPerSec(), Math.round(m.p50ms() * 1000), -1, Math.round(m.p99ms() * 1000), -1,
+                m.errors(), m.toString());
+    }
+
+    /** Appends to {@code file} when it exists (a round measures the same table as the rounds before, as on the platform). */
     private static Measure run(Path file, String synchronous, int threads, int seconds, int rowsPerTx) throws Exception {
-        Files.deleteIfExists(file);
         try (Connection c = open(file, synchronous)) {
             // schema created once before the threads start
         }

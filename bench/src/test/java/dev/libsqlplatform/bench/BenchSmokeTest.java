@@ -50,6 +50,10 @@ class BenchSmokeTest {
             assertTrue(text.contains("platform autocommit c=1, sandbox on | same, sandbox off"), "sandbox on/off rows in the writes table");
             assertTrue(text.contains("platform c=1, HTTP | same, WebSocket"), "HTTP/WebSocket rows in the reads table");
             assertTrue(text.contains("| platform c=4, contended | ceiling | server CPU/request"), "contended rows in the reads table");
+            // writes: the three targets interleaved, quiet and contended; the ceiling answers inserts too
+            assertTrue(text.contains("| platform autocommit c=2, contended | ceiling | server CPU/request"), "contended rows in the writes table");
+            assertTrue(text.contains("| ceiling autocommit c=1 | raw sqlite-jdbc | rows/s"), "the ceiling against raw in the writes table");
+            assertTrue(!text.contains("ceiling: **failed") && !text.contains("ceiling c=1: "), "the ceiling ran without failures or errors");
         }
     }
 }

@@ -26,9 +26,11 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The ceiling: the least a Java HTTP service can do for a point read. Spring MVC on Tomcat, the same
- * Hrana-shaped JSON parsed with Jackson, one sqlite-jdbc read, a Hrana-shaped answer. No auth, no
- * streams, no routing, no metering. Runs as its own process ({@code bench.jar ceiling}) with the
+ * The ceiling: the least a Java HTTP service can do for a point read or an autocommit insert. Spring MVC on Tomcat,
+ * the same Hrana-shaped JSON parsed with Jackson, one sqlite-jdbc statement, a Hrana-shaped answer. No auth, no
+ * streams, no routing, no metering, no replication log. Reads run on a read-only connection per thread; writes (any
+ * statement that is not a SELECT) on one writer connection at {@code -Dceiling.synchronous} (default FULL), one at a
+ * time behind a fair lock, as SQLite allows one writer. Runs as its own process ({@code bench.jar ceiling}) with the
  * same JVM and flags as the worker.
  */
 @SpringBootApplication
@@ -38,6 +40,9 @@ public class CeilingApp {
     private static String url;
     private final ThreadLocal<Map<String, PreparedStatement>> statements = ThreadLocal.withInitial(HashMap::new);
     private final ThreadLocal<Connection> connections = ThreadLocal.withInitial(CeilingApp::open);
+    private final java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock(true);
+    private Connection writer;
+    private final Map<String, PreparedStatement> writes = new HashMap<>();
 
     public static void main(String[] args) throws Exception {
         String file = System.getProperty("ceiling.db", "ceiling.db");
@@ -59,6 +64,7 @@ public class CeilingApp {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("CREATE TABLE kv(k INTEGER PRIMARY KEY, v TEXT)");
+            s.execute("CREATE TABLE w(k INTEGER PRIMARY KEY, v TEXT)"); // the writes scenario's table
             c.setAutoCommit(false);
             try (PreparedStatement p = c.prepareStatement("INSERT INTO kv(k, v) VALUES (?, ?)")) {
                 for (int k = 1; k <= rows; k++) {
@@ -114,19 +120,17 @@ public class CeilingApp {
 
     private void execute(JsonNode stmt, ObjectNode result) throws SQLException {
         String sql = stmt.path("sql").asString();
+        if (!sql.regionMatches(true, 0, "SELECT", 0, 6)) {
+            write(stmt, sql, result);
+            return;
+        }
         Map<String, PreparedStatement> cache = statements.get();
         PreparedStatement p = cache.get(sql);
         if (p == null) {
             p = connections.get().prepareStatement(sql);
             cache.put(sql, p);
         }
-        int i = 1;
-        for (JsonNode a : stmt.path("args")) {
-            String t = a.path("type").asString();
-            if ("integer".equals(t)) p.setLong(i++, Long.parseLong(a.path("value").asString()));
-            else if ("null".equals(t)) p.setNull(i++, java.sql.Types.NULL);
-            else p.setString(i++, a.path("value").asString());
-        }
+        bind(p, stmt);
         ArrayNode cols = result.putArray("cols");
         ArrayNode rows = result.putArray("rows");
         try (ResultSet rs = p.executeQuery()) {
@@ -149,5 +153,42 @@ public class CeilingApp {
         }
         result.put("affected_row_count", 0);
         result.putNull("last_insert_rowid");
+    }
+
+    private static void bind(PreparedStatement p, JsonNode stmt) throws SQLException {
+        int i = 1;
+        for (JsonNode a : stmt.path("args")) {
+            String t = a.path("type").asString();
+            if ("integer".equals(t)) p.setLong(i++, Long.parseLong(a.path("value").asString()));
+            else if ("null".equals(t)) p.setNull(i++, java.sql.Types.NULL);
+            else p.setString(i++, a.path("value").asString());
+        }
+    }
+
+    /** An autocommit write on the one writer connection: committed (and flushed at the set synchronous) before the answer. */
+    private void write(JsonNode stmt, String sql, ObjectNode result) throws SQLException {
+        writeLock.lock();
+        try {
+            if (writer == null) {
+                writer = DriverManager.getConnection(url);
+                try (Statement s = writer.createStatement()) {
+                    s.execute("PRAGMA busy_timeout=5000");
+                    s.execute("PRAGMA synchronous=" + System.getProperty("ceiling.synchronous", "FULL"));
+                }
+            }
+            PreparedStatement p = writes.get(sql);
+            if (p == null) {
+                p = writer.prepareStatement(sql);
+                writes.put(sql, p);
+            }
+            bind(p, stmt);
+            int n = p.executeUpdate();
+            result.putArray("cols");
+            result.putArray("rows");
+            result.put("affected_row_count", n);
+            result.putNull("last_insert_rowid");
+        } finally {
+            writeLock.unlock();
+        }
     }
 }
