@@ -56,6 +56,48 @@ class StatementRunnerTest {
         assertThat(told).containsExactly("INSERT INTO t(v) VALUES (?) read=0 written=1");
     }
 
+    /**
+     * Group commit under contention: each caller gets its own row id, every row is there, and nobody is left waiting
+     * (each waiter is woken alone, so a lost wake-up would leave a thread parked past the join below).
+     */
+    @Test
+    void concurrentGroupedWritesEachGetTheirOwnRowAndNobodyIsLeftWaiting() throws Exception {
+        int threads = 8;
+        int each = 300;
+        List<Long> rowids = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> ts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread th = new Thread(() -> {
+                try {
+                    for (int i = 0; i < each; i++) {
+                        StatementOutcome out = db.runner().runGrouped("INSERT INTO t(v) VALUES (?)",
+                                ps -> ps.setString(1, "v"), true, ResultBudget.unlimited());
+                        assertThat(out.affectedRowCount()).isEqualTo(1);
+                        rowids.add(out.lastInsertRowid());
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            ts.add(th);
+            th.start();
+        }
+        for (Thread th : ts) {
+            th.join(60_000);
+            assertThat(th.isAlive()).as("a writer still waiting after 60 s").isFalse();
+        }
+        assertThat(failures).isEmpty();
+        assertThat(rowids).hasSize(threads * each).doesNotHaveDuplicates();
+        DbConnection r = db.acquireReader();
+        try {
+            StatementOutcome count = db.runner().run(r, "SELECT count(*) FROM t", "q", NO_ARGS, true, ResultBudget.unlimited());
+            assertThat(count.rows().get(0)[0]).isEqualTo((long) threads * each);
+        } finally {
+            db.releaseReader(r);
+        }
+    }
+
     @Test
     void readsReturnEveryStorageClassAndReportRowsRead() throws Exception {
         DbConnection r = db.acquireReader();
