@@ -34,6 +34,8 @@ final class WalTail implements Closeable {
     /** Scratch for reading frames: used only during one call, by the thread holding the writer permit. */
     private static final ThreadLocal<ByteBuffer> CHUNK = ThreadLocal.withInitial(
             () -> ByteBuffer.allocateDirect(CHUNK_FRAMES * WAL_FRAME));
+    /** Scratch for one frame's checksum, as {@link #CHUNK}. */
+    private static final ThreadLocal<int[]> WORDS = ThreadLocal.withInitial(() -> new int[WAL_FRAME / 4]);
 
     /** One committed WAL frame as handed to the log. */
     interface Sink {
@@ -349,25 +351,25 @@ final class WalTail implements Closeable {
 
     /** Verifies the checksum of the frame at {@code base} chained from (c0, c1); leaves the result in lastS0/1. */
     private boolean frameChecksum(ByteBuffer b, int base, boolean bigEndian, int c0, int c1) {
-        ByteOrder order = bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-        b.order(order);
-        try {
-            int a0 = c0;
-            int a1 = c1;
-            a0 += b.getInt(base) + a1;
-            a1 += b.getInt(base + 4) + a0;
-            int end = base + WAL_FRAME;
-            for (int i = base + FRAME_HEADER; i < end; i += 8) {
-                a0 += b.getInt(i) + a1;
-                a1 += b.getInt(i + 4) + a0;
-            }
-            lastS0 = a0;
-            lastS1 = a1;
-            b.order(ByteOrder.BIG_ENDIAN);
-            return a0 == b.getInt(base + 16) && a1 == b.getInt(base + 20);
-        } finally {
-            b.order(ByteOrder.BIG_ENDIAN);
+        // the frame's words copied out in one bulk get (a memcpy in the native order), then summed over a plain int[]:
+        // getInt per word on the direct buffer (bounds check, byte-order conversion) was a seventh of the worker's Java
+        // samples under 16-client inserts, every committed frame being checked once when it is captured
+        int[] words = WORDS.get();
+        ByteBuffer frame = b.duplicate().position(base).limit(base + WAL_FRAME).slice()
+                .order(bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        frame.asIntBuffer().get(words);
+        int a0 = c0;
+        int a1 = c1;
+        a0 += words[0] + a1;
+        a1 += words[1] + a0;
+        for (int i = FRAME_HEADER / 4; i < words.length; i += 2) {
+            a0 += words[i] + a1;
+            a1 += words[i + 1] + a0;
         }
+        lastS0 = a0;
+        lastS1 = a1;
+        frame.order(ByteOrder.BIG_ENDIAN); // the stored checksum is big-endian whatever the WAL's checksum order
+        return a0 == frame.getInt(16) && a1 == frame.getInt(20);
     }
 
     /** Checks the WAL header's checksum and starts the chain from it. */
