@@ -297,21 +297,78 @@ public class HranaService implements DisposableBean, SmartLifecycle {
      * not metered), so running it again never meters anything twice.
      */
     public boolean readsOnOwnStream(Proto.PipelineRequest req) {
+        SqlStatement st = oneStatementOnOwnStream(req);
+        return st != null && st.kind() == StatementKind.READ;
+    }
+
+    /**
+     * Whether {@code req} is what an official client's {@code execute} of an autocommit INSERT, UPDATE, DELETE or
+     * REPLACE sends: no baton, one {@code execute} of it, then {@code close}. {@link #pipelineGrouped} runs those.
+     */
+    public boolean writesOnOwnStream(Proto.PipelineRequest req) {
+        SqlStatement st = oneStatementOnOwnStream(req);
+        return st != null && StmtExecutor.isPlainDml(st);
+    }
+
+    /** The statement of a pipeline that is one {@code execute} (SQL text, not a stored id) and {@code close}, no baton. */
+    private static SqlStatement oneStatementOnOwnStream(Proto.PipelineRequest req) {
         List<Proto.StreamRequest> rs = req == null ? null : req.requests();
         if (rs == null || rs.size() != 2 || req.baton() != null) {
-            return false;
+            return null;
         }
         Proto.StreamRequest execute = rs.get(0);
         Proto.StreamRequest close = rs.get(1);
         if (close == null || !"close".equals(close.type()) || execute == null || !"execute".equals(execute.type())
                 || execute.stmt() == null || execute.stmt().sql() == null || execute.stmt().sqlId() != null) {
-            return false;
+            return null;
         }
         try {
-            return StmtExecutor.parseOne(execute.stmt().sql()).kind() == StatementKind.READ;
+            return StmtExecutor.parseOne(execute.stmt().sql());
         } catch (HranaException e) {
-            return false; // the error is answered where it is run
+            return null; // the error is answered where it is run
         }
+    }
+
+    /**
+     * Runs a pipeline for which {@link #writesOnOwnStream} holds without holding the calling thread while its statement
+     * waits for the database's group commit: {@code then} gets the response (or the failure {@link #pipeline} would
+     * throw) once the write is durable, on the thread that led its group. Returns false, with nothing done, when the
+     * statement cannot join a group (e.g. the token may not write): the caller runs the pipeline with {@link #pipeline},
+     * which answers as always. The stream is the pipeline's own (no baton is issued), so nobody else can reach it.
+     */
+    public boolean pipelineGrouped(Access access, Proto.PipelineRequest req, java.util.concurrent.Executor leaders,
+                                   java.util.function.BiConsumer<Proto.PipelineResponse, RuntimeException> then) {
+        if (!writesOnOwnStream(req)) {
+            return false;
+        }
+        checkSteps(req);
+        Stream s = takeStream(null, access);
+        boolean submitted = false;
+        try {
+            s.budget = new ResultBudget(limits.maxResponseBytes().toBytes());
+            StmtExecutor exec = StmtExecutor.forDatabase(registry::meta, s.db);
+            submitted = exec.submitGrouped(s, req.requests().get(0).stmt(), leaders, (result, failure) -> {
+                s.close();
+                if (failure instanceof RuntimeException e) {
+                    then.accept(null, e);
+                    return;
+                }
+                Proto.StreamResult first = failure instanceof HranaException h
+                        ? new Proto.StreamResult(null, h.error()) : ok("execute", result);
+                then.accept(new Proto.PipelineResponse(null, List.of(first, ok("close", null))), null);
+            });
+        } catch (HranaException e) {
+            // refused before it ran (a statement not allowed, a blocked caller): answered as handle() answers it
+            s.close();
+            then.accept(new Proto.PipelineResponse(null,
+                    List.of(new Proto.StreamResult(null, e.error()), ok("close", null))), null);
+            return true;
+        } finally {
+            if (!submitted) {
+                s.close(); // idempotent: the refusal above closed it already
+            }
+        }
+        return submitted;
     }
 
     /** Stream requests plus batch steps: each is a statement the worker may have to run. */

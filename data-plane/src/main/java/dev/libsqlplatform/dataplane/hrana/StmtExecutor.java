@@ -141,20 +141,8 @@ final class StmtExecutor {
     Proto.StmtResult run(Stream s, SqlStatement st, List<Proto.Value> args, List<Proto.NamedArg> named,
                          boolean wantRows) throws HranaException {
         Access access = s.access;
-        if (st.refusal() != null) {
-            throw new HranaException(HranaError.SQL_NOT_ALLOWED, st.refusal());
-        }
-        if (access.readsBlocked()) {
-            throw new HranaException(access.readsDenied());
-        }
+        boolean mayWrite = admit(s, st);
         StatementKind kind = st.kind();
-        // blocked writes still let an autocommit DELETE/DROP/VACUUM through (Access.canShrink); in a transaction,
-        // which a write-blocked caller opens read-only, every write stays refused
-        boolean mayWrite = access.canWrite() || (s.held == null && access.canShrink() && onlyRemovesData(st));
-        if (!mayWrite && !kind.isReadOnly() && kind != StatementKind.WITH) {
-            throw new HranaException(access.writeDenied());
-        }
-
         DbConnection c = s.held;
         if (c == null && mayWrite && isPlainDml(st)) {
             return runGrouped(s, st, args, named, wantRows);
@@ -247,27 +235,96 @@ final class StmtExecutor {
                 || sql.regionMatches(true, i, "DELETE", 0, 6) || sql.regionMatches(true, i, "REPLACE", 0, 7);
     }
 
+    /**
+     * What every statement passes before it runs: refused statements and blocked callers are answered here. Returns
+     * whether the caller may write with it.
+     */
+    private static boolean admit(Stream s, SqlStatement st) throws HranaException {
+        Access access = s.access;
+        if (st.refusal() != null) {
+            throw new HranaException(HranaError.SQL_NOT_ALLOWED, st.refusal());
+        }
+        if (access.readsBlocked()) {
+            throw new HranaException(access.readsDenied());
+        }
+        StatementKind kind = st.kind();
+        // blocked writes still let an autocommit DELETE/DROP/VACUUM through (Access.canShrink); in a transaction,
+        // which a write-blocked caller opens read-only, every write stays refused
+        boolean mayWrite = access.canWrite() || (s.held == null && access.canShrink() && onlyRemovesData(st));
+        if (!mayWrite && !kind.isReadOnly() && kind != StatementKind.WITH) {
+            throw new HranaException(access.writeDenied());
+        }
+        return mayWrite;
+    }
+
     private Proto.StmtResult runGrouped(Stream s, SqlStatement st, List<Proto.Value> args, List<Proto.NamedArg> named,
                                         boolean wantRows) throws HranaException {
         StatementOutcome out;
         long started = System.nanoTime();
         try {
             out = s.db.runner().runGrouped(st.sql(), Args.binder(st, args, named), wantRows, s.budget);
-            GROUPED_TIME.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-        } catch (FrameLogException e) {
-            throw StatementErrors.of(e);
-        } catch (HranaException | RuntimeException e) {
-            throw e;
-        } catch (ResultTooLargeException e) {
-            throw StatementErrors.of(e);
-        } catch (DatabaseBusyException e) {
-            throw StatementErrors.of(e);
-        } catch (SQLException e) {
-            throw failure(e);
         } catch (Exception e) {
-            throw new IllegalStateException(e);
+            Exception f = groupedFailure(e);
+            if (f instanceof HranaException h) {
+                throw h;
+            }
+            throw (RuntimeException) f;
         }
+        GROUPED_TIME.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         return toProto(out);
+    }
+
+    /**
+     * A grouped statement's failure as the client gets it: a {@link HranaException} (the statement's error), or a
+     * RuntimeException (an HTTP-level failure of the whole request).
+     */
+    private Exception groupedFailure(Exception e) {
+        if (e instanceof FrameLogException f) {
+            return StatementErrors.of(f);
+        }
+        if (e instanceof HranaException || e instanceof RuntimeException) {
+            return e;
+        }
+        if (e instanceof ResultTooLargeException t) {
+            return StatementErrors.of(t);
+        }
+        if (e instanceof DatabaseBusyException b) {
+            return StatementErrors.of(b);
+        }
+        if (e instanceof SQLException q) {
+            return failure(q);
+        }
+        return new IllegalStateException(e);
+    }
+
+    /**
+     * {@link #execute} of one statement on a stream of its own that takes no connection, when it is an autocommit
+     * INSERT/UPDATE/DELETE/REPLACE the caller may write: it joins the database's group commit without holding this
+     * thread ({@link StatementRunner#runGroupedAsync}), and {@code then} gets its result or its failure (as
+     * {@link #execute} would throw it) on the thread that led its group. False, and nothing done, for any other
+     * statement: the caller runs it with {@link #execute}. A statement refused before it runs throws here.
+     */
+    boolean submitGrouped(Stream s, Proto.Stmt stmt, java.util.concurrent.Executor leaders,
+                          java.util.function.BiConsumer<Proto.StmtResult, Exception> then) throws HranaException {
+        if (s.held != null || stmt.sqlId() != null) {
+            return false;
+        }
+        SqlStatement st = parseOne(resolveSql(s, stmt.sql(), null));
+        if (!isPlainDml(st) || !admit(s, st)) {
+            return false;
+        }
+        boolean wantRows = stmt.wantRows() == null || stmt.wantRows();
+        long started = System.nanoTime();
+        s.db.runner().runGroupedAsync(st.sql(), Args.binder(st, stmt.args(), stmt.namedArgs()), wantRows, s.budget, leaders,
+                (out, error) -> {
+                    if (error != null) {
+                        then.accept(null, groupedFailure(error));
+                        return;
+                    }
+                    GROUPED_TIME.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    then.accept(toProto(out), null);
+                });
+        return true;
     }
 
     /** One allocation per statement (not per row or column): rows and columns are handed over as they are. */

@@ -368,19 +368,50 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
             front.servedOnPool();
         }
         Channel ch = ctx.channel();
-        onRequestThread(ctx, () -> {
+        boolean close = h.close();
+        onRequestThreadAsync(ctx, then -> {
+            // one autocommit write: it waits for its group commit without holding this thread, and is answered from
+            // the thread that led its group (a follower parked per write cost a context switch each)
+            if (runGrouped(ch.alloc(), a, req, close,
+                    answer -> then.accept(() -> answerAndResume(ctx, answer, close)))) {
+                return;
+            }
             ClientWatch.begin(localPort, remotePort);
             ByteBuf answer;
             try {
-                answer = run(ch.alloc(), a, req, h.close());
+                answer = run(ch.alloc(), a, req, close);
             } finally {
                 ClientWatch.done();
             }
-            return () -> {
-                answer(ctx, answer, h.close());
-                resume(ctx);
-            };
+            then.accept(() -> answerAndResume(ctx, answer, close));
         });
+    }
+
+    private void answerAndResume(ChannelHandlerContext ctx, ByteBuf answer, boolean close) {
+        answer(ctx, answer, close);
+        resume(ctx);
+    }
+
+    /**
+     * {@link #run} of a single autocommit write through the group commit's asynchronous path; false when it cannot
+     * take that path (nothing done). {@code answered} gets the encoded answer exactly once.
+     */
+    private boolean runGrouped(ByteBufAllocator alloc, Access a, Proto.PipelineRequest req, boolean close,
+                               java.util.function.Consumer<ByteBuf> answered) {
+        try {
+            return front.hrana().pipelineGrouped(a, req, front.requestThreads(), (out, failure) -> {
+                ByteBuf answer;
+                try {
+                    answer = failure != null ? error(alloc, failure, close) : encode(alloc, out, close);
+                } catch (RuntimeException e) {
+                    answer = error(alloc, e, close);
+                }
+                answered.accept(answer);
+            });
+        } catch (RuntimeException e) {
+            answered.accept(error(alloc, e, close)); // refused before it was submitted (e.g. too many streams)
+            return true;
+        }
     }
 
     /** Runs the pipeline and encodes what came of it, its result or its error. */
@@ -449,15 +480,21 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
      * connection reads nothing meanwhile.
      */
     private void onRequestThread(ChannelHandlerContext ctx, java.util.function.Supplier<Runnable> work) {
+        onRequestThreadAsync(ctx, then -> then.accept(work.get()));
+    }
+
+    /**
+     * As {@link #onRequestThread}, for work that may finish on another thread: it hands what is to run on the event loop
+     * to the consumer it is given, once, from whichever thread it ends on.
+     */
+    private void onRequestThreadAsync(ChannelHandlerContext ctx,
+                                      java.util.function.Consumer<java.util.function.Consumer<Runnable>> work) {
         Channel ch = ctx.channel();
         ch.config().setAutoRead(false);
         try {
             // the continuation runs even when the client left meanwhile: a write to a closed channel releases its
             // buffer, and resume() reads nothing more
-            front.requestThreads().execute(() -> {
-                Runnable then = work.get();
-                ch.eventLoop().execute(then);
-            });
+            front.requestThreads().execute(() -> work.accept(ch.eventLoop()::execute));
         } catch (RejectedExecutionException e) {
             answer(ctx, error(ch.alloc(), new ApiException(ErrorCode.DATABASE_UNAVAILABLE,
                     "the worker is shutting down"), true), true);

@@ -4,7 +4,11 @@ import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Group commit for autocommit writes of one database: statements that arrive while the writer is busy are
@@ -20,22 +24,35 @@ import java.util.concurrent.locks.LockSupport;
  *       takes its neighbours down, and no statement runs twice with effect.</li>
  *   <li>At most one leader per database at a time; it holds the writer permit only while it runs a group, so
  *       interactive transactions and other writers keep their turn in the permit's FIFO order.</li>
- *   <li>A leader runs one group and hands leadership to the oldest waiting statement's thread: no client
- *       waits for other clients' statements beyond the group that contains its own.</li>
+ *   <li>A leader runs one group and hands leadership on: to the oldest waiting statement's thread, or, when only
+ *       asynchronous statements ({@link #submitAsync}) are queued, to a task on their executor. A group takes the
+ *       whole queue, so no client waits for other clients' statements beyond the group that contains its own.</li>
  * </ul>
  * Waiting followers count as {@link BlockedWaits}: the request pool adds threads instead of starving.
  */
 public final class GroupCommit {
+    private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
+
     /** One statement's work on the writer connection. */
     @FunctionalInterface
     public interface Work<T> {
         T run(DbConnection writer) throws Exception;
     }
 
+    /** What an asynchronous caller is told once its group committed (or failed): exactly one of the two is set. */
+    @FunctionalInterface
+    public interface Done<T> {
+        void accept(T result, Exception error);
+    }
+
     private static final class Pending<T> {
         final Work<T> work;
-        /** The caller's thread: only it is woken when its statement is done or it leads next. */
-        final Thread waiter = Thread.currentThread();
+        /** The caller's thread, null for an asynchronous caller: only it is woken when its statement is done or it leads next. */
+        final Thread waiter;
+        /** An asynchronous caller's continuation; null for a waiting caller. */
+        final Done<T> then;
+        /** Where an asynchronous caller's statement is led from when it heads the queue and nobody waits to lead. */
+        final Executor leaders;
         T result;
         Exception error;
         /** Written after result and error, read before them: volatile orders the two. */
@@ -44,6 +61,24 @@ public final class GroupCommit {
 
         Pending(Work<T> work) {
             this.work = work;
+            this.waiter = Thread.currentThread();
+            this.then = null;
+            this.leaders = null;
+        }
+
+        Pending(Work<T> work, Done<T> then, Executor leaders) {
+            this.work = work;
+            this.waiter = null;
+            this.then = then;
+            this.leaders = leaders;
+        }
+
+        void tell() {
+            try {
+                then.accept(result, error);
+            } catch (RuntimeException e) {
+                log.warn("a grouped write's continuation failed: {}", e.toString());
+            }
         }
 
         void runAlone(DbConnection w) {
@@ -93,6 +128,26 @@ public final class GroupCommit {
     }
 
     /**
+     * As {@link #submit}, without holding the calling thread while the statement waits for its group: {@code then} is
+     * called once the group that holds it committed (made durable) or failed, on the thread that led that group. When
+     * no group is running, the caller leads one at once, on its own thread. A group that follows one with only such
+     * callers in it is led from {@code leaders} (a waiting caller, when there is one, leads it instead: it takes the
+     * whole queue). So N concurrent writes cost one thread wake-up per group, not one per statement.
+     */
+    public <T> void submitAsync(Work<T> work, Done<T> then, Executor leaders) {
+        Pending<T> me = new Pending<>(work, then, leaders);
+        boolean lead;
+        synchronized (this) {
+            queue.add(me);
+            lead = !leading;
+            leading = true;
+        }
+        if (lead) {
+            lead();
+        }
+    }
+
+    /**
      * Waits until the leader ran {@code me} or handed leadership to it. Not interruptible: a promoted
      * follower that left would leave the database without a leader and its queue stuck. Each waiter is unparked
      * alone (was: notifyAll on the group's monitor, which also woke every statement queued for the next group, only
@@ -130,22 +185,53 @@ public final class GroupCommit {
                 for (Pending<?> p : group) {
                     p.done = true;
                 }
-                next = queue.peek();
+                next = nextLeader();
                 if (next == null) {
                     leading = false;
                 } else {
                     next.promoted = true;
                 }
             }
-            // outside the lock: a woken waiter does not block on it at once; an unpark before its park is not lost
+            // outside the lock: a woken waiter does not block on it at once; an unpark before its park is not lost.
+            // The next group starts before this one's asynchronous callers are told: telling them (encoding answers)
+            // is not on the writer's path.
+            if (next != null) {
+                handOver(next);
+            }
             for (Pending<?> p : group) {
-                if (p.waiter != Thread.currentThread()) {
+                if (p.then != null) {
+                    p.tell();
+                } else if (p.waiter != Thread.currentThread()) {
                     LockSupport.unpark(p.waiter);
                 }
             }
-            if (next != null) {
-                LockSupport.unpark(next.waiter);
+        }
+    }
+
+    /** Statements queued for the next group. */
+    synchronized int queued() {
+        return queue.size();
+    }
+
+    /** Who leads the next group: the oldest waiting caller, else the oldest asynchronous one; null when none is queued. */
+    private Pending<?> nextLeader() {
+        for (Pending<?> p : queue) {
+            if (p.waiter != null) {
+                return p;
             }
+        }
+        return queue.peek();
+    }
+
+    private void handOver(Pending<?> next) {
+        if (next.waiter != null) {
+            LockSupport.unpark(next.waiter);
+            return;
+        }
+        try {
+            next.leaders.execute(this::lead);
+        } catch (RejectedExecutionException e) {
+            lead(); // shutting down: lead here rather than leave the queue without a leader
         }
     }
 

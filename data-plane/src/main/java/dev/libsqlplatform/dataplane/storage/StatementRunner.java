@@ -65,6 +65,26 @@ public final class StatementRunner {
     }
 
     /**
+     * {@link #runGrouped} without holding the calling thread while the statement waits for its group
+     * ({@link GroupCommit#submitAsync}): {@code then} gets the outcome, or what {@link #runGrouped} would have thrown.
+     */
+    public <X extends Exception> void runGroupedAsync(String sql, Binder<X> binder, boolean wantRows, ResultBudget budget,
+                                                      java.util.concurrent.Executor leaders,
+                                                      GroupCommit.Done<StatementOutcome> then) {
+        db.groupCommit().submitAsync(w -> runOn(w, sql, binder, wantRows, budget), (result, error) -> {
+            if (error == null) {
+                try {
+                    listener.statementRan(sql, result.rowsRead(), result.affectedRowCount());
+                } catch (RuntimeException e) {
+                    then.accept(null, e); // as runGrouped: the caller gets what metering threw
+                    return;
+                }
+            }
+            then.accept(result, error);
+        }, leaders);
+    }
+
+    /**
      * {@code BEGIN TRANSACTION READONLY} (rejected by stock SQLite): {@code BEGIN DEFERRED} on a reader, which the
      * caller keeps until the transaction ends.
      */

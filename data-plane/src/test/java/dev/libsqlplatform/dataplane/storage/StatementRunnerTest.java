@@ -98,6 +98,89 @@ class StatementRunnerTest {
         }
     }
 
+    /**
+     * Asynchronous and waiting callers share groups: every continuation is called exactly once, after its statement
+     * committed; a failing statement fails alone (its group reruns each statement by itself); waiting callers still
+     * lead when they are queued; groups of only asynchronous callers are led from the executor.
+     */
+    @Test
+    void asynchronousGroupedWritesAreEachToldOnceAndFailAlone() throws Exception {
+        DbConnection w0 = db.acquireWriter();
+        try {
+            db.runner().run(w0, "CREATE UNIQUE INDEX tv ON t(v)", "q", NO_ARGS, true, ResultBudget.unlimited());
+        } finally {
+            db.releaseWriter(w0);
+        }
+        java.util.concurrent.ExecutorService leaders = java.util.concurrent.Executors.newFixedThreadPool(2);
+        int threads = 6;
+        int each = 200;
+        java.util.concurrent.CountDownLatch told = new java.util.concurrent.CountDownLatch(threads * each);
+        java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger duplicates = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger twice = new java.util.concurrent.atomic.AtomicInteger();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> ts = new ArrayList<>();
+        try {
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                Thread th = new Thread(() -> {
+                    for (int i = 0; i < each; i++) {
+                        // every 10th value is written by two threads: one of the two must fail, alone
+                        String v = i % 10 == 0 ? "dup-" + (thread / 2) + "-" + i : "v-" + thread + "-" + i;
+                        StatementRunner.Binder<SQLException> bind = ps -> ps.setString(1, v);
+                        if (thread == 0) { // one waiting caller among the asynchronous ones
+                            try {
+                                db.runner().runGrouped("INSERT INTO t(v) VALUES (?)", bind, true, ResultBudget.unlimited());
+                                ok.incrementAndGet();
+                            } catch (SQLException e) {
+                                duplicates.incrementAndGet();
+                            } catch (Exception e) {
+                                failures.add(e);
+                            }
+                            told.countDown();
+                            continue;
+                        }
+                        java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+                        db.runner().runGroupedAsync("INSERT INTO t(v) VALUES (?)", bind, true, ResultBudget.unlimited(),
+                                leaders, (out, error) -> {
+                                    if (!once.compareAndSet(false, true)) {
+                                        twice.incrementAndGet();
+                                    }
+                                    if (error == null && out.affectedRowCount() == 1) {
+                                        ok.incrementAndGet();
+                                    } else if (error instanceof SQLException) {
+                                        duplicates.incrementAndGet();
+                                    } else {
+                                        failures.add(error != null ? error : new AssertionError("no row written"));
+                                    }
+                                    told.countDown();
+                                });
+                    }
+                });
+                ts.add(th);
+                th.start();
+            }
+            for (Thread th : ts) {
+                th.join(60_000);
+            }
+            assertThat(told.await(60, java.util.concurrent.TimeUnit.SECONDS)).as("every caller told").isTrue();
+        } finally {
+            leaders.shutdown();
+        }
+        assertThat(failures).isEmpty();
+        assertThat(twice).hasValue(0);
+        int pairs = threads / 2 * (each / 10);
+        assertThat(duplicates).hasValue(pairs);
+        assertThat(ok).hasValue(threads * each - pairs);
+        DbConnection r = db.acquireReader();
+        try {
+            StatementOutcome count = db.runner().run(r, "SELECT count(*) FROM t", "q", NO_ARGS, true, ResultBudget.unlimited());
+            assertThat(count.rows().get(0)[0]).isEqualTo((long) threads * each - pairs);
+        } finally {
+            db.releaseReader(r);
+        }
+    }
+
     @Test
     void readsReturnEveryStorageClassAndReportRowsRead() throws Exception {
         DbConnection r = db.acquireReader();
