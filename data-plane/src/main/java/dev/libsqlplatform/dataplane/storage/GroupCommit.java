@@ -180,6 +180,14 @@ public final class GroupCommit {
         Pending<?> next;
         try {
             runGroup(group);
+        } catch (RuntimeException e) {
+            // nothing of the group may be left without an outcome: a statement told nothing would answer nobody
+            for (Pending<?> p : group) {
+                if (p.error == null) {
+                    p.result = null;
+                    p.error = e;
+                }
+            }
         } finally {
             synchronized (this) {
                 for (Pending<?> p : group) {
