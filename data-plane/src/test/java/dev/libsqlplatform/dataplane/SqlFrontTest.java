@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.libsqlplatform.dataplane.storage.BlockedWaits;
+import dev.libsqlplatform.dataplane.storage.DatabaseRegistry;
+import dev.libsqlplatform.dataplane.storage.OpenDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -91,12 +94,15 @@ class SqlFrontTest {
         }
         assertThat(ran("inline") - inline).isEqualTo(3);
         assertThat(ran("request_thread") - pool).isZero();
-        // a write, a WITH, a stream kept open (no close): all may wait or leave something behind
-        w.exec(token, "UPDATE kv SET v = 'v7' WHERE k = 7");
+        // a WITH and a stream kept open (no close) may wait or leave something behind; a single write is admitted on
+        // the loop and queued for its group commit, whose leader (a request thread) answers it
+        double grouped = ran("grouped");
+        assertThat(w.exec(token, "UPDATE kv SET v = 'v7' WHERE k = 7").get("affected_row_count").asLong()).isEqualTo(1);
         w.exec(token, "WITH x AS (SELECT 1) SELECT * FROM x");
         JsonNode kept = w.pipeline(token, "{\"baton\":null,\"requests\":[" + Worker.stmtReq("SELECT 1") + "]}");
         assertThat(kept.get("baton").isNull()).isFalse();
-        assertThat(ran("request_thread") - pool).isEqualTo(3);
+        assertThat(ran("request_thread") - pool).isEqualTo(2);
+        assertThat(ran("grouped") - grouped).isEqualTo(1);
         assertThat(ran("inline") - inline).isEqualTo(3);
     }
 
@@ -401,6 +407,76 @@ class SqlFrontTest {
                     s.close();
                 }
             }
+        }
+    }
+
+    /**
+     * Single writes from many connections wait for their group without a request thread each: while a transaction
+     * holds the writer, one write leads a group and waits for it, the others are queued, and the request threads do
+     * not grow with them; after the COMMIT every write is answered with its own result.
+     */
+    @Test
+    void singleWritesWaitForTheirGroupWithoutAThreadEach() throws Exception {
+        w.exec(token, "CREATE TABLE IF NOT EXISTS q (n INTEGER PRIMARY KEY)");
+        JsonNode begun = w.pipeline(token, "{\"baton\":null,\"requests\":[" + Worker.stmtReq("BEGIN IMMEDIATE") + "]}");
+        String baton = begun.get("baton").asString();
+        double grouped = ran("grouped");
+        int writes = 12;
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            for (int i = 1; i <= writes; i++) {
+                Socket s = connect();
+                sockets.add(s);
+                RawHttp.write(s, RawHttp.post("/v2/pipeline", token, read("INSERT INTO q VALUES (" + i + ")"), ""));
+            }
+            BlockedWaits blocked = w.ctx.getBean(BlockedWaits.class);
+            await().atMost(Duration.ofSeconds(20)).until(() -> ran("grouped") - grouped == writes && blocked.now() == 1);
+            Thread.sleep(200); // (each waiting on a thread of its own would count here: before, one per write)
+            assertThat(blocked.now()).as("only the group's leader waits on a thread").isEqualTo(1);
+            DatabaseRegistry registry = w.ctx.getBean(DatabaseRegistry.class);
+            OpenDatabase open = registry.lease(db);
+            try {
+                assertThat(open.queuedWrites()).as("queued behind the leader's group").isPositive();
+            } finally {
+                open.release();
+            }
+            JsonNode committed = w.pipeline(token, "{\"baton\":\"" + baton + "\",\"requests\":["
+                    + Worker.stmtReq("COMMIT") + ",{\"type\":\"close\"}]}");
+            assertThat(committed.at("/results/0/type").asString()).isEqualTo("ok");
+            for (Socket s : sockets) {
+                RawHttp.Answer a = RawHttp.readOne(s);
+                assertThat(a.status()).isEqualTo(200);
+                assertThat(a.body()).contains("\"affected_row_count\":1");
+            }
+        } finally {
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+        assertThat(w.exec(token, "SELECT count(*) FROM q").at("/rows/0/0/value").asString()).isEqualTo(String.valueOf(writes));
+    }
+
+    /** A single write to a database that is not open yet is admitted on a request thread (opening it may block). */
+    @Test
+    void aWriteToADatabaseNotOpenYetIsAdmittedOnARequestThread(@TempDir Path own) throws Exception {
+        try (Worker one = new Worker(own, "platform.worker.max-open-databases=1")) {
+            String a = one.createDatabase("a", "acme");
+            String b = one.createDatabase("b", "acme");
+            String ta = one.token(a);
+            String tb = one.token(b);
+            one.exec(ta, "CREATE TABLE t (x)");
+            one.exec(tb, "SELECT 1"); // opens b, which closes a
+            DatabaseRegistry registry = one.ctx.getBean(DatabaseRegistry.class);
+            assertThat(registry.isOpen(a)).isFalse();
+            MeterRegistry m = one.ctx.getBean(MeterRegistry.class);
+            double pool = m.counter("worker.sql.front.requests", "ran", "request_thread").count();
+            double grouped = m.counter("worker.sql.front.requests", "ran", "grouped").count();
+            assertThat(one.exec(ta, "INSERT INTO t VALUES (1)").get("affected_row_count").asLong()).isEqualTo(1);
+            assertThat(m.counter("worker.sql.front.requests", "ran", "request_thread").count() - pool).isEqualTo(1);
+            assertThat(m.counter("worker.sql.front.requests", "ran", "grouped").count() - grouped).isZero();
+            assertThat(one.exec(ta, "INSERT INTO t VALUES (2)").get("affected_row_count").asLong()).isEqualTo(1);
+            assertThat(m.counter("worker.sql.front.requests", "ran", "grouped").count() - grouped).isEqualTo(1);
+            assertThat(one.exec(ta, "SELECT count(*) FROM t").at("/rows/0/0/value").asString()).isEqualTo("2");
         }
     }
 }

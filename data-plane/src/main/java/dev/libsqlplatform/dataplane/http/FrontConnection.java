@@ -349,7 +349,9 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
             answer(ctx, error(ctx.alloc(), e, h.close()), h.close());
             return;
         }
-        if (front.inlineBudgetNanos() > 0 && front.hrana().readsOnOwnStream(req)) {
+        boolean close = h.close();
+        boolean onLoop = front.inlineBudgetNanos() > 0;
+        if (onLoop && front.hrana().readsOnOwnStream(req)) {
             InlineRun run = InlineRun.begin(System.nanoTime() + front.inlineBudgetNanos());
             ByteBuf answer;
             try {
@@ -364,15 +366,16 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
             }
             answer.release(); // what came of a run that gave up is discarded: it runs again below
             front.movedOffLoop();
+        } else if (onLoop && front.hrana().writesOnOwnStream(req) && queueFromLoop(ctx, a, req, close)) {
+            return;
         } else {
             front.servedOnPool();
         }
         Channel ch = ctx.channel();
-        boolean close = h.close();
         onRequestThreadAsync(ctx, then -> {
-            // one autocommit write: it waits for its group commit without holding this thread, and is answered from
-            // the thread that led its group (a follower parked per write cost a context switch each)
-            if (runGrouped(ch.alloc(), a, req, close,
+            // one autocommit write (its database was not open yet): it waits for its group commit without holding this
+            // thread, and is answered from the thread that led its group
+            if (runGrouped(ch.alloc(), a, req, close, null,
                     answer -> then.accept(() -> answerAndResume(ctx, answer, close)))) {
                 return;
             }
@@ -393,11 +396,36 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
+     * A single autocommit write, admitted on the loop (the same checks as on a request thread, all in memory) and queued
+     * for its database's group commit; the group's leader, a request thread, answers it after the COMMIT. No request
+     * thread is woken for the write itself: a group of N writes costs one wake-up, not N hand-offs and N parked
+     * threads. False, nothing done, when admission would block (the database is not open yet): a request thread
+     * takes it.
+     */
+    private boolean queueFromLoop(ChannelHandlerContext ctx, Access a, Proto.PipelineRequest req, boolean close) {
+        Channel ch = ctx.channel();
+        ch.config().setAutoRead(false); // as on a request thread: nothing more is read until the answer went out
+        InlineRun run = InlineRun.begin(System.nanoTime() + front.inlineBudgetNanos());
+        boolean queued;
+        try {
+            queued = runGrouped(ch.alloc(), a, req, close, run,
+                    answer -> ch.eventLoop().execute(() -> answerAndResume(ctx, answer, close)));
+        } finally {
+            run.end();
+        }
+        if (queued) {
+            front.queuedForGroup();
+        }
+        return queued;
+    }
+
+    /**
      * {@link #run} of a single autocommit write through the group commit's asynchronous path; false when it cannot
-     * take that path (nothing done). {@code answered} gets the encoded answer exactly once.
+     * take that path (nothing done). {@code answered} gets the encoded answer exactly once. {@code run}: the loop's
+     * inline run, or null on a request thread; when it gave up, nothing was queued and false is returned.
      */
     private boolean runGrouped(ByteBufAllocator alloc, Access a, Proto.PipelineRequest req, boolean close,
-                               java.util.function.Consumer<ByteBuf> answered) {
+                               InlineRun run, java.util.function.Consumer<ByteBuf> answered) {
         try {
             return front.hrana().pipelineGrouped(a, req, front.requestThreads(), (out, failure) -> {
                 ByteBuf answer;
@@ -409,6 +437,9 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
                 answered.accept(answer);
             });
         } catch (RuntimeException e) {
+            if (run != null && run.gaveUp()) {
+                return false; // the database is not open: nothing was queued, a request thread admits it again
+            }
             answered.accept(error(alloc, e, close)); // refused before it was submitted (e.g. too many streams)
             return true;
         }

@@ -75,6 +75,7 @@ final class SqlFront {
     private Counter pool;
     private Counter moved;
     private Counter forwardedElsewhere;
+    private Counter grouped;
     private Counter relayedConnections;
     private Counter passedRequests;
     private Counter refusedConnections;
@@ -103,6 +104,7 @@ final class SqlFront {
         pool = requests(m, "request_thread");
         forwardedElsewhere = requests(m, "forwarded");
         moved = requests(m, "moved");
+        grouped = requests(m, "grouped");
         relayedConnections = Counter.builder("worker.sql.front.relayed.connections")
                 .description("connections of the SQL port handed to Tomcat byte for byte, for good (a request the front"
                         + " cannot frame: chunked, Expect, a WebSocket upgrade, anything malformed)")
@@ -161,7 +163,8 @@ final class SqlFront {
         return Counter.builder("worker.sql.front.requests").tag("ran", where)
                 .description("Hrana pipelines the SQL port served itself: inline = on the event loop, request_thread ="
                         + " on a request thread, moved = tried on the loop, then run again on a request thread,"
-                        + " forwarded = sent on to the worker hosting the database")
+                        + " grouped = a single autocommit write admitted on the loop and answered by its group commit's"
+                        + " leader, forwarded = sent on to the worker hosting the database")
                 .register(m);
     }
 
@@ -242,6 +245,10 @@ final class SqlFront {
 
     void movedOffLoop() {
         moved.increment();
+    }
+
+    void queuedForGroup() {
+        grouped.increment();
     }
 
     void forwardedElsewhere() {

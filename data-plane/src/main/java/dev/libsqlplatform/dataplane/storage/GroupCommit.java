@@ -130,7 +130,8 @@ public final class GroupCommit {
     /**
      * As {@link #submit}, without holding the calling thread while the statement waits for its group: {@code then} is
      * called once the group that holds it committed (made durable) or failed, on the thread that led that group. When
-     * no group is running, the caller leads one at once, on its own thread. A group that follows one with only such
+     * no group is running, the caller leads one at once, on its own thread, unless it is in an {@link InlineRun} (it
+     * must not block): then a task on {@code leaders} leads it. A group that follows one with only such
      * callers in it is led from {@code leaders} (a waiting caller, when there is one, leads it instead: it takes the
      * whole queue). So N concurrent writes cost one thread wake-up per group, not one per statement.
      */
@@ -142,9 +143,27 @@ public final class GroupCommit {
             lead = !leading;
             leading = true;
         }
-        if (lead) {
-            lead();
+        if (!lead) {
+            return;
         }
+        if (InlineRun.current() == null) {
+            lead();
+            return;
+        }
+        // a thread that must not block (the SQL port's event loop) never leads: a group's fsync would stall every
+        // connection it serves. Nobody led, so the queue is this statement alone until the task runs.
+        try {
+            leaders.execute(this::lead);
+        } catch (RejectedExecutionException e) {
+            leadElsewhere(); // the pool is shutting down: the queue still gets its answers
+        }
+    }
+
+    /** Leads on a thread of its own: what a rejected hand-over falls back to, so that no queued statement goes untold. */
+    private void leadElsewhere() {
+        Thread t = new Thread(this::lead, "group-commit-leader");
+        t.setDaemon(true);
+        t.start();
     }
 
     /**
@@ -239,7 +258,7 @@ public final class GroupCommit {
         try {
             next.leaders.execute(this::lead);
         } catch (RejectedExecutionException e) {
-            lead(); // shutting down: lead here rather than leave the queue without a leader
+            leadElsewhere();
         }
     }
 
