@@ -372,8 +372,17 @@ final class Harness {
 
     /** The interleaved rounds of scenario 1; an empty result (every row n/a) when they failed, with the reason noted. */
     private Rounds readRounds(Report.Section s, String label, List<Rounds.Target> targets) {
+        return rounds(s, label, targets, cfg.clients());
+    }
+
+    /** The interleaved rounds of scenario 2, as {@link #readRounds} at the write client counts. */
+    private Rounds writeRounds(Report.Section s, String label, List<Rounds.Target> targets) {
+        return rounds(s, label, targets, cfg.writeClients());
+    }
+
+    private Rounds rounds(Report.Section s, String label, List<Rounds.Target> targets, List<Integer> clients) {
         try {
-            Rounds r = Rounds.run(label, targets, cfg.clients(), cfg.readRounds(), cfg.seconds(), cfg.warmup());
+            Rounds r = Rounds.run(label, targets, clients, cfg.readRounds(), cfg.seconds(), cfg.warmup());
             noteLoads(s, label, r);
             return r;
         } catch (Exception e) {
@@ -736,18 +745,6 @@ final class Harness {
         batch.put("raw sqlite-jdbc (in process)", List.of(rRows));
         chart(s, "writes-batch.png", "Batched inserts: rows/s at synchronous=" + cfg.synchronous() + " (higher is better)", "rows/s",
                 List.of(cfg.batchRows() + "-row batches"), batch, false);
-    }
-
-    /** The interleaved rounds of scenario 2; an empty result (every row n/a) when they failed, with the reason noted. */
-    private Rounds writeRounds(Report.Section s, String label, List<Rounds.Target> targets) {
-        try {
-            Rounds r = Rounds.run(label, targets, cfg.writeClients(), cfg.readRounds(), cfg.seconds(), cfg.warmup());
-            noteLoads(s, label, r);
-            return r;
-        } catch (Exception e) {
-            s.notes.add(label + ": **failed:** " + oneLine(e));
-            return Rounds.empty();
-        }
     }
 
     /**

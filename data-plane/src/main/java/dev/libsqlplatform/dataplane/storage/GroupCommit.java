@@ -109,13 +109,7 @@ public final class GroupCommit {
      */
     public <T> T submit(Work<T> work) throws Exception {
         Pending<T> me = new Pending<>(work);
-        boolean lead;
-        synchronized (this) {
-            queue.add(me);
-            lead = !leading;
-            leading = true;
-        }
-        if (!lead) {
+        if (!enqueue(me)) {
             awaitTurn(me);
         }
         if (!me.done) {
@@ -136,14 +130,7 @@ public final class GroupCommit {
      * whole queue). So N concurrent writes cost one thread wake-up per group, not one per statement.
      */
     public <T> void submitAsync(Work<T> work, Done<T> then, Executor leaders) {
-        Pending<T> me = new Pending<>(work, then, leaders);
-        boolean lead;
-        synchronized (this) {
-            queue.add(me);
-            lead = !leading;
-            leading = true;
-        }
-        if (!lead) {
+        if (!enqueue(new Pending<>(work, then, leaders))) {
             return;
         }
         if (InlineRun.current() == null) {
@@ -233,6 +220,14 @@ public final class GroupCommit {
                 }
             }
         }
+    }
+
+    /** Queues {@code p}; true when no group was running, so that its caller must see to leading one. */
+    private synchronized boolean enqueue(Pending<?> p) {
+        queue.add(p);
+        boolean lead = !leading;
+        leading = true;
+        return lead;
     }
 
     /** Statements queued for the next group. */

@@ -89,10 +89,14 @@ class StatementRunnerTest {
         }
         assertThat(failures).isEmpty();
         assertThat(rowids).hasSize(threads * each).doesNotHaveDuplicates();
+        assertThat(rowsOfT()).isEqualTo((long) threads * each);
+    }
+
+    private long rowsOfT() throws Exception {
         DbConnection r = db.acquireReader();
         try {
-            StatementOutcome count = db.runner().run(r, "SELECT count(*) FROM t", "q", NO_ARGS, true, ResultBudget.unlimited());
-            assertThat(count.rows().get(0)[0]).isEqualTo((long) threads * each);
+            return (Long) db.runner().run(r, "SELECT count(*) FROM t", "q", NO_ARGS, true, ResultBudget.unlimited())
+                    .rows().get(0)[0];
         } finally {
             db.releaseReader(r);
         }
@@ -172,13 +176,7 @@ class StatementRunnerTest {
         int pairs = threads / 2 * (each / 10);
         assertThat(duplicates).hasValue(pairs);
         assertThat(ok).hasValue(threads * each - pairs);
-        DbConnection r = db.acquireReader();
-        try {
-            StatementOutcome count = db.runner().run(r, "SELECT count(*) FROM t", "q", NO_ARGS, true, ResultBudget.unlimited());
-            assertThat(count.rows().get(0)[0]).isEqualTo((long) threads * each - pairs);
-        } finally {
-            db.releaseReader(r);
-        }
+        assertThat(rowsOfT()).isEqualTo((long) threads * each - pairs);
     }
 
     @Test
