@@ -12,15 +12,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import dev.libsqlplatform.dataplane.storage.BlockedWaits;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The request pool starts with one thread here, so requests waiting for the writer occupy it while the COMMIT
- * that frees the writer is queued behind them: the watchdog must add threads, or the COMMIT would only run
- * after the waiting writes gave up (busy timeout 30 s).
+ * The request pool starts with one thread here, so the group of writes waiting for the writer occupies it while the
+ * COMMIT that frees the writer is queued behind it: the watchdog must add threads, or the COMMIT would only run after
+ * the waiting writes gave up (busy timeout 30 s).
  */
 class RequestThreadsTest {
     @TempDir
@@ -49,8 +50,11 @@ class RequestThreadsTest {
                         }
                     }, clients));
                 }
-                // the four writes now wait for the writer the open transaction holds
-                Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> w.ctx.getBean(BlockedWaits.class).now() >= 4);
+                // the four writes now wait for the writer the open transaction holds: the one leading their group on
+                // the only request thread, the other three queued for it (single writes wait without a thread each)
+                MeterRegistry m = w.ctx.getBean(MeterRegistry.class);
+                Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> w.ctx.getBean(BlockedWaits.class).now() >= 1
+                        && m.counter("worker.sql.front.requests", "ran", "grouped").count() >= 4);
                 JsonNode committed = w.pipeline(token, "{\"baton\":\"" + baton + "\",\"requests\":["
                         + stmtReq("COMMIT") + ",{\"type\":\"close\"}]}");
                 assertThat(committed.at("/results/0/type").asString()).isEqualTo("ok");
