@@ -12,8 +12,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import dev.libsqlplatform.dataplane.storage.BlockedWaits;
-import dev.libsqlplatform.dataplane.storage.DatabaseRegistry;
-import dev.libsqlplatform.dataplane.storage.OpenDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,13 +27,11 @@ class GroupCommitTest {
     static Path dir;
     static Worker w;
     static String token;
-    static String dbId;
 
     @BeforeAll
     static void start() throws Exception {
         w = new Worker(dir);
-        dbId = w.createDatabase("grouped", "acme");
-        token = w.token(dbId);
+        token = w.token(w.createDatabase("grouped", "acme"));
     }
 
     @AfterAll
@@ -100,6 +97,7 @@ class GroupCommitTest {
         JsonNode begun = w.pipeline(token, "{\"baton\":null,\"requests\":[" + Worker.stmtReq("BEGIN IMMEDIATE") + ","
                 + Worker.stmtReq("INSERT INTO h VALUES (1)") + "]}");
         String baton = begun.get("baton").asString();
+        double before = grouped();
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
             // 1 collides with the transaction's row once it commits; 2 and 3 do not
@@ -108,10 +106,10 @@ class GroupCommitTest {
                 String sql = "INSERT INTO h VALUES (" + v + ")";
                 waiting.add(pool.submit(() -> w.exec(token, sql)));
             }
-            // all three wait before the COMMIT: one leads a group and waits for the transaction's writer, the other two
-            // are queued for the next group (without a thread each: the front's single writes wait asynchronously)
+            // all three wait before the COMMIT, admitted and queued for a group whose leader waits for the
+            // transaction's writer (the front's single writes wait without a thread each)
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> w.ctx.getBean(BlockedWaits.class).now() >= 1
-                    && queuedWrites() == 2);
+                    && grouped() - before == 3);
             JsonNode committed = w.pipeline(token, "{\"baton\":\"" + baton + "\",\"requests\":["
                     + Worker.stmtReq("COMMIT") + ",{\"type\":\"close\"}]}");
             assertThat(committed.at("/results/0/type").asString()).isEqualTo("ok");
@@ -125,13 +123,7 @@ class GroupCommitTest {
                 .asString()).isEqualTo("1,2,3");
     }
 
-    private static int queuedWrites() throws Exception {
-        DatabaseRegistry registry = w.ctx.getBean(DatabaseRegistry.class);
-        OpenDatabase db = registry.lease(dbId);
-        try {
-            return db.queuedWrites();
-        } finally {
-            db.release();
-        }
+    private static double grouped() {
+        return w.ctx.getBean(MeterRegistry.class).counter("worker.sql.front.requests", "ran", "grouped").count();
     }
 }

@@ -230,11 +230,6 @@ public final class GroupCommit {
         return lead;
     }
 
-    /** Statements queued for the next group. */
-    synchronized int queued() {
-        return queue.size();
-    }
-
     /** Who leads the next group: the oldest waiting caller, else the oldest asynchronous one; null when none is queued. */
     private Pending<?> nextLeader() {
         for (Pending<?> p : queue) {

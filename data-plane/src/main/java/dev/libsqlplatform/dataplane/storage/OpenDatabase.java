@@ -138,11 +138,6 @@ public final class OpenDatabase {
         return groupCommit;
     }
 
-    /** Autocommit writes queued for the next group (not those of the group running): for tests and diagnostics. */
-    public int queuedWrites() {
-        return groupCommit.queued();
-    }
-
     /** Runs this database's tenant statements (and tells its listener about them). */
     public StatementRunner runner() {
         return runner;
