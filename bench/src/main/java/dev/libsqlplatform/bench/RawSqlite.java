@@ -29,17 +29,15 @@ final class RawSqlite {
         return c;
     }
 
-    /** Autocommit single-row inserts from {@code threads} threads, each with its own connection. */
-    static Measure autocommit(Path file, String synchronous, int threads, int seconds) throws Exception {
-        return run(file, synchronous, threads, seconds, 1);
-    }
-
     /** Batches of {@code rows} inserts in one transaction, one thread; ops are batches. */
     static Measure batches(Path file, String synchronous, int rows, int seconds) throws Exception {
         return run(file, synchronous, 1, seconds, rows);
     }
 
-    /** One measurement as the rounds take it (a {@link Wrk.Result} without wrk): autocommit inserts into {@code file}. */
+    /**
+     * Autocommit single-row inserts from {@code threads} threads, each with its own connection, as one measurement of
+     * the rounds (a {@link Wrk.Result} without wrk).
+     */
     static Wrk.Result autocommitRound(Path file, String synchronous, int threads, int seconds) throws Exception {
         Measure m = run(file, synchronous, threads, seconds, 1);
         return new Wrk.Result(m.ops(), seconds, m.opsPerSec(), Math.round(m.p50ms() * 1000), -1, Math.round(m.p99ms() * 1000), -1,
