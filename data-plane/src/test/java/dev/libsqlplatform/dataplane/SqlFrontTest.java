@@ -96,13 +96,75 @@ class SqlFrontTest {
         // a WITH and a stream kept open (no close) may wait or leave something behind; a single write is admitted on
         // the loop and queued for its group commit, whose leader (a request thread) answers it
         double grouped = ran("grouped");
+        double led = ran("led_on_loop");
         assertThat(w.exec(token, "UPDATE kv SET v = 'v7' WHERE k = 7").get("affected_row_count").asLong()).isEqualTo(1);
         w.exec(token, "WITH x AS (SELECT 1) SELECT * FROM x");
         JsonNode kept = w.pipeline(token, "{\"baton\":null,\"requests\":[" + Worker.stmtReq("SELECT 1") + "]}");
         assertThat(kept.get("baton").isNull()).isFalse();
         assertThat(ran("request_thread") - pool).isEqualTo(2);
-        assertThat(ran("grouped") - grouped).isEqualTo(1);
+        // (led on the loop instead when the client's connection is the loop's only one)
+        assertThat(ran("grouped") + ran("led_on_loop") - grouped - led).isEqualTo(1);
         assertThat(ran("inline") - inline).isEqualTo(3);
+    }
+
+    /**
+     * A connection alone on its event loop has its single writes led right there (nobody else waits for the loop): no
+     * hand-off to a request thread and back. Once another connection shares the loop, its writes are queued for a
+     * request thread again, and when that one left, they are led on the loop again.
+     */
+    @Test
+    void aConnectionAloneOnItsLoopHasItsWritesLedThere(@TempDir Path own) throws Exception {
+        try (Worker one = new Worker(own, "platform.worker.http.event-loops=1")) {
+            String tk = one.token(one.createDatabaseOnce("lone", "acme"));
+            MeterRegistry m = one.ctx.getBean(MeterRegistry.class);
+            java.util.function.DoubleSupplier led = () -> m.counter("worker.sql.front.requests", "ran", "led_on_loop").count();
+            java.util.function.DoubleSupplier queued = () -> m.counter("worker.sql.front.requests", "ran", "grouped").count();
+            int rows = 0;
+            try (Socket a = connect(one)) {
+                assertThat(exec(a, tk, "CREATE TABLE t (x)")).contains("\"type\":\"ok\"");
+                // the database's first write sets the writer up (a file check) on a request thread
+                assertThat(exec(a, tk, "INSERT INTO t VALUES (0)")).contains("\"affected_row_count\":1");
+                rows++;
+                double led0 = led.getAsDouble();
+                double queued0 = queued.getAsDouble();
+                for (int i = 1; i <= 3; i++, rows++) {
+                    assertThat(exec(a, tk, "INSERT INTO t VALUES (" + i + ")")).contains("\"affected_row_count\":1");
+                }
+                assertThat(led.getAsDouble() - led0).isEqualTo(3);
+                assertThat(queued.getAsDouble() - queued0).isZero();
+
+                try (Socket b = connect(one)) {
+                    assertThat(exec(b, tk, "SELECT 1")).contains("\"type\":\"ok\""); // b is the loop's too by now
+                    assertThat(exec(a, tk, "INSERT INTO t VALUES (10)")).contains("\"affected_row_count\":1");
+                    rows++;
+                    assertThat(led.getAsDouble() - led0).as("not led with another connection on the loop").isEqualTo(3);
+                    assertThat(queued.getAsDouble() - queued0).isEqualTo(1);
+                }
+                // b's close reaches the loop soon after: a's writes are led there again
+                int[] more = {0};
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    more[0]++;
+                    return exec(a, tk, "INSERT INTO t VALUES (20)").contains("\"affected_row_count\":1")
+                            && led.getAsDouble() - led0 == 4;
+                });
+                rows += more[0];
+                assertThat(exec(a, tk, "SELECT count(*) FROM t")).contains("\"value\":\"" + rows + "\"");
+            }
+        }
+    }
+
+    private static Socket connect(Worker to) throws Exception {
+        Socket s = new Socket("127.0.0.1", to.port);
+        s.setSoTimeout(30_000);
+        return s;
+    }
+
+    /** One statement on its own stream over {@code s}; the answer's body. */
+    private static String exec(Socket s, String tk, String sql) throws Exception {
+        RawHttp.write(s, RawHttp.post("/v2/pipeline", tk, read(sql), ""));
+        RawHttp.Answer answer = RawHttp.readOne(s);
+        assertThat(answer.status()).isEqualTo(200);
+        return answer.body();
     }
 
     @Test
@@ -471,12 +533,14 @@ class SqlFrontTest {
             assertThat(registry.isOpen(a)).isFalse();
             MeterRegistry m = one.ctx.getBean(MeterRegistry.class);
             double pool = m.counter("worker.sql.front.requests", "ran", "request_thread").count();
-            double grouped = m.counter("worker.sql.front.requests", "ran", "grouped").count();
+            java.util.function.DoubleSupplier admitted = () -> m.counter("worker.sql.front.requests", "ran", "grouped")
+                    .count() + m.counter("worker.sql.front.requests", "ran", "led_on_loop").count();
+            double grouped = admitted.getAsDouble();
             assertThat(one.exec(ta, "INSERT INTO t VALUES (1)").get("affected_row_count").asLong()).isEqualTo(1);
             assertThat(m.counter("worker.sql.front.requests", "ran", "request_thread").count() - pool).isEqualTo(1);
-            assertThat(m.counter("worker.sql.front.requests", "ran", "grouped").count() - grouped).isZero();
+            assertThat(admitted.getAsDouble() - grouped).isZero();
             assertThat(one.exec(ta, "INSERT INTO t VALUES (2)").get("affected_row_count").asLong()).isEqualTo(1);
-            assertThat(m.counter("worker.sql.front.requests", "ran", "grouped").count() - grouped).isEqualTo(1);
+            assertThat(admitted.getAsDouble() - grouped).isEqualTo(1);
             assertThat(one.exec(ta, "SELECT count(*) FROM t").at("/rows/0/0/value").asString()).isEqualTo("2");
         }
     }

@@ -75,6 +75,7 @@ class LeanPipelineConfig implements DisposableBean {
             RequestThreads threads = new RequestThreads(props.effectiveBase(), Math.max(props.max(),
                     props.effectiveBase()), props.starvation().toNanos(), props.tick().toNanos(), "request-",
                     waits::now);
+            waits.onFirstWait(threads::someoneWaits);
             executors.add(threads);
             protocol.setExecutor(threads);
         };

@@ -76,6 +76,7 @@ final class SqlFront {
     private Counter moved;
     private Counter forwardedElsewhere;
     private Counter grouped;
+    private Counter ledOnLoop;
     private Counter relayedConnections;
     private Counter passedRequests;
     private Counter refusedConnections;
@@ -105,6 +106,7 @@ final class SqlFront {
         forwardedElsewhere = requests(m, "forwarded");
         moved = requests(m, "moved");
         grouped = requests(m, "grouped");
+        ledOnLoop = requests(m, "led_on_loop");
         relayedConnections = Counter.builder("worker.sql.front.relayed.connections")
                 .description("connections of the SQL port handed to Tomcat byte for byte, for good (a request the front"
                         + " cannot frame: chunked, Expect, a WebSocket upgrade, anything malformed)")
@@ -164,7 +166,8 @@ final class SqlFront {
                 .description("Hrana pipelines the SQL port served itself: inline = on the event loop, request_thread ="
                         + " on a request thread, moved = tried on the loop, then run again on a request thread,"
                         + " grouped = a single autocommit write admitted on the loop and answered by its group commit's"
-                        + " leader, forwarded = sent on to the worker hosting the database")
+                        + " leader, led_on_loop = such a write whose group the loop led itself (it served no other"
+                        + " connection), forwarded = sent on to the worker hosting the database")
                 .register(m);
     }
 
@@ -249,6 +252,37 @@ final class SqlFront {
 
     void queuedForGroup() {
         grouped.increment();
+    }
+
+    void ledOnLoop() {
+        ledOnLoop.increment();
+    }
+
+    /**
+     * Client connections of the current event loop: its own count, touched only on that loop (a channel's events all
+     * run on its loop). A loop that serves one connection may block on that connection's write: nobody else waits.
+     */
+    private static final io.netty.util.concurrent.FastThreadLocal<int[]> CONNECTIONS_OF_LOOP =
+            new io.netty.util.concurrent.FastThreadLocal<>() {
+                @Override
+                protected int[] initialValue() {
+                    return new int[1];
+                }
+            };
+
+    /** On the connection's loop, when it became active. */
+    void connectionOpened() {
+        CONNECTIONS_OF_LOOP.get()[0]++;
+    }
+
+    /** On the connection's loop, when it became inactive. */
+    void connectionClosed() {
+        CONNECTIONS_OF_LOOP.get()[0]--;
+    }
+
+    /** Whether the current event loop serves exactly one client connection (the caller's). */
+    boolean aloneOnLoop() {
+        return CONNECTIONS_OF_LOOP.get()[0] == 1;
     }
 
     void forwardedElsewhere() {

@@ -1,5 +1,7 @@
 package dev.libsqlplatform.dataplane.storage;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.stereotype.Component;
 
@@ -14,13 +16,24 @@ import org.springframework.stereotype.Component;
 @Component
 public final class BlockedWaits {
     private final AtomicInteger waiting = new AtomicInteger();
+    private final List<Runnable> firstWaitListeners = new CopyOnWriteArrayList<>();
 
     public int now() {
         return waiting.get();
     }
 
+    /**
+     * {@code listener} runs (on the waiting thread, so it must not block) whenever a wait begins while nobody waited:
+     * the request pool's watchdog looks at the queue often only while someone waits, and is woken here.
+     */
+    public void onFirstWait(Runnable listener) {
+        firstWaitListeners.add(listener);
+    }
+
     void begin() {
-        waiting.incrementAndGet();
+        if (waiting.incrementAndGet() == 1) {
+            firstWaitListeners.forEach(Runnable::run);
+        }
     }
 
     void end() {

@@ -125,7 +125,8 @@ public final class GroupCommit {
      * As {@link #submit}, without holding the calling thread while the statement waits for its group: {@code then} is
      * called once the group that holds it committed (made durable) or failed, on the thread that led that group. When
      * no group is running, the caller leads one at once, on its own thread, unless it is in an {@link InlineRun} (it
-     * must not block): then a task on {@code leaders} leads it. A group that follows one with only such
+     * must not block): then a task on {@code leaders} leads it, or, when the run may lead writes and the writer is
+     * free right now, the caller leads it in place after all ({@link #leadInline}). A group that follows one with only such
      * callers in it is led from {@code leaders} (a waiting caller, when there is one, leads it instead: it takes the
      * whole queue). So N concurrent writes cost one thread wake-up per group, not one per statement.
      */
@@ -133,12 +134,70 @@ public final class GroupCommit {
         if (!enqueue(new Pending<>(work, then, leaders))) {
             return;
         }
-        if (InlineRun.current() == null) {
+        InlineRun inline = InlineRun.current();
+        if (inline == null) {
             lead();
             return;
         }
-        // a thread that must not block (the SQL port's event loop) never leads: a group's fsync would stall every
-        // connection it serves. Nobody led, so the queue is this statement alone until the task runs.
+        // a thread that must not block (the SQL port's event loop) leads only when nobody else waits for it; otherwise
+        // a group's fsync would stall every connection it serves. Nobody led, so the queue is this statement alone
+        // (and whatever joined since) until the task runs.
+        if (!inline.mayLeadWrites() || !leadInline(inline)) {
+            dispatch(leaders);
+        }
+    }
+
+    /**
+     * Leads one group on a thread in an {@link InlineRun} that may lead writes: false, nothing done, when the writer is
+     * not free right now (or would need long work first, {@link OpenDatabase#writerIfFree}). Its statements run under
+     * the run's deadline; when the run gave up (a statement outlasted it, or the sandbox is off), nothing of the group
+     * was committed: an interrupted statement rolls back, and after a give-up every statement is cut at once. The
+     * group then goes back to the head of the queue, untold, and is led from a request thread.
+     */
+    private boolean leadInline(InlineRun inline) {
+        DbConnection w;
+        try {
+            w = db.writerIfFree();
+        } catch (SQLException | RuntimeException e) {
+            return false; // the request thread's lead meets the same failure and tells the group
+        }
+        if (w == null) {
+            return false;
+        }
+        List<Pending<?>> group = take();
+        try {
+            runGroupOn(w, group);
+        } catch (RuntimeException e) {
+            failAll(group, e);
+        } finally {
+            if (inline.gaveUp()) {
+                again(group);
+            } else {
+                inline.led();
+                finish(group);
+            }
+        }
+        return true;
+    }
+
+    /** Puts a group that gave up on the event loop back at the head of the queue, untold, and hands its lead on. */
+    private void again(List<Pending<?>> group) {
+        Pending<?> next;
+        synchronized (this) {
+            for (int i = group.size() - 1; i >= 0; i--) {
+                Pending<?> p = group.get(i);
+                p.result = null;
+                p.error = null;
+                queue.addFirst(p);
+            }
+            next = nextLeader();
+            next.promoted = true;
+        }
+        handOver(next);
+    }
+
+    /** Hands the lead to a task on {@code leaders}. */
+    private void dispatch(Executor leaders) {
         try {
             leaders.execute(this::lead);
         } catch (RejectedExecutionException e) {
@@ -178,46 +237,57 @@ public final class GroupCommit {
     }
 
     private void lead() {
-        List<Pending<?>> group;
-        synchronized (this) {
-            group = new ArrayList<>(queue);
-            queue.clear();
-        }
-        Pending<?> next;
+        List<Pending<?>> group = take();
         try {
             runGroup(group);
         } catch (RuntimeException e) {
-            // nothing of the group may be left without an outcome: a statement told nothing would answer nobody
-            for (Pending<?> p : group) {
-                if (p.error == null) {
-                    p.result = null;
-                    p.error = e;
-                }
-            }
+            failAll(group, e);
         } finally {
-            synchronized (this) {
-                for (Pending<?> p : group) {
-                    p.done = true;
-                }
-                next = nextLeader();
-                if (next == null) {
-                    leading = false;
-                } else {
-                    next.promoted = true;
-                }
+            finish(group);
+        }
+    }
+
+    private synchronized List<Pending<?>> take() {
+        List<Pending<?>> group = new ArrayList<>(queue);
+        queue.clear();
+        return group;
+    }
+
+    /** Nothing of the group may be left without an outcome: a statement told nothing would answer nobody. */
+    private static void failAll(List<Pending<?>> group, RuntimeException e) {
+        for (Pending<?> p : group) {
+            if (p.error == null) {
+                p.result = null;
+                p.error = e;
             }
-            // outside the lock: a woken waiter does not block on it at once; an unpark before its park is not lost.
-            // The next group starts before this one's asynchronous callers are told: telling them (encoding answers)
-            // is not on the writer's path.
-            if (next != null) {
-                handOver(next);
-            }
+        }
+    }
+
+    /** Marks the group done, hands the lead on (or ends leading), then tells the group. */
+    private void finish(List<Pending<?>> group) {
+        Pending<?> next;
+        synchronized (this) {
             for (Pending<?> p : group) {
-                if (p.then != null) {
-                    p.tell();
-                } else if (p.waiter != Thread.currentThread()) {
-                    LockSupport.unpark(p.waiter);
-                }
+                p.done = true;
+            }
+            next = nextLeader();
+            if (next == null) {
+                leading = false;
+            } else {
+                next.promoted = true;
+            }
+        }
+        // outside the lock: a woken waiter does not block on it at once; an unpark before its park is not lost.
+        // The next group starts before this one's asynchronous callers are told: telling them (encoding answers)
+        // is not on the writer's path.
+        if (next != null) {
+            handOver(next);
+        }
+        for (Pending<?> p : group) {
+            if (p.then != null) {
+                p.tell();
+            } else if (p.waiter != Thread.currentThread()) {
+                LockSupport.unpark(p.waiter);
             }
         }
     }
@@ -245,11 +315,7 @@ public final class GroupCommit {
             LockSupport.unpark(next.waiter);
             return;
         }
-        try {
-            next.leaders.execute(this::lead);
-        } catch (RejectedExecutionException e) {
-            leadElsewhere();
-        }
+        dispatch(next.leaders);
     }
 
     private void runGroup(List<Pending<?>> group) {
@@ -262,6 +328,11 @@ public final class GroupCommit {
             }
             return;
         }
+        runGroupOn(w, group);
+    }
+
+    /** Runs the group on the writer {@code w} (taken for it) and gives the writer back. */
+    private void runGroupOn(DbConnection w, List<Pending<?>> group) {
         try {
             if (group.size() == 1 || !runTogether(w, group)) {
                 for (Pending<?> p : group) {

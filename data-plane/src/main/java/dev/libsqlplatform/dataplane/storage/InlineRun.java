@@ -6,7 +6,9 @@ package dev.libsqlplatform.dataplane.storage;
  * consults it wherever it would otherwise wait or work long, and instead of waiting it <em>gives up</em>: the
  * current operation fails, and the transport, seeing {@link #gaveUp()}, discards the answer and runs the whole pipeline
  * again on a request thread, where waiting is allowed. Only read-only pipelines on a stream of their own are run this
- * way, so running them again changes nothing but the time they took.
+ * way, so running them again changes nothing but the time they took; and single autocommit writes, when the loop serves
+ * no other connection ({@link #mayLeadWrites}): their group commit is then led right here ({@link GroupCommit#submitAsync}),
+ * and a group that gave up committed nothing and is led again from a request thread.
  *
  * <p>Where storage gives up: the database is not open yet (opening costs file I/O and connection set-up), no read
  * connection is idle (taking one waits up to the busy timeout), the writer is wanted, the sandbox is off (nothing would
@@ -17,17 +19,42 @@ public final class InlineRun {
     private static final ThreadLocal<InlineRun> CURRENT = new ThreadLocal<>();
 
     private final long deadlineNanos;
+    private final boolean mayLeadWrites;
     private String gaveUpBecause;
+    private boolean ledWrites;
 
-    private InlineRun(long deadlineNanos) {
+    private InlineRun(long deadlineNanos, boolean mayLeadWrites) {
         this.deadlineNanos = deadlineNanos;
+        this.mayLeadWrites = mayLeadWrites;
     }
 
     /** Starts a run on this thread that may take until {@code deadlineNanos} ({@link System#nanoTime()} base). */
     public static InlineRun begin(long deadlineNanos) {
-        InlineRun run = new InlineRun(deadlineNanos);
+        return begin(deadlineNanos, false);
+    }
+
+    /**
+     * As {@link #begin(long)}; {@code mayLeadWrites}: the thread may also lead a group commit, i.e. block on the
+     * writer's statements and the frame log's fsync (but never wait for the writer), because nobody else waits for it.
+     */
+    public static InlineRun begin(long deadlineNanos, boolean mayLeadWrites) {
+        InlineRun run = new InlineRun(deadlineNanos, mayLeadWrites);
         CURRENT.set(run);
         return run;
+    }
+
+    /** Whether this run may lead a group commit in place ({@link #begin(long, boolean)}). */
+    boolean mayLeadWrites() {
+        return mayLeadWrites;
+    }
+
+    /** Whether this run led a group commit in place, to its end (it did not give up). */
+    public boolean ledWrites() {
+        return ledWrites;
+    }
+
+    void led() {
+        ledWrites = true;
     }
 
     /** Ends the run begun on this thread. */

@@ -237,6 +237,38 @@ public final class OpenDatabase {
     }
 
     /**
+     * The writer for a group led on the SQL port's event loop ({@link InlineRun}), or null, with nothing taken, when
+     * taking it would wait or do long work first: the permit is not free right now, the frame log failed last time (the
+     * retry writes files), the vector-index upgrade has not run yet, a checkpoint is due (the loop never checkpoints:
+     * that copies up to {@code checkpointFrames} pages and fsyncs the file), or there is no frame log (SQLite's own
+     * automatic checkpoint would then run inside a COMMIT). Such a group is led from a request thread instead.
+     */
+    DbConnection writerIfFree() throws SQLException {
+        try {
+            // a zero timeout keeps the permit's FIFO order (plain tryAcquire() would barge past waiters)
+            if (!writerPermit.tryAcquire(0, TimeUnit.NANOSECONDS)) {
+                return null;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        if (closed || frameLog == null || logFailure != null || !vectorFormatChecked
+                || frameLog.walFrames() >= settings.checkpointFrames()) {
+            writerPermit.release();
+            return null;
+        }
+        try {
+            applyMaxPageCount();
+        } catch (SQLException | RuntimeException e) {
+            writerPermit.release();
+            throw e;
+        }
+        writerSince = System.nanoTime();
+        return writer;
+    }
+
+    /**
      * Vector indexes made before the approximate search (session 6) hold NULL entries; {@code libsql_vector_idx} now
      * stores a hash of the row's vector (vector_index.c), so for such an index SQLite's {@code integrity_check}
      * reports every old entry missing (and refuses offline pushes, which it checks) and searches stay exact. One
@@ -317,7 +349,8 @@ public final class OpenDatabase {
             throw new FrameLogException("the write could not be made durable in the replication log of database " + id
                     + ": " + e.getMessage(), e);
         }
-        if (frameLog.walFrames() >= settings.checkpointFrames()) {
+        // not on the event loop (writerIfFree): the next write finds the checkpoint due and is led from a request thread
+        if (frameLog.walFrames() >= settings.checkpointFrames() && !InlineRun.active()) {
             long started = System.nanoTime();
             try {
                 writer.trusted("PRAGMA wal_checkpoint(PASSIVE)");

@@ -46,6 +46,33 @@ class RequestThreadsPoolTest {
     }
 
     @Test
+    void theWatchdogLooksOftenOnlyWhileSomeoneWaitsForAWriter() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+        RequestThreads pool = new RequestThreads(1, 8, TimeUnit.MILLISECONDS.toNanos(2),
+                TimeUnit.MILLISECONDS.toNanos(1), "test-request-", waiting::get);
+        try {
+            long before = pool.looks();
+            Thread.sleep(500);
+            // 1 ms ticks would be ~500 looks; the idle tick is 50 ms
+            assertThat(pool.looks() - before).as("looks in 500 ms without a writer wait").isLessThanOrEqualTo(15);
+
+            waiting.set(1);
+            pool.someoneWaits();
+            long waitBegan = pool.looks();
+            Thread.sleep(300);
+            assertThat(pool.looks() - waitBegan).as("looks in 300 ms while a thread waits for a writer").isGreaterThan(50);
+
+            waiting.set(0);
+            Thread.sleep(100); // the watchdog's look after the wait ended goes back to the idle tick
+            long after = pool.looks();
+            Thread.sleep(500);
+            assertThat(pool.looks() - after).as("looks in 500 ms after the wait ended").isLessThanOrEqualTo(15);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void requestsThatOnlyQueueDoNotGrowThePool() throws Exception {
         // saturation: every task is short, but 600 of them queue for up to ~0.6 s behind one thread, far past the
         // 200 ms long stall; no thread is stuck in one request, so another thread would not help
