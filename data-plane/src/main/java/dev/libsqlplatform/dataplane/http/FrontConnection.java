@@ -403,26 +403,41 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
      * thread is woken for the write itself: a group of N writes costs one wake-up, not N hand-offs and N parked
      * threads. When this loop serves no other connection, nobody waits for it: it leads the group itself when the
      * writer is free (the statement under the inline budget, then the frame log's fsync), so a lone client's write
-     * costs no hand-off at all (two fewer wake-ups: to a request thread and back). False, nothing done, when admission
-     * would block (the database is not open yet): a request thread takes it.
+     * costs no hand-off at all (two fewer wake-ups: to a request thread and back), and its answer is written at once,
+     * like an inline read's (reading is not paused for it: two fewer epoll_ctl calls). False, nothing done, when
+     * admission would block (the database is not open yet): a request thread takes it.
      */
     private boolean queueFromLoop(ChannelHandlerContext ctx, Access a, Proto.PipelineRequest req, boolean close) {
         Channel ch = ctx.channel();
-        ch.config().setAutoRead(false); // as on a request thread: nothing more is read until the answer went out
         InlineRun run = InlineRun.begin(System.nanoTime() + front.inlineBudgetNanos(), front.aloneOnLoop());
+        // an answer given on this thread before runGrouped returned (led here, or refused); loop thread only
+        ByteBuf[] now = {null};
+        boolean[] inCall = {true};
         boolean queued;
         try {
-            queued = runGrouped(ch.alloc(), a, req, close, run,
-                    answer -> ch.eventLoop().execute(() -> answerAndResume(ctx, answer, close)));
+            queued = runGrouped(ch.alloc(), a, req, close, run, answer -> {
+                if (inCall[0] && ch.eventLoop().inEventLoop()) {
+                    now[0] = answer;
+                } else {
+                    ch.eventLoop().execute(() -> answerAndResume(ctx, answer, close));
+                }
+            });
         } finally {
+            inCall[0] = false;
             run.end();
         }
-        if (queued && run.ledWrites()) {
+        if (!queued) {
+            return false;
+        }
+        if (run.ledWrites()) {
             front.ledOnLoop();
-        } else if (queued) {
+        } else {
             front.queuedForGroup();
         }
-        return queued;
+        if (now[0] != null) {
+            answer(ctx, now[0], close);
+        } // else the answer comes from the group's leader: drain() pauses reading until it went out
+        return true;
     }
 
     /**
