@@ -641,8 +641,11 @@ final class Harness {
         s.intro.add(String.format("`INSERT INTO w(v) VALUES (?)` (22-byte text), autocommit. The platform over HTTP (wrk, keep-alive), sqlite-jdbc "
                 + "in this process (a Java loop per client, each with its own connection: no HTTP at all) and the ceiling (bare Spring MVC + "
                 + "sqlite-jdbc over HTTP, one writer connection behind a fair lock: what any Java HTTP service pays for the same insert), WAL and "
-                + "`synchronous=%s` on all three (the worker's `platform.worker.synchronous`). Measured interleaved like scenario 1: every "
-                + "target warmed %d s at every client count, then %d round(s) of %d s per point, the order platform, raw, ceiling in odd rounds "
+                + "`synchronous=%s` on all three (the worker's `platform.worker.synchronous`). At 1 client also the floor: raw sqlite-jdbc "
+                + "followed by one " + RawSqlite.ECHO_BYTES + "-byte round trip over loopback TCP to an echo thread, per insert (what a request "
+                + "and its answer cost in the kernel and in two thread wake-ups, with no HTTP, JSON or anything else a server does): the most "
+                + "any networked server can reach against raw on the day's machine. Measured interleaved like scenario 1: every "
+                + "target warmed %d s at every client count, then %d round(s) of %d s per point, the order platform, raw, floor, ceiling in odd rounds "
                 + "and reversed in even ones; figures are medians over the rounds, ratios per round averaged with the lowest and highest "
                 + "round in brackets. %s Raw sqlite-jdbc's CPU is not counted (it shares the harness's process). Batch = BEGIN + %,d inserts "
                 + "+ COMMIT (a Hrana `batch` over HTTP, one transaction in process), 1 client, measured once per side after the rounds.",
@@ -668,6 +671,9 @@ final class Harness {
             }
         }
         targets.add(new Rounds.Target("raw", -1, (c, secs) -> RawSqlite.autocommitRound(raw.resolve("auto" + c + ".db"), cfg.synchronous(), c, secs)));
+        // the 1-client goal's bound: raw plus what a request and its answer cost on loopback, and nothing else
+        targets.add(new Rounds.Target("floor", -1, (c, secs) -> c != 1 ? null
+                : RawSqlite.autocommitEchoRound(raw.resolve("floor.db"), cfg.synchronous(), c, secs)));
         Proc ceiling = null;
         if (wrk != null) {
             try {
@@ -772,7 +778,15 @@ final class Harness {
             }
             s.compare("ceiling autocommit c=" + c + mode, "raw sqlite-jdbc", "rows/s", r.median("ceiling", c, Rounds::ops),
                     r.median("raw", c, Rounds::ops), "", r.ratio("ceiling", "raw", c, Rounds::ops), Report.Goal.NONE);
-            for (String t2 : List.of("platform", "raw", "ceiling")) {
+            if (!r.of("floor", c).isEmpty()) {
+                s.compare("floor autocommit c=" + c + mode, "raw sqlite-jdbc", "rows/s", r.median("floor", c, Rounds::ops),
+                        r.median("raw", c, Rounds::ops), "", r.ratio("floor", "raw", c, Rounds::ops), Report.Goal.NONE);
+                s.compare(t, "floor", "rows/s", r.median("platform", c, Rounds::ops), r.median("floor", c, Rounds::ops), "",
+                        r.ratio("platform", "floor", c, Rounds::ops), Report.Goal.NONE);
+                s.compare(t, "floor", "p50", r.median("platform", c, Rounds::p50), r.median("floor", c, Rounds::p50), "ms",
+                        r.ratio("platform", "floor", c, Rounds::p50), Report.Goal.NONE);
+            }
+            for (String t2 : List.of("platform", "raw", "ceiling", "floor")) {
                 long errs = r.errors(t2, c);
                 if (errs > 0) s.notes.add(t2 + " c=" + c + mode + ": " + errs + " errors over the rounds");
             }

@@ -44,8 +44,72 @@ final class RawSqlite {
                 m.errors(), m.toString());
     }
 
-    /** Appends to {@code file} when it exists (a round measures the same table as the rounds before, as on the platform). */
+    /**
+     * The floor of any networked server at {@code threads} clients: each autocommit insert as above, then one round trip
+     * of {@value #ECHO_BYTES} bytes over loopback TCP to an echo thread of this process (what a request and its answer
+     * cost in the kernel and in two thread wake-ups, without HTTP, JSON or anything else a server does).
+     */
+    static Wrk.Result autocommitEchoRound(Path file, String synchronous, int threads, int seconds) throws Exception {
+        try (Echo echo = new Echo()) {
+            Measure m = run(file, synchronous, threads, seconds, 1, echo.port());
+            return new Wrk.Result(m.ops(), seconds, m.opsPerSec(), Math.round(m.p50ms() * 1000), -1, Math.round(m.p99ms() * 1000), -1,
+                    m.errors(), m.toString());
+        }
+    }
+
+    static final int ECHO_BYTES = 300;
+
+    /** Sends back whatever each connection sends, a thread per connection. */
+    private static final class Echo implements AutoCloseable {
+        private final java.net.ServerSocket server = new java.net.ServerSocket(0, 64, java.net.InetAddress.getLoopbackAddress());
+
+        Echo() throws java.io.IOException {
+            Thread accept = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        java.net.Socket s = server.accept();
+                        s.setTcpNoDelay(true);
+                        Thread t = new Thread(() -> {
+                            byte[] b = new byte[4096];
+                            try (s) {
+                                int n;
+                                while ((n = s.getInputStream().read(b)) > 0) {
+                                    s.getOutputStream().write(b, 0, n);
+                                }
+                            } catch (java.io.IOException ignored) {
+                                // the client closed
+                            }
+                        }, "bench-echo");
+                        t.setDaemon(true);
+                        t.start();
+                    } catch (java.io.IOException e) {
+                        return; // closed
+                    }
+                }
+            }, "bench-echo-accept");
+            accept.setDaemon(true);
+            accept.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            server.close();
+        }
+    }
+
     private static Measure run(Path file, String synchronous, int threads, int seconds, int rowsPerTx) throws Exception {
+        return run(file, synchronous, threads, seconds, rowsPerTx, -1);
+    }
+
+    /**
+     * Appends to {@code file} when it exists (a round measures the same table as the rounds before, as on the platform).
+     * {@code echoPort}: after each op a round trip to that echo server (-1: none).
+     */
+    private static Measure run(Path file, String synchronous, int threads, int seconds, int rowsPerTx, int echoPort) throws Exception {
         try (Connection c = open(file, synchronous)) {
             // schema created once before the threads start
         }
@@ -59,7 +123,10 @@ final class RawSqlite {
             recs.add(rec);
             Thread th = new Thread(() -> {
                 try (Connection c = open(file, synchronous);
-                     PreparedStatement p = c.prepareStatement("INSERT INTO w(v) VALUES (?)")) {
+                     PreparedStatement p = c.prepareStatement("INSERT INTO w(v) VALUES (?)");
+                     java.net.Socket echo = echoPort < 0 ? null : new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), echoPort)) {
+                    byte[] trip = new byte[ECHO_BYTES];
+                    if (echo != null) echo.setTcpNoDelay(true);
                     while (System.nanoTime() < deadline) {
                         long s = System.nanoTime();
                         try {
@@ -75,13 +142,21 @@ final class RawSqlite {
                                 c.commit();
                                 c.setAutoCommit(true);
                             }
+                            if (echo != null) {
+                                echo.getOutputStream().write(trip);
+                                for (int got = 0; got < trip.length; ) {
+                                    int n = echo.getInputStream().read(trip, got, trip.length - got);
+                                    if (n < 0) throw new java.io.EOFException("echo closed");
+                                    got += n;
+                                }
+                            }
                             rec.add(System.nanoTime() - s);
                         } catch (SQLException e) {
                             errors.incrementAndGet();
                             try { if (!c.getAutoCommit()) { c.rollback(); c.setAutoCommit(true); } } catch (SQLException ignored) { }
                         }
                     }
-                } catch (SQLException e) {
+                } catch (SQLException | java.io.IOException e) {
                     errors.incrementAndGet();
                 }
             });

@@ -15,7 +15,7 @@ import java.util.Map;
  * machine shared with other work, throughput follows the others' load far more than CPU per request does.
  */
 final class Rounds {
-    /** Loads one target: {@code clients} connections for {@code seconds}. */
+    /** Loads one target: {@code clients} connections for {@code seconds}; null when the target is not measured at that count. */
     interface Load { Wrk.Result run(int clients, int seconds) throws Exception; }
 
     /** A measured server: its name in rows and log lines, the process whose CPU is counted (-1: none), its load. */
@@ -50,6 +50,7 @@ final class Rounds {
                 for (Target t : order) {
                     long cpu0 = Harness.cpuTicks(t.pid());
                     Wrk.Result w = t.load().run(c, seconds);
+                    if (w == null) continue;
                     long cpu1 = Harness.cpuTicks(t.pid());
                     double cpuUs = t.pid() < 0 || cpu0 < 0 || cpu1 < 0 || w.requests() == 0 ? Double.NaN
                             : (cpu1 - cpu0) * (1e6 / Harness.USER_HZ) / w.requests();

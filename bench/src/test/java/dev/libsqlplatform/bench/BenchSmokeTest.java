@@ -44,6 +44,9 @@ class BenchSmokeTest {
         // what needs nothing but this JVM: raw sqlite-jdbc always runs
         assertTrue(text.contains("raw sqlite-jdbc"), "raw sqlite-jdbc measured");
         assertTrue(Files.exists(out.resolve("writes-autocommit.png")), "chart drawn");
+        // the 1-client floor (raw plus a loopback round trip) is measured in process, at 1 client only
+        assertTrue(text.contains("| floor autocommit c=1 | raw sqlite-jdbc | rows/s"), "the floor against raw in the writes table");
+        assertTrue(!text.contains("floor autocommit c=2") && !text.contains("floor c=1: "), "the floor at 1 client only, without errors");
         // the sandbox on/off rows are written whenever wrk can drive them, measured or not (n/a when the platform is missing)
         if (Wrk.available()) {
             assertTrue(text.contains("platform c=1, sandbox on | same, sandbox off"), "sandbox on/off rows in the reads table");

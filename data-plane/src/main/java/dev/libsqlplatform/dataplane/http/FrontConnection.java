@@ -103,12 +103,12 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
         if (ctx.channel().localAddress() instanceof InetSocketAddress l) {
             localPort = l.getPort();
         }
-        front.connectionOpened();
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        front.readFrom(this);
         ByteBuf in = (ByteBuf) msg;
         if (closing) {
             in.release();
@@ -150,7 +150,6 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        front.connectionClosed();
         cancelTimer();
         releaseBuffer();
         if (relay != null) {
@@ -401,15 +400,15 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
      * A single autocommit write, admitted on the loop (the same checks as on a request thread, all in memory) and queued
      * for its database's group commit; the group's leader, a request thread, answers it after the COMMIT. No request
      * thread is woken for the write itself: a group of N writes costs one wake-up, not N hand-offs and N parked
-     * threads. When this loop serves no other connection, nobody waits for it: it leads the group itself when the
-     * writer is free (the statement under the inline budget, then the frame log's fsync), so a lone client's write
+     * threads. When this loop has read from no other connection for a while ({@link SqlFront#soleSender}), nobody is
+     * likely to wait for it: it leads the group itself when the writer is free (the statement under the inline budget, then the frame log's fsync), so a lone client's write
      * costs no hand-off at all (two fewer wake-ups: to a request thread and back), and its answer is written at once,
      * like an inline read's (reading is not paused for it: two fewer epoll_ctl calls). False, nothing done, when
      * admission would block (the database is not open yet): a request thread takes it.
      */
     private boolean queueFromLoop(ChannelHandlerContext ctx, Access a, Proto.PipelineRequest req, boolean close) {
         Channel ch = ctx.channel();
-        InlineRun run = InlineRun.begin(System.nanoTime() + front.inlineBudgetNanos(), front.aloneOnLoop());
+        InlineRun run = InlineRun.begin(System.nanoTime() + front.inlineBudgetNanos(), front.soleSender(this));
         // an answer given on this thread before runGrouped returned (led here, or refused); loop thread only
         ByteBuf[] now = {null};
         boolean[] inCall = {true};

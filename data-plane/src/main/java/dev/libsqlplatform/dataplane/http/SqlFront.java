@@ -166,8 +166,8 @@ final class SqlFront {
                 .description("Hrana pipelines the SQL port served itself: inline = on the event loop, request_thread ="
                         + " on a request thread, moved = tried on the loop, then run again on a request thread,"
                         + " grouped = a single autocommit write admitted on the loop and answered by its group commit's"
-                        + " leader, led_on_loop = such a write whose group the loop led itself (it served no other"
-                        + " connection), forwarded = sent on to the worker hosting the database")
+                        + " leader, led_on_loop = such a write whose group the loop led itself (nothing else had"
+                        + " sent it anything for a second), forwarded = sent on to the worker hosting the database")
                 .register(m);
     }
 
@@ -259,30 +259,43 @@ final class SqlFront {
     }
 
     /**
-     * Client connections of the current event loop: its own count, touched only on that loop (a channel's events all
-     * run on its loop). A loop that serves one connection may block on that connection's write: nobody else waits.
+     * How long a connection must have been the only one its event loop read anything from before the loop blocks on
+     * that connection's write ({@link #soleSender}): long enough that another connection's client is unlikely to be in
+     * the middle of a conversation (the bench's, a pool's idle connections do not count: they send nothing).
      */
-    private static final io.netty.util.concurrent.FastThreadLocal<int[]> CONNECTIONS_OF_LOOP =
+    static final long SOLE_SENDER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
+    /** What an event loop last read from, and since when only from it; the loop's own, touched only on that loop. */
+    private static final class LoopActivity {
+        Object last;
+        long since;
+    }
+
+    private static final io.netty.util.concurrent.FastThreadLocal<LoopActivity> ACTIVITY =
             new io.netty.util.concurrent.FastThreadLocal<>() {
                 @Override
-                protected int[] initialValue() {
-                    return new int[1];
+                protected LoopActivity initialValue() {
+                    return new LoopActivity();
                 }
             };
 
-    /** On the connection's loop, when it became active. */
-    void connectionOpened() {
-        CONNECTIONS_OF_LOOP.get()[0]++;
+    /** On a connection's event loop, for every read from it. */
+    void readFrom(Object connection) {
+        LoopActivity a = ACTIVITY.get();
+        if (a.last != connection) {
+            a.last = connection;
+            a.since = System.nanoTime();
+        }
     }
 
-    /** On the connection's loop, when it became inactive. */
-    void connectionClosed() {
-        CONNECTIONS_OF_LOOP.get()[0]--;
-    }
-
-    /** Whether the current event loop serves exactly one client connection (the caller's). */
-    boolean aloneOnLoop() {
-        return CONNECTIONS_OF_LOOP.get()[0] == 1;
+    /**
+     * Whether the current event loop has read from {@code connection} alone for {@link #SOLE_SENDER_NANOS}: the loop may
+     * then block on that connection's write, since nobody else is likely to wait for it meanwhile (and who does waits
+     * at most one write, as behind an inline read).
+     */
+    boolean soleSender(Object connection) {
+        LoopActivity a = ACTIVITY.get();
+        return a.last == connection && System.nanoTime() - a.since >= SOLE_SENDER_NANOS;
     }
 
     void forwardedElsewhere() {

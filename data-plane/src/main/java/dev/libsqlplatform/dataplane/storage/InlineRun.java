@@ -6,8 +6,8 @@ package dev.libsqlplatform.dataplane.storage;
  * consults it wherever it would otherwise wait or work long, and instead of waiting it <em>gives up</em>: the
  * current operation fails, and the transport, seeing {@link #gaveUp()}, discards the answer and runs the whole pipeline
  * again on a request thread, where waiting is allowed. Only read-only pipelines on a stream of their own are run this
- * way, so running them again changes nothing but the time they took; and single autocommit writes, when the loop serves
- * no other connection ({@link #mayLeadWrites}): their group commit is then led right here ({@link GroupCommit#submitAsync}),
+ * way, so running them again changes nothing but the time they took; and single autocommit writes, when the loop has read
+ * from no other connection for a while ({@link #mayLeadWrites}): their group commit is then led right here ({@link GroupCommit#submitAsync}),
  * and a group that gave up committed nothing and is led again from a request thread.
  *
  * <p>Where storage gives up: the database is not open yet (opening costs file I/O and connection set-up), no read
