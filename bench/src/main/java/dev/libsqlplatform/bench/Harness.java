@@ -333,11 +333,11 @@ final class Harness {
         }
         // HTTP vs WebSocket on the measured platform itself: wrk for HTTP, WsLoad for WebSocket, interleaved. The WebSocket
         // side is told apart by its token's "ws:" prefix (both sides are the same worker, so the same Load serves both)
+        Load httpOrWs = (target, tok, c, secs) -> tok.startsWith(WS_SIDE)
+                ? WsLoad.run(wsUrl(target), tok.substring(WS_SIDE.length()), c, secs, cfg.rows())
+                : wrk.run(target.pipelineUrl(), c, secs, "read", tok, String.valueOf(cfg.rows()), "close");
         if (wrk != null && cfg.wsRounds() > 0 && !cfg.wsClients().isEmpty()) {
             String t = tokens.get("bench-reads");
-            Load httpOrWs = (target, tok, c, secs) -> tok.startsWith(WS_SIDE)
-                    ? WsLoad.run(wsUrl(target), tok.substring(WS_SIDE.length()), c, secs, cfg.rows())
-                    : wrk.run(target.pipelineUrl(), c, secs, "read", tok, String.valueOf(cfg.rows()), "close");
             interleaved(s, wsComparison(), "platform", "req/s", p, t, p, t == null ? null : WS_SIDE + t, httpOrWs);
         }
         // direct vs forwarded: the same reads sent to the hosting worker and to a second worker that hosts nothing and
@@ -356,6 +356,12 @@ final class Harness {
             Platform b = baselineSide.get(s, baselineFailure != null ? baselineFailure : "comparison not run");
             String bToken = b == null || tokens.get("bench-reads") == null ? null : readsDb(s, "baseline", b);
             interleaved(s, baselineComparison(), "platform", "req/s", p, tokens.get("bench-reads"), b, bToken, readLoad);
+            if (cfg.wsRounds() > 0) {
+                // the same reads over Hrana 3 over WebSocket, current against baseline
+                String t = tokens.get("bench-reads");
+                interleaved(s, baselineComparison(), "platform WebSocket", "req/s", p, t == null ? null : WS_SIDE + t, b,
+                        bToken == null ? null : WS_SIDE + bToken, httpOrWs);
+            }
         }
         if (variantCompared()) {
             Platform v = variantSide.get(s, "comparison not run");

@@ -39,11 +39,18 @@ class HranaWebSocketTest {
 
     @BeforeAll
     static void start() throws Exception {
-        w = new Worker(dir, "platform.worker.limits.statement-timeout=10m",
+        startWith(); // the SQL port's front serves the sockets itself (FrontSocket)
+    }
+
+    static void startWith(String... transport) throws Exception {
+        List<String> props = new java.util.ArrayList<>(List.of("platform.worker.limits.statement-timeout=10m",
                 "platform.worker.websocket.idle-timeout=3s",
                 "platform.worker.websocket.max-streams-per-connection=4",
                 "platform.worker.websocket.max-message-bytes=64KB",
-                "platform.worker.websocket.max-connections-per-token=2");
+                "platform.worker.websocket.max-connections-per-token=2"));
+        props.addAll(List.of(transport));
+        // a data directory of its own: the Tomcat variant's class shares this static field
+        w = new Worker(dir.resolve(UUID.randomUUID().toString()), props.toArray(String[]::new));
         db = w.createDatabase("ws", "acme");
         JsonNode r = w.exec(w.token(db), "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
         assertThat(r.has("cols")).isTrue();

@@ -270,7 +270,12 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
                 cancelTimer();
                 FrontRequest h = end < 0 ? null : FrontRequest.parse(buf, from, end);
                 if (h == null) {
-                    relayForGood(ctx);
+                    SocketHandshake ws = end < 0 ? null : SocketHandshake.parse(buf, from, end);
+                    if (ws != null) {
+                        openSocket(ctx, ws, end);
+                    } else {
+                        relayForGood(ctx);
+                    }
                     return;
                 }
                 if (!h.pipeline() || h.contentLength() > Math.min(MAX_BODY, front.maxBodyBytes())) {
@@ -688,6 +693,29 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** From now on the connection is Tomcat's, byte for byte; what was read so far goes there first. */
+    /**
+     * A Hrana WebSocket handshake: answered here, and the connection becomes a {@link FrontSocket} for good. A worker
+     * relaying the connection (it carries the service secret) names the client's Host and address in headers, and the
+     * connection is never relayed again; without the secret those headers are ignored.
+     */
+    private void openSocket(ChannelHandlerContext ctx, SocketHandshake ws, int headEnd) {
+        Channel ch = ctx.channel();
+        cancelTimer();
+        ByteBuf rest = buf.retainedSlice(headEnd, buf.writerIndex() - headEnd);
+        releaseBuffer();
+        state = State.RELAY; // nothing of this handler runs any more: it leaves the pipeline below
+        boolean relayed = front.forwarding().trusted(ws.forwardedBy());
+        String host = relayed && ws.forwardedHost() != null ? ws.forwardedHost() : ws.host();
+        String client = relayed && ws.forwardedFor() != null ? ws.forwardedFor() : remoteIp;
+        String subprotocol = HranaSocketConfig.negotiate(ws.protocols());
+        if (ch.pipeline().get(SqlFront.IDLE) != null) {
+            ch.pipeline().remove(SqlFront.IDLE); // the socket's idle timeout is the service's (websocket.idle-timeout)
+        }
+        ctx.writeAndFlush(ws.answer(ctx.alloc(), subprotocol));
+        FrontSocket.install(ch, ctx, front, front.socketServices(), front.maxSocketMessageBytes(), host, client, relayed,
+                subprotocol, rest);
+    }
+
     private void relayForGood(ChannelHandlerContext ctx) {
         state = State.RELAY;
         cancelTimer();

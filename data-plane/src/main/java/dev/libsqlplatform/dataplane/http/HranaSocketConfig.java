@@ -41,12 +41,7 @@ class HranaSocketConfig {
         ServerEndpointConfig.Configurator configurator = new ServerEndpointConfig.Configurator() {
             @Override
             public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
-                for (String p : SUBPROTOCOLS) {
-                    if (requested.contains(p)) {
-                        return p;
-                    }
-                }
-                return ""; // none offered: Hrana 1 without a header; only hrana3-protobuf: the client gives up
+                return negotiate(requested);
             }
 
             @Override
@@ -78,8 +73,9 @@ class HranaSocketConfig {
             @Override
             @SuppressWarnings("unchecked")
             public <T> T getEndpointInstance(Class<T> endpointClass) {
-                return (T) new HranaSocketEndpoint(hrana.getObject(), authenticator.getObject(),
-                        clientWatch.getObject(), forwarding.getObject(), props, threads.requestThreads());
+                return (T) new HranaSocketEndpoint(new HranaSocketSession.Services(hrana.getObject(),
+                        authenticator.getObject(), clientWatch.getObject(), forwarding.getObject(),
+                        threads.requestThreads()), props);
             }
         };
         ServerEndpointConfig config = ServerEndpointConfig.Builder.create(HranaSocketEndpoint.class, "/")
@@ -99,6 +95,16 @@ class HranaSocketConfig {
                 }
             }
         });
+    }
+
+    /** The subprotocol answered to {@code requested}: the newest Hrana version offered, else "" (no header). */
+    static String negotiate(List<String> requested) {
+        for (String p : SUBPROTOCOLS) {
+            if (requested.contains(p)) {
+                return p;
+            }
+        }
+        return ""; // none offered: Hrana 1 without a header; only hrana3-protobuf: the client gives up
     }
 
     /** The first value of a handshake header (the container's map is case-insensitive), or null. */

@@ -1,15 +1,6 @@
 package dev.libsqlplatform.dataplane.http;
 
-import dev.libsqlplatform.dataplane.auth.TokenAuthenticator;
-import dev.libsqlplatform.contract.internalapi.DatabaseRoute;
 import dev.libsqlplatform.dataplane.config.WebSocketProperties;
-import dev.libsqlplatform.dataplane.error.ApiException;
-import dev.libsqlplatform.dataplane.error.ErrorCode;
-import dev.libsqlplatform.dataplane.forwarding.Forwarding;
-import dev.libsqlplatform.dataplane.forwarding.SocketRelay;
-import dev.libsqlplatform.dataplane.hrana.Access;
-import dev.libsqlplatform.dataplane.hrana.HranaJson;
-import dev.libsqlplatform.dataplane.hrana.HranaService;
 import dev.libsqlplatform.dataplane.hrana.SocketConnection;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
@@ -19,15 +10,14 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hrana over WebSocket, transport side: one instance per connection (see {@link HranaSocketConfig}). It only moves
- * text between the socket and {@link SocketConnection} (the protocol), authenticates tokens with the same
- * {@link TokenAuthenticator} call as HTTP and maps errors with {@link ErrorResponses#answer}, the one mapping.
+ * Hrana over WebSocket on Tomcat's container (see {@link HranaSocketConfig}; the SQL port's front serves it itself,
+ * {@link FrontSocket}, this is the path with {@code platform.worker.http.front=tomcat} and for what the front hands to
+ * Tomcat): one instance per connection, which only assembles text messages and hands them to its
+ * {@link HranaSocketSession}.
  */
 final class HranaSocketEndpoint extends Endpoint {
     private static final Logger log = LoggerFactory.getLogger(HranaSocketEndpoint.class);
@@ -38,28 +28,13 @@ final class HranaSocketEndpoint extends Endpoint {
     static final String RELAYED_FOR = "hrana.relayed-for";
     private static final String REMOTE_ADDRESS = "jakarta.websocket.endpoint.remoteAddress";
 
-    private final HranaService hrana;
-    private final TokenAuthenticator authenticator;
-    private final ClientWatch clientWatch;
-    private final Forwarding forwarding;
+    private final HranaSocketSession.Services app;
     private final WebSocketProperties props;
-    private final Executor executor;
-    private SocketConnection connection;
-    /**
-     * Set while the first {@code hello} is authenticated when its database is hosted by another worker: the local
-     * protocol's refusal is then not sent, and the connection becomes a relay to that worker (see {@link #deliver}).
-     */
-    private volatile DatabaseRoute relayTo;
-    private volatile SocketRelay relay;
+    private HranaSocketSession socket;
 
-    HranaSocketEndpoint(HranaService hrana, TokenAuthenticator authenticator, ClientWatch clientWatch,
-                        Forwarding forwarding, WebSocketProperties props, Executor executor) {
-        this.hrana = hrana;
-        this.authenticator = authenticator;
-        this.clientWatch = clientWatch;
-        this.forwarding = forwarding;
+    HranaSocketEndpoint(HranaSocketSession.Services app, WebSocketProperties props) {
+        this.app = app;
         this.props = props;
-        this.executor = executor;
     }
 
     @Override
@@ -77,7 +52,17 @@ final class HranaSocketEndpoint extends Endpoint {
             remoteIp = client;
         }
         session.setMaxIdleTimeout(0); // the service's sweeper closes idle connections (idle-timeout), not Tomcat
-        connection = hrana.openSocket(new Peer(session, host, remoteIp, relayed), executor);
+        socket = new HranaSocketSession(app, host, remoteIp, relayed, session.getNegotiatedSubprotocol()) {
+            @Override
+            void sendText(String message) {
+                HranaSocketEndpoint.sendText(session, message);
+            }
+
+            @Override
+            void closeSocket(int code, String reason) {
+                close(session, code, reason);
+            }
+        };
         int max = (int) props.maxMessageBytes().toBytes();
         // partial delivery: Tomcat's whole-message buffer is allocated at its full size per connection, so the
         // message is assembled here instead, bounded by max-message-bytes, and small messages are not copied
@@ -97,7 +82,7 @@ final class HranaSocketEndpoint extends Endpoint {
                     return;
                 }
                 if (last && parts == null) {
-                    deliver(session, part);
+                    socket.deliver(part);
                     return;
                 }
                 if (parts == null) {
@@ -107,52 +92,22 @@ final class HranaSocketEndpoint extends Endpoint {
                 if (last) {
                     String whole = parts.toString();
                     parts = null;
-                    deliver(session, whole);
+                    socket.deliver(whole);
                 }
             }
         });
         session.addMessageHandler(ByteBuffer.class, new MessageHandler.Partial<ByteBuffer>() {
             @Override
             public void onMessage(ByteBuffer part, boolean last) {
-                if (relay == null) {
-                    connection.onBinaryMessage();
-                } else {
-                    close(session, SocketConnection.CLOSE_PROTOCOL_ERROR,
-                            "HRANA_PROTO_ERROR: binary messages are not accepted: the negotiated encoding is JSON");
-                }
+                socket.binary();
             }
         });
     }
 
-    /**
-     * One whole client message: to the local protocol, or to the relay once the connection is relayed. The first
-     * {@code hello} decides: authenticated here, the connection stays local; naming a database another worker hosts,
-     * that hello and everything after it go to that worker, and the local connection is dropped unanswered.
-     */
-    private void deliver(Session session, String text) {
-        SocketRelay r = relay;
-        if (r != null) {
-            r.send(text);
-            return;
-        }
-        connection.onMessage(text);
-        DatabaseRoute route = relayTo;
-        if (route != null) {
-            connection.closed();
-            relay = forwarding.relay(route, incoming, session.getNegotiatedSubprotocol(), new ToClient(session));
-            relay.send(text);
-        }
-    }
-
     @Override
     public void onClose(Session session, CloseReason reason) {
-        SocketRelay r = relay;
-        if (r != null) {
-            r.close();
-        }
-        if (connection != null) {
-            connection.closed();
-            clientWatch.cancelNow(connection); // interrupt what its streams are running now
+        if (socket != null) {
+            socket.closed();
         }
     }
 
@@ -162,43 +117,10 @@ final class HranaSocketEndpoint extends Endpoint {
     }
 
     static void close(Session session, int code, String reason) {
-        // a close reason is at most 123 bytes of UTF-8
-        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
-        String r = bytes.length <= 123 ? reason : new String(bytes, 0, 120, StandardCharsets.UTF_8);
         try {
-            session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), r));
+            session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), HranaSocketSession.closeReason(reason)));
         } catch (IOException | IllegalStateException e) {
             log.debug("closing a WebSocket failed: {}", e.toString());
-        }
-    }
-
-    /** What the relay delivers to the client. */
-    private static final class ToClient implements SocketRelay.Downstream {
-        private final Session session;
-
-        ToClient(Session session) {
-            this.session = session;
-        }
-
-        @Override
-        public void send(String text) {
-            sendText(session, text);
-        }
-
-        @Override
-        public void close(int code, String reason) {
-            HranaSocketEndpoint.close(session, code, reason);
-        }
-
-        @Override
-        public void failed(Throwable error, boolean answered) {
-            ErrorResponses.Answer a = ErrorResponses.answer(new ApiException(ErrorCode.DATABASE_UNAVAILABLE,
-                    "the database is unavailable: the worker hosting it does not answer"));
-            if (!answered) {
-                // the client still waits for the answer to its hello
-                sendText(session, HranaJson.helloError(a.message(), a.code()));
-            }
-            HranaSocketEndpoint.close(session, SocketConnection.CLOSE_GOING_AWAY, a.code() + ": " + a.message());
         }
     }
 
@@ -213,70 +135,6 @@ final class HranaSocketEndpoint extends Endpoint {
             } catch (IOException | IllegalStateException e) {
                 log.debug("sending on a WebSocket failed: {}", e.toString());
             }
-        }
-    }
-
-    private Forwarding.Incoming incoming;
-    /** The first hello was authenticated (transport thread only, like every message). */
-    private boolean helloSeen;
-
-    private final class Peer implements SocketConnection.Peer {
-        private final Session session;
-        private final String host;
-        private final String remoteIp;
-        private final boolean relayed;
-
-        Peer(Session session, String host, String remoteIp, boolean relayed) {
-            this.session = session;
-            this.host = host;
-            this.remoteIp = remoteIp;
-            this.relayed = relayed;
-        }
-
-        @Override
-        public void send(String message) {
-            if (relayTo != null) {
-                return; // the refusal of a hello that is relayed: the hosting worker answers it
-            }
-            sendText(session, message);
-        }
-
-        @Override
-        public void close(int code, String reason) {
-            if (relayTo == null) {
-                HranaSocketEndpoint.close(session, code, reason);
-            }
-        }
-
-        @Override
-        public Access authenticate(String jwt) {
-            String authorization = jwt == null ? null : "Bearer " + jwt;
-            try {
-                return Access.of(authenticator.authenticate(authorization, host, remoteIp));
-            } catch (ApiException e) {
-                // as for HTTP: only a token this worker cannot verify may name a database hosted elsewhere, and
-                // only the first hello (a later one must name the same database, which is hosted here)
-                if (e.code() == ErrorCode.UNAUTHORIZED && !helloSeen) {
-                    Forwarding.Incoming in = new Forwarding.Incoming(authorization, host, remoteIp, relayed);
-                    if (forwarding.notHere(in)) {
-                        // relayed by a worker whose route is stale (the database moved away): it re-routes the hello
-                        throw new ApiException(ErrorCode.DATABASE_NOT_HERE, "the database is not hosted on this worker");
-                    }
-                    forwarding.target(in).ifPresent(route -> {
-                        incoming = in;
-                        relayTo = route;
-                    });
-                }
-                throw e;
-            } finally {
-                helloSeen = true;
-            }
-        }
-
-        @Override
-        public String[] answer(RuntimeException e) {
-            ErrorResponses.Answer a = ErrorResponses.answer(e);
-            return new String[] {a.message(), a.code()};
         }
     }
 }

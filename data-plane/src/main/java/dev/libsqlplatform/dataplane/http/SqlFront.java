@@ -55,7 +55,8 @@ final class SqlFront {
 
     /** What the loop needs of the application, resolved at start. */
     record Services(HranaController controller, HranaService hrana, RequestBodies bodies, Executor requestThreads,
-                    MeterRegistry meters, Forwarding forwarding) {
+                    MeterRegistry meters, Forwarding forwarding, HranaSocketSession.Services sockets,
+                    int maxSocketMessageBytes) {
     }
 
     private final InetAddress address;
@@ -77,6 +78,7 @@ final class SqlFront {
     private Counter forwardedElsewhere;
     private Counter grouped;
     private Counter ledOnLoop;
+    private Counter sockets;
     private Counter relayedConnections;
     private Counter passedRequests;
     private Counter refusedConnections;
@@ -107,6 +109,9 @@ final class SqlFront {
         moved = requests(m, "moved");
         grouped = requests(m, "grouped");
         ledOnLoop = requests(m, "led_on_loop");
+        sockets = Counter.builder("worker.sql.front.websocket.connections")
+                .description("Hrana WebSocket connections the SQL port's front opened and serves itself")
+                .register(m);
         relayedConnections = Counter.builder("worker.sql.front.relayed.connections")
                 .description("connections of the SQL port handed to Tomcat byte for byte, for good (a request the front"
                         + " cannot frame: chunked, Expect, a WebSocket upgrade, anything malformed)")
@@ -256,6 +261,18 @@ final class SqlFront {
 
     void ledOnLoop() {
         ledOnLoop.increment();
+    }
+
+    void socketOpened() {
+        sockets.increment();
+    }
+
+    HranaSocketSession.Services socketServices() {
+        return app.sockets();
+    }
+
+    int maxSocketMessageBytes() {
+        return app.maxSocketMessageBytes();
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.libsqlplatform.dataplane.http;
 
+import dev.libsqlplatform.dataplane.auth.TokenAuthenticator;
 import dev.libsqlplatform.dataplane.config.HttpTransportProperties;
 import dev.libsqlplatform.dataplane.config.LimitsProperties;
+import dev.libsqlplatform.dataplane.config.WebSocketProperties;
 import dev.libsqlplatform.dataplane.forwarding.Forwarding;
 import dev.libsqlplatform.dataplane.hrana.HranaService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,10 +36,15 @@ class SqlFrontConfig {
             HttpTransportProperties transport, LimitsProperties limits,
             ObjectProvider<HranaController> controller, ObjectProvider<HranaService> hrana,
             ObjectProvider<RequestBodies> bodies, ObjectProvider<LeanPipelineConfig> lean,
-            ObjectProvider<MeterRegistry> meters, ObjectProvider<Forwarding> forwarding) {
+            ObjectProvider<MeterRegistry> meters, ObjectProvider<Forwarding> forwarding,
+            ObjectProvider<TokenAuthenticator> authenticator, ObjectProvider<ClientWatch> clientWatch,
+            WebSocketProperties sockets) {
         FrontedTomcatFactory factory = new FrontedTomcatFactory(transport, limits,
                 () -> new SqlFront.Services(controller.getObject(), hrana.getObject(), bodies.getObject(),
-                        lean.getObject().requestThreads(), meters.getObject(), forwarding.getObject()));
+                        lean.getObject().requestThreads(), meters.getObject(), forwarding.getObject(),
+                        new HranaSocketSession.Services(hrana.getObject(), authenticator.getObject(),
+                                clientWatch.getObject(), forwarding.getObject(), lean.getObject().requestThreads()),
+                        (int) Math.min(Integer.MAX_VALUE, sockets.maxMessageBytes().toBytes())));
         factory.getConnectorCustomizers().addAll(connectorCustomizers.orderedStream().toList());
         factory.getContextCustomizers().addAll(contextCustomizers.orderedStream().toList());
         factory.getProtocolHandlerCustomizers().addAll(protocolHandlerCustomizers.orderedStream().toList());

@@ -49,8 +49,12 @@ public final class StatementRunner {
             throws SQLException, X, ResultTooLargeException {
         StatementOutcome result = runOn(conn, sqlText, binder, wantRows, budget);
         // counted when the statement ran, so rows written in a transaction rolled back later count
-        listener.statementRan(meteredSql, result.rowsRead(), result.affectedRowCount());
+        meter(meteredSql, result);
         return result;
+    }
+
+    private void meter(String sql, StatementOutcome result) {
+        listener.statementRan(sql, result.rowsRead(), result.affectedRowCount());
     }
 
     /**
@@ -60,7 +64,7 @@ public final class StatementRunner {
     public <X extends Exception> StatementOutcome runGrouped(String sql, Binder<X> binder, boolean wantRows,
                                                              ResultBudget budget) throws Exception {
         StatementOutcome result = db.groupCommit().submit(w -> runOn(w, sql, binder, wantRows, budget));
-        listener.statementRan(sql, result.rowsRead(), result.affectedRowCount());
+        meter(sql, result);
         return result;
     }
 
@@ -74,7 +78,7 @@ public final class StatementRunner {
         db.groupCommit().submitAsync(w -> runOn(w, sql, binder, wantRows, budget), (result, error) -> {
             if (error == null) {
                 try {
-                    listener.statementRan(sql, result.rowsRead(), result.affectedRowCount());
+                    meter(sql, result);
                 } catch (RuntimeException e) {
                     then.accept(null, e); // as runGrouped: the caller gets what metering threw
                     return;

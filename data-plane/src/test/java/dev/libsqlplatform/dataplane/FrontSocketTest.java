@@ -1,0 +1,230 @@
+package dev.libsqlplatform.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hrana over WebSocket on the SQL port's event loop ({@code http.FrontSocket}), frame by frame with a raw client:
+ * the front answers the handshake itself (Tomcat gets what it does not take), a hello sent in the same packet as the
+ * handshake is answered, text split across frames (a character straddling two of them) and pings between them are
+ * handled, a close is echoed, and frame-level abuse ends only that connection with the right code.
+ */
+@Timeout(120)
+class FrontSocketTest {
+    @TempDir
+    static Path dir;
+    static Worker w;
+    static String db;
+
+    @BeforeAll
+    static void start() throws Exception {
+        w = new Worker(dir, "platform.worker.websocket.max-message-bytes=64KB");
+        db = w.createDatabase("frames", "acme");
+        w.exec(w.token(db), "CREATE TABLE t (v TEXT)");
+    }
+
+    @AfterAll
+    static void stop() {
+        w.close();
+    }
+
+    private static double counter(String name) {
+        return w.ctx.getBean(MeterRegistry.class).counter(name).count();
+    }
+
+    private static final String KEY = Base64.getEncoder().encodeToString(new byte[16]);
+
+    private static String handshake(String version, String protocols) {
+        return "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: " + KEY + "\r\nSec-WebSocket-Version: " + version + "\r\n"
+                + (protocols == null ? "" : "Sec-WebSocket-Protocol: " + protocols + "\r\n") + "\r\n";
+    }
+
+    /** A client frame: masked, as RFC 6455 requires of clients. */
+    private static byte[] frame(int opcode, boolean fin, byte[] payload) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write((fin ? 0x80 : 0) | opcode);
+        if (payload.length < 126) {
+            out.write(0x80 | payload.length);
+        } else if (payload.length <= 0xffff) {
+            out.write(0x80 | 126);
+            out.write(payload.length >>> 8);
+            out.write(payload.length & 0xff);
+        } else {
+            out.write(0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                out.write((int) ((long) payload.length >>> shift) & 0xff);
+            }
+        }
+        byte[] mask = new byte[4];
+        ThreadLocalRandom.current().nextBytes(mask);
+        out.writeBytes(mask);
+        for (int i = 0; i < payload.length; i++) {
+            out.write(payload[i] ^ mask[i % 4]);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] text(String s) {
+        return frame(0x1, true, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A server frame: opcode and payload. */
+    private record Frame(int opcode, byte[] payload) {
+        String text() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+
+        int closeCode() {
+            return ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+        }
+    }
+
+    private static Frame read(InputStream in) throws IOException {
+        DataInputStream d = new DataInputStream(in);
+        int b0 = d.readUnsignedByte();
+        int b1 = d.readUnsignedByte();
+        assertThat(b1 & 0x80).as("server frames are not masked").isZero();
+        long len = b1 & 0x7f;
+        if (len == 126) {
+            len = d.readUnsignedShort();
+        } else if (len == 127) {
+            len = d.readLong();
+        }
+        byte[] p = new byte[(int) len];
+        d.readFully(p);
+        return new Frame(b0 & 0x0f, p);
+    }
+
+    /** The 101's head; the socket is then at the first frame. */
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        while (!sb.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                break;
+            }
+            sb.append((char) c);
+        }
+        return sb.toString();
+    }
+
+    private static Socket open() throws IOException {
+        Socket s = new Socket("127.0.0.1", w.port);
+        s.setSoTimeout(30_000);
+        return s;
+    }
+
+    private static String hello() {
+        return "{\"type\":\"hello\",\"jwt\":\"" + w.token(db) + "\"}";
+    }
+
+    @Test
+    void theFrontAnswersTheHandshakeAndAHelloInTheSamePacket() throws Exception {
+        double served = counter("worker.sql.front.websocket.connections");
+        double relayed = counter("worker.sql.front.relayed.connections");
+        try (Socket s = open()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.writeBytes(handshake("13", "hrana2, hrana3").getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(text(hello()));
+            out.writeBytes(text("{\"type\":\"request\",\"request_id\":1,\"request\":{\"type\":\"open_stream\",\"stream_id\":1}}"));
+            s.getOutputStream().write(out.toByteArray());
+            String head = readHead(s.getInputStream());
+            assertThat(head).startsWith("HTTP/1.1 101").contains("Sec-WebSocket-Protocol: hrana3")
+                    // base64(SHA-1(key + GUID)) of sixteen zero bytes, as RFC 6455 computes it
+                    .contains("Sec-WebSocket-Accept: ICX+Yqv66kxgM0FcWaLWlFLwTAI=");
+            assertThat(read(s.getInputStream()).text()).contains("hello_ok");
+            assertThat(read(s.getInputStream()).text()).contains("\"request_id\":1").contains("response_ok");
+        }
+        assertThat(counter("worker.sql.front.websocket.connections") - served).isEqualTo(1);
+        assertThat(counter("worker.sql.front.relayed.connections") - relayed).isZero();
+    }
+
+    @Test
+    void textAcrossFramesWithAPingBetweenAndTheCloseIsEchoed() throws Exception {
+        try (Socket s = open()) {
+            s.getOutputStream().write(handshake("13", "hrana3").getBytes(StandardCharsets.US_ASCII));
+            assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 101");
+            s.getOutputStream().write(text(hello()));
+            assertThat(read(s.getInputStream()).text()).contains("hello_ok");
+            s.getOutputStream().write(text("{\"type\":\"request\",\"request_id\":1,\"request\":{\"type\":\"open_stream\",\"stream_id\":1}}"));
+            assertThat(read(s.getInputStream()).text()).contains("response_ok");
+            // "é" is two bytes in UTF-8: the first frame ends between them
+            byte[] msg = ("{\"type\":\"request\",\"request_id\":2,\"request\":{\"type\":\"execute\",\"stream_id\":1,"
+                    + "\"stmt\":{\"sql\":\"SELECT 'café'\"}}}").getBytes(StandardCharsets.UTF_8);
+            int cut = indexOf(msg, (byte) 0xc3) + 1;
+            s.getOutputStream().write(frame(0x1, false, java.util.Arrays.copyOfRange(msg, 0, cut)));
+            s.getOutputStream().write(frame(0x9, true, "ping".getBytes(StandardCharsets.US_ASCII)));
+            Frame pong = read(s.getInputStream());
+            assertThat(pong.opcode()).isEqualTo(0xA);
+            assertThat(pong.text()).isEqualTo("ping");
+            s.getOutputStream().write(frame(0x0, true, java.util.Arrays.copyOfRange(msg, cut, msg.length)));
+            assertThat(read(s.getInputStream()).text()).contains("\"request_id\":2").contains("café");
+            s.getOutputStream().write(frame(0x8, true, new byte[] {0x03, (byte) 0xe8})); // 1000
+            Frame close = read(s.getInputStream());
+            assertThat(close.opcode()).isEqualTo(0x8);
+            assertThat(close.closeCode()).isEqualTo(1000);
+            assertThat(s.getInputStream().read()).as("the worker closed the connection").isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void frameAbuseEndsThatConnectionWithItsCode() throws Exception {
+        // an unmasked client frame is a protocol error (1002); invalid UTF-8 in text is 1007; a frame over
+        // max-message-bytes is 1009 before it is buffered
+        byte[] unmasked = {(byte) 0x81, 0x02, 'h', 'i'};
+        byte[] badUtf8 = frame(0x1, true, new byte[] {(byte) 0xc3, 0x28});
+        byte[] huge = frame(0x1, true, new byte[70_000]);
+        int[] codes = {1002, 1007, 1009};
+        byte[][] abuse = {unmasked, badUtf8, huge};
+        for (int i = 0; i < abuse.length; i++) {
+            try (Socket s = open()) {
+                s.getOutputStream().write(handshake("13", "hrana3").getBytes(StandardCharsets.US_ASCII));
+                assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 101");
+                s.getOutputStream().write(text(hello()));
+                assertThat(read(s.getInputStream()).text()).contains("hello_ok");
+                s.getOutputStream().write(abuse[i]);
+                Frame close = read(s.getInputStream());
+                assertThat(close.opcode()).isEqualTo(0x8);
+                assertThat(close.closeCode()).as("close code for abuse " + i).isEqualTo(codes[i]);
+            }
+        }
+        assertThat(w.exec(w.token(db), "SELECT count(*) FROM t").has("cols")).isTrue();
+    }
+
+    @Test
+    void handshakesTheFrontDoesNotTakeAreTomcats() throws Exception {
+        double relayed = counter("worker.sql.front.relayed.connections");
+        try (Socket s = open()) {
+            // version 8: Tomcat asks for 13 (426 Upgrade Required with Sec-WebSocket-Version)
+            s.getOutputStream().write(handshake("8", "hrana3").getBytes(StandardCharsets.US_ASCII));
+            String head = readHead(s.getInputStream());
+            assertThat(head).doesNotStartWith("HTTP/1.1 101").containsIgnoringCase("Sec-WebSocket-Version: 13");
+        }
+        assertThat(counter("worker.sql.front.relayed.connections") - relayed).isEqualTo(1);
+    }
+
+    private static int indexOf(byte[] a, byte b) {
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
