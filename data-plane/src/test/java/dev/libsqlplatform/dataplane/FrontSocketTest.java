@@ -207,6 +207,41 @@ class FrontSocketTest {
         assertThat(w.exec(w.token(db), "SELECT count(*) FROM t").has("cols")).isTrue();
     }
 
+    /**
+     * A client that asks for large answers and never reads them: its answers back up in its own socket (the threads
+     * sending them wait, as Tomcat's blocking send does), not in the worker's memory, and other clients go on.
+     */
+    @Test
+    void aClientThatDoesNotReadHoldsOnlyItself() throws Exception {
+        try (Socket hog = open(); Socket other = open()) {
+            hog.setReceiveBufferSize(4096);
+            hog.getOutputStream().write(handshake("13", "hrana3").getBytes(StandardCharsets.US_ASCII));
+            assertThat(readHead(hog.getInputStream())).startsWith("HTTP/1.1 101");
+            hog.getOutputStream().write(text(hello()));
+            assertThat(read(hog.getInputStream()).text()).contains("hello_ok");
+            for (int stream = 1; stream <= 3; stream++) {
+                hog.getOutputStream().write(text("{\"type\":\"request\",\"request_id\":" + stream
+                        + ",\"request\":{\"type\":\"open_stream\",\"stream_id\":" + stream + "}}"));
+                for (int i = 0; i < 10; i++) {
+                    hog.getOutputStream().write(text("{\"type\":\"request\",\"request_id\":" + (100 * stream + i)
+                            + ",\"request\":{\"type\":\"execute\",\"stream_id\":" + stream
+                            + ",\"stmt\":{\"sql\":\"SELECT randomblob(400000)\"}}}"));
+                }
+            }
+            Thread.sleep(500); // the hog's answers are sent until its socket is full, then its senders wait
+            other.getOutputStream().write(handshake("13", "hrana3").getBytes(StandardCharsets.US_ASCII));
+            assertThat(readHead(other.getInputStream())).startsWith("HTTP/1.1 101");
+            other.getOutputStream().write(text(hello()));
+            assertThat(read(other.getInputStream()).text()).contains("hello_ok");
+            other.getOutputStream().write(text("{\"type\":\"request\",\"request_id\":1,\"request\":{\"type\":\"open_stream\",\"stream_id\":1}}"));
+            assertThat(read(other.getInputStream()).text()).contains("response_ok");
+            other.getOutputStream().write(text("{\"type\":\"request\",\"request_id\":2,\"request\":{\"type\":\"execute\","
+                    + "\"stream_id\":1,\"stmt\":{\"sql\":\"SELECT 42\"}}}"));
+            assertThat(read(other.getInputStream()).text()).contains("\"request_id\":2").contains("42");
+        }
+        assertThat(w.exec(w.token(db), "SELECT count(*) FROM t").has("cols")).isTrue();
+    }
+
     @Test
     void handshakesTheFrontDoesNotTakeAreTomcats() throws Exception {
         double relayed = counter("worker.sql.front.relayed.connections");
