@@ -61,6 +61,22 @@ class HranaWebSocketTest {
         w.close();
     }
 
+    /** Which transport served the sockets: the front's loop, or Tomcat's container (the JDK client's handshake). */
+    @Test
+    void theSocketsAreServedByTheExpectedTransport() throws Exception {
+        io.micrometer.core.instrument.MeterRegistry m = w.ctx.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+        double before = m.counter("worker.sql.front.websocket.connections").count();
+        Client c = new Client("hrana3");
+        assertThat(c.hello(w.token(db)).path("type").asString()).isEqualTo("hello_ok");
+        assertThat(m.counter("worker.sql.front.websocket.connections").count() - before).isEqualTo(servedByFront() ? 1 : 0);
+        c.ws.abort();
+    }
+
+    /** Whether the front serves the sockets itself (overridden for Tomcat alone). */
+    boolean servedByFront() {
+        return true;
+    }
+
     /** A JDK WebSocket with its received messages and its close. */
     static final class Client implements WebSocket.Listener {
         final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();

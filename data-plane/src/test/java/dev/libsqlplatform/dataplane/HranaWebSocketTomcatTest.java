@@ -8,4 +8,9 @@ class HranaWebSocketTomcatTest extends HranaWebSocketTest {
     static void start() throws Exception {
         startWith("platform.worker.http.front=tomcat");
     }
+
+    @Override
+    boolean servedByFront() {
+        return false;
+    }
 }

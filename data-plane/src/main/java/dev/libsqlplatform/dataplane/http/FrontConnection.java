@@ -406,10 +406,11 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
      * for its database's group commit; the group's leader, a request thread, answers it after the COMMIT. No request
      * thread is woken for the write itself: a group of N writes costs one wake-up, not N hand-offs and N parked
      * threads. When this loop has read from no other connection for a while ({@link SqlFront#soleSender}), nobody is
-     * likely to wait for it: it leads the group itself when the writer is free (the statement under the inline budget, then the frame log's fsync), so a lone client's write
-     * costs no hand-off at all (two fewer wake-ups: to a request thread and back), and its answer is written at once,
-     * like an inline read's (reading is not paused for it: two fewer epoll_ctl calls). False, nothing done, when
-     * admission would block (the database is not open yet): a request thread takes it.
+     * likely to wait for it: it leads the group itself when the writer is free (the statement under the inline budget,
+     * then the frame log's fsync), so a lone client's write costs no hand-off at all (two fewer wake-ups: to a request
+     * thread and back), and its answer is written at once, like an inline read's (reading is not paused for it: two
+     * fewer epoll_ctl calls). False, nothing done, when admission would block (the database is not open yet): a request
+     * thread takes it.
      */
     private boolean queueFromLoop(ChannelHandlerContext ctx, Access a, Proto.PipelineRequest req, boolean close) {
         Channel ch = ctx.channel();
@@ -692,7 +693,6 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** From now on the connection is Tomcat's, byte for byte; what was read so far goes there first. */
     /**
      * A Hrana WebSocket handshake: answered here, and the connection becomes a {@link FrontSocket} for good. A worker
      * relaying the connection (it carries the service secret) names the client's Host and address in headers, and the
@@ -716,6 +716,7 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
                 subprotocol, rest);
     }
 
+    /** From now on the connection is Tomcat's, byte for byte; what was read so far goes there first. */
     private void relayForGood(ChannelHandlerContext ctx) {
         state = State.RELAY;
         cancelTimer();

@@ -14,7 +14,8 @@ import java.util.Locale;
 /**
  * A Hrana WebSocket opening handshake the SQL port's front answers itself (RFC 6455 §4.2.1): {@code GET /} (a query
  * allowed) in HTTP/1.1 with {@code Upgrade: websocket}, a {@code Connection} naming {@code upgrade},
- * {@code Sec-WebSocket-Version: 13}, one {@code Sec-WebSocket-Key} of 16 bytes, and no body. As with
+ * {@code Sec-WebSocket-Version: 13}, one {@code Sec-WebSocket-Key} of 16 bytes, and no body (at most
+ * {@code Content-Length: 0}). As with
  * {@link FrontRequest}, anything else — another path or version, a body, a header given twice that matters here, line
  * folding, a control byte — is not an error here but null: the connection then goes to Tomcat byte for byte, which
  * answers it with every rule it has (its own endpoint at {@code /}, {@link HranaSocketEndpoint}).
@@ -63,6 +64,7 @@ record SocketHandshake(String key, String host, List<String> protocols, String f
         String fHost = null;
         String fFor = null;
         boolean connectionUpgrade = false;
+        boolean emptyBody = false;
         List<String> protocols = new ArrayList<>();
         for (int i = 1; i < lines.length; i++) {
             String line = lines[i];
@@ -74,7 +76,14 @@ record SocketHandshake(String key, String host, List<String> protocols, String f
             String name = line.substring(0, colon).toLowerCase(Locale.ROOT);
             String value = line.substring(colon + 1).trim();
             switch (name) {
-                case "content-length", "transfer-encoding", "expect" -> {
+                case "content-length" -> {
+                    // the JDK's client sends "Content-Length: 0"; any body, or a second length, is Tomcat's to refuse
+                    if (!value.equals("0") || emptyBody) {
+                        return null;
+                    }
+                    emptyBody = true;
+                }
+                case "transfer-encoding", "expect" -> {
                     return null;
                 }
                 case "host" -> {

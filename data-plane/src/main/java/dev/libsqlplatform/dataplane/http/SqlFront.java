@@ -26,6 +26,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
@@ -52,6 +53,27 @@ final class SqlFront {
     static final String IDLE = "idle";
     /** Tomcat's default keep-alive timeout, which the worker keeps on Tomcat's side too ({@link LeanPipelineConfig}). */
     private static final int KEEP_ALIVE_SECONDS = 60;
+
+    /**
+     * How long a connection must have been the only one its event loop read anything from before the loop blocks on
+     * that connection's write ({@link #soleSender}): long enough that another connection's client is unlikely to be in
+     * the middle of a conversation (the bench's, a pool's idle connections do not count: they send nothing).
+     */
+    static final long SOLE_SENDER_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** What an event loop last read from, and since when only from it; the loop's own, touched only on that loop. */
+    private static final class LoopActivity {
+        Object last;
+        long since;
+    }
+
+    private static final FastThreadLocal<LoopActivity> ACTIVITY =
+            new FastThreadLocal<>() {
+                @Override
+                protected LoopActivity initialValue() {
+                    return new LoopActivity();
+                }
+            };
 
     /** What the loop needs of the application, resolved at start. */
     record Services(HranaController controller, HranaService hrana, RequestBodies bodies, Executor requestThreads,
@@ -114,7 +136,7 @@ final class SqlFront {
                 .register(m);
         relayedConnections = Counter.builder("worker.sql.front.relayed.connections")
                 .description("connections of the SQL port handed to Tomcat byte for byte, for good (a request the front"
-                        + " cannot frame: chunked, Expect, a WebSocket upgrade, anything malformed)")
+                        + " cannot frame: chunked, Expect, a WebSocket handshake it does not take, anything malformed)")
                 .register(m);
         passedRequests = Counter.builder("worker.sql.front.tomcat.requests")
                 .description("requests the SQL port's front passed to Tomcat one at a time (all but the Hrana"
@@ -274,27 +296,6 @@ final class SqlFront {
     int maxSocketMessageBytes() {
         return app.maxSocketMessageBytes();
     }
-
-    /**
-     * How long a connection must have been the only one its event loop read anything from before the loop blocks on
-     * that connection's write ({@link #soleSender}): long enough that another connection's client is unlikely to be in
-     * the middle of a conversation (the bench's, a pool's idle connections do not count: they send nothing).
-     */
-    static final long SOLE_SENDER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-
-    /** What an event loop last read from, and since when only from it; the loop's own, touched only on that loop. */
-    private static final class LoopActivity {
-        Object last;
-        long since;
-    }
-
-    private static final io.netty.util.concurrent.FastThreadLocal<LoopActivity> ACTIVITY =
-            new io.netty.util.concurrent.FastThreadLocal<>() {
-                @Override
-                protected LoopActivity initialValue() {
-                    return new LoopActivity();
-                }
-            };
 
     /** On a connection's event loop, for every read from it. */
     void readFrom(Object connection) {

@@ -220,6 +220,11 @@ public final class OpenDatabase {
             writerPermit.release();
             throw new SQLException("database " + id + " was closed");
         }
+        return readyWriter();
+    }
+
+    /** The writer, its permit just taken, once what must precede a write is done; the permit is given back on failure. */
+    private DbConnection readyWriter() throws SQLException {
         try {
             if (logFailure != null) {
                 logCommits();
@@ -258,14 +263,7 @@ public final class OpenDatabase {
             writerPermit.release();
             return null;
         }
-        try {
-            applyMaxPageCount();
-        } catch (SQLException | RuntimeException e) {
-            writerPermit.release();
-            throw e;
-        }
-        writerSince = System.nanoTime();
-        return writer;
+        return readyWriter(); // only the page cap is left to apply
     }
 
     /**
