@@ -242,6 +242,49 @@ class FrontSocketTest {
         assertThat(w.exec(w.token(db), "SELECT count(*) FROM t").has("cols")).isTrue();
     }
 
+    /**
+     * A plain read on an idle stream outside a transaction is run on the loop, like an HTTP read; in a transaction, or
+     * when it outlasts the inline budget, it runs on a stream thread, and every answer is right.
+     */
+    @Test
+    void plainReadsOnAnIdleStreamRunOnTheLoop() throws Exception {
+        java.util.function.DoubleSupplier inline = () -> counter("worker.sql.front.websocket.inline");
+        try (Socket s = open()) {
+            s.getOutputStream().write(handshake("13", "hrana3").getBytes(StandardCharsets.US_ASCII));
+            assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 101");
+            s.getOutputStream().write(text(hello()));
+            assertThat(read(s.getInputStream()).text()).contains("hello_ok");
+            String[] answers = new String[6];
+            String[] sql = {"SELECT 41 + 1", "BEGIN", "SELECT 7", "COMMIT",
+                    "WITH RECURSIVE c(x) AS (VALUES(1) UNION ALL SELECT x + 1 FROM c WHERE x < 2000000) SELECT count(*) FROM c",
+                    "SELECT 'again'"};
+            s.getOutputStream().write(text("{\"type\":\"request\",\"request_id\":1,\"request\":{\"type\":\"open_stream\",\"stream_id\":1}}"));
+            assertThat(read(s.getInputStream()).text()).contains("response_ok");
+            // a first read opens a reader connection if none is idle (on a stream thread)
+            s.getOutputStream().write(text("{\"type\":\"request\",\"request_id\":2,\"request\":{\"type\":"
+                    + "\"execute\",\"stream_id\":1,\"stmt\":{\"sql\":\"SELECT 0\"}}}"));
+            assertThat(read(s.getInputStream()).text()).contains("response_ok");
+            double[] counts = new double[sql.length];
+            for (int i = 0; i < sql.length; i++) {
+                // the stream thread that sent the last answer marks the stream idle just after: let it
+                Thread.sleep(50);
+                double before = inline.getAsDouble();
+                s.getOutputStream().write(text("{\"type\":\"request\",\"request_id\":" + (10 + i) + ",\"request\":{\"type\":"
+                        + "\"execute\",\"stream_id\":1,\"stmt\":{\"sql\":\"" + sql[i] + "\"}}}"));
+                answers[i] = read(s.getInputStream()).text();
+                counts[i] = inline.getAsDouble() - before;
+                assertThat(answers[i]).as(sql[i]).contains("\"request_id\":" + (10 + i)).contains("response_ok");
+            }
+            assertThat(answers[0]).contains("\"42\"");
+            assertThat(answers[2]).contains("\"7\"");
+            assertThat(answers[4]).contains("\"2000000\"");
+            assertThat(answers[5]).contains("again");
+            // the first read and the last ran on the loop; BEGIN/COMMIT are not reads, the read inside the
+            // transaction and the one over the budget ran on a stream thread
+            assertThat(counts).containsExactly(1, 0, 0, 0, 0, 1);
+        }
+    }
+
     @Test
     void handshakesTheFrontDoesNotTakeAreTomcats() throws Exception {
         double relayed = counter("worker.sql.front.relayed.connections");

@@ -3,6 +3,8 @@ package dev.libsqlplatform.dataplane.hrana;
 import dev.libsqlplatform.dataplane.config.WebSocketProperties;
 import dev.libsqlplatform.dataplane.error.ApiException;
 import dev.libsqlplatform.dataplane.error.ErrorCode;
+import dev.libsqlplatform.dataplane.sql.StatementKind;
+import dev.libsqlplatform.dataplane.storage.InlineRun;
 import dev.libsqlplatform.dataplane.storage.Requester;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -53,6 +55,18 @@ public final class SocketConnection {
 
         /** The transport's error mapping (the one HTTP uses): {message, code} an exception is answered with. */
         String[] answer(RuntimeException e);
+
+        /**
+         * How long a plain read may run right on the calling thread, which must not block ({@code storage.InlineRun}),
+         * before it is run again on a stream thread; 0 (the default) = never: every request goes to the stream threads.
+         */
+        default long inlineBudgetNanos() {
+            return 0;
+        }
+
+        /** A request was answered in place ({@link #inlineBudgetNanos}). */
+        default void ranInline() {
+        }
     }
 
     /** A stream id's requests, run one at a time. */
@@ -306,17 +320,84 @@ public final class SocketConnection {
     private void onStream(int id, Access access, Proto.SocketRequest r) {
         Slot slot = slot(r);
         Proto.StreamRequest req = r.asStreamRequest(stmt(r.stmt()), batch(r.batch()), sql(r.sql(), r.sqlId()));
+        long budget = peer.inlineBudgetNanos();
+        if (budget > 0 && plainRead(req) && ranInline(slot, budget, access, req, id)) {
+            return;
+        }
         enqueue(slot, () -> {
             Stream s = usable(slot);
             slot.lastUsedNanos = System.nanoTime();
-            Proto.StreamResult result = service.runOne(s, access, req);
+            answer(id, service.runOne(s, access, req));
             slot.lastUsedNanos = System.nanoTime();
-            if (result.error() != null) {
-                send(HranaJson.responseError(id, result.error().message(), result.error().code().name()));
-            } else {
-                ok(id, result.response());
-            }
         }, id);
+    }
+
+    private void answer(int id, Proto.StreamResult result) {
+        if (result.error() != null) {
+            send(HranaJson.responseError(id, result.error().message(), result.error().code().name()));
+        } else {
+            ok(id, result.response());
+        }
+    }
+
+    /** An {@code execute} of one read-only query (SELECT, VALUES, EXPLAIN): running it changes nothing. */
+    private static boolean plainRead(Proto.StreamRequest req) {
+        if (!"execute".equals(req.type()) || req.stmt() == null || req.stmt().sql() == null) {
+            return false;
+        }
+        try {
+            return StmtExecutor.parseOne(req.stmt().sql()).kind() == StatementKind.READ;
+        } catch (HranaException e) {
+            return false; // the error is answered where it is run
+        }
+    }
+
+    /**
+     * Runs a plain read right here, on a thread that must not block (the SQL port's event loop), when its stream is
+     * idle (nothing of it queued or running, so the order of its requests holds) and holds no transaction (the read
+     * runs on a reader outside one): as an HTTP read on its own stream, it either completes and is answered here, or
+     * gives up ({@code storage.InlineRun}: no idle reader, the budget passed) having changed nothing and not been
+     * metered; then false, nothing sent, and it is queued as any request.
+     */
+    private boolean ranInline(Slot slot, long budgetNanos, Access access, Proto.StreamRequest req, int id) {
+        Stream s;
+        synchronized (slot) {
+            s = slot.stream;
+            if (slot.running || !slot.queue.isEmpty() || s == null || slot.unusable != null || s.held != null) {
+                return false;
+            }
+            slot.running = true; // the slot's turn: nothing of it starts on a stream thread meanwhile
+        }
+        boolean answered = false;
+        try {
+            InlineRun run = InlineRun.begin(System.nanoTime() + budgetNanos);
+            Requester.set(this);
+            Proto.StreamResult result;
+            try {
+                slot.lastUsedNanos = System.nanoTime();
+                result = service.runOne(s, access, req);
+            } finally {
+                Requester.clear();
+                run.end();
+            }
+            if (!run.gaveUp()) {
+                slot.lastUsedNanos = System.nanoTime();
+                peer.ranInline();
+                answer(id, result);
+                answered = true;
+            }
+        } finally {
+            boolean queued;
+            synchronized (slot) {
+                // what was queued meanwhile (the socket closed: its streams are closed by tasks) runs on a stream thread
+                queued = !slot.queue.isEmpty();
+                slot.running = queued;
+            }
+            if (queued) {
+                executor.execute(() -> drain(slot));
+            }
+        }
+        return answered;
     }
 
     private void openCursor(int id, Access access, Proto.SocketRequest r) {

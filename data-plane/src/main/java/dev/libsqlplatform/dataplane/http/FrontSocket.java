@@ -72,6 +72,17 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
             void closeSocket(int code, String reason) {
                 close(code, reason);
             }
+
+            @Override
+            long inlineBudgetNanos() {
+                // plain reads on an idle stream run on the loop, as HTTP reads do; not from the first message's thread
+                return channel.eventLoop().inEventLoop() ? front.inlineBudgetNanos() : 0;
+            }
+
+            @Override
+            void ranInline() {
+                front.socketReadInline();
+            }
         };
     }
 

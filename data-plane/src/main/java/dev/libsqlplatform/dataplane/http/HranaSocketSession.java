@@ -63,6 +63,15 @@ abstract class HranaSocketSession {
     /** Closes the socket with {@code code}; the transport then calls {@link #closed}. */
     abstract void closeSocket(int code, String reason);
 
+    /** {@link SocketConnection.Peer#inlineBudgetNanos}: 0 unless the transport's thread may run reads in place. */
+    long inlineBudgetNanos() {
+        return 0;
+    }
+
+    /** {@link SocketConnection.Peer#ranInline}. */
+    void ranInline() {
+    }
+
     /**
      * One whole client message: to the local protocol, or to the relay once the connection is relayed. The first
      * {@code hello} decides: authenticated here, the connection stays local; naming a database another worker hosts,
@@ -178,6 +187,16 @@ abstract class HranaSocketSession {
         public String[] answer(RuntimeException e) {
             ErrorResponses.Answer a = ErrorResponses.answer(e);
             return new String[] {a.message(), a.code()};
+        }
+
+        @Override
+        public long inlineBudgetNanos() {
+            return HranaSocketSession.this.inlineBudgetNanos();
+        }
+
+        @Override
+        public void ranInline() {
+            HranaSocketSession.this.ranInline();
         }
     }
 }

@@ -101,6 +101,7 @@ final class SqlFront {
     private Counter grouped;
     private Counter ledOnLoop;
     private Counter sockets;
+    private Counter socketReadsInline;
     private Counter relayedConnections;
     private Counter passedRequests;
     private Counter refusedConnections;
@@ -133,6 +134,10 @@ final class SqlFront {
         ledOnLoop = requests(m, "led_on_loop");
         sockets = Counter.builder("worker.sql.front.websocket.connections")
                 .description("Hrana WebSocket connections the SQL port's front opened and serves itself")
+                .register(m);
+        socketReadsInline = Counter.builder("worker.sql.front.websocket.inline")
+                .description("Hrana WebSocket reads the front's event loop ran in place (an idle stream outside a"
+                        + " transaction, within inline-budget)")
                 .register(m);
         relayedConnections = Counter.builder("worker.sql.front.relayed.connections")
                 .description("connections of the SQL port handed to Tomcat byte for byte, for good (a request the front"
@@ -287,6 +292,10 @@ final class SqlFront {
 
     void socketOpened() {
         sockets.increment();
+    }
+
+    void socketReadInline() {
+        socketReadsInline.increment();
     }
 
     HranaSocketSession.Services socketServices() {
