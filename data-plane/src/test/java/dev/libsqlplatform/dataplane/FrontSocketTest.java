@@ -285,6 +285,38 @@ class FrontSocketTest {
         }
     }
 
+    /**
+     * A refused hello while the client goes on sending (as the official client does: it does not wait for hello_ok):
+     * the client gets the hello_error and the close frame, not a reset (closing with its bytes unread would send one).
+     */
+    @Test
+    void aRefusedHelloReachesAClientThatKeepsSending() throws Exception {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try (Socket s = open()) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                out.writeBytes(handshake("13", "hrana3").getBytes(StandardCharsets.US_ASCII));
+                out.writeBytes(text("{\"type\":\"hello\",\"jwt\":\"not-a-token\"}"));
+                for (int i = 1; i <= 20; i++) {
+                    out.writeBytes(text("{\"type\":\"request\",\"request_id\":" + i
+                            + ",\"request\":{\"type\":\"open_stream\",\"stream_id\":" + i + "}}"));
+                }
+                s.getOutputStream().write(out.toByteArray());
+                assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 101");
+                // more after a moment, as a client that has not seen the refusal yet
+                Thread.sleep(20);
+                for (int i = 21; i <= 40; i++) {
+                    s.getOutputStream().write(text("{\"type\":\"request\",\"request_id\":" + i
+                            + ",\"request\":{\"type\":\"open_stream\",\"stream_id\":" + i + "}}"));
+                }
+                Frame first = read(s.getInputStream());
+                assertThat(first.text()).contains("hello_error");
+                Frame close = read(s.getInputStream());
+                assertThat(close.opcode()).isEqualTo(0x8);
+                assertThat(close.closeCode()).isEqualTo(1008);
+            }
+        }
+    }
+
     @Test
     void handshakesTheFrontDoesNotTakeAreTomcats() throws Exception {
         double relayed = counter("worker.sql.front.relayed.connections");

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The first message is the exception: a {@code hello} whose token names a database another worker hosts looks its
  * route up, which may ask the control plane; so it is delivered from a request thread, and what arrives meanwhile
- * waits for it, in order.
+ * waits for it, in order (reading goes on, up to {@code max-requests-in-flight} waiting messages).
  *
  * <p>Answers are written from the stream threads. A client that does not read them makes the socket unwritable; a
  * sending thread then waits, up to {@link #SEND_STALL_MILLIS}, as Tomcat's blocking send does: a client that stops
@@ -43,6 +44,8 @@ import java.util.concurrent.TimeUnit;
 final class FrontSocket extends ChannelInboundHandlerAdapter {
     /** How long a stream thread waits for a client that does not read its answers before the socket is closed. */
     static final long SEND_STALL_MILLIS = 20_000;
+    /** How long after our close frame the client has to close its side before the connection is closed anyway. */
+    static final long CLOSE_WAIT_SECONDS = 5;
 
     private final HranaSocketSession socket;
     private final SqlFront front;
@@ -57,11 +60,16 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
     /** Messages that arrived while the first one was delivered on a request thread; null once it was. */
     private ArrayDeque<String> waiting = new ArrayDeque<>();
     private boolean firstSent;
+    /** Messages that may wait for the first one: the protocol's own bound on requests in flight. */
+    private final int maxWaiting;
+    /** Our close frame is out (or the client's came): nothing more is delivered. Loop only. */
+    private boolean closing;
 
     private FrontSocket(SqlFront front, HranaSocketSession.Services app, int maxMessageBytes, String host, String remoteIp,
                         boolean relayed, String subprotocol) {
         this.front = front;
         this.maxMessageBytes = maxMessageBytes;
+        this.maxWaiting = front.maxSocketRequestsInFlight();
         this.socket = new HranaSocketSession(app, host, remoteIp, relayed, subprotocol) {
             @Override
             void sendText(String message) {
@@ -122,6 +130,9 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         front.readFrom(this);
         try {
+            if (closing) {
+                return; // our close frame is out: what the client still sends is read and dropped
+            }
             if (msg instanceof TextWebSocketFrame t) {
                 inText = true;
                 text(t);
@@ -137,6 +148,7 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
             } else if (msg instanceof PingWebSocketFrame p) {
                 ctx.writeAndFlush(new PongWebSocketFrame(p.content().retain()));
             } else if (msg instanceof CloseWebSocketFrame c) {
+                closing = true; // the client sends nothing after its close: ours ends the connection
                 int code = c.statusCode() < 0 ? 1000 : c.statusCode();
                 ctx.writeAndFlush(new CloseWebSocketFrame(code, "")).addListener(ChannelFutureListener.CLOSE);
             }
@@ -183,11 +195,14 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
             socket.deliver(text);
             return;
         }
+        if (waiting.size() >= maxWaiting) {
+            close(SocketConnection.CLOSE_POLICY, "more than " + maxWaiting + " messages before the hello was answered");
+            return;
+        }
         waiting.add(text);
         if (!firstSent) {
             firstSent = true;
             String first = waiting.poll();
-            channel.config().setAutoRead(false);
             try {
                 front.requestThreads().execute(() -> {
                     try {
@@ -206,11 +221,11 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
     private void firstDelivered() {
         ArrayDeque<String> queued = waiting;
         waiting = null;
+        if (closing) {
+            return; // the hello was refused: what the client sent after it is dropped with the connection
+        }
         for (String m : queued) {
             socket.deliver(m);
-        }
-        if (channel.isActive()) {
-            channel.config().setAutoRead(true);
         }
     }
 
@@ -219,9 +234,15 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
         if (!ch.isActive()) {
             return;
         }
-        ch.writeAndFlush(new TextWebSocketFrame(message));
-        if (ch.eventLoop().inEventLoop() || ch.isWritable()) {
-            return; // the loop never waits: its own answers (hello, errors) are small
+        TextWebSocketFrame frame = new TextWebSocketFrame(message);
+        if (ch.eventLoop().inEventLoop()) {
+            write(frame);
+            return; // the loop never waits: its own answers (reads, hello, errors) go out as they can
+        }
+        // on the loop, after whatever this thread asked of it before (a close included: nothing follows a close frame)
+        ch.eventLoop().execute(() -> write(frame));
+        if (ch.isWritable()) {
+            return;
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SEND_STALL_MILLIS);
         synchronized (writable) {
@@ -242,12 +263,43 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** On the loop: a text frame, unless our close frame went out already. */
+    private void write(TextWebSocketFrame frame) {
+        if (closing) {
+            frame.release();
+        } else {
+            channel.writeAndFlush(frame);
+        }
+    }
+
+    /**
+     * Sends the close frame, then only half-closes (FIN after it) and reads on, discarding, until the client closes its
+     * side too (or {@link #CLOSE_WAIT_SECONDS} pass). Closing at once could leave bytes the client already sent unread,
+     * and the kernel answers a close with unread data by a reset, which can take the close frame (and a
+     * {@code hello_error} before it) away from the client: the official client then saw 1006 instead of its error.
+     * Any thread.
+     */
     private void close(int code, String reason) {
         Channel ch = channel;
-        if (ch.isActive()) {
-            ch.writeAndFlush(new CloseWebSocketFrame(code, HranaSocketSession.closeReason(reason)))
-                    .addListener(ChannelFutureListener.CLOSE);
+        if (!ch.eventLoop().inEventLoop()) {
+            ch.eventLoop().execute(() -> close(code, reason));
+            return;
         }
+        if (closing || !ch.isActive()) {
+            return;
+        }
+        closing = true;
+        ch.config().setAutoRead(true);
+        ch.writeAndFlush(new CloseWebSocketFrame(code, HranaSocketSession.closeReason(reason))).addListener(f -> {
+            if (f.isSuccess() && ch instanceof DuplexChannel d) {
+                d.shutdownOutput();
+                ch.eventLoop().schedule(() -> {
+                    ch.close();
+                }, CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+            } else {
+                ch.close();
+            }
+        });
     }
 
     @Override

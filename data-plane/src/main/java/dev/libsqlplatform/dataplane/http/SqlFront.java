@@ -78,7 +78,7 @@ final class SqlFront {
     /** What the loop needs of the application, resolved at start. */
     record Services(HranaController controller, HranaService hrana, RequestBodies bodies, Executor requestThreads,
                     MeterRegistry meters, Forwarding forwarding, HranaSocketSession.Services sockets,
-                    int maxSocketMessageBytes) {
+                    int maxSocketMessageBytes, int maxSocketRequestsInFlight) {
     }
 
     private final InetAddress address;
@@ -304,6 +304,10 @@ final class SqlFront {
 
     int maxSocketMessageBytes() {
         return app.maxSocketMessageBytes();
+    }
+
+    int maxSocketRequestsInFlight() {
+        return app.maxSocketRequestsInFlight();
     }
 
     /** On a connection's event loop, for every read from it. */

@@ -44,7 +44,8 @@ class SqlFrontConfig {
                         lean.getObject().requestThreads(), meters.getObject(), forwarding.getObject(),
                         new HranaSocketSession.Services(hrana.getObject(), authenticator.getObject(),
                                 clientWatch.getObject(), forwarding.getObject(), lean.getObject().requestThreads()),
-                        (int) Math.min(Integer.MAX_VALUE, sockets.maxMessageBytes().toBytes())));
+                        (int) Math.min(Integer.MAX_VALUE, sockets.maxMessageBytes().toBytes()),
+                        sockets.maxRequestsInFlight()));
         factory.getConnectorCustomizers().addAll(connectorCustomizers.orderedStream().toList());
         factory.getContextCustomizers().addAll(contextCustomizers.orderedStream().toList());
         factory.getProtocolHandlerCustomizers().addAll(protocolHandlerCustomizers.orderedStream().toList());
