@@ -37,9 +37,10 @@ import java.util.concurrent.TimeUnit;
  * route up, which may ask the control plane; so it is delivered from a request thread, and what arrives meanwhile
  * waits for it, in order (reading goes on, up to {@code max-requests-in-flight} waiting messages).
  *
- * <p>Answers are written from the stream threads. A client that does not read them makes the socket unwritable; a
- * sending thread then waits, up to {@link #SEND_STALL_MILLIS}, as Tomcat's blocking send does: a client that stops
- * reading holds its own requests, not the worker's memory.
+ * <p>Answers are written from the stream threads (or the loop, for reads it runs itself). A client that does not read
+ * them makes the socket unwritable: it is then not read further, the loop runs none of its reads, and a sending thread
+ * waits, up to {@link #SEND_STALL_MILLIS}, as Tomcat's blocking send does: a client that stops reading holds its own
+ * requests, not the worker's memory.
  */
 final class FrontSocket extends ChannelInboundHandlerAdapter {
     /** How long a stream thread waits for a client that does not read its answers before the socket is closed. */
@@ -83,8 +84,10 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
 
             @Override
             long inlineBudgetNanos() {
-                // plain reads on an idle stream run on the loop, as HTTP reads do; not from the first message's thread
-                return channel.eventLoop().inEventLoop() ? front.inlineBudgetNanos() : 0;
+                // plain reads on an idle stream run on the loop, as HTTP reads do; not from the first message's thread,
+                // and not while the client is behind with its answers: the loop never waits for it, so its answers
+                // would pile up here (a stream thread waits instead, see send)
+                return channel.eventLoop().inEventLoop() && channel.isWritable() ? front.inlineBudgetNanos() : 0;
             }
 
             @Override
@@ -304,6 +307,9 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // a client that does not read its answers is not read either until it does (as on HTTP): no more requests
+        // pile up behind them; while closing, reading goes on (see close)
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable() || closing);
         synchronized (writable) {
             writable.notifyAll();
         }
