@@ -143,8 +143,9 @@ class PlatformApiFuzzTest {
     /** Found by the property: the firewall's refusal of ".." answered Spring Boot's /error body, not ours. */
     @Example
     void firewallRejectionsAreDocumentedErrors() throws Exception {
+        // %2F: Tomcat refused it itself with its HTML page, until it was passed through to the firewall (found again)
         for (String path : new String[]{"/v1/organizations/..", "/v1/organizations/%2e%2e/groups/x/rename",
-                "/v1/organizations/a;b/databases"}) {
+                "/v1/organizations/a;b/databases", "/v1/organizations/%2F", "/v1/organizations/a%2fb/databases/x"}) {
             neverA5xxAndErrorsAreDocumented(new Call("PATCH", path, "application/json", "{}".getBytes(StandardCharsets.UTF_8)));
             neverA5xxAndErrorsAreDocumented(new Call("POST", path, null, null));
         }
