@@ -712,8 +712,7 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
             ch.pipeline().remove(SqlFront.IDLE); // the socket's idle timeout is the service's (websocket.idle-timeout)
         }
         ctx.writeAndFlush(ws.answer(ctx.alloc(), subprotocol));
-        FrontSocket.install(ch, ctx, front, front.socketServices(), front.maxSocketMessageBytes(), host, client, relayed,
-                subprotocol, rest);
+        FrontSocket.install(ch, ctx, front, host, client, relayed, subprotocol, rest);
     }
 
     /** From now on the connection is Tomcat's, byte for byte; what was read so far goes there first. */

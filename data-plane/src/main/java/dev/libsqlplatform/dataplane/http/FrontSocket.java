@@ -66,12 +66,11 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
     /** Our close frame is out (or the client's came): nothing more is delivered. Loop only. */
     private boolean closing;
 
-    private FrontSocket(SqlFront front, HranaSocketSession.Services app, int maxMessageBytes, String host, String remoteIp,
-                        boolean relayed, String subprotocol) {
+    private FrontSocket(SqlFront front, String host, String remoteIp, boolean relayed, String subprotocol) {
         this.front = front;
-        this.maxMessageBytes = maxMessageBytes;
+        this.maxMessageBytes = front.maxSocketMessageBytes();
         this.maxWaiting = front.maxSocketRequestsInFlight();
-        this.socket = new HranaSocketSession(app, host, remoteIp, relayed, subprotocol) {
+        this.socket = new HranaSocketSession(front.socketServices(), host, remoteIp, relayed, subprotocol) {
             @Override
             void sendText(String message) {
                 send(message);
@@ -101,12 +100,11 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
      * Turns {@code ch}, whose handshake was just answered, into a Hrana socket: the frame codec and this handler take
      * the place of {@code current}; {@code rest} (what the client sent after the handshake; consumed) is decoded first.
      */
-    static void install(Channel ch, ChannelHandlerContext current, SqlFront front, HranaSocketSession.Services app,
-                        int maxMessageBytes, String host, String remoteIp, boolean relayed, String subprotocol,
-                        ByteBuf rest) {
-        FrontSocket handler = new FrontSocket(front, app, maxMessageBytes, host, remoteIp, relayed, subprotocol);
+    static void install(Channel ch, ChannelHandlerContext current, SqlFront front, String host, String remoteIp,
+                        boolean relayed, String subprotocol, ByteBuf rest) {
+        FrontSocket handler = new FrontSocket(front, host, remoteIp, relayed, subprotocol);
         // one frame may carry a whole message; larger ones are refused by the decoder (1009) before they are buffered
-        WebSocketDecoderConfig config = WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(maxMessageBytes)
+        WebSocketDecoderConfig config = WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(handler.maxMessageBytes)
                 .expectMaskedFrames(true).allowMaskMismatch(false).allowExtensions(false)
                 .closeOnProtocolViolation(false).build();
         String name = current.name();
