@@ -1,5 +1,10 @@
 package dev.libsqlplatform.bench;
 
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -39,7 +44,10 @@ final class RawSqlite {
      * the rounds (a {@link Wrk.Result} without wrk).
      */
     static Wrk.Result autocommitRound(Path file, String synchronous, int threads, int seconds) throws Exception {
-        Measure m = run(file, synchronous, threads, seconds, 1);
+        return asRound(run(file, synchronous, threads, seconds, 1), seconds);
+    }
+
+    private static Wrk.Result asRound(Measure m, int seconds) {
         return new Wrk.Result(m.ops(), seconds, m.opsPerSec(), Math.round(m.p50ms() * 1000), -1, Math.round(m.p99ms() * 1000), -1,
                 m.errors(), m.toString());
     }
@@ -51,9 +59,7 @@ final class RawSqlite {
      */
     static Wrk.Result autocommitEchoRound(Path file, String synchronous, int threads, int seconds) throws Exception {
         try (Echo echo = new Echo()) {
-            Measure m = run(file, synchronous, threads, seconds, 1, echo.port());
-            return new Wrk.Result(m.ops(), seconds, m.opsPerSec(), Math.round(m.p50ms() * 1000), -1, Math.round(m.p99ms() * 1000), -1,
-                    m.errors(), m.toString());
+            return asRound(run(file, synchronous, threads, seconds, 1, echo.port()), seconds);
         }
     }
 
@@ -61,13 +67,13 @@ final class RawSqlite {
 
     /** Sends back whatever each connection sends, a thread per connection. */
     private static final class Echo implements AutoCloseable {
-        private final java.net.ServerSocket server = new java.net.ServerSocket(0, 64, java.net.InetAddress.getLoopbackAddress());
+        private final ServerSocket server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
 
-        Echo() throws java.io.IOException {
+        Echo() throws IOException {
             Thread accept = new Thread(() -> {
                 while (!server.isClosed()) {
                     try {
-                        java.net.Socket s = server.accept();
+                        Socket s = server.accept();
                         s.setTcpNoDelay(true);
                         Thread t = new Thread(() -> {
                             byte[] b = new byte[4096];
@@ -76,13 +82,13 @@ final class RawSqlite {
                                 while ((n = s.getInputStream().read(b)) > 0) {
                                     s.getOutputStream().write(b, 0, n);
                                 }
-                            } catch (java.io.IOException ignored) {
+                            } catch (IOException ignored) {
                                 // the client closed
                             }
                         }, "bench-echo");
                         t.setDaemon(true);
                         t.start();
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         return; // closed
                     }
                 }
@@ -96,7 +102,7 @@ final class RawSqlite {
         }
 
         @Override
-        public void close() throws java.io.IOException {
+        public void close() throws IOException {
             server.close();
         }
     }
@@ -124,7 +130,7 @@ final class RawSqlite {
             Thread th = new Thread(() -> {
                 try (Connection c = open(file, synchronous);
                      PreparedStatement p = c.prepareStatement("INSERT INTO w(v) VALUES (?)");
-                     java.net.Socket echo = echoPort < 0 ? null : new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), echoPort)) {
+                     Socket echo = echoPort < 0 ? null : new Socket(InetAddress.getLoopbackAddress(), echoPort)) {
                     byte[] trip = new byte[ECHO_BYTES];
                     if (echo != null) echo.setTcpNoDelay(true);
                     while (System.nanoTime() < deadline) {
@@ -146,7 +152,7 @@ final class RawSqlite {
                                 echo.getOutputStream().write(trip);
                                 for (int got = 0; got < trip.length; ) {
                                     int n = echo.getInputStream().read(trip, got, trip.length - got);
-                                    if (n < 0) throw new java.io.EOFException("echo closed");
+                                    if (n < 0) throw new EOFException("echo closed");
                                     got += n;
                                 }
                             }
@@ -156,7 +162,7 @@ final class RawSqlite {
                             try { if (!c.getAutoCommit()) { c.rollback(); c.setAutoCommit(true); } } catch (SQLException ignored) { }
                         }
                     }
-                } catch (SQLException | java.io.IOException e) {
+                } catch (SQLException | IOException e) {
                     errors.incrementAndGet();
                 }
             });

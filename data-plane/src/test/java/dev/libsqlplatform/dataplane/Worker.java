@@ -67,38 +67,15 @@ final class Worker implements AutoCloseable {
     }
 
     String createDatabase(String id, String name, String org, long maxBytes, List<String> revoked) throws Exception {
-        HttpResponse<String> r = send("PUT", "/internal/v1/databases/" + id, databaseBody(id, name, org, maxBytes, revoked),
-                "Bearer " + SECRET, null);
+        KeyPair kp = keys.computeIfAbsent(id, k -> newKeyPair());
+        String body = "{\"name\":\"" + name + "\",\"organization\":\"" + org + "\",\"maxBytes\":" + maxBytes
+                + ",\"keys\":[{\"kid\":\"k1\",\"publicKey\":\"" + rawPublicKey(kp) + "\"}],\"revokedTokenIds\":"
+                + JSON.writeValueAsString(revoked) + ",\"blockReads\":false,\"blockWrites\":false}";
+        HttpResponse<String> r = send("PUT", "/internal/v1/databases/" + id, body, "Bearer " + SECRET, null);
         if (r.statusCode() != 200) {
             throw new IllegalStateException("PUT failed: " + r.statusCode() + " " + r.body());
         }
         return id;
-    }
-
-    /**
-     * As {@link #createDatabase(String, String)}, over a connection of its own that the worker closes after the answer:
-     * the HttpClient keeps its connections open, and some tests count the SQL port's connections.
-     */
-    String createDatabaseOnce(String name, String org) throws Exception {
-        String id = UUID.randomUUID().toString();
-        String body = databaseBody(id, name, org, 0, List.of());
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-            s.setSoTimeout(30_000);
-            RawHttp.write(s, RawHttp.post("/internal/v1/databases/" + id, SECRET, body, "Connection: close\r\n")
-                    .replaceFirst("POST", "PUT"));
-            RawHttp.Answer a = RawHttp.readOne(s);
-            if (a.status() != 200) {
-                throw new IllegalStateException("PUT failed: " + a.statusLine() + " " + a.body());
-            }
-        }
-        return id;
-    }
-
-    private String databaseBody(String id, String name, String org, long maxBytes, List<String> revoked) {
-        KeyPair kp = keys.computeIfAbsent(id, k -> newKeyPair());
-        return "{\"name\":\"" + name + "\",\"organization\":\"" + org + "\",\"maxBytes\":" + maxBytes
-                + ",\"keys\":[{\"kid\":\"k1\",\"publicKey\":\"" + rawPublicKey(kp) + "\"}],\"revokedTokenIds\":"
-                + JSON.writeValueAsString(revoked) + ",\"blockReads\":false,\"blockWrites\":false}";
     }
 
     /** PUT /internal/v1/databases/{id} with a raw JSON body; fails unless 200. */

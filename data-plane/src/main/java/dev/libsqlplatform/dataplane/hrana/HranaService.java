@@ -316,16 +316,26 @@ public class HranaService implements DisposableBean, SmartLifecycle {
         if (rs == null || rs.size() != 2 || req.baton() != null) {
             return null;
         }
-        Proto.StreamRequest execute = rs.get(0);
         Proto.StreamRequest close = rs.get(1);
-        if (close == null || !"close".equals(close.type()) || execute == null || !"execute".equals(execute.type())
-                || execute.stmt() == null || execute.stmt().sql() == null || execute.stmt().sqlId() != null) {
+        if (close == null || !"close".equals(close.type())) {
+            return null;
+        }
+        return executedStatement(rs.get(0));
+    }
+
+    /**
+     * The statement of an {@code execute} given as SQL text (not a stored id), parsed; null for any other request, and
+     * for SQL that does not parse (its error is answered where it is run).
+     */
+    static SqlStatement executedStatement(Proto.StreamRequest r) {
+        if (r == null || !"execute".equals(r.type()) || r.stmt() == null || r.stmt().sql() == null
+                || r.stmt().sqlId() != null) {
             return null;
         }
         try {
-            return StmtExecutor.parseOne(execute.stmt().sql());
+            return StmtExecutor.parseOne(r.stmt().sql());
         } catch (HranaException e) {
-            return null; // the error is answered where it is run
+            return null;
         }
     }
 

@@ -3,6 +3,7 @@ package dev.libsqlplatform.dataplane.hrana;
 import dev.libsqlplatform.dataplane.config.WebSocketProperties;
 import dev.libsqlplatform.dataplane.error.ApiException;
 import dev.libsqlplatform.dataplane.error.ErrorCode;
+import dev.libsqlplatform.dataplane.sql.SqlStatement;
 import dev.libsqlplatform.dataplane.sql.StatementKind;
 import dev.libsqlplatform.dataplane.storage.InlineRun;
 import dev.libsqlplatform.dataplane.storage.Requester;
@@ -342,14 +343,8 @@ public final class SocketConnection {
 
     /** An {@code execute} of one read-only query (SELECT, VALUES, EXPLAIN): running it changes nothing. */
     private static boolean plainRead(Proto.StreamRequest req) {
-        if (!"execute".equals(req.type()) || req.stmt() == null || req.stmt().sql() == null) {
-            return false;
-        }
-        try {
-            return StmtExecutor.parseOne(req.stmt().sql()).kind() == StatementKind.READ;
-        } catch (HranaException e) {
-            return false; // the error is answered where it is run
-        }
+        SqlStatement st = HranaService.executedStatement(req);
+        return st != null && st.kind() == StatementKind.READ;
     }
 
     /**

@@ -173,7 +173,7 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
         if (size > maxMessageBytes) {
             releaseParts();
             tooLarge = !last;
-            close(SocketConnection.CLOSE_TOO_BIG, "MESSAGE_TOO_LARGE: messages are limited to " + maxMessageBytes + " bytes");
+            close(SocketConnection.CLOSE_TOO_BIG, HranaSocketSession.tooLarge(maxMessageBytes));
             return;
         }
         if (last && parts == null) {
@@ -326,7 +326,7 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
         if (cause instanceof CorruptedWebSocketFrameException e) {
             int code = e.closeStatus().code();
             close(code, code == SocketConnection.CLOSE_TOO_BIG
-                    ? "MESSAGE_TOO_LARGE: messages are limited to " + maxMessageBytes + " bytes" : e.getMessage());
+                    ? HranaSocketSession.tooLarge(maxMessageBytes) : e.getMessage());
             return;
         }
         ctx.close(); // connection reset and the like: nothing to answer

@@ -75,8 +75,7 @@ final class HranaSocketEndpoint extends Endpoint {
                 if (!tooLarge && (parts == null ? part.length() : parts.length() + part.length()) > max) {
                     tooLarge = true;
                     parts = null;
-                    close(session, SocketConnection.CLOSE_TOO_BIG, "MESSAGE_TOO_LARGE: messages are limited to "
-                            + max + " bytes");
+                    close(session, SocketConnection.CLOSE_TOO_BIG, HranaSocketSession.tooLarge(max));
                 }
                 if (tooLarge) {
                     return;

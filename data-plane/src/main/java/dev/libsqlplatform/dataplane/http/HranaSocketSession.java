@@ -112,6 +112,11 @@ abstract class HranaSocketSession {
         app.clientWatch().cancelNow(connection);
     }
 
+    /** The close reason of a message over {@code max-message-bytes} (close code 1009). */
+    static String tooLarge(long maxMessageBytes) {
+        return "MESSAGE_TOO_LARGE: messages are limited to " + maxMessageBytes + " bytes";
+    }
+
     /** A close reason is at most 123 bytes of UTF-8. */
     static String closeReason(String reason) {
         byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);

@@ -100,7 +100,7 @@ final class SqlFront {
     private Counter forwardedElsewhere;
     private Counter grouped;
     private Counter ledOnLoop;
-    private Counter sockets;
+    private Counter socketsOpened;
     private Counter socketReadsInline;
     private Counter relayedConnections;
     private Counter passedRequests;
@@ -132,7 +132,7 @@ final class SqlFront {
         moved = requests(m, "moved");
         grouped = requests(m, "grouped");
         ledOnLoop = requests(m, "led_on_loop");
-        sockets = Counter.builder("worker.sql.front.websocket.connections")
+        socketsOpened = Counter.builder("worker.sql.front.websocket.connections")
                 .description("Hrana WebSocket connections the SQL port's front opened and serves itself")
                 .register(m);
         socketReadsInline = Counter.builder("worker.sql.front.websocket.inline")
@@ -291,7 +291,7 @@ final class SqlFront {
     }
 
     void socketOpened() {
-        sockets.increment();
+        socketsOpened.increment();
     }
 
     void socketReadInline() {
