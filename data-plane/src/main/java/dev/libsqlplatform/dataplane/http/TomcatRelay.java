@@ -68,6 +68,9 @@ final class TomcatRelay {
                 .group(client.eventLoop())
                 .channel(type)
                 .option(ChannelOption.TCP_NODELAY, true)
+                // a write refused by Tomcat's reset (Tomcat closes without draining the rest of a body it refused)
+                // must not close this side before Tomcat's answer, already received, is read and relayed
+                .option(ChannelOption.AUTO_CLOSE, false)
                 .handler(handler);
         b.connect(tomcat).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
