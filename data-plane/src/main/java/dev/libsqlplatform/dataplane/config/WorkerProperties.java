@@ -39,6 +39,11 @@ public record WorkerProperties(
         @DefaultValue("FULL") Synchronous synchronous,
         @DefaultValue("250ms") Duration usageSpoolInterval) {
 
+    /** The control plane's address of {@code path} (an internal API path): the configured URL may end with a slash. */
+    public String controlPlane(String path) {
+        return controlPlaneUrl.replaceAll("/+$", "") + path;
+    }
+
     /** Allowed values of SQLite's {@code synchronous} pragma. */
     public enum Synchronous { OFF, NORMAL, FULL, EXTRA }
 }

@@ -33,8 +33,7 @@ class RouteLookup {
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
     RouteLookup(WorkerProperties worker, ForwardingProperties props, ServiceSecret secret) {
-        String base = worker.controlPlaneUrl();
-        this.controlPlane = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        this.controlPlane = worker.controlPlane("");
         this.props = props;
         this.secret = secret;
     }

@@ -64,8 +64,8 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
     static final int MAX_BODY = 64 * 1024;
     /**
      * How long a connection closed after an answer keeps reading what its client still sends (nginx lingers up to 30 s,
-     * at most 5 s between reads): enough for a client on the loopback or a LAN to finish a refused body of tens of
-     * megabytes and read the answer, short enough that lingering connections do not pile up.
+     * at most 5 s between reads): enough for a client on the loopback or a LAN to finish a refused body of megabytes,
+     * short enough that lingering connections do not pile up.
      */
     static final long LINGER_MILLIS = 2_000;
 
@@ -231,12 +231,8 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Closes the connection once {@code written} (the last answer) is out, lingering when the client may still be
-     * sending (a body refused before its end, pipelined requests): the answer is followed by a FIN, and what the
-     * client still sends is read and dropped until it closes its side too, or {@link #LINGER_MILLIS} passed. Closing
-     * with bytes unread makes the kernel reset the connection instead, and a client still writing its body then sees the
-     * reset before it has read the answer (the JDK client lost 1 to 15 % of its 413s so, as "header parser received no
-     * bytes"). nginx's lingering close, for the same reason.
+     * Closes the connection once {@code written} (the last answer) is out, lingering ({@link LingeringClose}) for a
+     * client that may still be sending: a body refused before its end, pipelined requests.
      */
     private void closeAfter(ChannelHandlerContext ctx, ChannelFuture written) {
         if (closing) {
@@ -245,16 +241,7 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
         closing = true; // from now on channelRead drops what comes
         cancelTimer();
         releaseBuffer();
-        Channel ch = ctx.channel();
-        written.addListener(f -> {
-            if (!f.isSuccess() || inputShut || !ch.isActive() || !(ch instanceof DuplexChannel d)) {
-                ch.close();
-                return;
-            }
-            d.shutdownOutput();
-            ch.config().setAutoRead(true);
-            timer = ctx.executor().schedule((Runnable) ch::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
-        });
+        LingeringClose.after(written, LINGER_MILLIS);
     }
 
     @Override

@@ -87,7 +87,7 @@ class StrayCheckAtStart implements SmartInitializingSingleton {
 
     private List<String> ask(List<String> held) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-        URI target = URI.create(props.controlPlaneUrl().replaceAll("/+$", "") + InternalApi.STRAYS);
+        URI target = URI.create(props.controlPlane(InternalApi.STRAYS));
         List<String> strays = new ArrayList<>();
         for (int from = 0; from < held.size(); from += StrayCheck.MAX_IDS) {
             List<String> chunk = held.subList(from, Math.min(held.size(), from + StrayCheck.MAX_IDS));

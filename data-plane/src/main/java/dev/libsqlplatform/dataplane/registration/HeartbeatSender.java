@@ -121,7 +121,7 @@ class HeartbeatSender implements ApplicationListener<WebServerInitializedEvent>,
                 (long) registry.count(), report == null ? null : report.reportId(), report == null ? null : report.usage(),
                 replicationState);
         String body = JSON.writeValueAsString(payload);
-        String target = props.controlPlaneUrl().replaceAll("/+$", "") + InternalApi.HEARTBEAT;
+        String target = props.controlPlane(InternalApi.HEARTBEAT);
         try {
             HttpRequest req = HttpRequest.newBuilder(URI.create(target))
                     .timeout(Duration.ofSeconds(5))
