@@ -735,6 +735,12 @@ final class Harness {
             Platform b = p == null ? null : baselineSide.get(s, baselineFailure != null ? baselineFailure : "comparison not run");
             String bToken = b == null || tokens.get("bench-writes") == null ? null : writesDb(s, "baseline", b);
             interleaved(sideRows, baselineComparison(), "platform autocommit", "rows/s", p, tokens.get("bench-writes"), b, bToken, insertLoad);
+            if (cfg.wsRounds() > 0) {
+                // the same inserts over Hrana 3 over WebSocket (one stream per client, one execute per row)
+                Load wsInserts = (target, tok, c, secs) -> WsLoad.runInserts(wsUrl(target), tok, c, secs);
+                interleaved(sideRows, baselineComparison(), "platform WebSocket autocommit", "rows/s", p, tokens.get("bench-writes"),
+                        b, bToken, wsInserts);
+            }
         }
         if (variantCompared()) {
             Platform v = p == null ? null : variantSide.get(s, "comparison not run");

@@ -12,10 +12,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Point reads over Hrana over WebSocket, for the row beside wrk's HTTP figures (wrk cannot speak WebSocket). Like wrk:
- * closed loop, one request in flight per client, each client its own connection. A client sends {@code hello} and
- * {@code open_stream} once, then one {@code execute} of {@code SELECT v FROM kv WHERE k = ?} per request on that
- * stream (random k), timed from send to the matching {@code response_ok}; anything else counts as an error.
+ * Point reads or autocommit inserts over Hrana over WebSocket, for the rows beside wrk's HTTP figures (wrk cannot speak
+ * WebSocket). Like wrk: closed loop, one request in flight per client, each client its own connection. A client sends
+ * {@code hello} and {@code open_stream} once, then one {@code execute} per request on that stream, of
+ * {@code SELECT v FROM kv WHERE k = ?} (random k) or of wrk's {@code INSERT INTO w(v) VALUES (?)} (22-byte text), timed
+ * from send to the matching {@code response_ok}; anything else counts as an error.
  * One platform thread per client blocks on its answer: at 1–16 clients that costs the load generator about what wrk's
  * event loop costs, and both share the machine's cores with the worker.
  */
@@ -90,6 +91,11 @@ final class WsLoad {
                 + "{\"sql\":\"SELECT v FROM kv WHERE k = ?\",\"args\":[{\"type\":\"integer\",\"value\":\"" + k + "\"}]}}}";
     }
 
+    private static String insert(int id) {
+        return "{\"type\":\"request\",\"request_id\":" + id + ",\"request\":{\"type\":\"execute\",\"stream_id\":1,\"stmt\":"
+                + "{\"sql\":\"INSERT INTO w(v) VALUES (?)\",\"args\":[{\"type\":\"text\",\"value\":\"bench-value-0123456789\"}]}}}";
+    }
+
     /** One read of key 1 over a fresh connection: the target answers the expected value. */
     static void verify(String wsUrl, String token) throws Exception {
         Conn c = open(wsUrl, token);
@@ -103,6 +109,16 @@ final class WsLoad {
 
     /** {@code clients} connections reading for {@code seconds}; figures in wrk's result shape. */
     static Wrk.Result run(String wsUrl, String token, int clients, int seconds, int rows) throws Exception {
+        return run(wsUrl, token, clients, seconds, (id, rnd) -> read(id, 1 + rnd.nextInt(rows)));
+    }
+
+    /** {@code clients} connections inserting a row per request (autocommit) for {@code seconds}. */
+    static Wrk.Result runInserts(String wsUrl, String token, int clients, int seconds) throws Exception {
+        return run(wsUrl, token, clients, seconds, (id, rnd) -> insert(id));
+    }
+
+    private static Wrk.Result run(String wsUrl, String token, int clients, int seconds,
+                                  java.util.function.BiFunction<Integer, ThreadLocalRandom, String> request) throws Exception {
         List<Conn> conns = new ArrayList<>();
         try {
             for (int i = 0; i < clients; i++) conns.add(open(wsUrl, token));
@@ -122,7 +138,7 @@ final class WsLoad {
                     while (System.nanoTime() < end) {
                         long t0 = System.nanoTime();
                         try {
-                            String r = c.call(read(id++, 1 + rnd.nextInt(rows)));
+                            String r = c.call(request.apply(id++, rnd));
                             if (r.startsWith("{\"type\":\"response_ok\"")) rec.add(System.nanoTime() - t0);
                             else errors[me]++;
                         } catch (Exception e) {

@@ -277,6 +277,153 @@ class FrontSocketTest {
         }
     }
 
+    private static String request(int id, String body) {
+        return "{\"type\":\"request\",\"request_id\":" + id + ",\"request\":" + body + "}";
+    }
+
+    private static String execute(int stream, String sql) {
+        return "{\"type\":\"execute\",\"stream_id\":" + stream + ",\"stmt\":{\"sql\":\"" + sql + "\"}}";
+    }
+
+    /** Reads {@code n} answers, by request id. */
+    private static java.util.Map<Integer, String> answers(Socket s, int n) throws IOException {
+        java.util.Map<Integer, String> byId = new java.util.HashMap<>();
+        for (int i = 0; i < n; i++) {
+            String a = read(s.getInputStream()).text();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"request_id\":(\\d+)").matcher(a);
+            assertThat(m.find()).as(a).isTrue();
+            byId.put(Integer.parseInt(m.group(1)), a);
+        }
+        return byId;
+    }
+
+    private static double writes(Worker worker, String ran) {
+        return worker.ctx.getBean(MeterRegistry.class).counter("worker.sql.front.websocket.writes", "ran", ran).count();
+    }
+
+    /**
+     * Single autocommit writes on idle streams wait for their group commit without a stream thread each: while a
+     * transaction holds the writer, only the group's leader waits on a thread; nothing is answered before the COMMIT,
+     * then each write its own result, and a read sent right behind a write on its stream sees that write.
+     */
+    @Test
+    void singleWritesOnIdleStreamsWaitForTheirGroupWithoutAThreadEach() throws Exception {
+        String token = w.token(db);
+        w.exec(token, "CREATE TABLE IF NOT EXISTS q (n INTEGER PRIMARY KEY)");
+        int writes = 12;
+        try (Socket s = helloed()) {
+            for (int i = 1; i <= writes; i++) {
+                s.getOutputStream().write(text(request(i, "{\"type\":\"open_stream\",\"stream_id\":" + i + "}")));
+            }
+            assertThat(answers(s, writes)).hasSize(writes);
+            String baton = w.pipeline(token, "{\"baton\":null,\"requests\":[" + Worker.stmtReq("BEGIN IMMEDIATE") + "]}")
+                    .get("baton").asString();
+            boolean committed = false;
+            try {
+                double grouped = writes(w, "grouped") + writes(w, "led_on_loop");
+                for (int i = 1; i <= writes; i++) {
+                    s.getOutputStream().write(text(request(100 + i, execute(i, "INSERT INTO q VALUES (" + i + ")"))));
+                }
+                s.getOutputStream().write(text(request(200, execute(1, "SELECT count(*) FROM q WHERE n = 1"))));
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
+                        writes(w, "grouped") + writes(w, "led_on_loop") - grouped == writes);
+                dev.libsqlplatform.dataplane.storage.BlockedWaits blocked =
+                        w.ctx.getBean(dev.libsqlplatform.dataplane.storage.BlockedWaits.class);
+                Thread.sleep(200); // (a stream thread waiting for each write would count here: before, one per write)
+                assertThat(blocked.now()).as("only the group's leader waits on a thread").isEqualTo(1);
+                assertThat(s.getInputStream().available()).as("nothing answered before the COMMIT").isZero();
+                w.pipeline(token, "{\"baton\":\"" + baton + "\",\"requests\":[" + Worker.stmtReq("COMMIT")
+                        + ",{\"type\":\"close\"}]}");
+                committed = true;
+                java.util.Map<Integer, String> got = answers(s, writes + 1);
+                for (int i = 1; i <= writes; i++) {
+                    assertThat(got.get(100 + i)).contains("response_ok").contains("\"affected_row_count\":1");
+                }
+                assertThat(got.get(200)).contains("response_ok").contains("\"1\"");
+            } finally {
+                if (!committed) { // a failed assertion must not leave the writer held for the tests after this one
+                    w.pipeline(token, "{\"baton\":\"" + baton + "\",\"requests\":[" + Worker.stmtReq("ROLLBACK")
+                            + ",{\"type\":\"close\"}]}");
+                }
+            }
+        }
+        assertThat(w.exec(token, "SELECT count(*) FROM q").at("/rows/0/0/value").asString())
+                .isEqualTo(String.valueOf(writes));
+    }
+
+    /**
+     * A write that fails on the group path gets its own error, and its stream goes on; a write inside a transaction
+     * is not queued so (it runs on the stream's connection, on a stream thread).
+     */
+    @Test
+    void groupedWritesFailAloneAndTransactionsKeepTheirConnection() throws Exception {
+        w.exec(w.token(db), "CREATE TABLE IF NOT EXISTS u (n INTEGER PRIMARY KEY)");
+        try (Socket s = helloed()) {
+            s.getOutputStream().write(text(request(1, "{\"type\":\"open_stream\",\"stream_id\":1}")));
+            assertThat(read(s.getInputStream()).text()).contains("response_ok");
+            double queued = writes(w, "grouped") + writes(w, "led_on_loop");
+            String[] sql = {"INSERT INTO u VALUES (1)", "INSERT INTO u VALUES (1)", "INSERT INTO missing VALUES (1)",
+                    "INSERT INTO u VALUES (2)"};
+            String[] got = new String[sql.length];
+            for (int i = 0; i < sql.length; i++) {
+                s.getOutputStream().write(text(request(10 + i, execute(1, sql[i]))));
+                got[i] = read(s.getInputStream()).text();
+                Thread.sleep(50); // the group's leader marks the stream idle just after its answer
+            }
+            assertThat(got[0]).contains("response_ok");
+            assertThat(got[1]).contains("response_error").contains("SQLITE_CONSTRAINT");
+            assertThat(got[2]).contains("response_error").contains("no such table");
+            assertThat(got[3]).contains("response_ok");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)) // counted just after the answer
+                    .until(() -> writes(w, "grouped") + writes(w, "led_on_loop") - queued == sql.length);
+            double before = writes(w, "grouped") + writes(w, "led_on_loop");
+            for (String q : new String[] {"BEGIN", "INSERT INTO u VALUES (3)", "ROLLBACK"}) {
+                s.getOutputStream().write(text(request(20, execute(1, q))));
+                assertThat(read(s.getInputStream()).text()).as(q).contains("response_ok");
+                Thread.sleep(50); // the stream thread marks the stream idle just after its answer
+            }
+            assertThat(writes(w, "grouped") + writes(w, "led_on_loop") - before).isZero();
+        }
+        assertThat(w.exec(w.token(db), "SELECT group_concat(n) FROM u").at("/rows/0/0/value").asString())
+                .isEqualTo("1,2");
+    }
+
+    /**
+     * A WebSocket that has been the only sender of its event loop for a while has its single writes led right there,
+     * as HTTP's (no hand-off to a stream thread and back).
+     */
+    @Test
+    void aSocketAloneOnItsLoopHasItsWritesLedThere(@org.junit.jupiter.api.io.TempDir Path own) throws Exception {
+        try (Worker one = new Worker(own, "platform.worker.http.event-loops=1")) {
+            String dbId = one.createDatabase("lone", "acme");
+            one.exec(one.token(dbId), "CREATE TABLE t (x)");
+            one.exec(one.token(dbId), "INSERT INTO t VALUES (0)"); // the first write sets the writer up
+            try (Socket s = new Socket("127.0.0.1", one.port)) {
+                s.setSoTimeout(30_000);
+                s.getOutputStream().write(handshake("13", "hrana3").getBytes(StandardCharsets.US_ASCII));
+                assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 101");
+                s.getOutputStream().write(text("{\"type\":\"hello\",\"jwt\":\"" + one.token(dbId) + "\"}"));
+                assertThat(read(s.getInputStream()).text()).contains("hello_ok");
+                s.getOutputStream().write(text(request(1, "{\"type\":\"open_stream\",\"stream_id\":1}")));
+                assertThat(read(s.getInputStream()).text()).contains("response_ok");
+                Thread.sleep(1_100); // SqlFront.SOLE_SENDER_NANOS (1 s), and a little
+                double led = writes(one, "led_on_loop");
+                double grouped = writes(one, "grouped");
+                for (int i = 1; i <= 3; i++) {
+                    s.getOutputStream().write(text(request(10 + i, execute(1, "INSERT INTO t VALUES (" + i + ")"))));
+                    assertThat(read(s.getInputStream()).text()).contains("response_ok")
+                            .contains("\"affected_row_count\":1");
+                }
+                // counted just after the answer went out
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                        .until(() -> writes(one, "led_on_loop") + writes(one, "grouped") - led - grouped == 3);
+                assertThat(writes(one, "led_on_loop") - led).isEqualTo(3);
+            }
+            assertThat(one.exec(one.token(dbId), "SELECT count(*) FROM t").at("/rows/0/0/value").asString())
+                    .isEqualTo("4");
+        }
+    }
+
     /**
      * A refused hello while the client goes on sending (as the official client does: it does not wait for hello_ok):
      * the client gets the hello_error and the close frame, not a reset (closing with its bytes unread would send one).

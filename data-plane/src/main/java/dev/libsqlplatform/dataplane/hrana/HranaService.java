@@ -250,6 +250,45 @@ public class HranaService implements DisposableBean, SmartLifecycle {
         }
     }
 
+    /**
+     * {@link #runOne} of an {@code execute} of one autocommit INSERT/UPDATE/DELETE/REPLACE on a WebSocket stream outside
+     * a transaction, without holding the calling thread while the write waits for its database's group commit (as
+     * {@link #pipelineGrouped} for HTTP): {@code then} gets the result once the write is durable (or the failure
+     * {@link #runOne}'s caller would get), on the thread that led its group, this one included. False, nothing done,
+     * for any other request: the caller runs it with {@link #runOne}. The caller runs nothing else on the stream until
+     * {@code then} was called (the stream's lock is not held meanwhile: it belongs to a thread).
+     */
+    boolean runOneGrouped(Stream s, Access access, Proto.StreamRequest r, java.util.concurrent.Executor leaders,
+                          java.util.function.BiConsumer<Proto.StreamResult, RuntimeException> then) {
+        if (!"execute".equals(r.type()) || r.stmt() == null) {
+            return false;
+        }
+        s.lock.lock();
+        try {
+            if (s.isClosed()) {
+                return false; // runOne answers STREAM_CLOSED
+            }
+            s.access = access;
+            s.budget = new ResultBudget(limits.maxResponseBytes().toBytes());
+            s.lastUsedNanos = System.nanoTime();
+            return StmtExecutor.forDatabase(registry::meta, s.db).submitGrouped(s, r.stmt(), leaders,
+                    (result, failure) -> {
+                        s.lastUsedNanos = System.nanoTime();
+                        if (failure instanceof RuntimeException e) {
+                            then.accept(null, e);
+                        } else {
+                            then.accept(failure instanceof HranaException h ? new Proto.StreamResult(null, h.error())
+                                    : ok("execute", result), null);
+                        }
+                    });
+        } catch (HranaException e) {
+            then.accept(new Proto.StreamResult(null, e.error()), null); // refused before it ran, as handle() answers
+            return true;
+        } finally {
+            s.lock.unlock();
+        }
+    }
+
     /** Runs a pipeline; the response carries a fresh baton unless the stream was closed. */
     public Proto.PipelineResponse pipeline(Access access, Proto.PipelineRequest req) {
         if (req == null || req.requests() == null) {

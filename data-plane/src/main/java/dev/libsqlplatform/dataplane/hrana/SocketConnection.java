@@ -68,6 +68,28 @@ public final class SocketConnection {
         /** A request was answered in place ({@link #inlineBudgetNanos}). */
         default void ranInline() {
         }
+
+        /**
+         * Whether a single autocommit write queued from the calling thread may also be led there, within
+         * {@link #inlineBudgetNanos}, when its database's writer is free ({@code storage.InlineRun#mayLeadWrites}):
+         * the thread serves nobody else just now, so nobody waits behind its fsync.
+         */
+        default boolean mayLeadWrites() {
+            return false;
+        }
+
+        /** A single autocommit write was queued for its group commit from the calling thread; {@code ledHere}: and led. */
+        default void queuedWrite(boolean ledHere) {
+        }
+
+        /**
+         * {@link #send}, never waiting for a client that does not read its answers: called by the thread leading a
+         * group commit, which answers other connections' writes too. What piles up so is bounded by the requests a
+         * connection may have in flight.
+         */
+        default void sendNoWait(String message) {
+            send(message);
+        }
     }
 
     /** A stream id's requests, run one at a time. */
@@ -322,8 +344,14 @@ public final class SocketConnection {
         Slot slot = slot(r);
         Proto.StreamRequest req = r.asStreamRequest(stmt(r.stmt()), batch(r.batch()), sql(r.sql(), r.sqlId()));
         long budget = peer.inlineBudgetNanos();
-        if (budget > 0 && plainRead(req) && ranInline(slot, budget, access, req, id)) {
-            return;
+        if (budget > 0) {
+            SqlStatement st = HranaService.executedStatement(req);
+            if (st != null && st.kind() == StatementKind.READ && ranInline(slot, budget, access, req, id)) {
+                return;
+            }
+            if (st != null && StmtExecutor.isPlainDml(st) && queuedForGroup(slot, budget, access, req, id)) {
+                return;
+            }
         }
         enqueue(slot, () -> {
             Stream s = usable(slot);
@@ -334,17 +362,13 @@ public final class SocketConnection {
     }
 
     private void answer(int id, Proto.StreamResult result) {
-        if (result.error() != null) {
-            send(HranaJson.responseError(id, result.error().message(), result.error().code().name()));
-        } else {
-            ok(id, result.response());
-        }
+        send(message(id, result));
     }
 
-    /** An {@code execute} of one read-only query (SELECT, VALUES, EXPLAIN): running it changes nothing. */
-    private static boolean plainRead(Proto.StreamRequest req) {
-        SqlStatement st = HranaService.executedStatement(req);
-        return st != null && st.kind() == StatementKind.READ;
+    private static String message(int id, Proto.StreamResult result) {
+        return result.error() != null
+                ? HranaJson.responseError(id, result.error().message(), result.error().code().name())
+                : HranaJson.responseOk(id, result.response());
     }
 
     /**
@@ -382,17 +406,65 @@ public final class SocketConnection {
                 answered = true;
             }
         } finally {
-            boolean queued;
-            synchronized (slot) {
-                // what was queued meanwhile (the socket closed: its streams are closed by tasks) runs on a stream thread
-                queued = !slot.queue.isEmpty();
-                slot.running = queued;
-            }
-            if (queued) {
-                executor.execute(() -> drain(slot));
-            }
+            release(slot); // what was queued meanwhile (the socket closed: its streams are closed by tasks)
         }
         return answered;
+    }
+
+    /**
+     * Queues a single autocommit write for its database's group commit from the transport's thread, when its stream is
+     * idle and holds no transaction (as {@link #ranInline} requires), instead of queueing it for a stream thread that
+     * would then wait for the group: the group's leader answers it once it is durable, and the stream's next request
+     * runs after that. When the transport's thread may lead writes ({@link Peer#mayLeadWrites}) and the writer is free,
+     * it leads the group itself, under the inline budget (a lone client's write then costs no thread hand-off at all).
+     * False, nothing sent, when it cannot be queued so (a statement the token may not run, the stream closed, admission
+     * would block): it is queued as any request.
+     */
+    private boolean queuedForGroup(Slot slot, long budgetNanos, Access access, Proto.StreamRequest req, int id) {
+        Stream s;
+        synchronized (slot) {
+            s = slot.stream;
+            if (slot.running || !slot.queue.isEmpty() || s == null || slot.unusable != null || s.held != null) {
+                return false;
+            }
+            slot.running = true; // the slot's turn until the write is answered
+        }
+        boolean queued = false;
+        boolean refused = false;
+        InlineRun run = InlineRun.begin(System.nanoTime() + budgetNanos, peer.mayLeadWrites());
+        try {
+            queued = service.runOneGrouped(s, access, req, executor, (result, failure) -> {
+                slot.lastUsedNanos = System.nanoTime();
+                sendNoWait(failure != null ? failureMessage(id, failure) : message(id, result));
+                release(slot);
+            });
+        } catch (RuntimeException e) {
+            refused = !run.gaveUp(); // else admission would have blocked: nothing was queued, a stream thread runs it
+            if (refused) {
+                sendNoWait(failureMessage(id, e)); // refused before it was queued, as a stream thread answers it
+            }
+        } finally {
+            run.end();
+            if (!queued) {
+                release(slot);
+            }
+        }
+        if (queued) {
+            peer.queuedWrite(run.ledWrites());
+        }
+        return queued || refused;
+    }
+
+    /** The slot's turn ends: what was queued on it meanwhile runs on a stream thread. */
+    private void release(Slot slot) {
+        boolean queued;
+        synchronized (slot) {
+            queued = !slot.queue.isEmpty();
+            slot.running = queued;
+        }
+        if (queued) {
+            executor.execute(() -> drain(slot));
+        }
     }
 
     private void openCursor(int id, Access access, Proto.SocketRequest r) {
@@ -454,17 +526,33 @@ public final class SocketConnection {
     }
 
     private void fail(int id, RuntimeException e) {
+        send(failureMessage(id, e));
+    }
+
+    private String failureMessage(int id, RuntimeException e) {
         String[] a = peer.answer(e);
-        send(HranaJson.responseError(id, a[0], a[1]));
+        return HranaJson.responseError(id, a[0], a[1]);
     }
 
     /** Sends an answer: one request less in flight. */
     private void send(String message) {
-        inFlight.decrementAndGet();
-        lastActivityNanos = System.nanoTime();
-        if (!closed) {
+        if (answered()) {
             peer.send(message);
         }
+    }
+
+    /** {@link #send} from a group commit's leader ({@link Peer#sendNoWait}). */
+    private void sendNoWait(String message) {
+        if (answered()) {
+            peer.sendNoWait(message);
+        }
+    }
+
+    /** One request less in flight; false when the socket closed (nothing is sent any more). */
+    private boolean answered() {
+        inFlight.decrementAndGet();
+        lastActivityNanos = System.nanoTime();
+        return !closed;
     }
 
     private void enqueue(Slot slot, Runnable task) {

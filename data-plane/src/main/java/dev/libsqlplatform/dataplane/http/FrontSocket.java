@@ -93,6 +93,22 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
             void ranInline() {
                 front.socketReadInline();
             }
+
+            @Override
+            boolean mayLeadWrites() {
+                // as for HTTP (FrontConnection.queueFromLoop): only when this loop reads from this connection alone
+                return channel.eventLoop().inEventLoop() && front.soleSender(FrontSocket.this);
+            }
+
+            @Override
+            void queuedWrite(boolean ledHere) {
+                front.socketWriteQueued(ledHere);
+            }
+
+            @Override
+            void sendTextNoWait(String message) {
+                post(new TextWebSocketFrame(message));
+            }
         };
     }
 
@@ -235,15 +251,8 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
         if (!ch.isActive()) {
             return;
         }
-        TextWebSocketFrame frame = new TextWebSocketFrame(message);
-        if (ch.eventLoop().inEventLoop()) {
-            write(frame);
+        if (post(new TextWebSocketFrame(message)) || ch.isWritable()) {
             return; // the loop never waits: its own answers (reads, hello, errors) go out as they can
-        }
-        // on the loop, after whatever this thread asked of it before (a close included: nothing follows a close frame)
-        ch.eventLoop().execute(() -> write(frame));
-        if (ch.isWritable()) {
-            return;
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SEND_STALL_MILLIS);
         synchronized (writable) {
@@ -264,6 +273,20 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Writes {@code frame} on the loop, after whatever this thread asked of it before (a close included: nothing follows
+     * a close frame), without waiting for the client; true when this is the loop (it was written).
+     */
+    private boolean post(TextWebSocketFrame frame) {
+        Channel ch = channel;
+        if (ch.eventLoop().inEventLoop()) {
+            write(frame);
+            return true;
+        }
+        ch.eventLoop().execute(() -> write(frame));
+        return false;
+    }
+
     /** On the loop: a text frame, unless our close frame went out already. */
     private void write(TextWebSocketFrame frame) {
         if (closing) {
@@ -274,11 +297,9 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Sends the close frame, then only half-closes (FIN after it) and reads on, discarding, until the client closes its
-     * side too (or {@link #CLOSE_WAIT_SECONDS} pass). Closing at once could leave bytes the client already sent unread,
-     * and the kernel answers a close with unread data by a reset, which can take the close frame (and a
-     * {@code hello_error} before it) away from the client: the official client then saw 1006 instead of its error.
-     * Any thread.
+     * Sends the close frame, then closes lingering ({@link LingeringClose}) until the client closes its side too, or
+     * {@link #CLOSE_WAIT_SECONDS} pass: a reset could take the close frame (and a {@code hello_error} before it) away
+     * from the client, which then saw 1006 instead of its error. Any thread.
      */
     private void close(int code, String reason) {
         Channel ch = channel;
@@ -290,17 +311,8 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
             return;
         }
         closing = true;
-        ch.config().setAutoRead(true);
-        ch.writeAndFlush(new CloseWebSocketFrame(code, HranaSocketSession.closeReason(reason))).addListener(f -> {
-            if (f.isSuccess() && ch instanceof DuplexChannel d) {
-                d.shutdownOutput();
-                ch.eventLoop().schedule(() -> {
-                    ch.close();
-                }, CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
-            } else {
-                ch.close();
-            }
-        });
+        LingeringClose.after(ch.writeAndFlush(new CloseWebSocketFrame(code, HranaSocketSession.closeReason(reason))),
+                TimeUnit.SECONDS.toMillis(CLOSE_WAIT_SECONDS));
     }
 
     @Override

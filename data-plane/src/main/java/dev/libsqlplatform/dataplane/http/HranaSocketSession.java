@@ -60,6 +60,11 @@ abstract class HranaSocketSession {
     /** Sends one text message to the client; called from several threads. */
     abstract void sendText(String message);
 
+    /** {@link SocketConnection.Peer#sendNoWait}: {@link #sendText} unless the transport may make a sender wait. */
+    void sendTextNoWait(String message) {
+        sendText(message);
+    }
+
     /** Closes the socket with {@code code}; the transport then calls {@link #closed}. */
     abstract void closeSocket(int code, String reason);
 
@@ -70,6 +75,15 @@ abstract class HranaSocketSession {
 
     /** {@link SocketConnection.Peer#ranInline}. */
     void ranInline() {
+    }
+
+    /** {@link SocketConnection.Peer#mayLeadWrites}: false unless the transport's thread may lead a group commit. */
+    boolean mayLeadWrites() {
+        return false;
+    }
+
+    /** {@link SocketConnection.Peer#queuedWrite}. */
+    void queuedWrite(boolean ledHere) {
     }
 
     /**
@@ -157,6 +171,13 @@ abstract class HranaSocketSession {
         }
 
         @Override
+        public void sendNoWait(String message) {
+            if (relayTo == null) {
+                sendTextNoWait(message);
+            }
+        }
+
+        @Override
         public void close(int code, String reason) {
             if (relayTo == null) {
                 closeSocket(code, reason);
@@ -202,6 +223,16 @@ abstract class HranaSocketSession {
         @Override
         public void ranInline() {
             HranaSocketSession.this.ranInline();
+        }
+
+        @Override
+        public boolean mayLeadWrites() {
+            return HranaSocketSession.this.mayLeadWrites();
+        }
+
+        @Override
+        public void queuedWrite(boolean ledHere) {
+            HranaSocketSession.this.queuedWrite(ledHere);
         }
     }
 }

@@ -102,6 +102,8 @@ final class SqlFront {
     private Counter ledOnLoop;
     private Counter socketsOpened;
     private Counter socketReadsInline;
+    private Counter socketWritesGrouped;
+    private Counter socketWritesLed;
     private Counter relayedConnections;
     private Counter passedRequests;
     private Counter refusedConnections;
@@ -139,6 +141,8 @@ final class SqlFront {
                 .description("Hrana WebSocket reads the front's event loop ran in place (an idle stream outside a"
                         + " transaction, within inline-budget)")
                 .register(m);
+        socketWritesGrouped = socketWrites(m, "grouped");
+        socketWritesLed = socketWrites(m, "led_on_loop");
         relayedConnections = Counter.builder("worker.sql.front.relayed.connections")
                 .description("connections of the SQL port handed to Tomcat byte for byte, for good (a request the front"
                         + " cannot frame: chunked, Expect, a WebSocket handshake it does not take, anything malformed)")
@@ -191,6 +195,14 @@ final class SqlFront {
         }
         log.info("SQL port {} on an event loop ({} threads, {}), Tomcat behind it on {}; inline budget {} µs",
                 port(), threads, epoll ? "epoll" : "nio", tomcat, inlineBudgetNanos / 1000);
+    }
+
+    private static Counter socketWrites(MeterRegistry m, String where) {
+        return Counter.builder("worker.sql.front.websocket.writes").tag("ran", where)
+                .description("single autocommit Hrana WebSocket writes the front's event loop queued for their group"
+                        + " commit (an idle stream outside a transaction): grouped = answered by the group's leader,"
+                        + " led_on_loop = the loop led the group itself (nothing else had sent it anything for a second)")
+                .register(m);
     }
 
     private static Counter requests(MeterRegistry m, String where) {
@@ -296,6 +308,10 @@ final class SqlFront {
 
     void socketReadInline() {
         socketReadsInline.increment();
+    }
+
+    void socketWriteQueued(boolean ledOnLoop) {
+        (ledOnLoop ? socketWritesLed : socketWritesGrouped).increment();
     }
 
     HranaSocketSession.Services socketServices() {
