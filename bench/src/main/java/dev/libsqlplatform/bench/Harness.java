@@ -361,6 +361,10 @@ final class Harness {
                 String t = tokens.get("bench-reads");
                 interleaved(s, baselineComparison(), "platform WebSocket", "req/s", p, t == null ? null : WS_SIDE + t, b,
                         bToken == null ? null : WS_SIDE + bToken, httpOrWs);
+                // and as @libsql/client sends a lone query: open_stream, execute, close_stream back to back
+                Load clientReads = (target, tok, c, secs) -> WsLoad.reads(wsUrl(target), tok, c, secs, cfg.rows(),
+                        WsLoad.Pattern.STREAM_PER_STATEMENT);
+                interleaved(s, baselineComparison(), "platform WebSocket (client's streams)", "req/s", p, t, b, bToken, clientReads);
             }
         }
         if (variantCompared()) {
@@ -736,10 +740,10 @@ final class Harness {
             String bToken = b == null || tokens.get("bench-writes") == null ? null : writesDb(s, "baseline", b);
             interleaved(sideRows, baselineComparison(), "platform autocommit", "rows/s", p, tokens.get("bench-writes"), b, bToken, insertLoad);
             if (cfg.wsRounds() > 0) {
-                // the same inserts over Hrana 3 over WebSocket (one stream per client, one execute per row)
-                Load wsInserts = (target, tok, c, secs) -> WsLoad.runInserts(wsUrl(target), tok, c, secs);
-                interleaved(sideRows, baselineComparison(), "platform WebSocket autocommit", "rows/s", p, tokens.get("bench-writes"),
-                        b, bToken, wsInserts);
+                // the same inserts over Hrana 3 over WebSocket, as @libsql/client sends a lone statement (a stream for each)
+                Load wsInserts = (target, tok, c, secs) -> WsLoad.inserts(wsUrl(target), tok, c, secs, WsLoad.Pattern.STREAM_PER_STATEMENT);
+                interleaved(sideRows, baselineComparison(), "platform WebSocket (client's streams) autocommit", "rows/s", p,
+                        tokens.get("bench-writes"), b, bToken, wsInserts);
             }
         }
         if (variantCompared()) {

@@ -27,7 +27,10 @@ final class WsLoad {
     /** One connection, answers handed to the waiting client thread. */
     private static final class Conn implements WebSocket.Listener {
         final StringBuilder part = new StringBuilder();
-        final AtomicReference<CompletableFuture<String>> waiting = new AtomicReference<>();
+        /** The answers awaited by the call in progress, and how many are still to come. */
+        final AtomicReference<CompletableFuture<List<String>>> waiting = new AtomicReference<>();
+        final List<String> answers = new ArrayList<>();
+        int expected;
         WebSocket ws;
 
         @Override
@@ -36,8 +39,13 @@ final class WsLoad {
             if (last) {
                 String m = part.toString();
                 part.setLength(0);
-                CompletableFuture<String> f = waiting.getAndSet(null);
-                if (f != null) f.complete(m);
+                synchronized (this) {
+                    answers.add(m);
+                    if (answers.size() == expected) {
+                        CompletableFuture<List<String>> f = waiting.getAndSet(null);
+                        if (f != null) f.complete(new ArrayList<>(answers));
+                    }
+                }
             }
             webSocket.request(1);
             return null;
@@ -45,28 +53,33 @@ final class WsLoad {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            CompletableFuture<String> f = waiting.getAndSet(null);
+            CompletableFuture<List<String>> f = waiting.getAndSet(null);
             if (f != null) f.completeExceptionally(new IllegalStateException("closed " + statusCode + " " + reason));
             return null;
         }
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
-            CompletableFuture<String> f = waiting.getAndSet(null);
+            CompletableFuture<List<String>> f = waiting.getAndSet(null);
             if (f != null) f.completeExceptionally(error);
         }
 
-        String call(String message) throws Exception {
-            CompletableFuture<String> f = new CompletableFuture<>();
-            waiting.set(f);
-            // the answer can arrive before the send's future completes, and the JDK refuses a send while the previous
-            // one is pending ("Send pending"): the next call would fail. Wait for both.
-            ws.sendText(message, true).get(10, TimeUnit.SECONDS);
+        /** Sends the messages back to back (as a client that does not wait between them) and waits for one answer each. */
+        List<String> call(String... messages) throws Exception {
+            CompletableFuture<List<String>> f = new CompletableFuture<>();
+            synchronized (this) {
+                answers.clear();
+                expected = messages.length;
+                waiting.set(f);
+            }
+            // an answer can arrive before the send's future completes, and the JDK refuses a send while the previous
+            // one is pending ("Send pending"): the next send would fail. Wait for each.
+            for (String m : messages) ws.sendText(m, true).get(10, TimeUnit.SECONDS);
             try {
                 return f.get(10, TimeUnit.SECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
                 throw new java.util.concurrent.TimeoutException("no answer within 10 s to "
-                        + message.substring(0, Math.min(80, message.length())));
+                        + messages[0].substring(0, Math.min(80, messages[0].length())));
             }
         }
     }
@@ -79,46 +92,70 @@ final class WsLoad {
         } catch (java.util.concurrent.TimeoutException e) {
             throw new java.util.concurrent.TimeoutException("no WebSocket handshake answer within 10 s");
         }
-        String hello = c.call("{\"type\":\"hello\",\"jwt\":\"" + token + "\"}");
+        String hello = c.call("{\"type\":\"hello\",\"jwt\":\"" + token + "\"}").get(0);
         if (!hello.contains("hello_ok")) throw new IllegalStateException("hello refused: " + hello);
-        String open = c.call("{\"type\":\"request\",\"request_id\":0,\"request\":{\"type\":\"open_stream\",\"stream_id\":1}}");
+        String open = c.call("{\"type\":\"request\",\"request_id\":0,\"request\":{\"type\":\"open_stream\",\"stream_id\":1}}").get(0);
         if (!open.contains("response_ok")) throw new IllegalStateException("open_stream refused: " + open);
         return c;
     }
 
-    private static String read(int id, int k) {
-        return "{\"type\":\"request\",\"request_id\":" + id + ",\"request\":{\"type\":\"execute\",\"stream_id\":1,\"stmt\":"
-                + "{\"sql\":\"SELECT v FROM kv WHERE k = ?\",\"args\":[{\"type\":\"integer\",\"value\":\"" + k + "\"}]}}}";
+    /**
+     * What one request sends: an {@code execute} on the stream the connection opened once, or {@code open_stream},
+     * {@code execute} and {@code close_stream} back to back, as {@code @libsql/client} sends a lone statement over
+     * WebSocket (its {@code execute} opens a stream for it), answered by three messages.
+     */
+    enum Pattern { ONE_STREAM, STREAM_PER_STATEMENT }
+
+    private static final String READ = "{\"sql\":\"SELECT v FROM kv WHERE k = ?\",\"args\":[{\"type\":\"integer\",\"value\":\"%d\"}]}";
+    private static final String INSERT = "{\"sql\":\"INSERT INTO w(v) VALUES (?)\",\"args\":[{\"type\":\"text\",\"value\":\"bench-value-0123456789\"}]}";
+
+    private static String request(int id, String request) {
+        return "{\"type\":\"request\",\"request_id\":" + id + ",\"request\":" + request + "}";
     }
 
-    private static String insert(int id) {
-        return "{\"type\":\"request\",\"request_id\":" + id + ",\"request\":{\"type\":\"execute\",\"stream_id\":1,\"stmt\":"
-                + "{\"sql\":\"INSERT INTO w(v) VALUES (?)\",\"args\":[{\"type\":\"text\",\"value\":\"bench-value-0123456789\"}]}}}";
+    private static String execute(int id, int stream, String stmt) {
+        return request(id, "{\"type\":\"execute\",\"stream_id\":" + stream + ",\"stmt\":" + stmt + "}");
+    }
+
+    /** The messages of request {@code id} (ids {@code id} to {@code id + 2} for a stream of its own). */
+    private static String[] messages(Pattern p, int id, String stmt) {
+        return p == Pattern.ONE_STREAM ? new String[] {execute(id, 1, stmt)} : new String[] {
+                request(id, "{\"type\":\"open_stream\",\"stream_id\":2}"), execute(id + 1, 2, stmt),
+                request(id + 2, "{\"type\":\"close_stream\",\"stream_id\":2}")};
+    }
+
+    private static String read(int id, int k) {
+        return execute(id, 1, String.format(READ, k));
     }
 
     /** One read of key 1 over a fresh connection: the target answers the expected value. */
     static void verify(String wsUrl, String token) throws Exception {
         Conn c = open(wsUrl, token);
         try {
-            String r = c.call(read(1, 1));
+            String r = c.call(read(1, 1)).get(0);
             if (!r.contains("response_ok") || !r.contains("value-1")) throw new IllegalStateException("unexpected read: " + r);
         } finally {
             c.ws.abort();
         }
     }
 
-    /** {@code clients} connections reading for {@code seconds}; figures in wrk's result shape. */
+    /** {@code clients} connections reading on their one stream for {@code seconds}; figures in wrk's result shape. */
     static Wrk.Result run(String wsUrl, String token, int clients, int seconds, int rows) throws Exception {
-        return run(wsUrl, token, clients, seconds, (id, rnd) -> read(id, 1 + rnd.nextInt(rows)));
+        return reads(wsUrl, token, clients, seconds, rows, Pattern.ONE_STREAM);
+    }
+
+    /** {@code clients} connections reading for {@code seconds}, a request sent as {@code pattern} says. */
+    static Wrk.Result reads(String wsUrl, String token, int clients, int seconds, int rows, Pattern pattern) throws Exception {
+        return run(wsUrl, token, clients, seconds, (id, rnd) -> messages(pattern, id, String.format(READ, 1 + rnd.nextInt(rows))));
     }
 
     /** {@code clients} connections inserting a row per request (autocommit) for {@code seconds}. */
-    static Wrk.Result runInserts(String wsUrl, String token, int clients, int seconds) throws Exception {
-        return run(wsUrl, token, clients, seconds, (id, rnd) -> insert(id));
+    static Wrk.Result inserts(String wsUrl, String token, int clients, int seconds, Pattern pattern) throws Exception {
+        return run(wsUrl, token, clients, seconds, (id, rnd) -> messages(pattern, id, INSERT));
     }
 
     private static Wrk.Result run(String wsUrl, String token, int clients, int seconds,
-                                  java.util.function.BiFunction<Integer, ThreadLocalRandom, String> request) throws Exception {
+                                  java.util.function.BiFunction<Integer, ThreadLocalRandom, String[]> request) throws Exception {
         List<Conn> conns = new ArrayList<>();
         try {
             for (int i = 0; i < clients; i++) conns.add(open(wsUrl, token));
@@ -138,8 +175,11 @@ final class WsLoad {
                     while (System.nanoTime() < end) {
                         long t0 = System.nanoTime();
                         try {
-                            String r = c.call(request.apply(id++, rnd));
-                            if (r.startsWith("{\"type\":\"response_ok\"")) rec.add(System.nanoTime() - t0);
+                            String[] sent = request.apply(id, rnd);
+                            id += sent.length;
+                            boolean ok = true;
+                            for (String r : c.call(sent)) ok &= r.startsWith("{\"type\":\"response_ok\"");
+                            if (ok) rec.add(System.nanoTime() - t0);
                             else errors[me]++;
                         } catch (Exception e) {
                             errors[me]++;

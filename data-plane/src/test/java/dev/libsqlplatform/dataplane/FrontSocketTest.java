@@ -409,18 +409,68 @@ class FrontSocketTest {
                 Thread.sleep(1_100); // SqlFront.SOLE_SENDER_NANOS (1 s), and a little
                 double led = writes(one, "led_on_loop");
                 double grouped = writes(one, "grouped");
+                java.util.function.DoubleSupplier streamsInline = () -> one.ctx.getBean(MeterRegistry.class)
+                        .counter("worker.sql.front.websocket.streams.inline").count();
+                double streams = streamsInline.getAsDouble();
                 for (int i = 1; i <= 3; i++) {
-                    s.getOutputStream().write(text(request(10 + i, execute(1, "INSERT INTO t VALUES (" + i + ")"))));
-                    assertThat(read(s.getInputStream()).text()).contains("response_ok")
-                            .contains("\"affected_row_count\":1");
+                    // as @libsql/client sends a lone statement: a stream of its own, opened and closed around it, back
+                    // to back; the stream is opened and closed on the loop too, so the write finds it idle
+                    int id = 10 * i;
+                    s.getOutputStream().write(text(request(id, "{\"type\":\"open_stream\",\"stream_id\":2}")));
+                    s.getOutputStream().write(text(request(id + 1, execute(2, "INSERT INTO t VALUES (" + i + ")"))));
+                    s.getOutputStream().write(text(request(id + 2, "{\"type\":\"close_stream\",\"stream_id\":2}")));
+                    java.util.Map<Integer, String> got = answers(s, 3);
+                    assertThat(got.get(id)).contains("response_ok");
+                    assertThat(got.get(id + 1)).contains("response_ok").contains("\"affected_row_count\":1");
+                    assertThat(got.get(id + 2)).contains("response_ok");
                 }
                 // counted just after the answer went out
                 org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
                         .until(() -> writes(one, "led_on_loop") + writes(one, "grouped") - led - grouped == 3);
                 assertThat(writes(one, "led_on_loop") - led).isEqualTo(3);
+                assertThat(streamsInline.getAsDouble() - streams).as("opened and closed on the loop").isEqualTo(6);
             }
             assertThat(one.exec(one.token(dbId), "SELECT count(*) FROM t").at("/rows/0/0/value").asString())
                     .isEqualTo("4");
+        }
+    }
+
+    /**
+     * A stream opened while its database is not open (closed to keep max-open-databases) is opened on a stream thread,
+     * not refused on the loop, and serves as any other.
+     */
+    @Test
+    void aStreamOfADatabaseNotOpenIsOpenedOffTheLoop(@org.junit.jupiter.api.io.TempDir Path own) throws Exception {
+        try (Worker one = new Worker(own, "platform.worker.max-open-databases=1")) {
+            String a = one.createDatabase("a", "acme");
+            String b = one.createDatabase("b", "acme");
+            one.exec(one.token(a), "CREATE TABLE t (x)");
+            one.exec(one.token(a), "INSERT INTO t VALUES (7)");
+            try (Socket s = new Socket("127.0.0.1", one.port)) {
+                s.setSoTimeout(30_000);
+                s.getOutputStream().write(handshake("13", "hrana3").getBytes(StandardCharsets.US_ASCII));
+                assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 101");
+                s.getOutputStream().write(text("{\"type\":\"hello\",\"jwt\":\"" + one.token(a) + "\"}"));
+                assertThat(read(s.getInputStream()).text()).contains("hello_ok");
+                java.util.function.DoubleSupplier streamsInline = () -> one.ctx.getBean(MeterRegistry.class)
+                        .counter("worker.sql.front.websocket.streams.inline").count();
+                double streams = streamsInline.getAsDouble();
+                for (int round = 0; round < 2; round++) {
+                    one.exec(one.token(b), "SELECT 1"); // opens b, which closes a
+                    assertThat(one.ctx.getBean(dev.libsqlplatform.dataplane.storage.DatabaseRegistry.class).isOpen(a))
+                            .isFalse();
+                    int id = 10 * (round + 1);
+                    s.getOutputStream().write(text(request(id, "{\"type\":\"open_stream\",\"stream_id\":1}")));
+                    s.getOutputStream().write(text(request(id + 1, execute(1, "SELECT x FROM t"))));
+                    s.getOutputStream().write(text(request(id + 2, "{\"type\":\"close_stream\",\"stream_id\":1}")));
+                    java.util.Map<Integer, String> got = answers(s, 3);
+                    assertThat(got.get(id)).contains("response_ok");
+                    assertThat(got.get(id + 1)).contains("response_ok").contains("\"7\"");
+                    assertThat(got.get(id + 2)).contains("response_ok");
+                }
+                // the opens did not run on the loop (the database was not open); a close did when its stream was idle
+                assertThat(streamsInline.getAsDouble() - streams).isLessThanOrEqualTo(2);
+            }
         }
     }
 

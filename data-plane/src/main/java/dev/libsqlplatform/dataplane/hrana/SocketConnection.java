@@ -69,6 +69,10 @@ public final class SocketConnection {
         default void ranInline() {
         }
 
+        /** A stream was opened or closed in place ({@link #inlineBudgetNanos}). */
+        default void streamInline() {
+        }
+
         /**
          * Whether a single autocommit write queued from the calling thread may also be led there, within
          * {@link #inlineBudgetNanos}, when its database's writer is free ({@code storage.InlineRun#mayLeadWrites}):
@@ -246,17 +250,50 @@ public final class SocketConnection {
         }
         Slot slot = new Slot();
         streams.put(streamId, slot);
+        long budget = peer.inlineBudgetNanos();
+        if (budget > 0 && openedInline(slot, budget, access, id)) {
+            return;
+        }
         enqueue(slot, () -> {
             try {
                 slot.stream = service.openSocketStream(access);
-                ok(id, new Proto.StreamResponse("open_stream", null, null));
             } catch (RuntimeException e) {
-                // the id stays used until close_stream (spec); requests on it answer this error
-                slot.unusable = e instanceof ApiException api ? api
-                        : new ApiException(ErrorCode.INTERNAL_ERROR, "the stream could not be opened");
-                fail(id, e);
+                unusable(slot, id, e);
+                return;
             }
+            ok(id, new Proto.StreamResponse("open_stream", null, null));
         });
+    }
+
+    /**
+     * Opens a stream right here, on a thread that must not block (the SQL port's event loop), when its database is open
+     * (a lease, no I/O): the official client opens a stream for every {@code execute} and closes it after, so this and
+     * {@link #closedInline} keep a lone statement's three requests off the stream threads. False, nothing sent, when the
+     * database is not open yet ({@code storage.InlineRun} gave up): a stream thread opens it.
+     */
+    private boolean openedInline(Slot slot, long budgetNanos, Access access, int id) {
+        InlineRun run = InlineRun.begin(System.nanoTime() + budgetNanos);
+        try {
+            slot.stream = service.openSocketStream(access);
+        } catch (RuntimeException e) {
+            if (run.gaveUp()) {
+                return false;
+            }
+            unusable(slot, id, e);
+            return true;
+        } finally {
+            run.end();
+        }
+        peer.streamInline();
+        ok(id, new Proto.StreamResponse("open_stream", null, null));
+        return true;
+    }
+
+    /** The stream could not be opened: the id stays used until close_stream (spec); requests on it answer this error. */
+    private void unusable(Slot slot, int id, RuntimeException e) {
+        slot.unusable = e instanceof ApiException api ? api
+                : new ApiException(ErrorCode.INTERNAL_ERROR, "the stream could not be opened");
+        fail(id, e);
     }
 
     private void closeStream(int id, int streamId) {
@@ -265,12 +302,38 @@ public final class SocketConnection {
             ok(id, new Proto.StreamResponse("close_stream", null, null)); // closing is idempotent
             return;
         }
-        enqueue(slot, () -> {
-            closeSlot(slot);
-            streams.remove(streamId, slot);
-            cursors.values().removeIf(c -> c.stream() == slot);
-            ok(id, new Proto.StreamResponse("close_stream", null, null));
-        });
+        if (peer.inlineBudgetNanos() > 0 && closedInline(slot, streamId, id)) {
+            return;
+        }
+        enqueue(slot, () -> closeNow(slot, streamId, id));
+    }
+
+    /**
+     * Closes an idle stream that holds no transaction right here (the SQL port's event loop): nothing to roll back,
+     * only its lease to give back. False when it is busy or holds a transaction: a stream thread closes it, in turn.
+     */
+    private boolean closedInline(Slot slot, int streamId, int id) {
+        synchronized (slot) {
+            Stream s = slot.stream;
+            if (slot.running || !slot.queue.isEmpty() || (s != null && s.held != null)) {
+                return false;
+            }
+            slot.running = true; // the slot's turn: a socket closing meanwhile queues its close behind this one
+        }
+        try {
+            peer.streamInline();
+            closeNow(slot, streamId, id);
+        } finally {
+            release(slot);
+        }
+        return true;
+    }
+
+    private void closeNow(Slot slot, int streamId, int id) {
+        closeSlot(slot);
+        streams.remove(streamId, slot);
+        cursors.values().removeIf(c -> c.stream() == slot);
+        ok(id, new Proto.StreamResponse("close_stream", null, null));
     }
 
     private static void closeSlot(Slot slot) {

@@ -95,6 +95,11 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
             }
 
             @Override
+            void streamInline() {
+                front.socketStreamInline();
+            }
+
+            @Override
             boolean mayLeadWrites() {
                 // as for HTTP (FrontConnection.queueFromLoop): only when this loop reads from this connection alone
                 return channel.eventLoop().inEventLoop() && front.soleSender(FrontSocket.this);

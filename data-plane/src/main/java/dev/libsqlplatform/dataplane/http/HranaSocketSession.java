@@ -77,6 +77,10 @@ abstract class HranaSocketSession {
     void ranInline() {
     }
 
+    /** {@link SocketConnection.Peer#streamInline}. */
+    void streamInline() {
+    }
+
     /** {@link SocketConnection.Peer#mayLeadWrites}: false unless the transport's thread may lead a group commit. */
     boolean mayLeadWrites() {
         return false;
@@ -223,6 +227,11 @@ abstract class HranaSocketSession {
         @Override
         public void ranInline() {
             HranaSocketSession.this.ranInline();
+        }
+
+        @Override
+        public void streamInline() {
+            HranaSocketSession.this.streamInline();
         }
 
         @Override

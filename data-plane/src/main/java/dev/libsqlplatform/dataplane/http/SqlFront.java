@@ -102,6 +102,7 @@ final class SqlFront {
     private Counter ledOnLoop;
     private Counter socketsOpened;
     private Counter socketReadsInline;
+    private Counter socketStreamsInline;
     private Counter socketWritesGrouped;
     private Counter socketWritesLed;
     private Counter relayedConnections;
@@ -140,6 +141,10 @@ final class SqlFront {
         socketReadsInline = Counter.builder("worker.sql.front.websocket.inline")
                 .description("Hrana WebSocket reads the front's event loop ran in place (an idle stream outside a"
                         + " transaction, within inline-budget)")
+                .register(m);
+        socketStreamsInline = Counter.builder("worker.sql.front.websocket.streams.inline")
+                .description("Hrana WebSocket streams the front's event loop opened or closed in place (a database"
+                        + " already open; a stream holding no transaction)")
                 .register(m);
         socketWritesGrouped = socketWrites(m, "grouped");
         socketWritesLed = socketWrites(m, "led_on_loop");
@@ -308,6 +313,10 @@ final class SqlFront {
 
     void socketReadInline() {
         socketReadsInline.increment();
+    }
+
+    void socketStreamInline() {
+        socketStreamsInline.increment();
     }
 
     void socketWriteQueued(boolean ledOnLoop) {
