@@ -126,16 +126,25 @@ class FrontSocketTest {
 
     /** A socket past the handshake (hrana3) and an accepted hello. */
     private static Socket helloed() throws IOException {
-        Socket s = open();
+        return helloed(w, w.token(db));
+    }
+
+    /** A socket to {@code worker} past the handshake (hrana3) and an accepted hello with {@code token}. */
+    private static Socket helloed(Worker worker, String token) throws IOException {
+        Socket s = open(worker);
         s.getOutputStream().write(handshake("13", "hrana3").getBytes(StandardCharsets.US_ASCII));
         assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 101");
-        s.getOutputStream().write(text(hello()));
+        s.getOutputStream().write(text("{\"type\":\"hello\",\"jwt\":\"" + token + "\"}"));
         assertThat(read(s.getInputStream()).text()).contains("hello_ok");
         return s;
     }
 
     private static Socket open() throws IOException {
-        Socket s = new Socket("127.0.0.1", w.port);
+        return open(w);
+    }
+
+    private static Socket open(Worker worker) throws IOException {
+        Socket s = new Socket("127.0.0.1", worker.port);
         s.setSoTimeout(30_000);
         return s;
     }
@@ -297,6 +306,25 @@ class FrontSocketTest {
         return byId;
     }
 
+    /**
+     * One statement as @libsql/client sends it over WebSocket: {@code open_stream}, {@code execute} and
+     * {@code close_stream} back to back (request ids {@code id} to {@code id + 2}); the open and the close must succeed.
+     * The execute's answer.
+     */
+    private static String asTheClientSendsIt(Socket s, int id, int stream, String sql) throws IOException {
+        s.getOutputStream().write(text(request(id, "{\"type\":\"open_stream\",\"stream_id\":" + stream + "}")));
+        s.getOutputStream().write(text(request(id + 1, execute(stream, sql))));
+        s.getOutputStream().write(text(request(id + 2, "{\"type\":\"close_stream\",\"stream_id\":" + stream + "}")));
+        java.util.Map<Integer, String> got = answers(s, 3);
+        assertThat(got.get(id)).contains("response_ok");
+        assertThat(got.get(id + 2)).contains("response_ok");
+        return got.get(id + 1);
+    }
+
+    private static double streamsInline(Worker worker) {
+        return worker.ctx.getBean(MeterRegistry.class).counter("worker.sql.front.websocket.streams.inline").count();
+    }
+
     private static double writes(Worker worker, String ran) {
         return worker.ctx.getBean(MeterRegistry.class).counter("worker.sql.front.websocket.writes", "ran", ran).count();
     }
@@ -398,37 +426,22 @@ class FrontSocketTest {
             String dbId = one.createDatabase("lone", "acme");
             one.exec(one.token(dbId), "CREATE TABLE t (x)");
             one.exec(one.token(dbId), "INSERT INTO t VALUES (0)"); // the first write sets the writer up
-            try (Socket s = new Socket("127.0.0.1", one.port)) {
-                s.setSoTimeout(30_000);
-                s.getOutputStream().write(handshake("13", "hrana3").getBytes(StandardCharsets.US_ASCII));
-                assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 101");
-                s.getOutputStream().write(text("{\"type\":\"hello\",\"jwt\":\"" + one.token(dbId) + "\"}"));
-                assertThat(read(s.getInputStream()).text()).contains("hello_ok");
-                s.getOutputStream().write(text(request(1, "{\"type\":\"open_stream\",\"stream_id\":1}")));
-                assertThat(read(s.getInputStream()).text()).contains("response_ok");
+            try (Socket s = helloed(one, one.token(dbId))) {
                 Thread.sleep(1_100); // SqlFront.SOLE_SENDER_NANOS (1 s), and a little
                 double led = writes(one, "led_on_loop");
                 double grouped = writes(one, "grouped");
-                java.util.function.DoubleSupplier streamsInline = () -> one.ctx.getBean(MeterRegistry.class)
-                        .counter("worker.sql.front.websocket.streams.inline").count();
-                double streams = streamsInline.getAsDouble();
+                double streams = streamsInline(one);
                 for (int i = 1; i <= 3; i++) {
                     // as @libsql/client sends a lone statement: a stream of its own, opened and closed around it, back
                     // to back; the stream is opened and closed on the loop too, so the write finds it idle
-                    int id = 10 * i;
-                    s.getOutputStream().write(text(request(id, "{\"type\":\"open_stream\",\"stream_id\":2}")));
-                    s.getOutputStream().write(text(request(id + 1, execute(2, "INSERT INTO t VALUES (" + i + ")"))));
-                    s.getOutputStream().write(text(request(id + 2, "{\"type\":\"close_stream\",\"stream_id\":2}")));
-                    java.util.Map<Integer, String> got = answers(s, 3);
-                    assertThat(got.get(id)).contains("response_ok");
-                    assertThat(got.get(id + 1)).contains("response_ok").contains("\"affected_row_count\":1");
-                    assertThat(got.get(id + 2)).contains("response_ok");
+                    assertThat(asTheClientSendsIt(s, 10 * i, 2, "INSERT INTO t VALUES (" + i + ")"))
+                            .contains("response_ok").contains("\"affected_row_count\":1");
                 }
                 // counted just after the answer went out
                 org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
                         .until(() -> writes(one, "led_on_loop") + writes(one, "grouped") - led - grouped == 3);
                 assertThat(writes(one, "led_on_loop") - led).isEqualTo(3);
-                assertThat(streamsInline.getAsDouble() - streams).as("opened and closed on the loop").isEqualTo(6);
+                assertThat(streamsInline(one) - streams).as("opened and closed on the loop").isEqualTo(6);
             }
             assertThat(one.exec(one.token(dbId), "SELECT count(*) FROM t").at("/rows/0/0/value").asString())
                     .isEqualTo("4");
@@ -446,30 +459,17 @@ class FrontSocketTest {
             String b = one.createDatabase("b", "acme");
             one.exec(one.token(a), "CREATE TABLE t (x)");
             one.exec(one.token(a), "INSERT INTO t VALUES (7)");
-            try (Socket s = new Socket("127.0.0.1", one.port)) {
-                s.setSoTimeout(30_000);
-                s.getOutputStream().write(handshake("13", "hrana3").getBytes(StandardCharsets.US_ASCII));
-                assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 101");
-                s.getOutputStream().write(text("{\"type\":\"hello\",\"jwt\":\"" + one.token(a) + "\"}"));
-                assertThat(read(s.getInputStream()).text()).contains("hello_ok");
-                java.util.function.DoubleSupplier streamsInline = () -> one.ctx.getBean(MeterRegistry.class)
-                        .counter("worker.sql.front.websocket.streams.inline").count();
-                double streams = streamsInline.getAsDouble();
+            try (Socket s = helloed(one, one.token(a))) {
+                double streams = streamsInline(one);
                 for (int round = 0; round < 2; round++) {
                     one.exec(one.token(b), "SELECT 1"); // opens b, which closes a
                     assertThat(one.ctx.getBean(dev.libsqlplatform.dataplane.storage.DatabaseRegistry.class).isOpen(a))
                             .isFalse();
-                    int id = 10 * (round + 1);
-                    s.getOutputStream().write(text(request(id, "{\"type\":\"open_stream\",\"stream_id\":1}")));
-                    s.getOutputStream().write(text(request(id + 1, execute(1, "SELECT x FROM t"))));
-                    s.getOutputStream().write(text(request(id + 2, "{\"type\":\"close_stream\",\"stream_id\":1}")));
-                    java.util.Map<Integer, String> got = answers(s, 3);
-                    assertThat(got.get(id)).contains("response_ok");
-                    assertThat(got.get(id + 1)).contains("response_ok").contains("\"7\"");
-                    assertThat(got.get(id + 2)).contains("response_ok");
+                    assertThat(asTheClientSendsIt(s, 10 * (round + 1), 1, "SELECT x FROM t"))
+                            .contains("response_ok").contains("\"7\"");
                 }
                 // the opens did not run on the loop (the database was not open); a close did when its stream was idle
-                assertThat(streamsInline.getAsDouble() - streams).isLessThanOrEqualTo(2);
+                assertThat(streamsInline(one) - streams).isLessThanOrEqualTo(2);
             }
         }
     }

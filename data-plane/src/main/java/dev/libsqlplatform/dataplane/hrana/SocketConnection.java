@@ -28,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * runs on a stream is queued on that stream and run by the executor, one request of a stream at a time, streams
  * in parallel: a stream waiting for the writer must not keep the reader of the socket from seeing the COMMIT of the
  * stream holding it (that would stall both until the busy timeout), nor from seeing the socket close (which
- * interrupts the running statements at once).
+ * interrupts the running statements at once). A transport whose thread may run short work in place
+ * ({@link Peer#inlineBudgetNanos}, the SQL port's event loop) also opens and closes streams there, runs plain reads
+ * of idle streams there, and queues their single autocommit writes for the group commit from there: what a lone
+ * statement of the official client needs costs no stream thread.
  */
 public final class SocketConnection {
     private static final Logger log = LoggerFactory.getLogger(SocketConnection.class);
@@ -442,13 +445,9 @@ public final class SocketConnection {
      * metered; then false, nothing sent, and it is queued as any request.
      */
     private boolean ranInline(Slot slot, long budgetNanos, Access access, Proto.StreamRequest req, int id) {
-        Stream s;
-        synchronized (slot) {
-            s = slot.stream;
-            if (slot.running || !slot.queue.isEmpty() || s == null || slot.unusable != null || s.held != null) {
-                return false;
-            }
-            slot.running = true; // the slot's turn: nothing of it starts on a stream thread meanwhile
+        Stream s = takeTurnIfIdle(slot);
+        if (s == null) {
+            return false;
         }
         boolean answered = false;
         try {
@@ -484,13 +483,9 @@ public final class SocketConnection {
      * would block): it is queued as any request.
      */
     private boolean queuedForGroup(Slot slot, long budgetNanos, Access access, Proto.StreamRequest req, int id) {
-        Stream s;
-        synchronized (slot) {
-            s = slot.stream;
-            if (slot.running || !slot.queue.isEmpty() || s == null || slot.unusable != null || s.held != null) {
-                return false;
-            }
-            slot.running = true; // the slot's turn until the write is answered
+        Stream s = takeTurnIfIdle(slot); // until the write is answered
+        if (s == null) {
+            return false;
         }
         boolean queued = false;
         boolean refused = false;
@@ -516,6 +511,22 @@ public final class SocketConnection {
             peer.queuedWrite(run.ledWrites());
         }
         return queued || refused;
+    }
+
+    /**
+     * The slot's turn, taken when its stream is open, idle (nothing of it queued or running, so the order of its
+     * requests holds) and holds no transaction: its stream, and nothing of it starts on a stream thread until
+     * {@link #release}. Null when it is not so.
+     */
+    private static Stream takeTurnIfIdle(Slot slot) {
+        synchronized (slot) {
+            Stream s = slot.stream;
+            if (slot.running || !slot.queue.isEmpty() || s == null || slot.unusable != null || s.held != null) {
+                return null;
+            }
+            slot.running = true;
+            return s;
+        }
     }
 
     /** The slot's turn ends: what was queued on it meanwhile runs on a stream thread. */
