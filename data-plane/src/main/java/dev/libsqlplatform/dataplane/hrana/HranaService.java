@@ -182,8 +182,9 @@ public class HranaService implements DisposableBean, SmartLifecycle {
     // ---- Hrana over WebSocket ----
 
     /** A new WebSocket connection; the transport calls its {@link SocketConnection#closed()} when it ends. */
-    public SocketConnection openSocket(SocketConnection.Peer peer, java.util.concurrent.Executor executor) {
-        SocketConnection c = new SocketConnection(this, socketProps, peer, executor);
+    public SocketConnection openSocket(SocketConnection.Peer peer, SocketConnection.InPlace inPlace,
+                                       java.util.concurrent.Executor executor) {
+        SocketConnection c = new SocketConnection(this, socketProps, peer, inPlace, executor);
         sockets.add(c);
         return c;
     }

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * in parallel: a stream waiting for the writer must not keep the reader of the socket from seeing the COMMIT of the
  * stream holding it (that would stall both until the busy timeout), nor from seeing the socket close (which
  * interrupts the running statements at once). A transport whose thread may run short work in place
- * ({@link Peer#inlineBudgetNanos}, the SQL port's event loop) also opens and closes streams there, runs plain reads
+ * ({@link InPlace#inlineBudgetNanos}, the SQL port's event loop) also opens and closes streams there, runs plain reads
  * of idle streams there, and queues their single autocommit writes for the group commit from there: what a lone
  * statement of the official client needs costs no stream thread.
  */
@@ -61,8 +61,27 @@ public final class SocketConnection {
         String[] answer(RuntimeException e);
 
         /**
-         * How long a plain read may run right on the calling thread, which must not block ({@code storage.InlineRun}),
-         * before it is run again on a stream thread; 0 (the default) = never: every request goes to the stream threads.
+         * {@link #send}, never waiting for a client that does not read its answers: called by the thread leading a
+         * group commit, which answers other connections' writes too. What piles up so is bounded by the requests a
+         * connection may have in flight.
+         */
+        default void sendNoWait(String message) {
+            send(message);
+        }
+    }
+
+    /**
+     * What the transport's thread may run in place instead of handing it to a stream thread: it reads the socket and
+     * must not block (the SQL port's event loop). {@link #NEVER} for a transport whose thread hands everything off
+     * (Tomcat's container).
+     */
+    public interface InPlace {
+        InPlace NEVER = new InPlace() {
+        };
+
+        /**
+         * How long a plain read may run right on the calling thread ({@code storage.InlineRun}) before it is run again
+         * on a stream thread; 0 = never: every request goes to the stream threads.
          */
         default long inlineBudgetNanos() {
             return 0;
@@ -88,15 +107,6 @@ public final class SocketConnection {
         /** A single autocommit write was queued for its group commit from the calling thread; {@code ledHere}: and led. */
         default void queuedWrite(boolean ledHere) {
         }
-
-        /**
-         * {@link #send}, never waiting for a client that does not read its answers: called by the thread leading a
-         * group commit, which answers other connections' writes too. What piles up so is bounded by the requests a
-         * connection may have in flight.
-         */
-        default void sendNoWait(String message) {
-            send(message);
-        }
     }
 
     /** A stream id's requests, run one at a time. */
@@ -115,6 +125,7 @@ public final class SocketConnection {
     private final HranaService service;
     private final WebSocketProperties props;
     private final Peer peer;
+    private final InPlace inPlace;
     private final Executor executor;
     private final Map<Integer, Slot> streams = new ConcurrentHashMap<>();
     private final Map<Integer, CursorSlot> cursors = new ConcurrentHashMap<>();
@@ -126,10 +137,11 @@ public final class SocketConnection {
     private volatile boolean helloOk;
     private volatile boolean closed;
 
-    SocketConnection(HranaService service, WebSocketProperties props, Peer peer, Executor executor) {
+    SocketConnection(HranaService service, WebSocketProperties props, Peer peer, InPlace inPlace, Executor executor) {
         this.service = service;
         this.props = props;
         this.peer = peer;
+        this.inPlace = inPlace;
         this.executor = executor;
     }
 
@@ -253,7 +265,7 @@ public final class SocketConnection {
         }
         Slot slot = new Slot();
         streams.put(streamId, slot);
-        long budget = peer.inlineBudgetNanos();
+        long budget = inPlace.inlineBudgetNanos();
         if (budget > 0 && openedInline(slot, budget, access, id)) {
             return;
         }
@@ -287,7 +299,7 @@ public final class SocketConnection {
         } finally {
             run.end();
         }
-        peer.streamInline();
+        inPlace.streamInline();
         ok(id, new Proto.StreamResponse("open_stream", null, null));
         return true;
     }
@@ -305,7 +317,7 @@ public final class SocketConnection {
             ok(id, new Proto.StreamResponse("close_stream", null, null)); // closing is idempotent
             return;
         }
-        if (peer.inlineBudgetNanos() > 0 && closedInline(slot, streamId, id)) {
+        if (inPlace.inlineBudgetNanos() > 0 && closedInline(slot, streamId, id)) {
             return;
         }
         enqueue(slot, () -> closeNow(slot, streamId, id));
@@ -313,18 +325,15 @@ public final class SocketConnection {
 
     /**
      * Closes an idle stream that holds no transaction right here (the SQL port's event loop): nothing to roll back,
-     * only its lease to give back. False when it is busy or holds a transaction: a stream thread closes it, in turn.
+     * only its lease to give back. False when it is busy, holds a transaction or never opened: a stream thread closes
+     * it, in turn.
      */
     private boolean closedInline(Slot slot, int streamId, int id) {
-        synchronized (slot) {
-            Stream s = slot.stream;
-            if (slot.running || !slot.queue.isEmpty() || (s != null && s.held != null)) {
-                return false;
-            }
-            slot.running = true; // the slot's turn: a socket closing meanwhile queues its close behind this one
+        if (takeTurnIfIdle(slot) == null) {
+            return false; // (a socket closing while it is closed here queues its close behind this one)
         }
         try {
-            peer.streamInline();
+            inPlace.streamInline();
             closeNow(slot, streamId, id);
         } finally {
             release(slot);
@@ -409,7 +418,7 @@ public final class SocketConnection {
     private void onStream(int id, Access access, Proto.SocketRequest r) {
         Slot slot = slot(r);
         Proto.StreamRequest req = r.asStreamRequest(stmt(r.stmt()), batch(r.batch()), sql(r.sql(), r.sqlId()));
-        long budget = peer.inlineBudgetNanos();
+        long budget = inPlace.inlineBudgetNanos();
         if (budget > 0) {
             SqlStatement st = HranaService.executedStatement(req);
             if (st != null && st.kind() == StatementKind.READ && ranInline(slot, budget, access, req, id)) {
@@ -463,7 +472,7 @@ public final class SocketConnection {
             }
             if (!run.gaveUp()) {
                 slot.lastUsedNanos = System.nanoTime();
-                peer.ranInline();
+                inPlace.ranInline();
                 answer(id, result);
                 answered = true;
             }
@@ -477,7 +486,7 @@ public final class SocketConnection {
      * Queues a single autocommit write for its database's group commit from the transport's thread, when its stream is
      * idle and holds no transaction (as {@link #ranInline} requires), instead of queueing it for a stream thread that
      * would then wait for the group: the group's leader answers it once it is durable, and the stream's next request
-     * runs after that. When the transport's thread may lead writes ({@link Peer#mayLeadWrites}) and the writer is free,
+     * runs after that. When the transport's thread may lead writes ({@link InPlace#mayLeadWrites}) and the writer is free,
      * it leads the group itself, under the inline budget (a lone client's write then costs no thread hand-off at all).
      * False, nothing sent, when it cannot be queued so (a statement the token may not run, the stream closed, admission
      * would block): it is queued as any request.
@@ -489,7 +498,7 @@ public final class SocketConnection {
         }
         boolean queued = false;
         boolean refused = false;
-        InlineRun run = InlineRun.begin(System.nanoTime() + budgetNanos, peer.mayLeadWrites());
+        InlineRun run = InlineRun.begin(System.nanoTime() + budgetNanos, inPlace.mayLeadWrites());
         try {
             queued = service.runOneGrouped(s, access, req, executor, (result, failure) -> {
                 slot.lastUsedNanos = System.nanoTime();
@@ -508,7 +517,7 @@ public final class SocketConnection {
             }
         }
         if (queued) {
-            peer.queuedWrite(run.ledWrites());
+            inPlace.queuedWrite(run.ledWrites());
         }
         return queued || refused;
     }

@@ -728,9 +728,7 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
         String host = relayed && ws.forwardedHost() != null ? ws.forwardedHost() : ws.host();
         String client = relayed && ws.forwardedFor() != null ? ws.forwardedFor() : remoteIp;
         String subprotocol = HranaSocketConfig.negotiate(ws.protocols());
-        if (ch.pipeline().get(SqlFront.IDLE) != null) {
-            ch.pipeline().remove(SqlFront.IDLE); // the socket's idle timeout is the service's (websocket.idle-timeout)
-        }
+        dropKeepAliveTimeout(ch); // the socket's idle timeout is the service's (websocket.idle-timeout)
         ctx.writeAndFlush(ws.answer(ctx.alloc(), subprotocol));
         FrontSocket.install(ch, ctx, front, host, client, relayed, subprotocol, rest);
     }
@@ -742,11 +740,15 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
         head = null;
         access = null;
         front.relayed();
-        Channel ch = ctx.channel();
-        if (ch.pipeline().get(SqlFront.IDLE) != null) {
-            ch.pipeline().remove(SqlFront.IDLE); // Tomcat keeps its own timeouts, WebSocket's included
-        }
+        dropKeepAliveTimeout(ctx.channel()); // Tomcat keeps its own timeouts, WebSocket's included
         withTomcat(ctx);
+    }
+
+    /** The connection stops being an HTTP connection of the front's: its keep-alive timeout no longer applies. */
+    private static void dropKeepAliveTimeout(Channel ch) {
+        if (ch.pipeline().get(SqlFront.IDLE) != null) {
+            ch.pipeline().remove(SqlFront.IDLE);
+        }
     }
 
     /** Sends what waits for Tomcat, connecting first when this connection has no connection to it. */

@@ -6,7 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -29,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * Hrana over WebSocket on the SQL port's event loop, after the front answered the handshake
  * ({@link SocketHandshake}): Netty's RFC 6455 frame codec, then this handler, which assembles text messages (bounded by
  * {@code max-message-bytes}) and hands each whole one to its {@link HranaSocketSession}, on the loop: the protocol
- * only parses it and queues its request for the stream's turn on a request thread, so nothing waits here. Before,
+ * parses it and runs there only what cannot wait ({@link OnLoop}: opening and closing streams, plain reads of idle
+ * streams, queueing single writes for their group commit); the rest goes to the stream's turn on a request thread. Before,
  * the loop relayed the connection byte for byte to Tomcat's container: one more hop for every message (0.75× the
  * messages per second of Tomcat alone, README "Performance").
  *
@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * route up, which may ask the control plane; so it is delivered from a request thread, and what arrives meanwhile
  * waits for it, in order (reading goes on, up to {@code max-requests-in-flight} waiting messages).
  *
- * <p>Answers are written from the stream threads (or the loop, for reads it runs itself). A client that does not read
+ * <p>Answers are written from the stream threads, the group commit's leader, or the loop for what it runs itself. A client that does not read
  * them makes the socket unwritable: it is then not read further, the loop runs none of its reads, and a sending thread
  * waits, up to {@link #SEND_STALL_MILLIS}, as Tomcat's blocking send does: a client that stops reading holds its own
  * requests, not the worker's memory.
@@ -70,51 +70,53 @@ final class FrontSocket extends ChannelInboundHandlerAdapter {
         this.front = front;
         this.maxMessageBytes = front.maxSocketMessageBytes();
         this.maxWaiting = front.maxSocketRequestsInFlight();
-        this.socket = new HranaSocketSession(front.socketServices(), host, remoteIp, relayed, subprotocol) {
+        this.socket = new HranaSocketSession(front.socketServices(), host, remoteIp, relayed, subprotocol, new OnLoop()) {
             @Override
             void sendText(String message) {
                 send(message);
             }
 
             @Override
-            void closeSocket(int code, String reason) {
-                close(code, reason);
-            }
-
-            @Override
-            long inlineBudgetNanos() {
-                // plain reads on an idle stream run on the loop, as HTTP reads do; not from the first message's thread,
-                // and not while the client is behind with its answers: the loop never waits for it, so its answers
-                // would pile up here (a stream thread waits instead, see send)
-                return channel.eventLoop().inEventLoop() && channel.isWritable() ? front.inlineBudgetNanos() : 0;
-            }
-
-            @Override
-            void ranInline() {
-                front.socketReadInline();
-            }
-
-            @Override
-            void streamInline() {
-                front.socketStreamInline();
-            }
-
-            @Override
-            boolean mayLeadWrites() {
-                // as for HTTP (FrontConnection.queueFromLoop): only when this loop reads from this connection alone
-                return channel.eventLoop().inEventLoop() && front.soleSender(FrontSocket.this);
-            }
-
-            @Override
-            void queuedWrite(boolean ledHere) {
-                front.socketWriteQueued(ledHere);
-            }
-
-            @Override
             void sendTextNoWait(String message) {
                 post(new TextWebSocketFrame(message));
             }
+
+            @Override
+            void closeSocket(int code, String reason) {
+                close(code, reason);
+            }
         };
+    }
+
+    /** What the loop runs of this socket's requests itself, and counts. */
+    private final class OnLoop implements SocketConnection.InPlace {
+        @Override
+        public long inlineBudgetNanos() {
+            // not from the first message's thread, and not while the client is behind with its answers: the loop never
+            // waits for it, so its answers would pile up here (a stream thread waits instead, see send)
+            return channel.eventLoop().inEventLoop() && channel.isWritable() ? front.inlineBudgetNanos() : 0;
+        }
+
+        @Override
+        public void ranInline() {
+            front.socketReadInline();
+        }
+
+        @Override
+        public void streamInline() {
+            front.socketStreamInline();
+        }
+
+        @Override
+        public boolean mayLeadWrites() {
+            // as for HTTP (FrontConnection.queueFromLoop): only when this loop reads from this connection alone
+            return channel.eventLoop().inEventLoop() && front.soleSender(FrontSocket.this);
+        }
+
+        @Override
+        public void queuedWrite(boolean ledHere) {
+            front.socketWriteQueued(ledHere);
+        }
     }
 
     /**

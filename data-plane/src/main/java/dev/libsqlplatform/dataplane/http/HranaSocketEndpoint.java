@@ -52,7 +52,8 @@ final class HranaSocketEndpoint extends Endpoint {
             remoteIp = client;
         }
         session.setMaxIdleTimeout(0); // the service's sweeper closes idle connections (idle-timeout), not Tomcat
-        socket = new HranaSocketSession(app, host, remoteIp, relayed, session.getNegotiatedSubprotocol()) {
+        socket = new HranaSocketSession(app, host, remoteIp, relayed, session.getNegotiatedSubprotocol(),
+                SocketConnection.InPlace.NEVER) {
             @Override
             void sendText(String message) {
                 HranaSocketEndpoint.sendText(session, message);

@@ -47,14 +47,16 @@ abstract class HranaSocketSession {
     /**
      * @param host        the Host the connection was opened with (it routes by label, as for HTTP)
      * @param subprotocol the negotiated subprotocol ("" for none), which a relay offers the hosting worker
+     * @param inPlace     what the transport's thread may run itself ({@link SocketConnection.InPlace#NEVER}: nothing)
      */
-    HranaSocketSession(Services app, String host, String remoteIp, boolean relayed, String subprotocol) {
+    HranaSocketSession(Services app, String host, String remoteIp, boolean relayed, String subprotocol,
+                       SocketConnection.InPlace inPlace) {
         this.app = app;
         this.host = host;
         this.remoteIp = remoteIp;
         this.relayed = relayed;
         this.subprotocol = subprotocol;
-        this.connection = app.hrana().openSocket(new Peer(), app.requestThreads());
+        this.connection = app.hrana().openSocket(new Peer(), inPlace, app.requestThreads());
     }
 
     /** Sends one text message to the client; called from several threads. */
@@ -67,28 +69,6 @@ abstract class HranaSocketSession {
 
     /** Closes the socket with {@code code}; the transport then calls {@link #closed}. */
     abstract void closeSocket(int code, String reason);
-
-    /** {@link SocketConnection.Peer#inlineBudgetNanos}: 0 unless the transport's thread may run reads in place. */
-    long inlineBudgetNanos() {
-        return 0;
-    }
-
-    /** {@link SocketConnection.Peer#ranInline}. */
-    void ranInline() {
-    }
-
-    /** {@link SocketConnection.Peer#streamInline}. */
-    void streamInline() {
-    }
-
-    /** {@link SocketConnection.Peer#mayLeadWrites}: false unless the transport's thread may lead a group commit. */
-    boolean mayLeadWrites() {
-        return false;
-    }
-
-    /** {@link SocketConnection.Peer#queuedWrite}. */
-    void queuedWrite(boolean ledHere) {
-    }
 
     /**
      * One whole client message: to the local protocol, or to the relay once the connection is relayed. The first
@@ -217,31 +197,6 @@ abstract class HranaSocketSession {
         public String[] answer(RuntimeException e) {
             ErrorResponses.Answer a = ErrorResponses.answer(e);
             return new String[] {a.message(), a.code()};
-        }
-
-        @Override
-        public long inlineBudgetNanos() {
-            return HranaSocketSession.this.inlineBudgetNanos();
-        }
-
-        @Override
-        public void ranInline() {
-            HranaSocketSession.this.ranInline();
-        }
-
-        @Override
-        public void streamInline() {
-            HranaSocketSession.this.streamInline();
-        }
-
-        @Override
-        public boolean mayLeadWrites() {
-            return HranaSocketSession.this.mayLeadWrites();
-        }
-
-        @Override
-        public void queuedWrite(boolean ledHere) {
-            HranaSocketSession.this.queuedWrite(ledHere);
         }
     }
 }
